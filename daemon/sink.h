@@ -1,0 +1,49 @@
+/*
+ * sink.h - the Redis sink: hiredis async on the daemon's loop. Every matched,
+ * non-duplicate mention goes to the stream {prefix}:mentions; every alert to
+ * the durable queue {prefix}:alerts:CLASS (a stream with a consumer group, or a
+ * list with queue = list) and to the pub/sub channel of the same name.
+ *
+ * Writes are pipelined. While Redis is unreachable the sink reconnects with
+ * backoff and holds entries in order in a bounded buffer, then delivers them;
+ * entries that were in flight when the connection dropped are checked against
+ * the stream on reconnect so that none is lost and none is written twice.
+ */
+#ifndef SINK_H
+#define SINK_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+struct event_base;
+struct sink;
+
+struct sink_stats {
+	unsigned long long	written;	/* entries acknowledged by Redis */
+	unsigned long long	held;		/* entries waiting for a connection */
+	unsigned long long	inflight;	/* sent, reply not yet read */
+	unsigned long long	dropped;	/* lost to a full hold buffer */
+	int			connected;
+};
+
+/* sink_new - connect (asynchronously) to the Redis described by CFG. The
+ * config is copied. Returns NULL with *cause set on a bad URL. */
+struct sink	*sink_new(struct event_base *base, const struct config_redis *cfg,
+		    char **cause);
+/* sink_mention - append JSON (one document) for mention ID to {prefix}:mentions. */
+void		 sink_mention(struct sink *s, const char *id, const char *json);
+/* sink_alert - append JSON to the queue {prefix}:alerts:CLASS and publish it
+ * on the channel of the same name. CLASS is "question", "negative" or
+ * "positive". */
+void		 sink_alert(struct sink *s, const char *klass, const char *id,
+		    const char *json);
+/* sink_flush - call DONE once nothing is held or in flight, or after TIMEOUT
+ * seconds (then with what is left logged). */
+void		 sink_flush(struct sink *s, double timeout,
+		    void (*done)(void *arg), void *arg);
+void		 sink_stats(const struct sink *s, struct sink_stats *st);
+/* sink_free - disconnect and free; anything unflushed is logged as lost. */
+void		 sink_free(struct sink *s);
+
+#endif

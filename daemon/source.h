@@ -1,0 +1,46 @@
+/*
+ * source.h - a running source: one [source NAME] section bound to its plugin.
+ * This file implements the host services of mentiond/plugin.h for a source:
+ * log, config, emit, durable state, timers, file watches and HTTP. Every task
+ * a source creates is tracked here and cancelled when the source stops.
+ */
+#ifndef SOURCE_H
+#define SOURCE_H
+
+#include "config.h"
+#include "mentiond/plugin.h"
+
+struct event_base;
+struct http_engine;
+struct mention;
+struct source;
+
+/* What every source shares: the loop, the HTTP engine, where state lives, and
+ * the pipeline entry that takes ownership of each emitted mention. */
+struct source_env {
+	struct event_base	*base;
+	struct http_engine	*http;
+	const char		*state_dir;
+	void			(*emit)(struct mention *m, void *arg);
+	void			*emit_arg;
+};
+
+/* source_check - validate CFG against plugin P's settings table: unknown keys,
+ * bad values and missing required keys are appended to ERRS as FILE:LINE
+ * messages. Returns 0 when valid, -1 otherwise. */
+int		 source_check(const struct md_plugin *p,
+		    const struct config_source *cfg, struct config_errors *errs);
+/* source_start - fill the settings, open the durable state and call the
+ * plugin's start(). CFG is copied. Returns NULL with *cause set on failure. */
+struct source	*source_start(const struct source_env *env,
+		    const struct md_plugin *p, const struct config_source *cfg,
+		    char **cause);
+/* source_stop - cancel the source's tasks, call the plugin's stop(), save its
+ * state, free it. */
+void		 source_stop(struct source *src);
+const char	*source_name(const struct source *src);
+const struct config_source *source_config(const struct source *src);
+/* source_save_state - write the source's cursors now if they changed. */
+int		 source_save_state(struct source *src);
+
+#endif
