@@ -39,7 +39,7 @@ struct http_engine *http_new(struct event_base *base,
 void		 http_free(struct http_engine *eng);
 
 /* http_fetch - one GET; DONE is called exactly once, unless the request is
- * cancelled before. */
+ * cancelled before. The request is freed when DONE returns. */
 struct http_req	*http_fetch(struct http_engine *eng, const char *owner,
 		    const struct md_http_request *req, http_done_fn done,
 		    void *arg);
