@@ -1,0 +1,1305 @@
+/*
+ * sink.c - the Redis sink (see sink.h): hiredis 0.14 async on the daemon's
+ * libevent loop.
+ *
+ * Every entry (one mention, or one alert) is one allocation that lives in an
+ * ordered queue until Redis acknowledges it: first "held" (waiting for a
+ * connection, or for room in the pipeline window), then "in flight" (written
+ * to hiredis, reply not yet read). Replies arrive in the order the commands
+ * were sent, so the reply to an entry's XADD/LPUSH always belongs to the head
+ * of the in-flight queue.
+ *
+ * When a connection drops, the in-flight entries go back to the head of the
+ * held queue, marked uncertain: Redis may have written some of them without
+ * our reading the reply. Redis executes commands in order, so for each key
+ * the written ones are the oldest of them. On reconnect, before any entry is
+ * sent, the newest elements of each such key are read back (XREVRANGE, or
+ * LRANGE for list queues) and compared with the uncertain entries: those found
+ * are acknowledged without being sent again, the rest are sent in order.
+ *
+ * hiredis 0.14 has no connect timeout of its own: a timer of ours drops a
+ * connection that is not ready (connected, authenticated, checked) within
+ * SINK_CONNECT_TIMEOUT. hiredis forbids freeing a context from inside its
+ * connect and disconnect callbacks, and we never free one from inside a reply
+ * callback either: there the drop is deferred to a zero timer. A context we
+ * drop ourselves has its data pointer cleared first, so that the callbacks
+ * hiredis runs while freeing it (every pending reply callback with a NULL
+ * reply, then the disconnect callback) know to do nothing.
+ */
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <hiredis/hiredis.h>
+#include <hiredis/async.h>
+#include <hiredis/adapters/libevent.h>
+
+#include "log.h"
+#include "sink.h"
+#include "xmalloc.h"
+
+#define SINK_SUBSYS		"redis"
+#define SINK_CONNECT_TIMEOUT	2.0	/* seconds from connect to ready */
+#define SINK_BACKOFF_MIN	0.1
+#define SINK_BACKOFF_MAX	5.0
+/*
+ * The pipeline window: how much may be written to hiredis ahead of the
+ * replies. hiredis 0.14 moves the unwritten rest of its output buffer after
+ * every write(2), so an unbounded buffer would cost quadratic time.
+ */
+#define SINK_WINDOW_ENTRIES	4096
+#define SINK_WINDOW_BYTES	(2 * 1024 * 1024)
+/* How many of a key's newest elements are read back on reconnect. */
+#define SINK_CHECK_MAX		32
+
+/* The keys entries go to; an entry names one by index. */
+enum {
+	SINK_KEY_MENTIONS = 0,
+	SINK_KEY_QUESTION,
+	SINK_KEY_NEGATIVE,
+	SINK_KEY_POSITIVE,
+	SINK_NKEYS
+};
+
+static const char *const sink_classes[SINK_NKEYS] = {
+	NULL, "question", "negative", "positive"
+};
+
+enum sink_state {
+	SINK_IDLE,		/* no connection; a retry is armed */
+	SINK_CONNECTING,	/* connect(2) in progress */
+	SINK_SYNCING,		/* connected; AUTH, SELECT and checks pending */
+	SINK_READY,		/* entries flow */
+};
+
+struct sink_key {
+	int		 index;
+	int		 list;		/* an alert queue with queue = list */
+	char		*name;
+	size_t		 len;
+};
+
+struct sink_entry {
+	TAILQ_ENTRY(sink_entry)	 qentry;	/* held or in flight */
+	TAILQ_ENTRY(sink_entry)	 mentry;	/* held plain mentions */
+	unsigned char		 key;		/* SINK_KEY_* */
+	unsigned char		 uncertain;	/* in flight at a drop */
+	size_t			 idlen;
+	size_t			 jsonlen;
+	char			 data[];	/* id, NUL, json, NUL */
+};
+TAILQ_HEAD(sink_queue, sink_entry);
+
+struct sink {
+	struct event_base	*base;
+
+	/* The settings, copied. */
+	char			*password;
+	char			*group;
+	long long		 maxlen;
+	long long		 hold_max;
+	enum config_queue	 queue;
+
+	/* Where Redis is, from the URL. */
+	char			*host;
+	int			 port;
+	char			*path;		/* unix socket, or NULL */
+	char			*user;
+	int			 db;
+	char			*addr;		/* for the log */
+
+	struct sink_key		 keys[SINK_NKEYS];
+	char			 maxlen_arg[32];
+	size_t			 maxlen_len;
+
+	redisAsyncContext	*ac;
+	enum sink_state		 state;
+	int			 setup_left;	/* setup replies awaited */
+	int			 drop_pending;
+	int			 drop_level;
+	char			 drop_reason[256];
+	char			 last_failure[256];
+	double			 backoff;
+	int			 ever_ready;
+	int			 was_lost;
+	double			 lost_at;
+	size_t			 confirmed;	/* found written on reconnect */
+	int			 rejected_logged;
+	uint64_t		 rng;
+
+	struct event		*ev_retry;
+	struct event		*ev_timeout;
+	struct event		*ev_drop;
+	struct event		*ev_flushdone;
+	struct event		*ev_flushtimer;
+
+	struct sink_queue	 held;
+	struct sink_queue	 held_mentions;
+	struct sink_queue	 inflight;
+	size_t			 nheld;
+	size_t			 ninflight;
+	size_t			 inflight_bytes;
+
+	unsigned long long	 written;
+	unsigned long long	 dropped;
+	unsigned long long	 episode_dropped;
+	int			 dropping_alerts;
+
+	void			(*flush_done)(void *);
+	void			*flush_arg;
+	double			 flush_timeout;
+};
+
+static void	sink_connect(struct sink *);
+static void	sink_pump(struct sink *);
+static void	sink_drop_later(struct sink *, int, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+/* The monotonic clock in seconds. */
+static double
+sink_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A timeval of SECONDS. */
+static struct timeval
+sink_tv(double seconds)
+{
+	struct timeval tv;
+
+	if (seconds < 0)
+		seconds = 0;
+	tv.tv_sec = (time_t)seconds;
+	tv.tv_usec = (suseconds_t)((seconds - (double)tv.tv_sec) * 1e6);
+	return tv;
+}
+
+/* A pseudo-random number in [0, 1) for backoff jitter (xorshift64). */
+static double
+sink_random(struct sink *s)
+{
+	s->rng ^= s->rng << 13;
+	s->rng ^= s->rng >> 7;
+	s->rng ^= s->rng << 17;
+	return (double)(s->rng >> 11) / 9007199254740992.0;
+}
+
+/* Parse LEN bytes at P as a decimal number in [0, MAX]; 0 or -1. */
+static int
+sink_parse_number(const char *p, size_t len, long max, long *out)
+{
+	long n = 0;
+	size_t i;
+
+	if (len == 0 || len > 10)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		n = n * 10 + (p[i] - '0');
+	}
+	if (n > max)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* Parse the query of a unix:// URL: only db=N is known. */
+static int
+sink_parse_query(struct sink *s, const char *q, const char *url, char **cause)
+{
+	const char *p, *end;
+	long n;
+
+	for (p = q; *p != '\0'; p = *end == '&' ? end + 1 : end) {
+		end = p + strcspn(p, "&");
+		if (end - p > 3 && strncmp(p, "db=", 3) == 0 &&
+		    sink_parse_number(p + 3, end - p - 3, INT_MAX, &n) == 0) {
+			s->db = (int)n;
+			continue;
+		}
+		*cause = xasprintf("bad redis URL %s: unknown or bad parameter "
+		    "\"%.*s\" (only db=N is known)", url, (int)(end - p), p);
+		return -1;
+	}
+	return 0;
+}
+
+/* Parse URL: redis://[user@]host[:port][/db] or unix:///path[?db=N]. */
+static int
+sink_parse_url(struct sink *s, const char *url, char **cause)
+{
+	const char *p, *q, *auth_end, *at, *host, *host_end, *colon;
+	long n;
+
+	s->port = 6379;
+	if (strncmp(url, "unix://", 7) == 0) {
+		p = url + 7;
+		q = strchr(p, '?');
+		s->path = q != NULL ? xstrndup(p, q - p) : xstrdup(p);
+		if (s->path[0] != '/') {
+			*cause = xasprintf("bad redis URL %s: the socket path "
+			    "must be absolute (unix:///path)", url);
+			return -1;
+		}
+		if (q != NULL && sink_parse_query(s, q + 1, url, cause) != 0)
+			return -1;
+		if (s->db != 0)
+			s->addr = xasprintf("unix:%s db %d", s->path, s->db);
+		else
+			s->addr = xasprintf("unix:%s", s->path);
+		return 0;
+	}
+	if (strncmp(url, "rediss://", 9) == 0) {
+		*cause = xasprintf("bad redis URL %s: TLS (rediss://) is not "
+		    "supported by this build", url);
+		return -1;
+	}
+	if (strncmp(url, "redis://", 8) != 0)
+		goto bad;
+	p = url + 8;
+	auth_end = p + strcspn(p, "/?#");
+	if (*auth_end == '?' || *auth_end == '#')
+		goto bad;
+	at = memrchr(p, '@', auth_end - p);
+	if (at != NULL) {
+		if (memchr(p, ':', at - p) != NULL) {
+			*cause = xasprintf("bad redis URL: a password does not "
+			    "belong in the URL; use password_file or "
+			    "password_env");
+			return -1;
+		}
+		if (at > p)
+			s->user = xstrndup(p, at - p);
+		p = at + 1;
+	}
+	if (*p == '[') {
+		host = p + 1;
+		host_end = memchr(host, ']', auth_end - host);
+		if (host_end == NULL)
+			goto bad;
+		colon = host_end + 1 < auth_end ? host_end + 1 : NULL;
+		if (colon != NULL && *colon != ':')
+			goto bad;
+	} else {
+		host = p;
+		colon = memchr(p, ':', auth_end - p);
+		host_end = colon != NULL ? colon : auth_end;
+	}
+	if (host_end == host)
+		goto bad;
+	s->host = xstrndup(host, host_end - host);
+	if (colon != NULL) {
+		if (sink_parse_number(colon + 1, auth_end - colon - 1, 65535,
+		    &n) != 0 || n == 0)
+			goto bad;
+		s->port = (int)n;
+	}
+	if (*auth_end == '/' && auth_end[1] != '\0') {
+		if (sink_parse_number(auth_end + 1, strlen(auth_end + 1),
+		    INT_MAX, &n) != 0)
+			goto bad;
+		s->db = (int)n;
+	}
+	if (s->db != 0)
+		s->addr = xasprintf("%s:%d/%d", s->host, s->port, s->db);
+	else
+		s->addr = xasprintf("%s:%d", s->host, s->port);
+	return 0;
+
+bad:
+	*cause = xasprintf("bad redis URL %s: expected "
+	    "redis://[user@]host[:port][/db] or unix:///path[?db=N]", url);
+	return -1;
+}
+
+/* Take E off the held queue. */
+static void
+sink_unhold(struct sink *s, struct sink_entry *e)
+{
+	TAILQ_REMOVE(&s->held, e, qentry);
+	if (e->key == SINK_KEY_MENTIONS)
+		TAILQ_REMOVE(&s->held_mentions, e, mentry);
+	s->nheld--;
+}
+
+/* Free every entry of queue Q. */
+static void
+sink_free_queue(struct sink_queue *q)
+{
+	struct sink_entry *e;
+
+	while ((e = TAILQ_FIRST(q)) != NULL) {
+		TAILQ_REMOVE(q, e, qentry);
+		free(e);
+	}
+}
+
+/* Once nothing is left, run the flush callback from a zero timer: we may be
+ * inside a hiredis callback here, and the callback may free the sink. */
+static void
+sink_check_flush(struct sink *s)
+{
+	if (s->flush_done != NULL && s->nheld == 0 && s->ninflight == 0)
+		event_active(s->ev_flushdone, EV_TIMEOUT, 0);
+}
+
+/* Log a failed connection attempt, unless it failed the same way last time. */
+static void
+sink_failure(struct sink *s, int level, const char *reason)
+{
+	if (strcmp(s->last_failure, reason) == 0)
+		return;
+	snprintf(s->last_failure, sizeof(s->last_failure), "%s", reason);
+	log_msg(level, SINK_SUBSYS, "cannot use %s: %s; retrying (%zu entries "
+	    "held)", s->addr, reason, s->nheld);
+}
+
+/* Arm the reconnect timer: exponential backoff with jitter. */
+static void
+sink_schedule_retry(struct sink *s)
+{
+	struct timeval tv;
+
+	if (s->backoff == 0)
+		s->backoff = SINK_BACKOFF_MIN;
+	else if ((s->backoff *= 2) > SINK_BACKOFF_MAX)
+		s->backoff = SINK_BACKOFF_MAX;
+	tv = sink_tv(s->backoff * (0.5 + 0.5 * sink_random(s)));
+	evtimer_add(s->ev_retry, &tv);
+}
+
+/* Put the in-flight entries back at the head of the held queue, in order,
+ * marked uncertain. */
+static void
+sink_requeue(struct sink *s)
+{
+	struct sink_entry *e;
+
+	while ((e = TAILQ_LAST(&s->inflight, sink_queue)) != NULL) {
+		TAILQ_REMOVE(&s->inflight, e, qentry);
+		e->uncertain = 1;
+		TAILQ_INSERT_HEAD(&s->held, e, qentry);
+		if (e->key == SINK_KEY_MENTIONS)
+			TAILQ_INSERT_HEAD(&s->held_mentions, e, mentry);
+		s->nheld++;
+	}
+	s->ninflight = 0;
+	s->inflight_bytes = 0;
+}
+
+/* The connection (already detached from S) is gone for REASON: hold what was
+ * in flight, log, and retry later. */
+static void
+sink_lost(struct sink *s, int level, const char *reason)
+{
+	size_t inflight = s->ninflight;
+	int was_ready = s->state == SINK_READY;
+
+	evtimer_del(s->ev_timeout);
+	s->drop_pending = 0;
+	s->state = SINK_IDLE;
+	sink_requeue(s);
+	if (was_ready) {
+		log_warn(SINK_SUBSYS, "lost %s: %s; holding %zu entries (%zu "
+		    "were in flight)", s->addr, reason, s->nheld, inflight);
+		s->was_lost = 1;
+		s->lost_at = sink_now();
+		s->backoff = 0;
+		s->last_failure[0] = '\0';
+	} else
+		sink_failure(s, level, reason);
+	sink_schedule_retry(s);
+}
+
+/* Drop the connection now (never from inside a hiredis callback). */
+static void
+sink_drop(struct sink *s, int level, const char *reason)
+{
+	redisAsyncContext *ac = s->ac;
+
+	if (ac != NULL) {
+		s->ac = NULL;
+		ac->data = NULL;
+		redisAsyncFree(ac);
+	}
+	sink_lost(s, level, reason);
+}
+
+/* Drop the connection from a zero timer: for reply callbacks. */
+static void
+sink_drop_later(struct sink *s, int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->drop_pending)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(s->drop_reason, sizeof(s->drop_reason), fmt, ap);
+	va_end(ap);
+	s->drop_pending = 1;
+	s->drop_level = level;
+	event_active(s->ev_drop, EV_TIMEOUT, 0);
+}
+
+/* The zero timer of sink_drop_later. */
+static void
+sink_drop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sink *s = arg;
+	char reason[sizeof(s->drop_reason)];
+
+	if (!s->drop_pending)
+		return;
+	memcpy(reason, s->drop_reason, sizeof(reason));
+	sink_drop(s, s->drop_level, reason);
+}
+
+/* The connection did not become ready in time. */
+static void
+sink_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sink *s = arg;
+	char reason[64];
+
+	snprintf(reason, sizeof(reason), "%s within %.0f s",
+	    s->state == SINK_CONNECTING ? "no connection" : "no answer",
+	    SINK_CONNECT_TIMEOUT);
+	sink_drop(s, LOG_WARNING, reason);
+}
+
+/* The reconnect timer. */
+static void
+sink_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	sink_connect(arg);
+}
+
+/* Whether an error reply means "try again later on a new connection". */
+static int
+sink_transient(const redisReply *r)
+{
+	static const char *const words[] = {
+		"LOADING", "BUSY ", "MASTERDOWN", "TRYAGAIN", "NOAUTH",
+		"WRONGPASS", "NOPERM", "READONLY"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strncmp(r->str, words[i], strlen(words[i])) == 0)
+			return 1;
+	return 0;
+}
+
+/* The sink a setup reply is for, or NULL when it should be ignored (the
+ * connection is being freed, or already doomed). */
+static struct sink *
+sink_setup_sink(redisAsyncContext *ac, void *reply)
+{
+	struct sink *s = ac->data;
+
+	if (reply == NULL || s == NULL || s->drop_pending)
+		return NULL;
+	return s;
+}
+
+/* Everything is checked: entries may flow. */
+static void
+sink_ready(struct sink *s)
+{
+	struct sink_entry *e;
+
+	evtimer_del(s->ev_timeout);
+	s->state = SINK_READY;
+	TAILQ_FOREACH(e, &s->held, qentry) {
+		if (!e->uncertain)
+			break;
+		e->uncertain = 0;
+	}
+	if (s->was_lost) {
+		log_notice(SINK_SUBSYS, "reconnected to %s after %.1f s, "
+		    "delivering %zu held entries (%zu had been written before "
+		    "the loss)", s->addr, sink_now() - s->lost_at, s->nheld,
+		    s->confirmed);
+	} else if (s->nheld > 0) {
+		log_info(SINK_SUBSYS, "connected to %s, delivering %zu held "
+		    "entries", s->addr, s->nheld);
+	} else
+		log_info(SINK_SUBSYS, "connected to %s", s->addr);
+	if (s->episode_dropped > 0) {
+		log_err(SINK_SUBSYS, "%llu entries were dropped while %s was "
+		    "unreachable (hold buffer of %lld entries full)",
+		    s->episode_dropped, s->addr, s->hold_max);
+		s->episode_dropped = 0;
+	}
+	s->dropping_alerts = 0;
+	s->ever_ready = 1;
+	s->was_lost = 0;
+	s->backoff = 0;
+	s->confirmed = 0;
+	s->rejected_logged = 0;
+	s->last_failure[0] = '\0';
+	sink_pump(s);
+	sink_check_flush(s);
+}
+
+/* One setup reply is in; the last one makes the connection ready. */
+static void
+sink_setup_done(struct sink *s)
+{
+	if (--s->setup_left == 0 && !s->drop_pending)
+		sink_ready(s);
+}
+
+/* The reply to AUTH. */
+static void
+sink_reply_auth(redisAsyncContext *ac, void *reply, void *arg)
+{
+	struct sink *s = sink_setup_sink(ac, reply);
+	redisReply *r = reply;
+
+	if (s == NULL)
+		return;
+	if (r->type == REDIS_REPLY_ERROR) {
+		sink_drop_later(s, LOG_ERR, "AUTH%s%s failed: %s",
+		    s->user ? " as " : "", s->user ? s->user : "", r->str);
+		return;
+	}
+	sink_setup_done(s);
+}
+
+/* The reply to SELECT. */
+static void
+sink_reply_select(redisAsyncContext *ac, void *reply, void *arg)
+{
+	struct sink *s = sink_setup_sink(ac, reply);
+	redisReply *r = reply;
+
+	if (s == NULL)
+		return;
+	if (r->type == REDIS_REPLY_ERROR) {
+		sink_drop_later(s, LOG_ERR, "SELECT %d failed: %s", s->db,
+		    r->str);
+		return;
+	}
+	sink_setup_done(s);
+}
+
+/* The reply to the readiness probe (EXISTS fails while Redis loads). */
+static void
+sink_reply_probe(redisAsyncContext *ac, void *reply, void *arg)
+{
+	struct sink *s = sink_setup_sink(ac, reply);
+	redisReply *r = reply;
+
+	if (s == NULL)
+		return;
+	if (r->type == REDIS_REPLY_ERROR) {
+		sink_drop_later(s, LOG_WARNING, "not ready: %s", r->str);
+		return;
+	}
+	sink_setup_done(s);
+}
+
+/* The reply to XGROUP CREATE; BUSYGROUP means it exists already. */
+static void
+sink_reply_group(redisAsyncContext *ac, void *reply, void *arg)
+{
+	struct sink_key *k = arg;
+	struct sink *s = sink_setup_sink(ac, reply);
+	redisReply *r = reply;
+
+	if (s == NULL)
+		return;
+	if (r->type == REDIS_REPLY_ERROR &&
+	    strncmp(r->str, "BUSYGROUP", 9) != 0) {
+		if (sink_transient(r)) {
+			sink_drop_later(s, LOG_WARNING, "XGROUP CREATE %s: %s",
+			    k->name, r->str);
+			return;
+		}
+		log_err(SINK_SUBSYS, "cannot create consumer group %s on %s: "
+		    "%s", s->group, k->name, r->str);
+	}
+	sink_setup_done(s);
+}
+
+/* The id (stream) or the element (list) of check reply element R, or NULL. */
+static const redisReply *
+sink_check_value(const struct sink_key *k, const redisReply *r)
+{
+	const redisReply *fields;
+	size_t i;
+
+	if (k->list)
+		return r->type == REDIS_REPLY_STRING ? r : NULL;
+	if (r->type != REDIS_REPLY_ARRAY || r->elements != 2)
+		return NULL;
+	fields = r->element[1];
+	if (fields->type != REDIS_REPLY_ARRAY)
+		return NULL;
+	for (i = 0; i + 1 < fields->elements; i += 2) {
+		if (fields->element[i]->type == REDIS_REPLY_STRING &&
+		    fields->element[i]->len == 2 &&
+		    memcmp(fields->element[i]->str, "id", 2) == 0)
+			return fields->element[i + 1];
+	}
+	return NULL;
+}
+
+/* Whether entry E is what check value V holds. */
+static int
+sink_check_match(const struct sink_key *k, const struct sink_entry *e,
+    const redisReply *v)
+{
+	const char *want = k->list ? e->data + e->idlen + 1 : e->data;
+	size_t len = k->list ? e->jsonlen : e->idlen;
+
+	return v != NULL && v->type == REDIS_REPLY_STRING &&
+	    (size_t)v->len == len && memcmp(v->str, want, len) == 0;
+}
+
+/*
+ * The reply to the read-back of key K's newest elements (newest first). The
+ * uncertain entries for K, u[0..n-1], were sent in this order; Redis wrote a
+ * prefix u[0..j-1] of them, which are then K's newest j elements. Find the
+ * largest such j whose newest elements match and acknowledge those entries.
+ */
+static void
+sink_reply_check(redisAsyncContext *ac, void *reply, void *arg)
+{
+	struct sink_key *k = arg;
+	struct sink *s = sink_setup_sink(ac, reply);
+	redisReply *r = reply;
+	struct sink_entry *e, **u = NULL;
+	size_t n = 0, j, t, m, found = 0;
+
+	if (s == NULL)
+		return;
+	if (r->type == REDIS_REPLY_ERROR) {
+		if (sink_transient(r)) {
+			sink_drop_later(s, LOG_WARNING, "reading back %s: %s",
+			    k->name, r->str);
+			return;
+		}
+		log_warn(SINK_SUBSYS, "cannot read back %s (%s): entries in "
+		    "flight when the connection dropped are sent again",
+		    k->name, r->str);
+		goto out;
+	}
+	if (r->type != REDIS_REPLY_ARRAY || r->elements == 0)
+		goto out;
+	TAILQ_FOREACH(e, &s->held, qentry) {
+		if (!e->uncertain)
+			break;
+		if (e->key != k->index)
+			continue;
+		u = xreallocarray(u, n + 1, sizeof(*u));
+		u[n++] = e;
+	}
+	m = r->elements;
+	for (j = n; j > 0; j--) {
+		for (t = 0; t < j && t < m; t++) {
+			if (!sink_check_match(k, u[j - 1 - t],
+			    sink_check_value(k, r->element[t])))
+				break;
+		}
+		if (t == j || t == m)
+			break;
+	}
+	for (found = 0; found < j; found++) {
+		e = u[found];
+		sink_unhold(s, e);
+		free(e);
+		s->written++;
+	}
+	s->confirmed += found;
+	free(u);
+out:
+	sink_setup_done(s);
+}
+
+/* Queue command ARGV on the connection with reply callback FN. */
+static int
+sink_command(struct sink *s, redisCallbackFn *fn, void *arg, int argc,
+    const char **argv, const size_t *argvlen)
+{
+	if (redisAsyncCommandArgv(s->ac, fn, arg, argc, argv, argvlen) !=
+	    REDIS_OK)
+		return -1;
+	if (fn != NULL)
+		s->setup_left++;
+	return 0;
+}
+
+/* Queue what a new connection sends before any entry: AUTH, SELECT, the
+ * readiness probe, the consumer groups and the read-backs. */
+static void
+sink_send_setup(struct sink *s)
+{
+	const char *argv[8];
+	size_t len[8], count[SINK_NKEYS] = { 0 };
+	struct sink_entry *e;
+	struct sink_key *k;
+	char db[16], stop[24];
+	int i;
+
+	s->setup_left = 0;
+	if (s->password != NULL) {
+		i = 0;
+		argv[i++] = "AUTH";
+		if (s->user != NULL)
+			argv[i++] = s->user;
+		argv[i++] = s->password;
+		for (int a = 0; a < i; a++)
+			len[a] = strlen(argv[a]);
+		sink_command(s, sink_reply_auth, NULL, i, argv, len);
+	}
+	if (s->db != 0) {
+		snprintf(db, sizeof(db), "%d", s->db);
+		argv[0] = "SELECT";
+		argv[1] = db;
+		len[0] = 6;
+		len[1] = strlen(db);
+		sink_command(s, sink_reply_select, NULL, 2, argv, len);
+	}
+	argv[0] = "EXISTS";
+	argv[1] = s->keys[SINK_KEY_MENTIONS].name;
+	len[0] = 6;
+	len[1] = s->keys[SINK_KEY_MENTIONS].len;
+	sink_command(s, sink_reply_probe, NULL, 2, argv, len);
+
+	if (s->queue == CONFIG_QUEUE_STREAM && s->group != NULL) {
+		for (i = SINK_KEY_QUESTION; i < SINK_NKEYS; i++) {
+			k = &s->keys[i];
+			argv[0] = "XGROUP";
+			argv[1] = "CREATE";
+			argv[2] = k->name;
+			argv[3] = s->group;
+			argv[4] = "$";
+			argv[5] = "MKSTREAM";
+			len[0] = 6;
+			len[1] = 6;
+			len[2] = k->len;
+			len[3] = strlen(s->group);
+			len[4] = 1;
+			len[5] = 8;
+			sink_command(s, sink_reply_group, k, 6, argv, len);
+		}
+	}
+
+	TAILQ_FOREACH(e, &s->held, qentry) {
+		if (!e->uncertain)
+			break;
+		count[e->key]++;
+	}
+	for (i = 0; i < SINK_NKEYS; i++) {
+		if (count[i] == 0)
+			continue;
+		k = &s->keys[i];
+		if (count[i] > SINK_CHECK_MAX)
+			count[i] = SINK_CHECK_MAX;
+		if (k->list) {
+			snprintf(stop, sizeof(stop), "%zu", count[i] - 1);
+			argv[0] = "LRANGE";
+			argv[1] = k->name;
+			argv[2] = "0";
+			argv[3] = stop;
+			len[0] = 6;
+			len[1] = k->len;
+			len[2] = 1;
+			len[3] = strlen(stop);
+			sink_command(s, sink_reply_check, k, 4, argv, len);
+		} else {
+			snprintf(stop, sizeof(stop), "%zu", count[i]);
+			argv[0] = "XREVRANGE";
+			argv[1] = k->name;
+			argv[2] = "+";
+			argv[3] = "-";
+			argv[4] = "COUNT";
+			argv[5] = stop;
+			len[0] = 9;
+			len[1] = k->len;
+			len[2] = 1;
+			len[3] = 1;
+			len[4] = 5;
+			len[5] = strlen(stop);
+			sink_command(s, sink_reply_check, k, 6, argv, len);
+		}
+	}
+}
+
+/* hiredis: the connect(2) finished, well or not. */
+static void
+sink_connect_cb(const redisAsyncContext *cac, int status)
+{
+	redisAsyncContext *ac = (redisAsyncContext *)cac;
+	struct sink *s = ac->data;
+	char reason[256];
+
+	if (s == NULL)
+		return;
+	if (status != REDIS_OK) {
+		/* hiredis frees the context when we return. */
+		snprintf(reason, sizeof(reason), "%s",
+		    ac->errstr != NULL ? ac->errstr : "connect failed");
+		ac->data = NULL;
+		s->ac = NULL;
+		sink_lost(s, LOG_WARNING, reason);
+		return;
+	}
+	s->state = SINK_SYNCING;
+}
+
+/* hiredis: the connection is gone (hiredis frees it when we return). */
+static void
+sink_disconnect_cb(const redisAsyncContext *cac, int status)
+{
+	redisAsyncContext *ac = (redisAsyncContext *)cac;
+	struct sink *s = ac->data;
+	char reason[256];
+
+	if (s == NULL)
+		return;
+	snprintf(reason, sizeof(reason), "%s",
+	    ac->err != 0 && ac->errstr != NULL ? ac->errstr :
+	    "connection closed");
+	ac->data = NULL;
+	s->ac = NULL;
+	sink_lost(s, LOG_WARNING, reason);
+}
+
+/* Start a connection attempt. */
+static void
+sink_connect(struct sink *s)
+{
+	redisAsyncContext *ac;
+	struct timeval tv;
+	char reason[256];
+
+	if (s->ac != NULL)
+		return;
+	if (s->path != NULL)
+		ac = redisAsyncConnectUnix(s->path);
+	else
+		ac = redisAsyncConnect(s->host, s->port);
+	if (ac == NULL || ac->err != 0) {
+		snprintf(reason, sizeof(reason), "%s",
+		    ac != NULL ? ac->errstr : "out of memory");
+		if (ac != NULL)
+			redisAsyncFree(ac);
+		s->state = SINK_IDLE;
+		sink_lost(s, LOG_WARNING, reason);
+		return;
+	}
+	ac->data = s;
+	if (redisLibeventAttach(ac, s->base) != REDIS_OK) {
+		ac->data = NULL;
+		redisAsyncFree(ac);
+		sink_lost(s, LOG_ERR, "cannot attach to the event loop");
+		return;
+	}
+	redisAsyncSetConnectCallback(ac, sink_connect_cb);
+	redisAsyncSetDisconnectCallback(ac, sink_disconnect_cb);
+	s->ac = ac;
+	s->state = SINK_CONNECTING;
+	s->drop_pending = 0;
+	sink_send_setup(s);
+	tv = sink_tv(SINK_CONNECT_TIMEOUT);
+	evtimer_add(s->ev_timeout, &tv);
+}
+
+/* The reply to an entry's XADD or LPUSH: the head of the in-flight queue is
+ * written (or refused). A NULL reply means the connection is going away;
+ * sink_lost then requeues what is in flight. */
+static void
+sink_reply_entry(redisAsyncContext *ac, void *reply, void *arg)
+{
+	struct sink *s = ac->data;
+	redisReply *r = reply;
+	struct sink_entry *e;
+
+	if (r == NULL || s == NULL || s->drop_pending)
+		return;	/* what is in flight is held again and read back */
+	if (r->type == REDIS_REPLY_ERROR && sink_transient(r)) {
+		/* Not now (loading, failover, lost auth): reconnect. */
+		sink_drop_later(s, LOG_WARNING, "%s", r->str);
+		return;
+	}
+	if ((e = TAILQ_FIRST(&s->inflight)) == NULL) {
+		log_err(SINK_SUBSYS, "a reply for no entry");
+		return;
+	}
+	TAILQ_REMOVE(&s->inflight, e, qentry);
+	s->ninflight--;
+	s->inflight_bytes -= e->idlen + e->jsonlen;
+	if (r->type == REDIS_REPLY_ERROR) {
+		/* Refused for good (wrong type, out of memory): sending it
+		 * again would stall everything behind it, so it counts as
+		 * dropped. */
+		s->dropped++;
+		if (!s->rejected_logged) {
+			log_err(SINK_SUBSYS, "%s refused entry %s for %s: %s; "
+			    "dropped", s->addr, e->data,
+			    s->keys[e->key].name, r->str);
+			s->rejected_logged = 1;
+		}
+	} else
+		s->written++;
+	free(e);
+	if (!TAILQ_EMPTY(&s->held))
+		sink_pump(s);
+	else if (s->ninflight == 0)
+		sink_check_flush(s);
+}
+
+/* The reply to PUBLISH. Publishing is best effort: pub/sub has no memory,
+ * a subscriber that is away misses the message whatever we do, and the
+ * durable copy is the stream or list entry. So a PUBLISH is never checked
+ * after a loss; it is sent again only along with its XADD/LPUSH. */
+static void
+sink_reply_publish(redisAsyncContext *ac, void *reply, void *arg)
+{
+	redisReply *r = reply;
+
+	if (r != NULL && r->type == REDIS_REPLY_ERROR)
+		log_debug(SINK_SUBSYS, "PUBLISH: %s", r->str);
+}
+
+/* Write entry E's commands to the connection. */
+static int
+sink_send(struct sink *s, struct sink_entry *e)
+{
+	const struct sink_key *k = &s->keys[e->key];
+	const char *argv[10], *json = e->data + e->idlen + 1;
+	size_t len[10];
+	int i = 0;
+
+	if (k->list) {
+		argv[i] = "LPUSH";
+		len[i++] = 5;
+		argv[i] = k->name;
+		len[i++] = k->len;
+	} else {
+		argv[i] = "XADD";
+		len[i++] = 4;
+		argv[i] = k->name;
+		len[i++] = k->len;
+		if (s->maxlen > 0) {
+			argv[i] = "MAXLEN";
+			len[i++] = 6;
+			argv[i] = "~";
+			len[i++] = 1;
+			argv[i] = s->maxlen_arg;
+			len[i++] = s->maxlen_len;
+		}
+		argv[i] = "*";
+		len[i++] = 1;
+		argv[i] = "id";
+		len[i++] = 2;
+		argv[i] = e->data;
+		len[i++] = e->idlen;
+		argv[i] = "data";
+		len[i++] = 4;
+	}
+	argv[i] = json;
+	len[i++] = e->jsonlen;
+	if (redisAsyncCommandArgv(s->ac, sink_reply_entry, NULL, i, argv,
+	    len) != REDIS_OK)
+		return -1;
+	if (e->key != SINK_KEY_MENTIONS) {
+		argv[0] = "PUBLISH";
+		len[0] = 7;
+		argv[1] = k->name;
+		len[1] = k->len;
+		argv[2] = json;
+		len[2] = e->jsonlen;
+		redisAsyncCommandArgv(s->ac, sink_reply_publish, NULL, 3, argv,
+		    len);
+	}
+	return 0;
+}
+
+/* Move held entries to the connection while the window has room. */
+static void
+sink_pump(struct sink *s)
+{
+	struct sink_entry *e;
+
+	while (s->state == SINK_READY && s->ac != NULL && !s->drop_pending &&
+	    s->ninflight < SINK_WINDOW_ENTRIES &&
+	    s->inflight_bytes < SINK_WINDOW_BYTES &&
+	    (e = TAILQ_FIRST(&s->held)) != NULL) {
+		if (sink_send(s, e) != 0)
+			break;
+		sink_unhold(s, e);
+		TAILQ_INSERT_TAIL(&s->inflight, e, qentry);
+		s->ninflight++;
+		s->inflight_bytes += e->idlen + e->jsonlen;
+	}
+}
+
+/* Drop the oldest held plain mention, or when there is none the oldest
+ * held alert. */
+static void
+sink_drop_oldest(struct sink *s)
+{
+	struct sink_entry *e;
+
+	if ((e = TAILQ_FIRST(&s->held_mentions)) == NULL) {
+		e = TAILQ_FIRST(&s->held);
+		if (!s->dropping_alerts) {
+			log_err(SINK_SUBSYS, "hold buffer of %lld entries "
+			    "holds only alerts: dropping the oldest alerts",
+			    s->hold_max);
+			s->dropping_alerts = 1;
+		}
+	} else if (s->episode_dropped == 0) {
+		log_err(SINK_SUBSYS, "hold buffer of %lld entries full: "
+		    "dropping the oldest mentions", s->hold_max);
+	}
+	sink_unhold(s, e);
+	free(e);
+	s->dropped++;
+	s->episode_dropped++;
+}
+
+/* Take a new entry for KEY. */
+static void
+sink_add(struct sink *s, int key, const char *id, const char *json)
+{
+	struct sink_entry *e;
+	size_t idlen, jsonlen;
+
+	if (id == NULL)
+		id = "";
+	if (json == NULL)
+		json = "";
+	idlen = strlen(id);
+	jsonlen = strlen(json);
+	e = xmalloc(sizeof(*e) + idlen + jsonlen + 2);
+	e->key = (unsigned char)key;
+	e->uncertain = 0;
+	e->idlen = idlen;
+	e->jsonlen = jsonlen;
+	memcpy(e->data, id, idlen + 1);
+	memcpy(e->data + idlen + 1, json, jsonlen + 1);
+
+	TAILQ_INSERT_TAIL(&s->held, e, qentry);
+	if (key == SINK_KEY_MENTIONS)
+		TAILQ_INSERT_TAIL(&s->held_mentions, e, mentry);
+	s->nheld++;
+	if (s->state == SINK_READY) {
+		sink_pump(s);
+		if (s->nheld == 0)
+			return;
+	}
+	while (s->hold_max > 0 && s->nheld > (unsigned long long)s->hold_max)
+		sink_drop_oldest(s);
+}
+
+/* The flush is complete (zero timer, so DONE may free the sink). */
+static void
+sink_flushdone_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sink *s = arg;
+	void (*done)(void *) = s->flush_done;
+
+	if (done == NULL || s->nheld != 0 || s->ninflight != 0)
+		return;
+	evtimer_del(s->ev_flushtimer);
+	s->flush_done = NULL;
+	done(s->flush_arg);
+}
+
+/* The flush ran out of time. */
+static void
+sink_flushtimer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sink *s = arg;
+	void (*done)(void *) = s->flush_done;
+
+	if (done == NULL)
+		return;
+	log_warn(SINK_SUBSYS, "flush to %s timed out after %.1f s: %zu entries "
+	    "held, %zu in flight", s->addr, s->flush_timeout, s->nheld,
+	    s->ninflight);
+	s->flush_done = NULL;
+	done(s->flush_arg);
+}
+
+/* Create a sink and start connecting. */
+struct sink *
+sink_new(struct event_base *base, const struct config_redis *cfg,
+    char **cause)
+{
+	struct sink *s;
+	const char *prefix;
+	int i;
+
+	s = xcalloc(1, sizeof(*s));
+	s->base = base;
+	TAILQ_INIT(&s->held);
+	TAILQ_INIT(&s->held_mentions);
+	TAILQ_INIT(&s->inflight);
+	if (cfg->url == NULL) {
+		*cause = xstrdup("no redis URL");
+		goto fail;
+	}
+	if (sink_parse_url(s, cfg->url, cause) != 0)
+		goto fail;
+	s->password = xstrdup(cfg->password);
+	s->group = xstrdup(cfg->group);
+	s->maxlen = cfg->maxlen;
+	s->hold_max = cfg->hold_max;
+	s->queue = cfg->queue;
+	snprintf(s->maxlen_arg, sizeof(s->maxlen_arg), "%lld", s->maxlen);
+	s->maxlen_len = strlen(s->maxlen_arg);
+
+	prefix = cfg->prefix != NULL ? cfg->prefix : "mentiond";
+	for (i = 0; i < SINK_NKEYS; i++) {
+		s->keys[i].index = i;
+		if (i == SINK_KEY_MENTIONS)
+			s->keys[i].name = xasprintf("%s:mentions", prefix);
+		else {
+			s->keys[i].name = xasprintf("%s:alerts:%s", prefix,
+			    sink_classes[i]);
+			s->keys[i].list = s->queue == CONFIG_QUEUE_LIST;
+		}
+		s->keys[i].len = strlen(s->keys[i].name);
+	}
+	s->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^
+	    (uint64_t)(uintptr_t)s;
+	if (s->rng == 0)
+		s->rng = 1;
+
+	s->ev_retry = evtimer_new(base, sink_retry_cb, s);
+	s->ev_timeout = evtimer_new(base, sink_timeout_cb, s);
+	s->ev_drop = evtimer_new(base, sink_drop_cb, s);
+	s->ev_flushdone = evtimer_new(base, sink_flushdone_cb, s);
+	s->ev_flushtimer = evtimer_new(base, sink_flushtimer_cb, s);
+	if (s->ev_retry == NULL || s->ev_timeout == NULL ||
+	    s->ev_drop == NULL || s->ev_flushdone == NULL ||
+	    s->ev_flushtimer == NULL) {
+		*cause = xstrdup("cannot create timers");
+		goto fail;
+	}
+	sink_connect(s);
+	return s;
+
+fail:
+	sink_free(s);
+	return NULL;
+}
+
+/* Queue a mention for {prefix}:mentions. */
+void
+sink_mention(struct sink *s, const char *id, const char *json)
+{
+	sink_add(s, SINK_KEY_MENTIONS, id, json);
+}
+
+/* Queue an alert for {prefix}:alerts:CLASS. */
+void
+sink_alert(struct sink *s, const char *klass, const char *id,
+    const char *json)
+{
+	int i;
+
+	for (i = SINK_KEY_QUESTION; i < SINK_NKEYS; i++) {
+		if (klass != NULL && strcmp(klass, sink_classes[i]) == 0) {
+			sink_add(s, i, id, json);
+			return;
+		}
+	}
+	log_err(SINK_SUBSYS, "alert %s has unknown class %s; dropped",
+	    id != NULL ? id : "", klass != NULL ? klass : "(none)");
+	s->dropped++;
+}
+
+/* Ask for DONE once everything is delivered, or after TIMEOUT. */
+void
+sink_flush(struct sink *s, double timeout, void (*done)(void *arg),
+    void *arg)
+{
+	struct timeval tv = sink_tv(timeout);
+
+	s->flush_done = done;
+	s->flush_arg = arg;
+	s->flush_timeout = timeout;
+	evtimer_add(s->ev_flushtimer, &tv);
+	sink_check_flush(s);
+}
+
+/* Fill ST with the counters. */
+void
+sink_stats(const struct sink *s, struct sink_stats *st)
+{
+	st->written = s->written;
+	st->held = s->nheld;
+	st->inflight = s->ninflight;
+	st->dropped = s->dropped;
+	st->connected = s->state == SINK_READY;
+}
+
+/* Disconnect and free, logging what is lost. */
+void
+sink_free(struct sink *s)
+{
+	redisAsyncContext *ac;
+	size_t left;
+	int i;
+
+	if (s == NULL)
+		return;
+	if ((ac = s->ac) != NULL) {
+		s->ac = NULL;
+		ac->data = NULL;
+		redisAsyncFree(ac);
+	}
+	if (s->episode_dropped > 0) {
+		log_err(SINK_SUBSYS, "%llu entries were dropped (hold buffer of "
+		    "%lld entries full)", s->episode_dropped, s->hold_max);
+	}
+	left = s->nheld + s->ninflight;
+	if (left > 0) {
+		log_err(SINK_SUBSYS, "%zu entries not delivered to %s are lost "
+		    "(%zu held, %zu in flight)", left, s->addr, s->nheld,
+		    s->ninflight);
+	}
+	sink_free_queue(&s->held);
+	sink_free_queue(&s->inflight);
+	if (s->ev_retry != NULL)
+		event_free(s->ev_retry);
+	if (s->ev_timeout != NULL)
+		event_free(s->ev_timeout);
+	if (s->ev_drop != NULL)
+		event_free(s->ev_drop);
+	if (s->ev_flushdone != NULL)
+		event_free(s->ev_flushdone);
+	if (s->ev_flushtimer != NULL)
+		event_free(s->ev_flushtimer);
+	for (i = 0; i < SINK_NKEYS; i++)
+		free(s->keys[i].name);
+	free(s->password);
+	free(s->group);
+	free(s->host);
+	free(s->path);
+	free(s->user);
+	free(s->addr);
+	free(s);
+}
