@@ -1,0 +1,266 @@
+/*
+ * pipeline.c - the one-way path of a mention (see pipeline.h): match ->
+ * deduplicate -> classify -> sink, then alerts.
+ *
+ * A mention that matches no track is dropped. A repeat (same source:id) is
+ * dropped. A mention whose URL was already seen under another key is written
+ * to the mentions stream with dup_of set, but raises no alert: the first one
+ * did. Every other matched mention is written to the stream, and raises one
+ * alert per class that one of its tracks asks for, when its priority reaches
+ * that track's min_priority. Each alerting mention logs one notice line.
+ *
+ * The stages are the walking skeleton's (phrase matching, exact in-memory
+ * dedup, bare-rule classification); see match.h, dedup.h and classify.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "dedup.h"
+#include "log.h"
+#include "match.h"
+#include "mention.h"
+#include "pipeline.h"
+#include "sink.h"
+#include "xmalloc.h"
+
+/* How many mentions dedup remembers (about 40 MB at most plus keys). */
+#define PIPELINE_DEDUP_CAPACITY	1000000
+/* Characters of text shown in an alert's log line. */
+#define PIPELINE_LOG_CHARS	120
+
+/* What a track asks of alerts, copied from the config. */
+struct pipeline_track {
+	char		*name;
+	unsigned	 classes;	/* CONFIG_CLASS_* */
+	double		 min_priority;
+};
+
+struct pipeline {
+	struct match_set	*match;
+	struct pipeline_track	*tracks;
+	size_t			 ntracks;
+	struct dedup		*dedup;
+	struct sink		*sink;
+	struct pipeline_stats	 stats;
+};
+
+static const struct {
+	unsigned	 mention;	/* MENTION_* */
+	unsigned	 config;	/* CONFIG_CLASS_* */
+	const char	*name;
+} pipeline_classes[] = {
+	{ MENTION_QUESTION, CONFIG_CLASS_QUESTION, "question" },
+	{ MENTION_NEGATIVE, CONFIG_CLASS_NEGATIVE, "negative" },
+	{ MENTION_POSITIVE, CONFIG_CLASS_POSITIVE, "positive" },
+};
+#define PIPELINE_NCLASSES (sizeof(pipeline_classes) / sizeof(pipeline_classes[0]))
+
+/* Free an array of N track settings. */
+static void
+pipeline_tracks_free(struct pipeline_track *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(t[i].name);
+	free(t);
+}
+
+struct pipeline *
+pipeline_new(const struct config *cfg, struct sink *sink, char **cause)
+{
+	struct pipeline *pl;
+
+	pl = xcalloc(1, sizeof(*pl));
+	if (pipeline_set_tracks(pl, cfg, cause) != 0) {
+		free(pl);
+		return NULL;
+	}
+	pl->dedup = dedup_new(PIPELINE_DEDUP_CAPACITY);
+	pl->sink = sink;
+	return pl;
+}
+
+int
+pipeline_set_tracks(struct pipeline *pl, const struct config *cfg,
+    char **cause)
+{
+	struct pipeline_track *tracks;
+	struct match_set *set;
+	size_t i;
+
+	set = match_compile(cfg->tracks, cfg->ntracks, cause);
+	if (set == NULL)
+		return -1;
+	tracks = xcalloc(cfg->ntracks, sizeof(*tracks));
+	for (i = 0; i < cfg->ntracks; i++) {
+		tracks[i].name = xstrdup(cfg->tracks[i].name);
+		tracks[i].classes = cfg->tracks[i].alert_classes;
+		tracks[i].min_priority = cfg->tracks[i].min_priority;
+	}
+	match_free(pl->match);
+	pipeline_tracks_free(pl->tracks, pl->ntracks);
+	pl->match = set;
+	pl->tracks = tracks;
+	pl->ntracks = cfg->ntracks;
+	return 0;
+}
+
+void
+pipeline_set_sink(struct pipeline *pl, struct sink *sink)
+{
+	pl->sink = sink;
+}
+
+/* The alert settings of track NAME, or NULL. */
+static const struct pipeline_track *
+pipeline_track(const struct pipeline *pl, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pl->ntracks; i++)
+		if (strcmp(pl->tracks[i].name, name) == 0)
+			return &pl->tracks[i];
+	return NULL;
+}
+
+/* The first N characters of S (malloc'd), cut on a UTF-8 boundary, with "..."
+ * when something was left out. */
+static char *
+pipeline_shorten(const char *s, size_t n)
+{
+	size_t i = 0, chars = 0;
+
+	while (s[i] != '\0' && chars < n) {
+		i++;
+		while (((unsigned char)s[i] & 0xc0) == 0x80)
+			i++;
+		chars++;
+	}
+	if (s[i] == '\0')
+		return xstrdup(s);
+	while (i > 0 && s[i - 1] == ' ')
+		i--;
+	return xasprintf("%.*s...", (int)i, s);
+}
+
+/* Log the one line an alerting mention gets: classes, priority, tracks,
+ * author, source, the start of its text, its URL. */
+static void
+pipeline_log_alert(const struct mention *m, const char *classes,
+    const char *tracks)
+{
+	const char *who, *text;
+	char *shown;
+
+	if (log_get_level() < LOG_NOTICE)
+		return;
+	who = m->author_handle ? m->author_handle :
+	    m->author_name ? m->author_name : "?";
+	text = (m->text != NULL && *m->text != '\0') ? m->text :
+	    m->title ? m->title : "";
+	shown = pipeline_shorten(text, PIPELINE_LOG_CHARS);
+	log_notice("alert", "%s p=%.2f [%s] %s%s (%s): \"%s\"%s%s", classes,
+	    m->priority, tracks, (m->author_handle && *who != '@') ? "@" : "",
+	    who, m->source, shown, m->url ? " " : "", m->url ? m->url : "");
+	free(shown);
+}
+
+/* Raise the alerts M asks for; KEY and JSON are its key and payload. */
+static void
+pipeline_alert(struct pipeline *pl, const struct mention *m, const char *key,
+    const char *json)
+{
+	const struct pipeline_track *t;
+	char classes[64] = "", tracks[256] = "";
+	unsigned raised = 0, want;
+	size_t i, k;
+
+	for (i = 0; i < m->ntracks; i++) {
+		if ((t = pipeline_track(pl, m->tracks[i])) == NULL)
+			continue;
+		if (m->priority < t->min_priority)
+			continue;
+		want = 0;
+		for (k = 0; k < PIPELINE_NCLASSES; k++)
+			if ((t->classes & pipeline_classes[k].config) &&
+			    (m->classes & pipeline_classes[k].mention))
+				want |= pipeline_classes[k].mention;
+		if (want == 0)
+			continue;
+		raised |= want;
+		if (strlen(tracks) + strlen(t->name) + 2 < sizeof(tracks))
+			snprintf(tracks + strlen(tracks),
+			    sizeof(tracks) - strlen(tracks), "%s%s",
+			    *tracks ? "," : "", t->name);
+	}
+	if (raised == 0)
+		return;
+
+	for (k = 0; k < PIPELINE_NCLASSES; k++) {
+		if ((raised & pipeline_classes[k].mention) == 0)
+			continue;
+		if (pl->sink != NULL)
+			sink_alert(pl->sink, pipeline_classes[k].name, key,
+			    json);
+		pl->stats.alerts++;
+		snprintf(classes + strlen(classes),
+		    sizeof(classes) - strlen(classes), "%s%s",
+		    *classes ? "," : "", pipeline_classes[k].name);
+	}
+	pipeline_log_alert(m, classes, tracks);
+}
+
+void
+pipeline_emit(struct pipeline *pl, struct mention *m)
+{
+	enum dedup_result seen;
+	char *folded, *key, *json;
+
+	if (m == NULL)
+		return;
+	pl->stats.emitted++;
+	folded = match_fold(m);
+	if (match_run(pl->match, m, folded) == 0)
+		goto out;
+	pl->stats.matched++;
+
+	seen = dedup_check(pl->dedup, m);
+	if (seen != DEDUP_NEW)
+		pl->stats.duplicates++;
+	if (seen == DEDUP_REPEAT)
+		goto out;
+
+	classify_run(m, folded);
+	key = mention_key(m);
+	json = mention_to_json(m);
+	if (pl->sink != NULL)
+		sink_mention(pl->sink, key, json);
+	if (seen == DEDUP_NEW)
+		pipeline_alert(pl, m, key, json);
+	free(json);
+	free(key);
+
+out:
+	free(folded);
+	mention_free(m);
+}
+
+void
+pipeline_stats(const struct pipeline *pl, struct pipeline_stats *st)
+{
+	*st = pl->stats;
+}
+
+void
+pipeline_free(struct pipeline *pl)
+{
+	if (pl == NULL)
+		return;
+	match_free(pl->match);
+	pipeline_tracks_free(pl->tracks, pl->ntracks);
+	dedup_free(pl->dedup);
+	free(pl);
+}
