@@ -19,6 +19,9 @@
  * passes to the host is copied by the host before the call returns.
  * Every md_task a source creates belongs to that source: the host cancels and
  * frees all of them when the source stops, so stop() need not cancel them.
+ * A one-shot task (a timer without EVERY, a fetch) is freed once its callback
+ * returns: it may be cancelled until then, from inside that callback too, but
+ * its pointer must not be used afterwards.
  */
 #ifndef MENTIOND_PLUGIN_H
 #define MENTIOND_PLUGIN_H
@@ -223,6 +226,10 @@ struct md_plugin {
 	    void *ctx, char **cause);
 	void (*stop)(struct md_source *src, void *ctx);
 };
+
+/* MD_PLUGIN_EXPORT - put before the descriptor so that it stays visible when
+ * the plugin is built with hidden visibility (as mentiond_plugin() does). */
+#define MD_PLUGIN_EXPORT __attribute__((visibility("default")))
 
 #define MD_PLUGIN_DESCRIPTOR_INIT \
 	.abi_version = MD_PLUGIN_ABI_VERSION, \
