@@ -1,0 +1,45 @@
+"""test_redis_outage.py - Redis killed (SIGKILL) and restarted mid-run: the
+daemon says what happened, holds alerts meanwhile, and afterwards every alert
+is in its queue exactly once, in order."""
+import os
+import threading
+import time
+
+from harness import Daemon, Redis, Scenario, append, config, post, run, wait_for
+
+
+def test_kill_and_restart_loses_and_repeats_nothing():
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        inp = os.path.join(sc.tmp, "in.jsonl")
+        open(inp, "w").close()
+        d = sc.add(Daemon(sc.tmp, config(sc.tmp, r.url)))
+        d.wait_ready()
+        n = 3000
+        stop = threading.Event()
+
+        def writer():
+            for i in range(n):
+                append(inp, [post(i, "acme is broken, why? %d" % i)])
+                if i % 50 == 0:
+                    time.sleep(0.02)
+        t = threading.Thread(target=writer)
+        t.start()
+        wait_for("some alerts", lambda: r.client.xlen("t:alerts:negative") > 200)
+        r.kill()
+        time.sleep(1.0)
+        r.start()
+        t.join(60)
+        wait_for("all alerts", lambda: r.client.xlen("t:alerts:negative") >= n, 60)
+        time.sleep(0.5)
+        for key in ("t:alerts:negative", "t:alerts:question", "t:mentions"):
+            ids = [f["id"] for _, f in r.client.xrange(key)]
+            assert ids == ["feed:p%d" % i for i in range(n)], (key, len(ids))
+        log = d.logtext()
+        assert "redis" in log and ("lost" in log or "disconnect" in log), log
+        rc, took = d.stop()
+        assert rc == 0 and took < 5
+
+
+if __name__ == "__main__":
+    run([test_kill_and_restart_loses_and_repeats_nothing])
