@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,8 @@ extern const char demo_conf_text[];	/* demo_conf.c, from conf/demo.conf */
 #define MAIN_STOP_DEADLINE	4.5
 #define MAIN_FLUSH_TIMEOUT	3.0
 #define MAIN_STATUS_EVERY	10.0
+/* Held entries beyond which sources that can wait are held back. */
+#define MAIN_BACKLOG_MAX	10000
 
 struct daemon {
 	struct event_base	*base;
@@ -186,6 +189,23 @@ main_emit(struct mention *m, void *arg)
 	struct daemon *d = arg;
 
 	pipeline_emit(d->pipeline, m);
+}
+
+/* Is the sink backed up (Redis away or slower than the sources)? Sources
+ * that can wait then do (see source.h). */
+static int
+main_busy(void *arg)
+{
+	struct daemon *d = arg;
+	struct sink_stats st;
+	unsigned long long limit;
+
+	sink_stats(d->sink, &st);
+	limit = d->cfg->redis.hold_max > 0 ?
+	    (unsigned long long)d->cfg->redis.hold_max / 2 : MAIN_BACKLOG_MAX;
+	if (limit > MAIN_BACKLOG_MAX)
+		limit = MAIN_BACKLOG_MAX;
+	return st.held >= limit;
 }
 
 /* Start the source configured as CS; NULL (logged) when it fails. */
@@ -520,6 +540,7 @@ main_start(struct daemon *d)
 	d->env.http = d->http;
 	d->env.state_dir = d->cfg->state_dir;
 	d->env.emit = main_emit;
+	d->env.busy = main_busy;
 	d->env.emit_arg = d;
 
 	d->nsources = d->cfg->nsources;
@@ -585,6 +606,10 @@ main(int argc, char **argv)
 	int ch, check = 0, rc = 1;
 
 	log_init(LOG_INFO);
+	/* Every mention is a burst of small allocations freed soon after: keep
+	 * freed memory instead of trimming and re-asking the kernel each time. */
+	mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+	mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
 	while ((ch = getopt(argc, argv, "c:htvV")) != -1) {
 		switch (ch) {
 		case 'c':

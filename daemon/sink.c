@@ -57,8 +57,8 @@
  * replies. hiredis 0.14 moves the unwritten rest of its output buffer after
  * every write(2), so an unbounded buffer would cost quadratic time.
  */
-#define SINK_WINDOW_ENTRIES	4096
-#define SINK_WINDOW_BYTES	(2 * 1024 * 1024)
+#define SINK_WINDOW_ENTRIES	16384
+#define SINK_WINDOW_BYTES	(8 * 1024 * 1024)
 /* How many of a key's newest elements are read back on reconnect. */
 #define SINK_CHECK_MAX		32
 

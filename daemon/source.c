@@ -35,6 +35,7 @@
 /* How often a dirty state is written, and the file watch safety net. */
 #define SOURCE_SAVE_DELAY	1.0
 #define SOURCE_WATCH_SAFETY	1.0
+#define SOURCE_BUSY_RETRY	0.001	/* seconds between looks while backed up */
 
 enum source_task_kind {
 	SOURCE_TIMER,
@@ -460,6 +461,13 @@ source_config_string(struct md_source *msrc, const char *key)
 	return kv != NULL ? kv->value : NULL;
 }
 
+/* Is the pipeline backed up, so that work we can postpone should wait? */
+static int
+source_busy(const struct source *src)
+{
+	return src->env->busy != NULL && src->env->busy(src->env->emit_arg);
+}
+
 /* host->emit. */
 static int
 source_emit(struct md_source *msrc, const struct md_mention *m)
@@ -480,7 +488,7 @@ source_emit(struct md_source *msrc, const struct md_mention *m)
 		return -1;
 	}
 	src->env->emit(mention, src->env->emit_arg);
-	return 0;
+	return source_busy(src) ? 1 : 0;
 }
 
 /* host->state_get. */
@@ -520,10 +528,17 @@ static void
 source_timer_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct md_task *t = arg;
+	struct timeval retry = source_tv(SOURCE_BUSY_RETRY);
 	int once = t->every.tv_sec == 0 && t->every.tv_usec == 0;
 
 	if (!once)
 		evtimer_add(t->timer, &t->every);
+	if (source_busy(t->src)) {
+		/* Backed up: a one-shot waits, a periodic tick is skipped. */
+		if (once)
+			evtimer_add(t->timer, &retry);
+		return;
+	}
 	source_task_enter(t);
 	t->fn((struct md_source *)t->src, t->arg);
 	source_task_leave(t, once);
@@ -552,10 +567,19 @@ source_timer_add(struct md_source *msrc, double after, double every,
 	return (struct md_task *)t;
 }
 
-/* Call a watch's callback. */
+/* Call a watch's callback, or retry soon while the pipeline is backed up. */
 static void
 source_watch_fire(struct md_task *t)
 {
+	struct timeval retry = source_tv(SOURCE_BUSY_RETRY);
+
+	struct timeval safety = source_tv(SOURCE_WATCH_SAFETY);
+
+	if (source_busy(t->src)) {
+		evtimer_add(t->timer, &retry);
+		return;
+	}
+	evtimer_add(t->timer, &safety);	/* back to its slow pace */
 	source_task_enter(t);
 	t->fn((struct md_source *)t->src, t->arg);
 	source_task_leave(t, 0);

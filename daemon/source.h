@@ -15,13 +15,18 @@ struct http_engine;
 struct mention;
 struct source;
 
-/* What every source shares: the loop, the HTTP engine, where state lives, and
- * the pipeline entry that takes ownership of each emitted mention. */
+/* What every source shares: the loop, the HTTP engine, where state lives, the
+ * pipeline entry that takes ownership of each emitted mention, and whether
+ * the pipeline is backed up. While busy() says so, the host holds back the
+ * timers and file watches of every source (a file is left unread, its cursor
+ * where it was) instead of piling up mentions it cannot deliver; data that
+ * arrives on its own (HTTP responses, streams) still flows. */
 struct source_env {
 	struct event_base	*base;
 	struct http_engine	*http;
 	const char		*state_dir;
 	void			(*emit)(struct mention *m, void *arg);
+	int			(*busy)(void *arg);	/* NULL: never busy */
 	void			*emit_arg;
 };
 

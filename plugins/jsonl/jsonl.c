@@ -38,7 +38,7 @@
 
 #define JSONL_MAX_LINE		(1024 * 1024)	/* longer lines are skipped */
 #define JSONL_BLOCK		(1024 * 1024)	/* one read */
-#define JSONL_SLICE_BYTES	(16 * 1024 * 1024) /* per callback, then yield */
+#define JSONL_SLICE_BYTES	(256 * 1024)	/* per callback, then yield to the loop */
 #define JSONL_MISSING_EVERY	60		/* seconds between warnings */
 
 struct jsonl {
@@ -74,6 +74,7 @@ struct jsonl {
 	long long		 saved_off, saved_line;
 
 	double			 tokens;	/* replay: lines allowed now */
+	int			 backed_up;	/* emit said: stop for now */
 	double			 per_tick;
 	double			 missing_logged; /* monotonic seconds, 0 = never */
 };
@@ -331,7 +332,8 @@ jsonl_line(struct jsonl *j, const char *line, size_t len)
 		    j->path, j->line, why);
 		return;
 	}
-	j->host->emit(j->src, &it.m);
+	if (j->host->emit(j->src, &it.m) == 1)
+		j->backed_up = 1;	/* stop this batch; a timer goes on */
 	cJSON_Delete(it.root);
 }
 
@@ -494,7 +496,7 @@ jsonl_pump(struct jsonl *j, long long budget, int final, int *at_eof)
 
 	*at_eof = 0;
 	for (;;) {
-		while (consumed < budget && j->pos < j->len &&
+		while (consumed < budget && !j->backed_up && j->pos < j->len &&
 		    (nl = memchr(j->buf + j->pos, '\n', j->len - j->pos)) !=
 		    NULL) {
 			n = (size_t)(nl - (j->buf + j->pos));
@@ -507,7 +509,7 @@ jsonl_pump(struct jsonl *j, long long budget, int final, int *at_eof)
 			j->cur_off = j->buf_off + (long long)j->pos;
 			consumed++;
 		}
-		if (consumed >= budget)
+		if (consumed >= budget || j->backed_up)
 			break;
 
 		/* What is left is part of one line. */
@@ -589,6 +591,7 @@ jsonl_run(struct jsonl *j, long long budget)
 	struct stat st;
 	int at_eof = 0, turns;
 
+	j->backed_up = 0;
 	for (turns = 0; turns < 4 && consumed < budget; turns++) {
 		if (j->fd == -1 && jsonl_open(j) != 0)
 			break;

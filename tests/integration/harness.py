@@ -45,10 +45,11 @@ class Redis:
     """A redis-server of our own (append-only, fsync always, so that a SIGKILL
     loses nothing it acknowledged)."""
 
-    def __init__(self, tmp, port=None):
+    def __init__(self, tmp, port=None, fsync="always"):
         self.dir = os.path.join(tmp, "redis")
         os.makedirs(self.dir, exist_ok=True)
         self.port = port or free_port()
+        self.fsync = fsync
         self.proc = None
         self.start()
 
@@ -56,7 +57,7 @@ class Redis:
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
              "--dir", self.dir, "--save", "", "--appendonly", "yes",
-             "--appendfsync", "always", "--daemonize", "no"],
+             "--appendfsync", self.fsync, "--daemonize", "no"],
             stdout=open(os.path.join(self.dir, "redis.log"), "a"),
             stderr=subprocess.STDOUT)
         self.client = redis.Redis(host="127.0.0.1", port=self.port, decode_responses=True)

@@ -5,7 +5,7 @@ import os
 import threading
 import time
 
-from harness import Daemon, Redis, Scenario, append, config, post, run, wait_for
+from harness import Daemon, Redis, Scenario, append, config, free_port, post, run, wait_for
 
 
 def test_kill_and_restart_loses_and_repeats_nothing():
@@ -41,5 +41,26 @@ def test_kill_and_restart_loses_and_repeats_nothing():
         assert rc == 0 and took < 5
 
 
+def test_backpressure_holds_the_file_not_the_alerts():
+    """Redis away at start and a hold buffer far smaller than the backlog: the
+    file is left unread (its cursor waits) instead of alerts being dropped."""
+    with Scenario() as sc:
+        port = free_port()
+        inp = os.path.join(sc.tmp, "in.jsonl")
+        n = 20000
+        append(inp, [post(i, "acme broken %d" % i) for i in range(n)])
+        cfg = config(sc.tmp, "redis://127.0.0.1:%d" % port).replace("prefix = t\n", "prefix = t\nhold_max = 1000\n")
+        d = sc.add(Daemon(sc.tmp, cfg))
+        d.wait_ready()
+        time.sleep(1.0)
+        r = sc.add(Redis(sc.tmp, port=port))
+        wait_for("all %d alerts" % n, lambda: r.client.xlen("t:alerts:negative") >= n, 60)
+        ids = [f["id"] for _, f in r.client.xrange("t:alerts:negative")]
+        assert ids == ["feed:p%d" % i for i in range(n)], len(ids)
+        assert "dropp" not in d.logtext(), d.logtext()
+        rc, _ = d.stop()
+        assert rc == 0
+
+
 if __name__ == "__main__":
-    run([test_kill_and_restart_loses_and_repeats_nothing])
+    run([test_kill_and_restart_loses_and_repeats_nothing, test_backpressure_holds_the_file_not_the_alerts])

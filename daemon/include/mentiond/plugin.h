@@ -161,7 +161,10 @@ struct md_host {
 	const char *(*config_string)(struct md_source *src, const char *key);
 
 	/* emit - hand one mention to the pipeline; copied before return. Returns
-	 * 0, or -1 when the mention is invalid (the reason is logged). */
+	 * 0; 1 when it was taken but the pipeline is backed up (Redis away or
+	 * slow), so a source that can wait should stop reading now and go on
+	 * from a timer, which the host holds back until there is room; or -1
+	 * when the mention is invalid (the reason is logged). */
 	int (*emit)(struct md_source *src, const struct md_mention *m);
 
 	/* state_get - the durable value of KEY (a cursor), or NULL. */
