@@ -5,7 +5,7 @@
  * One whose URL (the exact string, less any #fragment) was seen under another
  * key is a duplicate of that first mention: it is kept and its dup_of names
  * the first key. Only the last CAPACITY mentions are remembered (the oldest is
- * forgotten first), as 64-bit FNV-1a hashes: a new key whose hash equals one
+ * forgotten first), as 64-bit hashes: a new key whose hash equals one
  * of a million remembered ones (about once in 10^13 checks) is taken for a
  * repeat. Nothing survives a restart and near-identical texts are not
  * recognised: issue 4 makes dedup durable and fuzzy.
@@ -25,7 +25,7 @@ enum dedup_result {
 };
 
 /* dedup_new - remember up to CAPACITY mentions (at least 1). Memory: about
- * 40 bytes per mention plus its key when it has a URL. */
+ * 56 bytes per mention plus its key when it has a URL. */
 struct dedup	*dedup_new(size_t capacity);
 /* dedup_check - classify M against what was seen and remember it. */
 enum dedup_result dedup_check(struct dedup *d, struct mention *m);

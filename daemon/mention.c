@@ -7,13 +7,12 @@
  * unknown. Every string is made valid UTF-8 on the way in, so the JSON that
  * goes out is always valid.
  */
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#include <cjson/cJSON.h>
 
 #include "mention.h"
 #include "text.h"
@@ -146,35 +145,171 @@ mention_add_term(struct mention *m, const char *term)
 	mention_add_unique(&m->terms, &m->nterms, term);
 }
 
-/* Add NAME: S, or null when S is NULL. */
+/*
+ * The payload is written straight into one growing buffer rather than built
+ * as a cJSON tree and printed: the tree costs dozens of small allocations a
+ * mention. The output is what cJSON_PrintUnformatted would print for the same
+ * document: the same member order, the same string escaping (", \ and the
+ * control characters escaped, everything else, valid UTF-8 by construction,
+ * as is) and the same number forms (integers as integers, other numbers with
+ * 15 significant digits, or 17 when 15 do not read back the same). One
+ * difference: cJSON keeps 15 digits when they read back within a rounding
+ * error, where this writer keeps 17, so that every number reads back exactly.
+ */
+struct mention_buf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+
+/* Make room for N more bytes (and a NUL) in B. */
 static void
-mention_json_string(cJSON *o, const char *name, const char *s)
+mention_reserve(struct mention_buf *b, size_t n)
 {
-	if (s == NULL)
-		cJSON_AddItemToObject(o, name, cJSON_CreateNull());
-	else
-		cJSON_AddItemToObject(o, name, cJSON_CreateString(s));
+	if (b->cap - b->len > n)
+		return;
+	while (b->cap - b->len <= n)
+		b->cap *= 2;
+	b->p = xreallocarray(b->p, b->cap, 1);
 }
 
-/* Add NAME: V, or null when V is negative (unknown). */
+/* Append the N bytes at S to B. */
 static void
-mention_json_count(cJSON *o, const char *name, long long v)
+mention_put(struct mention_buf *b, const char *s, size_t n)
+{
+	mention_reserve(b, n);
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+/* Append the literal L to B. */
+#define mention_lit(b, l)	mention_put(b, l, sizeof(l) - 1)
+
+/* Append the characters of S to B as they go inside a JSON string. */
+static void
+mention_put_escaped(struct mention_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *run;
+	char esc[6];
+	size_t n;
+
+	for (;;) {
+		for (run = p; *p >= 0x20 && *p != '"' && *p != '\\'; p++)
+			;
+		mention_put(b, (const char *)run, (size_t)(p - run));
+		if (*p == '\0')
+			return;
+		esc[0] = '\\';
+		n = 2;
+		switch (*p) {
+		case '"':	esc[1] = '"'; break;
+		case '\\':	esc[1] = '\\'; break;
+		case '\b':	esc[1] = 'b'; break;
+		case '\f':	esc[1] = 'f'; break;
+		case '\n':	esc[1] = 'n'; break;
+		case '\r':	esc[1] = 'r'; break;
+		case '\t':	esc[1] = 't'; break;
+		default:
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hex[*p >> 4];
+			esc[5] = hex[*p & 0xf];
+			n = 6;
+			break;
+		}
+		mention_put(b, esc, n);
+		p++;
+	}
+}
+
+/* Append S to B as a JSON string, or null when S is NULL. */
+static void
+mention_put_string(struct mention_buf *b, const char *s)
+{
+	if (s == NULL) {
+		mention_lit(b, "null");
+		return;
+	}
+	mention_lit(b, "\"");
+	mention_put_escaped(b, s);
+	mention_lit(b, "\"");
+}
+
+/* Append V to B in decimal. */
+static void
+mention_put_integer(struct mention_buf *b, long long v)
+{
+	char digits[24], *p = digits + sizeof(digits);
+	unsigned long long u;
+
+	u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	mention_put(b, p, (size_t)(digits + sizeof(digits) - p));
+}
+
+/* Append V to B as a count, or null when V is negative (unknown). */
+static void
+mention_put_count(struct mention_buf *b, long long v)
 {
 	if (v < 0)
-		cJSON_AddItemToObject(o, name, cJSON_CreateNull());
+		mention_lit(b, "null");
 	else
-		cJSON_AddItemToObject(o, name, cJSON_CreateNumber((double)v));
+		mention_put_integer(b, v);
 }
 
-/* Add NAME: [V...]. */
+/* Append V to B as a JSON number (null when not finite), as cJSON would. */
 static void
-mention_json_array(cJSON *o, const char *name, char **v, size_t n)
+mention_put_double(struct mention_buf *b, double v)
 {
-	cJSON *a = cJSON_AddArrayToObject(o, name);
+	char num[32];
+	int n;
+
+	if (!isfinite(v)) {
+		mention_lit(b, "null");
+		return;
+	}
+	if (v > -1e15 && v < 1e15 && v == (double)(long long)v) {
+		if (signbit(v) && v == 0)
+			mention_lit(b, "-");	/* -0, as %g prints it */
+		mention_put_integer(b, (long long)v);
+		return;
+	}
+	n = snprintf(num, sizeof(num), "%1.15g", v);
+	if (strtod(num, NULL) != v)
+		n = snprintf(num, sizeof(num), "%1.17g", v);
+	mention_put(b, num, (size_t)n);
+}
+
+/* Append "[V...]" to B. */
+static void
+mention_put_array(struct mention_buf *b, char **v, size_t n)
+{
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+	mention_lit(b, "[");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			mention_lit(b, ",");
+		mention_put_string(b, v[i]);
+	}
+	mention_lit(b, "]");
+}
+
+/* Write the N-digit decimal V (zero-padded) at P. */
+static void
+mention_digits(char *p, int n, long long v)
+{
+	while (n-- > 0) {
+		p[n] = (char)('0' + v % 10);
+		v /= 10;
+	}
 }
 
 /* Format unix milliseconds MS as RFC 3339 UTC, with milliseconds when MILLI. */
@@ -182,9 +317,40 @@ static void
 mention_time(char *buf, size_t size, int64_t ms, int milli)
 {
 	time_t t = (time_t)(ms / 1000);
+	long long days, secs, era, doe, yoe, doy, mp, y, mo, d;
 	struct tm tm;
 	char base[32];
 
+	/* Years 1970 to 9999, the usual case, without gmtime_r and strftime:
+	 * the civil date of a day number (proleptic Gregorian, eras of 400
+	 * years starting on March 1st). */
+	if (ms >= 0 && ms < 253402300800000LL && size >= 25) {
+		days = ms / 86400000;
+		secs = (ms / 1000) % 86400;
+		days += 719468;
+		era = days / 146097;
+		doe = days - era * 146097;
+		yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+		doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+		mp = (5 * doy + 2) / 153;
+		d = doy - (153 * mp + 2) / 5 + 1;
+		mo = mp < 10 ? mp + 3 : mp - 9;
+		y = yoe + era * 400 + (mo <= 2);
+		memcpy(buf, "0000-00-00T00:00:00", 19);
+		mention_digits(buf, 4, y);
+		mention_digits(buf + 5, 2, mo);
+		mention_digits(buf + 8, 2, d);
+		mention_digits(buf + 11, 2, secs / 3600);
+		mention_digits(buf + 14, 2, secs / 60 % 60);
+		mention_digits(buf + 17, 2, secs % 60);
+		if (milli) {
+			buf[19] = '.';
+			mention_digits(buf + 20, 3, ms % 1000);
+			memcpy(buf + 23, "Z", 2);
+		} else
+			memcpy(buf + 19, "Z", 2);
+		return;
+	}
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
 		snprintf(buf, size, "1970-01-01T00:00:00Z");
@@ -196,73 +362,125 @@ mention_time(char *buf, size_t size, int64_t ms, int milli)
 		snprintf(buf, size, "%sZ", base);
 }
 
+/* Length of S, 0 for NULL. */
+static size_t
+mention_len(const char *s)
+{
+	return s == NULL ? 0 : strlen(s);
+}
+
 char *
 mention_to_json(const struct mention *m)
 {
-	cJSON *o, *author, *classes, *metrics;
-	char *key, *json, when[48];
+	struct mention_buf b;
+	char when[48];
+	size_t i, n;
 
-	o = cJSON_CreateObject();
-	key = mention_key(m);
-	cJSON_AddItemToObject(o, "id", cJSON_CreateString(key));
-	free(key);
-	mention_json_string(o, "source", m->source);
-	mention_json_string(o, "plugin", m->plugin);
-	mention_json_string(o, "source_id", m->id);
-	mention_json_string(o, "url", m->url);
+	/* Room for everything in the usual case: the strings, the names and
+	 * punctuation; escapes grow the buffer when needed. */
+	n = 512 + 2 * mention_len(m->source) + 2 * mention_len(m->id) +
+	    mention_len(m->plugin) + mention_len(m->url) +
+	    mention_len(m->author_handle) + mention_len(m->author_name) +
+	    mention_len(m->title) + mention_len(m->text) +
+	    mention_len(m->lang) + mention_len(m->dup_of);
+	for (i = 0; i < m->ntracks; i++)
+		n += 4 + 2 * strlen(m->tracks[i]);
+	for (i = 0; i < m->nterms; i++)
+		n += 4 + strlen(m->terms[i]);
+	b.p = xmalloc(n);
+	b.cap = n;
+	b.len = 0;
 
-	author = cJSON_AddObjectToObject(o, "author");
-	mention_json_string(author, "handle", m->author_handle);
-	mention_json_string(author, "name", m->author_name);
-	mention_json_count(author, "followers", m->author_followers);
+	mention_lit(&b, "{\"id\":\"");
+	mention_put_escaped(&b, m->source);
+	mention_lit(&b, ":");
+	mention_put_escaped(&b, m->id);
+	mention_lit(&b, "\",\"source\":");
+	mention_put_string(&b, m->source);
+	mention_lit(&b, ",\"plugin\":");
+	mention_put_string(&b, m->plugin);
+	mention_lit(&b, ",\"source_id\":");
+	mention_put_string(&b, m->id);
+	mention_lit(&b, ",\"url\":");
+	mention_put_string(&b, m->url);
 
-	mention_json_string(o, "title", m->title);
-	mention_json_string(o, "text", m->text);
-	mention_json_string(o, "lang", m->lang);
+	mention_lit(&b, ",\"author\":{\"handle\":");
+	mention_put_string(&b, m->author_handle);
+	mention_lit(&b, ",\"name\":");
+	mention_put_string(&b, m->author_name);
+	mention_lit(&b, ",\"followers\":");
+	mention_put_count(&b, m->author_followers);
+
+	mention_lit(&b, "},\"title\":");
+	mention_put_string(&b, m->title);
+	mention_lit(&b, ",\"text\":");
+	mention_put_string(&b, m->text);
+	mention_lit(&b, ",\"lang\":");
+	mention_put_string(&b, m->lang);
+	mention_lit(&b, ",\"published_at\":");
 	if (m->published > 0) {
 		mention_time(when, sizeof(when), m->published * 1000, 0);
-		cJSON_AddItemToObject(o, "published_at",
-		    cJSON_CreateString(when));
+		mention_put_string(&b, when);
 	} else
-		cJSON_AddItemToObject(o, "published_at", cJSON_CreateNull());
+		mention_lit(&b, "null");
+	mention_lit(&b, ",\"seen_at\":");
 	mention_time(when, sizeof(when), m->seen_ms, 1);
-	cJSON_AddItemToObject(o, "seen_at", cJSON_CreateString(when));
+	mention_put_string(&b, when);
 
-	mention_json_string(o, "track", m->ntracks > 0 ? m->tracks[0] : NULL);
-	mention_json_array(o, "tracks", m->tracks, m->ntracks);
-	mention_json_array(o, "terms", m->terms, m->nterms);
-	classes = cJSON_AddArrayToObject(o, "classes");
-	if (m->classes & MENTION_QUESTION)
-		cJSON_AddItemToArray(classes, cJSON_CreateString("question"));
-	if (m->classes & MENTION_NEGATIVE)
-		cJSON_AddItemToArray(classes, cJSON_CreateString("negative"));
-	if (m->classes & MENTION_POSITIVE)
-		cJSON_AddItemToArray(classes, cJSON_CreateString("positive"));
-	cJSON_AddItemToObject(o, "sentiment", cJSON_CreateNumber(m->sentiment));
-	cJSON_AddItemToObject(o, "priority", cJSON_CreateNumber(m->priority));
+	mention_lit(&b, ",\"track\":");
+	mention_put_string(&b, m->ntracks > 0 ? m->tracks[0] : NULL);
+	mention_lit(&b, ",\"tracks\":");
+	mention_put_array(&b, m->tracks, m->ntracks);
+	mention_lit(&b, ",\"terms\":");
+	mention_put_array(&b, m->terms, m->nterms);
+
+	mention_lit(&b, ",\"classes\":[");
+	n = 0;
+	if (m->classes & MENTION_QUESTION) {
+		mention_lit(&b, "\"question\"");
+		n++;
+	}
+	if (m->classes & MENTION_NEGATIVE) {
+		if (n++ > 0)
+			mention_lit(&b, ",");
+		mention_lit(&b, "\"negative\"");
+	}
+	if (m->classes & MENTION_POSITIVE) {
+		if (n++ > 0)
+			mention_lit(&b, ",");
+		mention_lit(&b, "\"positive\"");
+	}
+	mention_lit(&b, "],\"sentiment\":");
+	mention_put_double(&b, m->sentiment);
+	mention_lit(&b, ",\"priority\":");
+	mention_put_double(&b, m->priority);
 
 	/* Only the metrics the source knows. */
-	metrics = cJSON_AddObjectToObject(o, "metrics");
-	if (m->score != -1)
-		cJSON_AddItemToObject(metrics, "score",
-		    cJSON_CreateNumber((double)m->score));
-	if (m->replies >= 0)
-		cJSON_AddItemToObject(metrics, "replies",
-		    cJSON_CreateNumber((double)m->replies));
-	if (m->reposts >= 0)
-		cJSON_AddItemToObject(metrics, "reposts",
-		    cJSON_CreateNumber((double)m->reposts));
-
-	mention_json_string(o, "dup_of", m->dup_of);
-
-	json = cJSON_PrintUnformatted(o);
-	cJSON_Delete(o);
-	if (json == NULL) {
-		/* cJSON only fails on out-of-memory. */
-		fprintf(stderr, "mentiond: out of memory printing JSON\n");
-		abort();
+	mention_lit(&b, ",\"metrics\":{");
+	n = 0;
+	if (m->score != -1) {
+		mention_lit(&b, "\"score\":");
+		mention_put_integer(&b, m->score);
+		n++;
 	}
-	return json;
+	if (m->replies >= 0) {
+		if (n++ > 0)
+			mention_lit(&b, ",");
+		mention_lit(&b, "\"replies\":");
+		mention_put_integer(&b, m->replies);
+	}
+	if (m->reposts >= 0) {
+		if (n++ > 0)
+			mention_lit(&b, ",");
+		mention_lit(&b, "\"reposts\":");
+		mention_put_integer(&b, m->reposts);
+	}
+
+	mention_lit(&b, "},\"dup_of\":");
+	mention_put_string(&b, m->dup_of);
+	mention_lit(&b, "}");
+	b.p[b.len] = '\0';
+	return b.p;
 }
 
 void

@@ -59,6 +59,8 @@
  */
 #define SINK_WINDOW_ENTRIES	16384
 #define SINK_WINDOW_BYTES	(8 * 1024 * 1024)
+/* The most arguments an entry's command has (XADD with MAXLEN). */
+#define SINK_MAX_ARGS		10
 /* How many of a key's newest elements are read back on reconnect. */
 #define SINK_CHECK_MAX		32
 
@@ -89,14 +91,24 @@ struct sink_key {
 	size_t		 len;
 };
 
+/*
+ * An entry holds its commands ready to send, in the Redis protocol (RESP),
+ * formatted once when it is taken: its XADD or LPUSH, then for an alert its
+ * PUBLISH. The id and the JSON are read where they lie inside the XADD (the
+ * id of an LPUSH, which is not sent, follows the commands).
+ */
 struct sink_entry {
 	TAILQ_ENTRY(sink_entry)	 qentry;	/* held or in flight */
 	TAILQ_ENTRY(sink_entry)	 mentry;	/* held plain mentions */
 	unsigned char		 key;		/* SINK_KEY_* */
 	unsigned char		 uncertain;	/* in flight at a drop */
+	const char		*id;		/* in data, not NUL-terminated */
 	size_t			 idlen;
+	const char		*json;		/* in data, not NUL-terminated */
 	size_t			 jsonlen;
-	char			 data[];	/* id, NUL, json, NUL */
+	size_t			 cmdlen;	/* the XADD or LPUSH */
+	size_t			 publen;	/* the PUBLISH after it, or 0 */
+	char			 data[];
 };
 TAILQ_HEAD(sink_queue, sink_entry);
 
@@ -666,7 +678,7 @@ static int
 sink_check_match(const struct sink_key *k, const struct sink_entry *e,
     const redisReply *v)
 {
-	const char *want = k->list ? e->data + e->idlen + 1 : e->data;
+	const char *want = k->list ? e->json : e->id;
 	size_t len = k->list ? e->jsonlen : e->idlen;
 
 	return v != NULL && v->type == REDIS_REPLY_STRING &&
@@ -953,8 +965,8 @@ sink_reply_entry(redisAsyncContext *ac, void *reply, void *arg)
 		 * dropped. */
 		s->dropped++;
 		if (!s->rejected_logged) {
-			log_err(SINK_SUBSYS, "%s refused entry %s for %s: %s; "
-			    "dropped", s->addr, e->data,
+			log_err(SINK_SUBSYS, "%s refused entry %.*s for %s: %s; "
+			    "dropped", s->addr, (int)e->idlen, e->id,
 			    s->keys[e->key].name, r->str);
 			s->rejected_logged = 1;
 		}
@@ -984,53 +996,12 @@ sink_reply_publish(redisAsyncContext *ac, void *reply, void *arg)
 static int
 sink_send(struct sink *s, struct sink_entry *e)
 {
-	const struct sink_key *k = &s->keys[e->key];
-	const char *argv[10], *json = e->data + e->idlen + 1;
-	size_t len[10];
-	int i = 0;
-
-	if (k->list) {
-		argv[i] = "LPUSH";
-		len[i++] = 5;
-		argv[i] = k->name;
-		len[i++] = k->len;
-	} else {
-		argv[i] = "XADD";
-		len[i++] = 4;
-		argv[i] = k->name;
-		len[i++] = k->len;
-		if (s->maxlen > 0) {
-			argv[i] = "MAXLEN";
-			len[i++] = 6;
-			argv[i] = "~";
-			len[i++] = 1;
-			argv[i] = s->maxlen_arg;
-			len[i++] = s->maxlen_len;
-		}
-		argv[i] = "*";
-		len[i++] = 1;
-		argv[i] = "id";
-		len[i++] = 2;
-		argv[i] = e->data;
-		len[i++] = e->idlen;
-		argv[i] = "data";
-		len[i++] = 4;
-	}
-	argv[i] = json;
-	len[i++] = e->jsonlen;
-	if (redisAsyncCommandArgv(s->ac, sink_reply_entry, NULL, i, argv,
-	    len) != REDIS_OK)
+	if (redisAsyncFormattedCommand(s->ac, sink_reply_entry, NULL, e->data,
+	    e->cmdlen) != REDIS_OK)
 		return -1;
-	if (e->key != SINK_KEY_MENTIONS) {
-		argv[0] = "PUBLISH";
-		len[0] = 7;
-		argv[1] = k->name;
-		len[1] = k->len;
-		argv[2] = json;
-		len[2] = e->jsonlen;
-		redisAsyncCommandArgv(s->ac, sink_reply_publish, NULL, 3, argv,
-		    len);
-	}
+	if (e->publen > 0)
+		redisAsyncFormattedCommand(s->ac, sink_reply_publish, NULL,
+		    e->data + e->cmdlen, e->publen);
 	return 0;
 }
 
@@ -1078,12 +1049,123 @@ sink_drop_oldest(struct sink *s)
 	s->episode_dropped++;
 }
 
+/* The arguments of the command that writes an entry with ID and JSON to
+ * key K: fills ARGV and LEN (room for SINK_MAX_ARGS), returns how many. */
+static int
+sink_entry_argv(const struct sink *s, const struct sink_key *k,
+    const char *id, size_t idlen, const char *json, size_t jsonlen,
+    const char **argv, size_t *len)
+{
+	int i = 0;
+
+	if (k->list) {
+		argv[i] = "LPUSH";
+		len[i++] = 5;
+		argv[i] = k->name;
+		len[i++] = k->len;
+	} else {
+		argv[i] = "XADD";
+		len[i++] = 4;
+		argv[i] = k->name;
+		len[i++] = k->len;
+		if (s->maxlen > 0) {
+			argv[i] = "MAXLEN";
+			len[i++] = 6;
+			argv[i] = "~";
+			len[i++] = 1;
+			argv[i] = s->maxlen_arg;
+			len[i++] = s->maxlen_len;
+		}
+		argv[i] = "*";
+		len[i++] = 1;
+		argv[i] = "id";
+		len[i++] = 2;
+		argv[i] = id;
+		len[i++] = idlen;
+		argv[i] = "data";
+		len[i++] = 4;
+	}
+	argv[i] = json;
+	len[i++] = jsonlen;
+	return i;
+}
+
+/* How many decimal digits N has. */
+static size_t
+sink_digits(size_t n)
+{
+	size_t d = 1;
+
+	while (n >= 10) {
+		n /= 10;
+		d++;
+	}
+	return d;
+}
+
+/* Write N in decimal at P; returns the end. */
+static char *
+sink_put_number(char *p, size_t n)
+{
+	size_t d = sink_digits(n), i;
+
+	for (i = d; i > 0; i--) {
+		p[i - 1] = (char)('0' + n % 10);
+		n /= 10;
+	}
+	return p + d;
+}
+
+/* The size of command ARGV (ARGC arguments of lengths LEN) in RESP. */
+static size_t
+sink_resp_size(int argc, const size_t *len)
+{
+	size_t size;
+	int i;
+
+	size = 3 + sink_digits((size_t)argc);
+	for (i = 0; i < argc; i++)
+		size += 5 + sink_digits(len[i]) + len[i];
+	return size;
+}
+
+/* Write command ARGV in RESP at P (sink_resp_size bytes): *ARGC, then each
+ * argument as $LEN and its bytes. Argument I begins at AT[I]. Returns the
+ * end. */
+static char *
+sink_resp_write(char *p, int argc, const char **argv, const size_t *len,
+    char **at)
+{
+	int i;
+
+	*p++ = '*';
+	p = sink_put_number(p, (size_t)argc);
+	*p++ = '\r';
+	*p++ = '\n';
+	for (i = 0; i < argc; i++) {
+		*p++ = '$';
+		p = sink_put_number(p, len[i]);
+		*p++ = '\r';
+		*p++ = '\n';
+		at[i] = p;
+		memcpy(p, argv[i], len[i]);
+		p += len[i];
+		*p++ = '\r';
+		*p++ = '\n';
+	}
+	return p;
+}
+
 /* Take a new entry for KEY. */
 static void
 sink_add(struct sink *s, int key, const char *id, const char *json)
 {
+	const struct sink_key *k = &s->keys[key];
+	const char *argv[SINK_MAX_ARGS], *pargv[3];
+	size_t len[SINK_MAX_ARGS], plen[3], idlen, jsonlen, size;
+	char *at[SINK_MAX_ARGS], *pat[3], *p;
 	struct sink_entry *e;
-	size_t idlen, jsonlen;
+	int argc;
 
 	if (id == NULL)
 		id = "";
@@ -1091,13 +1173,38 @@ sink_add(struct sink *s, int key, const char *id, const char *json)
 		json = "";
 	idlen = strlen(id);
 	jsonlen = strlen(json);
-	e = xmalloc(sizeof(*e) + idlen + jsonlen + 2);
+	argc = sink_entry_argv(s, k, id, idlen, json, jsonlen, argv, len);
+	size = sink_resp_size(argc, len);
+	if (key != SINK_KEY_MENTIONS) {
+		pargv[0] = "PUBLISH";
+		plen[0] = 7;
+		pargv[1] = k->name;
+		plen[1] = k->len;
+		pargv[2] = json;
+		plen[2] = jsonlen;
+		size += sink_resp_size(3, plen);
+	}
+	if (k->list)
+		size += idlen;
+
+	e = xmalloc(sizeof(*e) + size);
 	e->key = (unsigned char)key;
 	e->uncertain = 0;
 	e->idlen = idlen;
 	e->jsonlen = jsonlen;
-	memcpy(e->data, id, idlen + 1);
-	memcpy(e->data + idlen + 1, json, jsonlen + 1);
+	p = sink_resp_write(e->data, argc, argv, len, at);
+	e->cmdlen = (size_t)(p - e->data);
+	e->json = at[argc - 1];
+	e->id = k->list ? NULL : at[argc - 3];
+	e->publen = 0;
+	if (key != SINK_KEY_MENTIONS) {
+		p = sink_resp_write(p, 3, pargv, plen, pat);
+		e->publen = (size_t)(p - e->data) - e->cmdlen;
+	}
+	if (k->list) {
+		memcpy(p, id, idlen);
+		e->id = p;
+	}
 
 	TAILQ_INSERT_TAIL(&s->held, e, qentry);
 	if (key == SINK_KEY_MENTIONS)

@@ -39,6 +39,13 @@ def line(i, text, prefix="b"):
                        "published": "2026-11-24T10:00:00Z", "lang": "en"}) + "\n"
 
 
+def cpu_seconds(pid):
+    """User plus system CPU time of process PID, in seconds."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def start(sc):
     r = sc.add(Redis(sc.tmp, fsync=FSYNC))
     inp = os.path.join(sc.tmp, "in.jsonl")
@@ -53,14 +60,17 @@ def throughput():
     with Scenario() as sc:
         r, d, inp = start(sc)
         data = "".join(line(i, TEXTS[i % 4]) for i in range(N))
+        cpu0 = cpu_seconds(d.proc.pid)
         t0 = time.monotonic()
         with open(inp, "a") as f:
             f.write(data)
         wait_for("%d mentions" % N, lambda: r.client.xlen("t:mentions") >= N, 300, 0.005)
         dt = time.monotonic() - t0
+        cpu = cpu_seconds(d.proc.pid) - cpu0
         alerts = r.client.xlen("t:alerts:question") + r.client.xlen("t:alerts:negative")
         print("e2e throughput: %d mentions (%d alerts) jsonl -> redis streams in %.2f s = %.0f mentions/s"
               % (N, alerts, dt, N / dt), flush=True)
+        print("e2e daemon CPU: %.2f s = %.2f us/mention" % (cpu, cpu * 1e6 / N), flush=True)
         d.stop()
 
 

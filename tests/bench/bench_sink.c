@@ -9,6 +9,8 @@
  * Usage: bench_sink [N [URL]]: N defaults to 200000; with URL, only that
  * Redis is used. One "run figure value" line per figure.
  */
+#include <sys/resource.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +58,17 @@ bench_json(int i, char *id, size_t idsize)
 	    i % 100, i / 60 % 60, i % 60, i / 60 % 60, i % 60, i % 1000) == -1)
 		abort();
 	return json;
+}
+
+/* CPU time (user and system) this process has used, in seconds. */
+static double
+bench_cpu(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 static void
@@ -113,7 +126,7 @@ bench_one(const char *name, const char *url, int n, char **ids, char **docs)
 	struct sink_stats st;
 	struct sink *s;
 	char *cause = NULL;
-	double t0, t1, *lat, next;
+	double t0, t1, c0, c1, *lat, next;
 	unsigned long long before;
 	long long alerts = 0;
 	int i, done = 0;
@@ -132,6 +145,7 @@ bench_one(const char *name, const char *url, int n, char **ids, char **docs)
 		event_base_loop(base, EVLOOP_ONCE);
 
 	t0 = bench_now();
+	c0 = bench_cpu();
 	for (i = 0; i < n; i++) {
 		sink_mention(s, ids[i], docs[i]);
 		if (i % 2 == 0) {
@@ -142,6 +156,7 @@ bench_one(const char *name, const char *url, int n, char **ids, char **docs)
 	sink_flush(s, 300, bench_flushed, &done);
 	bench_run(base, &done);
 	t1 = bench_now() - t0;
+	c1 = bench_cpu() - c0;
 	sink_stats(s, &st);
 	printf("%s redis %s\n", name, url);
 	printf("%s mentions %d\n", name, n);
@@ -153,6 +168,9 @@ bench_one(const char *name, const char *url, int n, char **ids, char **docs)
 	printf("%s entries_per_s %.0f\n", name, (double)(n + alerts) / t1);
 	printf("%s mentions_per_s %.0f\n", name, (double)n / t1);
 	printf("%s commands_per_s %.0f\n", name, (double)(n + 2 * alerts) / t1);
+	/* The sink's own cost, without Redis's: this process's CPU time. */
+	printf("%s sink_cpu_ns_per_entry %.0f\n", name, c1 * 1e9 /
+	    (double)(n + alerts));
 
 	/* Latency: one mention every millisecond, timed to its reply. */
 	lat = calloc(BENCH_PACED, sizeof(*lat));

@@ -156,6 +156,45 @@ test_many(void **state)
 	dedup_free(d);
 }
 
+/* The table grows as hashes come, rebuilt from the ring: also once the ring
+ * has wrapped, when mentions with URLs replace mentions without. Everything
+ * remembered must still be found afterwards, and nothing forgotten. */
+static void
+test_grow_after_wrap(void **state)
+{
+	struct dedup *d = dedup_new(300);
+	char id[32], url[64], *dup = NULL;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 450; i++) {
+		snprintf(id, sizeof(id), "n%zu", i);
+		assert_int_equal(check(d, "s", id, NULL, NULL), DEDUP_NEW);
+	}
+	/* The ring has wrapped (head at 150); now 300 with URLs. */
+	for (i = 0; i < 300; i++) {
+		snprintf(id, sizeof(id), "u%zu", i);
+		snprintf(url, sizeof(url), "https://e.com/%zu", i);
+		assert_int_equal(check(d, "s", id, url, NULL), DEDUP_NEW);
+	}
+	assert_int_equal(dedup_count(d), 300);
+	for (i = 0; i < 300; i++) {
+		snprintf(id, sizeof(id), "u%zu", i);
+		assert_int_equal(check(d, "s", id, NULL, NULL), DEDUP_REPEAT);
+		snprintf(url, sizeof(url), "https://e.com/%zu#x", i);
+		snprintf(id, sizeof(id), "v%zu", i);
+		assert_int_equal(check(d, "t", id, url, &dup), DEDUP_SAME_URL);
+		snprintf(id, sizeof(id), "s:u%zu", i);
+		assert_string_equal(dup, id);
+		free(dup);
+	}
+	/* Those 300 same-URL checks pushed the first ones out. */
+	assert_int_equal(check(d, "s", "n449", NULL, NULL), DEDUP_NEW);
+	assert_int_equal(check(d, "x", "y", "https://e.com/0", NULL),
+	    DEDUP_NEW);
+	dedup_free(d);
+}
+
 int
 main(void)
 {
@@ -164,6 +203,7 @@ main(void)
 		cmocka_unit_test(test_by_url),
 		cmocka_unit_test(test_eviction),
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_grow_after_wrap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -320,6 +321,243 @@ test_json_unknowns(void **state)
 	mention_free(m);
 }
 
+/*
+ * The oracle for the payload writer: the same document built as a cJSON tree
+ * and printed by cJSON, as mention_to_json did before it wrote the JSON
+ * itself.
+ */
+static void
+ref_string(cJSON *o, const char *name, const char *s)
+{
+	cJSON_AddItemToObject(o, name, s == NULL ? cJSON_CreateNull() :
+	    cJSON_CreateString(s));
+}
+
+static void
+ref_count(cJSON *o, const char *name, long long v)
+{
+	cJSON_AddItemToObject(o, name, v < 0 ? cJSON_CreateNull() :
+	    cJSON_CreateNumber((double)v));
+}
+
+static void
+ref_array(cJSON *o, const char *name, char **v, size_t n)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, name);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cJSON_AddItemToArray(a, cJSON_CreateString(v[i]));
+}
+
+static void
+ref_time(char *buf, size_t size, int64_t ms, int milli)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char base[32];
+
+	assert_non_null(gmtime_r(&t, &tm));
+	assert_true(strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm) > 0);
+	if (milli)
+		snprintf(buf, size, "%s.%03dZ", base, (int)(ms % 1000));
+	else
+		snprintf(buf, size, "%sZ", base);
+}
+
+static char *
+ref_json(const struct mention *m)
+{
+	cJSON *o, *author, *classes, *metrics;
+	char *key, *json, when[48];
+
+	o = cJSON_CreateObject();
+	key = mention_key(m);
+	ref_string(o, "id", key);
+	free(key);
+	ref_string(o, "source", m->source);
+	ref_string(o, "plugin", m->plugin);
+	ref_string(o, "source_id", m->id);
+	ref_string(o, "url", m->url);
+	author = cJSON_AddObjectToObject(o, "author");
+	ref_string(author, "handle", m->author_handle);
+	ref_string(author, "name", m->author_name);
+	ref_count(author, "followers", m->author_followers);
+	ref_string(o, "title", m->title);
+	ref_string(o, "text", m->text);
+	ref_string(o, "lang", m->lang);
+	if (m->published > 0) {
+		ref_time(when, sizeof(when), m->published * 1000, 0);
+		ref_string(o, "published_at", when);
+	} else
+		ref_string(o, "published_at", NULL);
+	ref_time(when, sizeof(when), m->seen_ms, 1);
+	ref_string(o, "seen_at", when);
+	ref_string(o, "track", m->ntracks > 0 ? m->tracks[0] : NULL);
+	ref_array(o, "tracks", m->tracks, m->ntracks);
+	ref_array(o, "terms", m->terms, m->nterms);
+	classes = cJSON_AddArrayToObject(o, "classes");
+	if (m->classes & MENTION_QUESTION)
+		cJSON_AddItemToArray(classes, cJSON_CreateString("question"));
+	if (m->classes & MENTION_NEGATIVE)
+		cJSON_AddItemToArray(classes, cJSON_CreateString("negative"));
+	if (m->classes & MENTION_POSITIVE)
+		cJSON_AddItemToArray(classes, cJSON_CreateString("positive"));
+	cJSON_AddItemToObject(o, "sentiment", cJSON_CreateNumber(m->sentiment));
+	cJSON_AddItemToObject(o, "priority", cJSON_CreateNumber(m->priority));
+	metrics = cJSON_AddObjectToObject(o, "metrics");
+	if (m->score != -1)
+		cJSON_AddItemToObject(metrics, "score",
+		    cJSON_CreateNumber((double)m->score));
+	if (m->replies >= 0)
+		cJSON_AddItemToObject(metrics, "replies",
+		    cJSON_CreateNumber((double)m->replies));
+	if (m->reposts >= 0)
+		cJSON_AddItemToObject(metrics, "reposts",
+		    cJSON_CreateNumber((double)m->reposts));
+	ref_string(o, "dup_of", m->dup_of);
+	json = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	assert_non_null(json);
+	return json;
+}
+
+/* Replace the string *P with a copy of S (or NULL). */
+static void
+set(char **p, const char *s)
+{
+	free(*p);
+	*p = s == NULL ? NULL : strdup(s);
+}
+
+/* A deterministic pseudo-random number. */
+static uint64_t
+rnd(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* Strings that need care in JSON: every control character, quotes,
+ * backslashes, slashes, DEL, U+2028/U+2029, multibyte text. */
+static const char *const tricky[] = {
+	"", "plain", "say \"hi\"", "back\\slash\\", "a/b</script>",
+	"\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r\x0e\x0f\x10\x11\x12"
+	"\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f end",
+	"del \x7f", "line\xe2\x80\xa8sep\xe2\x80\xa9para",
+	"caf\xc3\xa9 \xf0\x9f\x98\x80 \xef\xbf\xbd", "\"", "\\", "\n",
+	"trailing \x1f",
+};
+#define NTRICKY (sizeof(tricky) / sizeof(tricky[0]))
+
+static const double doubles[] = {
+	0, 1, -1, 0.41, -0.6, 0.62, 0.5, 1.0 / 3, 2.0 / 3, -0.125, 1e-7,
+	0.999999, 0.1234567890123, -0.0, 123.456,
+};
+#define NDOUBLES (sizeof(doubles) / sizeof(doubles[0]))
+
+static const long long counts[] = {
+	-1, 0, 1, 9, 10, 99, 1500, 2147483647LL, 2147483648LL, 999999999999LL,
+};
+#define NCOUNTS (sizeof(counts) / sizeof(counts[0]))
+
+/* The payload is byte for byte what cJSON prints for the same document, for
+ * mentions made of tricky strings, counts, numbers, arrays and times. */
+static void
+test_json_as_cjson(void **state)
+{
+	struct md_mention pm = full_mention();
+	struct mention *m;
+	char *json, *ref, big[5000];
+	uint64_t x = 88172645463325252ULL;
+	size_t i, k, n;
+
+	(void)state;
+	for (i = 0; i < 3000; i++) {
+		m = convert(&pm);
+		set(&m->id, tricky[rnd(&x) % NTRICKY]);
+		set(&m->url, rnd(&x) % 3 ? tricky[rnd(&x) % NTRICKY] : NULL);
+		set(&m->author_handle, rnd(&x) % 3 ?
+		    tricky[rnd(&x) % NTRICKY] : NULL);
+		set(&m->author_name, rnd(&x) % 3 ?
+		    tricky[rnd(&x) % NTRICKY] : NULL);
+		set(&m->title, rnd(&x) % 3 ? tricky[rnd(&x) % NTRICKY] : NULL);
+		set(&m->text, tricky[rnd(&x) % NTRICKY]);
+		set(&m->lang, rnd(&x) % 2 ? "en" : NULL);
+		set(&m->dup_of, rnd(&x) % 4 == 0 ? tricky[rnd(&x) % NTRICKY] :
+		    NULL);
+		if (i % 7 == 0) {
+			/* Longer than the first buffer, mostly escapes. */
+			n = (size_t)(rnd(&x) % (sizeof(big) - 1));
+			for (k = 0; k < n; k++)
+				big[k] = (char)(1 + rnd(&x) % 0x7f);
+			big[n] = '\0';
+			set(&m->text, big);
+		}
+		m->author_followers = counts[rnd(&x) % NCOUNTS];
+		m->score = rnd(&x) % 5 == 0 ? -17 : counts[rnd(&x) % NCOUNTS];
+		m->replies = counts[rnd(&x) % NCOUNTS];
+		m->reposts = counts[rnd(&x) % NCOUNTS];
+		m->sentiment = doubles[rnd(&x) % NDOUBLES];
+		m->priority = doubles[rnd(&x) % NDOUBLES];
+		m->classes = (unsigned)(rnd(&x) % 8);
+		n = (size_t)(rnd(&x) % 4);
+		for (k = 0; k < n; k++)
+			mention_add_track(m, tricky[rnd(&x) % NTRICKY]);
+		n = (size_t)(rnd(&x) % 4);
+		for (k = 0; k < n; k++)
+			mention_add_term(m, tricky[rnd(&x) % NTRICKY]);
+		/* Any time from 1970 to 9999, and some beyond. */
+		m->seen_ms = (int64_t)(rnd(&x) % 253402300800000ULL);
+		m->published = i % 5 == 0 ? 0 :
+		    (int64_t)(rnd(&x) % (i % 11 == 0 ? 400000000000ULL :
+		    253402300800ULL));
+		if (i == 1)
+			m->seen_ms = 0;
+		if (i == 2)
+			m->seen_ms = 253402300799999LL;	/* 9999-12-31T23:59:59.999 */
+		if (i == 3)
+			m->published = 951782400;	/* 2000-02-29 */
+
+		json = mention_to_json(m);
+		ref = ref_json(m);
+		for (k = 0; json[k] != '\0' && json[k] == ref[k]; k++)
+			;
+		if (json[k] != ref[k])
+			fail_msg("mention %zu differs at byte %zu:\n got  %.80s\n "
+			    "want %.80s", i, k, json + k, ref + k);
+		free(ref);
+		free(json);
+		mention_free(m);
+	}
+}
+
+/* Every number reads back exactly, where cJSON would have rounded. */
+static void
+test_json_numbers_exact(void **state)
+{
+	struct md_mention pm = full_mention();
+	struct mention *m;
+	cJSON *o;
+	char *json;
+
+	(void)state;
+	m = convert(&pm);
+	m->priority = 0.1 + 0.2;
+	m->sentiment = -(0.1 + 0.7);
+	json = mention_to_json(m);
+	o = cJSON_Parse(json);
+	assert_non_null(o);
+	assert_true(jnum(o, "priority") == 0.1 + 0.2);
+	assert_true(jnum(o, "sentiment") == -(0.1 + 0.7));
+	assert_non_null(strstr(json, "\"priority\":0.30000000000000004,"));
+	cJSON_Delete(o);
+	free(json);
+	mention_free(m);
+}
+
 int
 main(void)
 {
@@ -330,6 +568,8 @@ main(void)
 		cmocka_unit_test(test_add_unique),
 		cmocka_unit_test(test_json_full),
 		cmocka_unit_test(test_json_unknowns),
+		cmocka_unit_test(test_json_as_cjson),
+		cmocka_unit_test(test_json_numbers_exact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

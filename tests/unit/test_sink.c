@@ -525,6 +525,66 @@ test_maxlen(void **state)
 	harness_redis_stop(&r);
 }
 
+/* An entry Redis refuses for good (its key holds a string) is dropped and
+ * counted, and does not hold up the entries behind it: binary-safe ids and
+ * JSON (quotes, newlines, CRLF, a NUL-free UTF-8 mix) arrive byte for byte. */
+static void
+test_refused_and_binary_safe(void **state)
+{
+	static const char *const ids[] = {
+		"a:1", "a:\"2\"", "a:\r\n*3\r\n$4", "a:caf\xc3\xa9",
+	};
+	static const char *const docs[] = {
+		"{}", "{\"t\":\"x\\r\\n\"}", "*1\r\n$4\r\nPING\r\n",
+		"{\"t\":\"\xe2\x80\xa8 \\u0001\"}",
+	};
+	struct harness_redis r = { 0 };
+	struct event_base *base = event_base_new();
+	struct sink_stats st;
+	redisContext *c;
+	redisReply *rep;
+	char url[64], *cause = NULL;
+	struct config_redis cfg;
+	struct sink *s;
+	size_t i;
+
+	assert_int_equal(harness_redis_start(&r), 0);
+	c = sync_connect(r.port);
+	freeReplyObject(cmd(c, "SET t:alerts:negative not-a-stream"));
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d", r.port);
+	cfg = make_cfg(url, CONFIG_QUEUE_STREAM, 1000, 1000);
+	s = sink_new(base, &cfg, &cause);
+	assert_non_null(s);
+	assert_true(run_until(base, sink_is_connected, s, 5));
+	sink_alert(s, "negative", "a:refused", "{\"refused\":true}");
+	for (i = 0; i < 4; i++)
+		sink_mention(s, ids[i], docs[i]);
+	assert_true(flush_wait(s, base, 10));
+	sink_stats(s, &st);
+	assert_int_equal(st.dropped, 1);
+	assert_int_equal(st.written, 4);
+
+	rep = cmd(c, "XRANGE t:mentions - +");
+	assert_int_equal(rep->elements, 4);
+	for (i = 0; i < 4; i++) {
+		assert_int_equal(rep->element[i]->element[1]->elements, 4);
+		assert_string_equal(
+		    rep->element[i]->element[1]->element[0]->str, "id");
+		assert_string_equal(
+		    rep->element[i]->element[1]->element[1]->str, ids[i]);
+		assert_string_equal(
+		    rep->element[i]->element[1]->element[2]->str, "data");
+		assert_string_equal(
+		    rep->element[i]->element[1]->element[3]->str, docs[i]);
+	}
+	freeReplyObject(rep);
+
+	sink_free(s);
+	redisFree(c);
+	event_base_free(base);
+	harness_redis_stop(&r);
+}
+
 /*
  * A loopback TCP proxy in front of Redis, on the test's loop, that can be
  * told to let only BUDGET more bytes through to Redis and none back, and then
@@ -1183,6 +1243,7 @@ main(void)
 		cmocka_unit_test(test_streams),
 		cmocka_unit_test(test_list_queue),
 		cmocka_unit_test(test_maxlen),
+		cmocka_unit_test(test_refused_and_binary_safe),
 		cmocka_unit_test(test_down_at_start),
 		cmocka_unit_test(test_kill_restart),
 		cmocka_unit_test(test_unacked_stream),
