@@ -10,6 +10,7 @@
 #include "check.h"
 #include "loader.h"
 #include "log.h"
+#include "match.h"
 #include "source.h"
 #include "version.h"
 #include "xmalloc.h"
@@ -85,6 +86,7 @@ check_config(const char *path, const char *plugin_dir, FILE *out)
 	ld = loader_new();
 	if (loader_load_dir(ld, dir) == -1 && cfg->nsources > 0)
 		config_error(&errs, NULL, "cannot read plugin folder %s", dir);
+	match_check(cfg, &errs);
 	if (check_sources(cfg, ld, &errs) == -1 || errs.n > 0)
 		goto out;
 	fprintf(out, "%s: ok: %zu track%s, %zu source%s, redis %s\n", path,

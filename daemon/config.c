@@ -488,6 +488,7 @@ config_new(const char *path)
 	} else
 		cfg->state_dir = xstrdup("/var/lib/mentiond");
 	cfg->log_level = -1;
+	cfg->influencer_followers = 10000;
 	cfg->redis.prefix = xstrdup("mentiond");
 	cfg->redis.maxlen = 100000;
 	cfg->redis.queue = CONFIG_QUEUE_STREAM;
@@ -522,6 +523,7 @@ config_free(struct config *cfg)
 		free(t->query);
 		config_free_list(t->langs);
 		free(t->where.file);
+		free(t->query_where.file);
 	}
 	free(cfg->tracks);
 	for (i = 0; i < cfg->nsources; i++) {
@@ -820,9 +822,13 @@ config_key_daemon(struct config_file *f, const char *key, const char *value)
 			    "debug, info, notice, warning or error");
 		else
 			cfg->log_level = level;
+	} else if (strcmp(key, "influencer_followers") == 0) {
+		if (config_parse_integer(value, 0, &cfg->influencer_followers) == -1)
+			config_bad_value(f, key, value, "an integer >= 0");
 	} else
 		config_fail(f, f->line, "unknown key \"%s\" in [daemon] "
-		    "(expected plugin_dir, state_dir or log_level)", key);
+		    "(expected plugin_dir, state_dir, log_level or "
+		    "influencer_followers)", key);
 }
 
 /* A key of [redis]. */
@@ -948,6 +954,8 @@ config_key_track(struct config_file *f, const char *key, const char *value)
 		/* Kept even when empty, so that it is not also "missing". */
 		free(t->query);
 		t->query = xstrdup(value);
+		free(t->query_where.file);
+		t->query_where = config_where_at(f, f->line);
 		if (*value == '\0')
 			config_bad_value(f, key, value, "the words to track");
 	} else if (strcmp(key, "lang") == 0)

@@ -35,7 +35,8 @@ struct config_track {
 	char			**langs;	/* NULL-terminated, NULL = any */
 	unsigned		 alert_classes;
 	double			 min_priority;
-	struct config_where	 where;
+	struct config_where	 where;		/* the [track NAME] line */
+	struct config_where	 query_where;	/* the query line */
 };
 
 /* [source NAME]: plugin, interval, and the plugin's own keys (all of them,
@@ -71,6 +72,7 @@ struct config {
 	char			*plugin_dir;
 	char			*state_dir;
 	int			 log_level;	/* -1 when not set */
+	long long		 influencer_followers;	/* reach counts fully from here */
 	/* [redis] */
 	struct config_redis	 redis;
 	struct config_track	*tracks;

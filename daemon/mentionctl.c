@@ -26,6 +26,7 @@
 #include <utf8proc.h>
 
 #include "check.h"
+#include "ctl.h"
 #include "log.h"
 #include "version.h"
 #include "xmalloc.h"
@@ -124,6 +125,7 @@ ctl_usage(int status)
 	    "           [--redis URL] [--prefix P] [--from-start]\n"
 	    "           [--group G [--consumer C]] [--count N] [--no-color]\n"
 	    "       mentionctl check-config [--plugin-dir DIR] FILE\n"
+	    "       mentionctl match -q QUERY | --config FILE < TEXTS\n"
 	    "       mentionctl --help | --version\n"
 	    "\n"
 	    "tail          follow mentiond's alerts and print one per line\n"
@@ -1338,6 +1340,8 @@ main(int argc, char **argv)
 		return ctl_tail(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check-config") == 0)
 		return ctl_check_config(argc - 1, argv + 1);
+	if (strcmp(argv[1], "match") == 0)
+		return ctl_match_main(argc - 1, argv + 1);
 	ctl_warn("unknown command: %s (try mentionctl --help)", argv[1]);
 	return 2;
 }

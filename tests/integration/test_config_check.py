@@ -56,5 +56,17 @@ def test_every_error_with_file_and_line():
         assert any(l.startswith("%s:5: " % path) and "path" in l for l in lines), out
 
 
+def test_query_syntax_error_has_line_and_column():
+    with Scenario() as sc:
+        path = os.path.join(sc.tmp, "q.conf")
+        with open(path, "w") as f:
+            f.write("[track acme]\n"             # 1
+                    "query = acme AND (x\n")     # 2
+        rc, out = check(path)
+        assert rc == 1, out
+        assert out.startswith("%s:2: [track acme] query column " % path), out
+        assert "expected ')'" in out, out
+
+
 if __name__ == "__main__":
-    run([test_valid_config, test_every_error_with_file_and_line])
+    run([test_valid_config, test_every_error_with_file_and_line, test_query_syntax_error_has_line_and_column])

@@ -147,6 +147,7 @@ test_defaults(void **state)
 	assert_null(cfg->plugin_dir);
 	assert_string_equal(cfg->state_dir, "/var/lib/mentiond");
 	assert_int_equal(cfg->log_level, -1);
+	assert_int_equal(cfg->influencer_followers, 10000);
 	assert_null(cfg->redis.url);
 	assert_null(cfg->redis.password);
 	assert_string_equal(cfg->redis.prefix, "mentiond");
@@ -162,6 +163,11 @@ test_defaults(void **state)
 	config_free(cfg);
 
 	setenv("STATE_DIRECTORY", "/var/lib/mentiond-a:/var/lib/other", 1);
+	cfg = config_load_string("[daemon]\ninfluencer_followers = 5000\n",
+	    "(test)", &errs);
+	assert_non_null(cfg);
+	assert_int_equal(cfg->influencer_followers, 5000);
+	config_free(cfg);
 	cfg = config_load_string("", "(test)", &errs);
 	unsetenv("STATE_DIRECTORY");
 	assert_non_null(cfg);
@@ -320,7 +326,7 @@ test_all_errors_reported(void **state)
 	    "2: bad value for log_level: \"loud\" (expected debug, info, "
 	    "notice, warning or error)",
 	    "3: unknown key \"colour\" in [daemon] (expected plugin_dir, "
-	    "state_dir or log_level)",
+	    "state_dir, log_level or influencer_followers)",
 	    "5: bad value for url: \"http://x\" (expected "
 	    "redis://[user@]host[:port][/db] or unix:///path)",
 	    "6: bad value for maxlen: \"-1\" (expected an integer >= 0)",
@@ -423,7 +429,8 @@ test_single_errors(void **state)
 	assert_null(config_load_string("[daemon]\nx = 1\n", "(built-in demo)",
 	    &errs));
 	assert_true(has(&errs, "(built-in demo):2: unknown key \"x\" in "
-	    "[daemon] (expected plugin_dir, state_dir or log_level)"));
+	    "[daemon] (expected plugin_dir, state_dir, log_level or "
+	    "influencer_followers)"));
 	config_errors_clear(&errs);
 	assert_null(config_load("/nonexistent/mentiond.conf", &errs));
 	assert_int_equal(errs.n, 1);

@@ -1,0 +1,12 @@
+/*
+ * ctl.h - mentionctl's subcommands that live in their own files; each takes
+ * the arguments after the subcommand name's position (argv[0] is the
+ * subcommand) and returns the exit status.
+ */
+#ifndef CTL_H
+#define CTL_H
+
+/* ctl_match_main - `mentionctl match` (ctl_match.c). */
+int	ctl_match_main(int argc, char **argv);
+
+#endif
