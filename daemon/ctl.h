@@ -6,6 +6,8 @@
 #ifndef CTL_H
 #define CTL_H
 
+/* ctl_classify_main - `mentionctl classify` (ctl_classify.c). */
+int	ctl_classify_main(int argc, char **argv);
 /* ctl_match_main - `mentionctl match` (ctl_match.c). */
 int	ctl_match_main(int argc, char **argv);
 

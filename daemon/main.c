@@ -31,6 +31,8 @@
 #include "loader.h"
 #include "localredis.h"
 #include "log.h"
+#include "match.h"
+#include "classify.h"
 #include "pipeline.h"
 #include "sink.h"
 #include "source.h"
@@ -149,6 +151,8 @@ main_checked_config(struct daemon *d, const char *prefix)
 	size_t i;
 
 	cfg = main_load_config(d, &errs);
+	if (cfg != NULL)
+		match_check(cfg, &errs);
 	if (cfg != NULL && d->loader != NULL)
 		check_sources(cfg, d->loader, &errs);
 	if (errs.n > 0) {
@@ -388,6 +392,7 @@ main_reload(struct daemon *d)
 	d->nsources = ncfg->nsources;
 	if (ncfg->log_level != -1 && d->verbose == 0)
 		log_set_level(ncfg->log_level);
+	classify_set_influencer(ncfg->influencer_followers);
 	d->cfg = ncfg;
 	config_free(ocfg);
 	log_notice("config", "reloaded: %zu source%s kept, %zu restarted "
@@ -669,6 +674,7 @@ main(int argc, char **argv)
 	}
 	if (d.cfg->log_level != -1 && d.verbose == 0)
 		log_set_level(d.cfg->log_level);
+	classify_set_influencer(d.cfg->influencer_followers);
 	if (main_start(&d) == -1)
 		goto out;
 	event_base_dispatch(d.base);

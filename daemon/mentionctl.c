@@ -125,6 +125,7 @@ ctl_usage(int status)
 	    "           [--redis URL] [--prefix P] [--from-start]\n"
 	    "           [--group G [--consumer C]] [--count N] [--no-color]\n"
 	    "       mentionctl check-config [--plugin-dir DIR] FILE\n"
+	    "       mentionctl classify [--jsonl] [--lang en|fr] < TEXTS\n"
 	    "       mentionctl match -q QUERY | --config FILE < TEXTS\n"
 	    "       mentionctl --help | --version\n"
 	    "\n"
@@ -1340,6 +1341,8 @@ main(int argc, char **argv)
 		return ctl_tail(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check-config") == 0)
 		return ctl_check_config(argc - 1, argv + 1);
+	if (strcmp(argv[1], "classify") == 0)
+		return ctl_classify_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "match") == 0)
 		return ctl_match_main(argc - 1, argv + 1);
 	ctl_warn("unknown command: %s (try mentionctl --help)", argv[1]);

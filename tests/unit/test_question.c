@@ -1,0 +1,187 @@
+/*
+ * test_question.c - question detection (daemon/question.c) on hand-written
+ * English and French posts, one test per rule: plain questions, questions
+ * without '?', est-ce que, inversion, "qqn sait si", polite requests,
+ * rhetorical '?', '?' in URLs and quotes, a question in the middle of a long
+ * post, elisions and accents, the language left to lang_detect.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "question.h"
+
+/* Assert that TEXT in LANG is (WANT 1) or is not (0) a question. */
+static void
+check(const char *text, const char *lang, int want)
+{
+	double score = -1;
+	int got = question_detect(text, strlen(text), lang, &score);
+
+	if (got != want)
+		fail_msg("\"%s\" (%s): got %d (score %.3f), want %d", text,
+		    lang != NULL ? lang : "?", got, score, want);
+	assert_true(score >= 0 && score <= 1);
+	assert_int_equal(got, score >= QUESTION_THRESHOLD);
+}
+
+static void
+test_plain(void **state)
+{
+	(void)state;
+	check("How do I export my data?", "en", 1);
+	check("Where is my parcel?", "en", 1);
+	check("The new release works fine.", "en", 0);
+	check("Shipped on Monday, arrived today.", "en", 0);
+	check("Comment exporter mes donn\xc3\xa9" "es ?", "fr", 1);
+	check("Quel est le d\xc3\xa9lai de livraison ?", "fr", 1);
+	check("La nouvelle version marche bien.", "fr", 0);
+	check("Colis re\xc3\xa7u hier, merci.", "fr", 0);
+}
+
+static void
+test_english_without_qmark(void **state)
+{
+	(void)state;
+	check("anyone know how to reset my acme router", "en", 1);
+	check("does anyone have the manual for the X200", "en", 1);
+	check("is there a way to change the delivery address", "en", 1);
+	check("wondering if the store is open on sunday", "en", 1);
+	check("any idea why the app keeps crashing", "en", 1);
+	check("I reset the router and it works now", "en", 0);
+}
+
+static void
+test_english_requests(void **state)
+{
+	(void)state;
+	check("could you send me the invoice again?", "en", 1);
+	check("Can you check my order please?", "en", 1);
+	check("can someone help me with the setup", "en", 1);
+	check("You sent me the invoice yesterday.", "en", 0);
+}
+
+static void
+test_french_without_qmark(void **state)
+{
+	(void)state;
+	check("qqn sait si acme livre le dimanche", "fr", 1);
+	check("quelqu'un sait comment r\xc3\xa9initialiser la box", "fr", 1);
+	check("est-ce que vous livrez en Belgique", "fr", 1);
+	check("est ce que je peux changer l'adresse", "fr", 1);
+	check("je voudrais savoir o\xc3\xb9 en est ma commande", "fr", 1);
+	check("je voulais savoir si le magasin est ouvert demain", "fr", 1);
+	check("tu sais si la boutique ouvre lundi", "fr", 1);
+	check("J'ai re\xc3\xa7u ma commande ce matin.", "fr", 0);
+	check("tu sais que je rentre tard le mardi", "fr", 0);
+	check("c'est ce qu'on appelle un bon service", "fr", 0);
+}
+
+static void
+test_french_inversion(void **state)
+{
+	(void)state;
+	check("livrez-vous le dimanche", "fr", 1);
+	check("Peut-on payer en trois fois", "fr", 1);
+	check("Avez-vous re\xc3\xa7u mon message", "fr", 1);
+	check("Pourquoi la livraison a-t-elle du retard ?", "fr", 1);
+	check("puis je annuler ma commande", "fr", 1);
+}
+
+static void
+test_french_requests(void **state)
+{
+	(void)state;
+	check("pouvez vous me le renvoyer", "fr", 1);
+	check("pourriez-vous me renvoyer la facture svp", "fr", 1);
+	check("merci de me dire quand le colis arrive", "fr", 1);
+	check("dites-moi quand c'est pr\xc3\xaat", "fr", 1);
+	check("Excusez-moi pour le retard.", "fr", 0);
+}
+
+static void
+test_rhetorical(void **state)
+{
+	(void)state;
+	check("pourquoi pas ?", "fr", 0);
+	check("Hihi, pourquoi pas ? :)", "fr", 0);
+	check("S\xc3\xa9rieux ?!", "fr", 0);
+	check("who cares?", "en", 0);
+	check("Guess what? I got the job!", "en", 0);
+}
+
+static void
+test_qmark_in_url_and_quote(void **state)
+{
+	(void)state;
+	check("New post: https://example.com/page?id=42&ref=home", "en", 0);
+	check("Voir www.example.fr/produit?ref=12 pour les d\xc3\xa9tails",
+	    "fr", 0);
+	check("He asked \"why?\" and then he left.", "en", 0);
+	check("Il a dit \xc2\xab pourquoi ? \xc2\xbb puis il est parti.", "fr",
+	    0);
+	check("check https://example.com/?q=1 does it load for you?", "en", 1);
+}
+
+static void
+test_question_in_the_middle(void **state)
+{
+	(void)state;
+	check("I bought the X200 last week and set it up at home. How do I "
+	    "turn on the guest network? The manual says nothing about it and "
+	    "the app is no help either.", "en", 1);
+	check("Bonjour, j'ai command\xc3\xa9 un parfum la semaine derni\xc3\xa8"
+	    "re. Est-ce que vous pouvez me dire quand il arrive ? Merci "
+	    "d'avance et bonne journ\xc3\xa9" "e.", "fr", 1);
+	check("Bonjour, j'ai command\xc3\xa9 un parfum. Il est arriv\xc3\xa9 "
+	    "hier. Tout est parfait, merci.", "fr", 0);
+}
+
+static void
+test_elisions_and_accents(void **state)
+{
+	(void)state;
+	check("qu'est-ce que vous proposez comme garantie", "fr", 1);
+	check("Qu\xe2\x80\x99" "est-ce qu\xe2\x80\x99il faut faire", "fr", 1);
+	check("t'as vu o\xc3\xb9 j'ai mis le ticket ?", "fr", 1);
+	check("j'sais pas, on verra demain", "fr", 0);
+	check("C'EST O\xc3\x99 LE MAGASIN", "fr", 1);
+	check("tu fais quoi ce soir", "fr", 1);
+	check("j'habite \xc3\xa0 Paris ou \xc3\xa0 Lyon, \xc3\xa7" "a d\xc3\xa9"
+	    "pend", "fr", 0);
+}
+
+static void
+test_language_unknown(void **state)
+{
+	(void)state;
+	check("est-ce que vous livrez le dimanche", NULL, 1);
+	check("does anyone know if they deliver on sundays", NULL, 1);
+	check("Livraison rapide, produit conforme.", NULL, 0);
+	check("", NULL, 0);
+	check("???", "en", 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_english_without_qmark),
+		cmocka_unit_test(test_english_requests),
+		cmocka_unit_test(test_french_without_qmark),
+		cmocka_unit_test(test_french_inversion),
+		cmocka_unit_test(test_french_requests),
+		cmocka_unit_test(test_rhetorical),
+		cmocka_unit_test(test_qmark_in_url_and_quote),
+		cmocka_unit_test(test_question_in_the_middle),
+		cmocka_unit_test(test_elisions_and_accents),
+		cmocka_unit_test(test_language_unknown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
