@@ -25,6 +25,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "redisurl.h"
 #include "xmalloc.h"
 
 /* How deep includes may nest, so that a file including itself stops. */
@@ -243,59 +244,20 @@ config_valid_name(const char *name)
 	return 1;
 }
 
-/* Whether URL is redis://[user@]host[:port][/db] or unix:///path. */
+/* Whether URL is redis://[user@]host[:port][/db] or unix:///path[?db=N],
+ * with no password in it: what the sink will accept. */
 static int
 config_valid_url(const char *url)
 {
-	const char *p, *host, *at;
-	long long n;
-	char *end;
+	struct redisurl u;
+	char *cause = NULL;
 
-	if (strncmp(url, "unix://", 7) == 0)
-		return url[7] == '/' && url[8] != '\0';
-	if (strncmp(url, "redis://", 8) != 0)
+	if (redisurl_parse(url, 0, &u, &cause) != 0) {
+		free(cause);
 		return 0;
-	p = url + 8;
-	if ((at = strchr(p, '@')) != NULL) {
-		if (at == p)
-			return 0;
-		for (; p < at; p++) {
-			if (*p == '/' || *p == ':')
-				return 0;
-		}
-		p = at + 1;
 	}
-	host = p;
-	if (*p == '[') {
-		if ((p = strchr(p, ']')) == NULL || p == host + 1)
-			return 0;
-		p++;
-	} else {
-		while (isalnum((unsigned char)*p) || *p == '.' || *p == '-' ||
-		    *p == '_')
-			p++;
-		if (p == host)
-			return 0;
-	}
-	if (*p == ':') {
-		if (!isdigit((unsigned char)p[1]))
-			return 0;
-		errno = 0;
-		n = strtoll(p + 1, &end, 10);
-		if (errno != 0 || n < 1 || n > 65535)
-			return 0;
-		p = end;
-	}
-	if (*p == '/') {
-		if (!isdigit((unsigned char)p[1]))
-			return 0;
-		errno = 0;
-		n = strtoll(p + 1, &end, 10);
-		if (errno != 0 || n > INT_MAX)
-			return 0;
-		p = end;
-	}
-	return *p == '\0';
+	redisurl_free(&u);
+	return 1;
 }
 
 /* Read PATH whole into a new string; *LEN its length. NULL with errno set

@@ -28,6 +28,7 @@
 #include "check.h"
 #include "ctl.h"
 #include "log.h"
+#include "redisurl.h"
 #include "version.h"
 #include "xmalloc.h"
 
@@ -52,16 +53,6 @@ static const char *const ctl_class_colors[CTL_NCLASSES] = {
 #define CTL_BOLD	"\033[1m"
 #define CTL_RESET	"\033[0m"
 
-/* Where Redis is, from a redis:// or unix:// URL. */
-struct ctl_target {
-	char	*host;		/* NULL for a unix socket */
-	int	 port;
-	char	*path;		/* the unix socket */
-	char	*user;
-	char	*password;
-	int	 db;
-};
-
 enum tail_mode {
 	TAIL_STREAM,		/* XREAD from now (or the start) */
 	TAIL_GROUP,		/* XREADGROUP and XACK */
@@ -70,7 +61,7 @@ enum tail_mode {
 
 /* What `mentionctl tail` is asked to do, and where it is. */
 struct tail {
-	struct ctl_target	 target;
+	struct redisurl		 target;
 	const char		*url;
 	const char		*prefix;
 	enum tail_mode		 mode;
@@ -147,156 +138,9 @@ ctl_usage(int status)
 	exit(status);
 }
 
-/* Decode %XX escapes of S in place. */
-static void
-ctl_percent_decode(char *s)
-{
-	char *out = s, hex[3] = { 0 };
-
-	for (; *s != '\0'; s++) {
-		if (s[0] == '%' && s[1] != '\0' && s[2] != '\0' &&
-		    strchr("0123456789abcdefABCDEF", s[1]) != NULL &&
-		    strchr("0123456789abcdefABCDEF", s[2]) != NULL) {
-			hex[0] = s[1];
-			hex[1] = s[2];
-			*out++ = (char)strtol(hex, NULL, 16);
-			s += 2;
-		} else
-			*out++ = *s;
-	}
-	*out = '\0';
-}
-
-/* Parse "[user][:password]@" at the start of *P into T, advancing *P. */
-static void
-ctl_url_userinfo(const char **p, const char *end, struct ctl_target *t)
-{
-	const char *at, *colon;
-
-	at = memchr(*p, '@', (size_t)(end - *p));
-	if (at == NULL)
-		return;
-	colon = memchr(*p, ':', (size_t)(at - *p));
-	if (colon != NULL) {
-		t->password = xstrndup(colon + 1, (size_t)(at - colon - 1));
-		ctl_percent_decode(t->password);
-	} else
-		colon = at;
-	if (colon > *p) {
-		t->user = xstrndup(*p, (size_t)(colon - *p));
-		ctl_percent_decode(t->user);
-	}
-	*p = at + 1;
-}
-
-/* Parse a database number; 0 or -1. */
-static int
-ctl_url_db(const char *s, int *db)
-{
-	char *end;
-	long v;
-
-	if (*s == '\0')
-		return 0;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < 0 || v > INT_MAX)
-		return -1;
-	*db = (int)v;
-	return 0;
-}
-
-/* ctl_url_parse - fill T from redis://[user[:password]@]host[:port][/db] or
- * unix://[user[:password]@]/path[?db=N]. Returns 0, or -1 with *cause set. */
-static int
-ctl_url_parse(const char *url, struct ctl_target *t, char **cause)
-{
-	const char *p, *end, *slash, *colon, *q;
-	char *host = NULL;
-	long port = 6379;
-
-	memset(t, 0, sizeof(*t));
-	if (strncmp(url, "unix://", 7) == 0) {
-		p = url + 7;
-		end = p + strlen(p);
-		q = strchr(p, '?');
-		if (q != NULL)
-			end = q;
-		if (*p != '/')		/* unix://user:password@/path */
-			ctl_url_userinfo(&p, end, t);
-		if (*p != '/' || end == p + 1) {
-			*cause = xasprintf("%s: a unix URL needs an absolute "
-			    "socket path (unix:///run/redis.sock)", url);
-			return -1;
-		}
-		t->path = xstrndup(p, (size_t)(end - p));
-		if (q != NULL && (strncmp(q, "?db=", 4) != 0 ||
-		    ctl_url_db(q + 4, &t->db) != 0)) {
-			*cause = xasprintf("%s: bad database (?db=N)", url);
-			return -1;
-		}
-		return 0;
-	}
-	if (strncmp(url, "rediss://", 9) == 0) {
-		*cause = xasprintf("%s: TLS is not supported", url);
-		return -1;
-	}
-	if (strncmp(url, "redis://", 8) != 0) {
-		*cause = xasprintf("%s: not a redis:// or unix:// URL", url);
-		return -1;
-	}
-	p = url + 8;
-	slash = strchr(p, '/');
-	end = slash != NULL ? slash : p + strlen(p);
-	ctl_url_userinfo(&p, end, t);
-	if (*p == '[') {			/* [::1]:6379 */
-		q = memchr(p, ']', (size_t)(end - p));
-		if (q == NULL)
-			goto bad;
-		host = xstrndup(p + 1, (size_t)(q - p - 1));
-		colon = q + 1 < end && q[1] == ':' ? q + 1 : NULL;
-		if (colon == NULL && q + 1 != end)
-			goto bad;
-	} else {
-		colon = memchr(p, ':', (size_t)(end - p));
-		host = xstrndup(p, (size_t)((colon != NULL ? colon : end) - p));
-	}
-	if (colon != NULL) {
-		char *e;
-
-		errno = 0;
-		port = strtol(colon + 1, &e, 10);
-		if (errno != 0 || e != end || port < 1 || port > 65535)
-			goto bad;
-	}
-	if (*host == '\0') {
-		free(host);
-		host = xstrdup("127.0.0.1");
-	}
-	if (slash != NULL && ctl_url_db(slash + 1, &t->db) != 0)
-		goto bad;
-	t->host = host;
-	t->port = (int)port;
-	return 0;
-bad:
-	free(host);
-	*cause = xasprintf("%s: expected redis://[user@]host[:port][/db]", url);
-	return -1;
-}
-
-/* Free what ctl_url_parse allocated. */
-static void
-ctl_target_free(struct ctl_target *t)
-{
-	free(t->host);
-	free(t->path);
-	free(t->user);
-	free(t->password);
-}
-
 /* The name of a target for messages: "127.0.0.1:6379" or the socket path. */
 static char *
-ctl_target_name(const struct ctl_target *t)
+ctl_target_name(const struct redisurl *t)
 {
 	if (t->path != NULL)
 		return xstrdup(t->path);
@@ -328,7 +172,7 @@ ctl_simple(redisContext *c, int argc, const char **argv, char **cause)
 /* ctl_connect - connect to T, authenticate and select its database. Returns
  * the context, or NULL with *cause set. */
 static redisContext *
-ctl_connect(const struct ctl_target *t, char **cause)
+ctl_connect(const struct redisurl *t, char **cause)
 {
 	struct timeval tv = { CTL_CONNECT_TIMEOUT, 0 };
 	const char *argv[3], *password;
@@ -1275,7 +1119,8 @@ ctl_tail(int argc, char **argv)
 	    isatty(STDOUT_FILENO);
 
 	rc = 1;
-	if (ctl_url_parse(t.url, &t.target, &cause) != 0) {
+	if (redisurl_parse(t.url, REDISURL_PASSWORD | REDISURL_EMPTYHOST,
+	    &t.target, &cause) != 0) {
 		ctl_warn("--redis: %s", cause);
 		free(cause);
 		goto out;
@@ -1283,7 +1128,7 @@ ctl_tail(int argc, char **argv)
 	if (tail_run(&t) == 0)
 		rc = 0;
 out:
-	ctl_target_free(&t.target);
+	redisurl_free(&t.target);
 	for (k = 0; k < t.nkeys; k++) {
 		free(t.keys[k]);
 		free(t.last[k]);

@@ -45,6 +45,7 @@
 #include <hiredis/adapters/libevent.h>
 
 #include "log.h"
+#include "redisurl.h"
 #include "sink.h"
 #include "xmalloc.h"
 
@@ -123,11 +124,7 @@ struct sink {
 	enum config_queue	 queue;
 
 	/* Where Redis is, from the URL. */
-	char			*host;
-	int			 port;
-	char			*path;		/* unix socket, or NULL */
-	char			*user;
-	int			 db;
+	struct redisurl		 target;
 	char			*addr;		/* for the log */
 
 	struct sink_key		 keys[SINK_NKEYS];
@@ -210,133 +207,23 @@ sink_random(struct sink *s)
 	return (double)(s->rng >> 11) / 9007199254740992.0;
 }
 
-/* Parse LEN bytes at P as a decimal number in [0, MAX]; 0 or -1. */
-static int
-sink_parse_number(const char *p, size_t len, long max, long *out)
-{
-	long n = 0;
-	size_t i;
-
-	if (len == 0 || len > 10)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (p[i] < '0' || p[i] > '9')
-			return -1;
-		n = n * 10 + (p[i] - '0');
-	}
-	if (n > max)
-		return -1;
-	*out = n;
-	return 0;
-}
-
-/* Parse the query of a unix:// URL: only db=N is known. */
-static int
-sink_parse_query(struct sink *s, const char *q, const char *url, char **cause)
-{
-	const char *p, *end;
-	long n;
-
-	for (p = q; *p != '\0'; p = *end == '&' ? end + 1 : end) {
-		end = p + strcspn(p, "&");
-		if (end - p > 3 && strncmp(p, "db=", 3) == 0 &&
-		    sink_parse_number(p + 3, end - p - 3, INT_MAX, &n) == 0) {
-			s->db = (int)n;
-			continue;
-		}
-		*cause = xasprintf("bad redis URL %s: unknown or bad parameter "
-		    "\"%.*s\" (only db=N is known)", url, (int)(end - p), p);
-		return -1;
-	}
-	return 0;
-}
-
-/* Parse URL: redis://[user@]host[:port][/db] or unix:///path[?db=N]. */
+/* Parse URL into S's target and name it for the log; 0 or -1. */
 static int
 sink_parse_url(struct sink *s, const char *url, char **cause)
 {
-	const char *p, *q, *auth_end, *at, *host, *host_end, *colon;
-	long n;
-
-	s->port = 6379;
-	if (strncmp(url, "unix://", 7) == 0) {
-		p = url + 7;
-		q = strchr(p, '?');
-		s->path = q != NULL ? xstrndup(p, q - p) : xstrdup(p);
-		if (s->path[0] != '/') {
-			*cause = xasprintf("bad redis URL %s: the socket path "
-			    "must be absolute (unix:///path)", url);
-			return -1;
-		}
-		if (q != NULL && sink_parse_query(s, q + 1, url, cause) != 0)
-			return -1;
-		if (s->db != 0)
-			s->addr = xasprintf("unix:%s db %d", s->path, s->db);
-		else
-			s->addr = xasprintf("unix:%s", s->path);
-		return 0;
-	}
-	if (strncmp(url, "rediss://", 9) == 0) {
-		*cause = xasprintf("bad redis URL %s: TLS (rediss://) is not "
-		    "supported by this build", url);
+	if (redisurl_parse(url, 0, &s->target, cause) != 0)
 		return -1;
-	}
-	if (strncmp(url, "redis://", 8) != 0)
-		goto bad;
-	p = url + 8;
-	auth_end = p + strcspn(p, "/?#");
-	if (*auth_end == '?' || *auth_end == '#')
-		goto bad;
-	at = memrchr(p, '@', auth_end - p);
-	if (at != NULL) {
-		if (memchr(p, ':', at - p) != NULL) {
-			*cause = xasprintf("bad redis URL: a password does not "
-			    "belong in the URL; use password_file or "
-			    "password_env");
-			return -1;
-		}
-		if (at > p)
-			s->user = xstrndup(p, at - p);
-		p = at + 1;
-	}
-	if (*p == '[') {
-		host = p + 1;
-		host_end = memchr(host, ']', auth_end - host);
-		if (host_end == NULL)
-			goto bad;
-		colon = host_end + 1 < auth_end ? host_end + 1 : NULL;
-		if (colon != NULL && *colon != ':')
-			goto bad;
-	} else {
-		host = p;
-		colon = memchr(p, ':', auth_end - p);
-		host_end = colon != NULL ? colon : auth_end;
-	}
-	if (host_end == host)
-		goto bad;
-	s->host = xstrndup(host, host_end - host);
-	if (colon != NULL) {
-		if (sink_parse_number(colon + 1, auth_end - colon - 1, 65535,
-		    &n) != 0 || n == 0)
-			goto bad;
-		s->port = (int)n;
-	}
-	if (*auth_end == '/' && auth_end[1] != '\0') {
-		if (sink_parse_number(auth_end + 1, strlen(auth_end + 1),
-		    INT_MAX, &n) != 0)
-			goto bad;
-		s->db = (int)n;
-	}
-	if (s->db != 0)
-		s->addr = xasprintf("%s:%d/%d", s->host, s->port, s->db);
+	if (s->target.path != NULL && s->target.db != 0)
+		s->addr = xasprintf("unix:%s db %d", s->target.path,
+		    s->target.db);
+	else if (s->target.path != NULL)
+		s->addr = xasprintf("unix:%s", s->target.path);
+	else if (s->target.db != 0)
+		s->addr = xasprintf("%s:%d/%d", s->target.host, s->target.port,
+		    s->target.db);
 	else
-		s->addr = xasprintf("%s:%d", s->host, s->port);
+		s->addr = xasprintf("%s:%d", s->target.host, s->target.port);
 	return 0;
-
-bad:
-	*cause = xasprintf("bad redis URL %s: expected "
-	    "redis://[user@]host[:port][/db] or unix:///path[?db=N]", url);
-	return -1;
 }
 
 /* Take E off the held queue. */
@@ -588,7 +475,8 @@ sink_reply_auth(redisAsyncContext *ac, void *reply, void *arg)
 		return;
 	if (r->type == REDIS_REPLY_ERROR) {
 		sink_drop_later(s, LOG_ERR, "AUTH%s%s failed: %s",
-		    s->user ? " as " : "", s->user ? s->user : "", r->str);
+		    s->target.user ? " as " : "",
+		    s->target.user ? s->target.user : "", r->str);
 		return;
 	}
 	sink_setup_done(s);
@@ -604,7 +492,7 @@ sink_reply_select(redisAsyncContext *ac, void *reply, void *arg)
 	if (s == NULL)
 		return;
 	if (r->type == REDIS_REPLY_ERROR) {
-		sink_drop_later(s, LOG_ERR, "SELECT %d failed: %s", s->db,
+		sink_drop_later(s, LOG_ERR, "SELECT %d failed: %s", s->target.db,
 		    r->str);
 		return;
 	}
@@ -774,15 +662,15 @@ sink_send_setup(struct sink *s)
 	if (s->password != NULL) {
 		i = 0;
 		argv[i++] = "AUTH";
-		if (s->user != NULL)
-			argv[i++] = s->user;
+		if (s->target.user != NULL)
+			argv[i++] = s->target.user;
 		argv[i++] = s->password;
 		for (int a = 0; a < i; a++)
 			len[a] = strlen(argv[a]);
 		sink_command(s, sink_reply_auth, NULL, i, argv, len);
 	}
-	if (s->db != 0) {
-		snprintf(db, sizeof(db), "%d", s->db);
+	if (s->target.db != 0) {
+		snprintf(db, sizeof(db), "%d", s->target.db);
 		argv[0] = "SELECT";
 		argv[1] = db;
 		len[0] = 6;
@@ -905,10 +793,10 @@ sink_connect(struct sink *s)
 
 	if (s->ac != NULL)
 		return;
-	if (s->path != NULL)
-		ac = redisAsyncConnectUnix(s->path);
+	if (s->target.path != NULL)
+		ac = redisAsyncConnectUnix(s->target.path);
 	else
-		ac = redisAsyncConnect(s->host, s->port);
+		ac = redisAsyncConnect(s->target.host, s->target.port);
 	if (ac == NULL || ac->err != 0) {
 		snprintf(reason, sizeof(reason), "%s",
 		    ac != NULL ? ac->errstr : "out of memory");
@@ -1404,9 +1292,7 @@ sink_free(struct sink *s)
 		free(s->keys[i].name);
 	free(s->password);
 	free(s->group);
-	free(s->host);
-	free(s->path);
-	free(s->user);
+	redisurl_free(&s->target);
 	free(s->addr);
 	free(s);
 }
