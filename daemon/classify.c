@@ -142,8 +142,9 @@ classify_run(struct mention *m, const char *folded)
 		m->classes |= MENTION_NEGATIVE;
 	else if (r.polarity == SENTIMENT_POSITIVE)
 		m->classes |= MENTION_POSITIVE;
-	m->sentiment = r.sentiment;
-	m->priority = classify_priority(m);
+	/* Four decimals are all a queue needs, and they print fast. */
+	m->sentiment = round(r.sentiment * 1e4) / 1e4;
+	m->priority = round(classify_priority(m) * 1e4) / 1e4;
 	if (buf != stack)
 		free(buf);
 }

@@ -281,6 +281,27 @@ mention_put_double(struct mention_buf *b, double v)
 		mention_put_integer(b, (long long)v);
 		return;
 	}
+	/* Four decimals (the classifier's scores): the same digits as %g,
+	 * without its cost. k / 1e4 is the double nearest to the decimal, so
+	 * %1.15g would print exactly these digits too. */
+	if (v > -1e6 && v < 1e6) {
+		long long k = llround(v * 1e4), ak = k < 0 ? -k : k;
+		char frac[5];
+		int i, w = 4;
+
+		if ((double)k / 1e4 == v) {
+			if (k < 0)
+				mention_lit(b, "-");
+			mention_put_integer(b, ak / 10000);
+			for (i = 3; i >= 0; i--, ak /= 10)
+				frac[i] = (char)('0' + ak % 10);
+			while (w > 0 && frac[w - 1] == '0')
+				w--;
+			mention_lit(b, ".");
+			mention_put(b, frac, (size_t)w);
+			return;
+		}
+	}
 	n = snprintf(num, sizeof(num), "%1.15g", v);
 	if (strtod(num, NULL) != v)
 		n = snprintf(num, sizeof(num), "%1.17g", v);

@@ -59,7 +59,7 @@
  * every write(2), so an unbounded buffer would cost quadratic time.
  */
 #define SINK_WINDOW_ENTRIES	16384
-#define SINK_WINDOW_BYTES	(8 * 1024 * 1024)
+#define SINK_WINDOW_BYTES	(1024 * 1024)
 /* The most arguments an entry's command has (XADD with MAXLEN). */
 #define SINK_MAX_ARGS		10
 /* How many of a key's newest elements are read back on reconnect. */

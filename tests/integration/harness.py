@@ -56,12 +56,18 @@ class Redis:
     def start(self):
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--dir", self.dir, "--save", "", "--appendonly", "yes",
-             "--appendfsync", self.fsync, "--daemonize", "no"],
+             "--dir", self.dir, *self.persistence(), "--daemonize", "no"],
             stdout=open(os.path.join(self.dir, "redis.log"), "a"),
             stderr=subprocess.STDOUT)
         self.client = redis.Redis(host="127.0.0.1", port=self.port, decode_responses=True)
         wait_for("redis-server on port %d" % self.port, self._ping, 10)
+
+    def persistence(self):
+        """fsync "always" or "everysec": an append-only file; "rdb": Redis's
+        stock setting (snapshots, no append-only file)."""
+        if self.fsync == "rdb":
+            return ["--appendonly", "no"]
+        return ["--save", "", "--appendonly", "yes", "--appendfsync", self.fsync]
 
     def _ping(self):
         try:

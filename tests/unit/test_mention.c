@@ -558,6 +558,30 @@ test_json_numbers_exact(void **state)
 	mention_free(m);
 }
 
+/* Four-decimal scores (what the classifier sets) take a fast path that must
+ * print what %1.15g prints, for every such value in [-2, 2]. */
+static void
+test_json_four_decimals(void **state)
+{
+	struct md_mention pm = full_mention();
+	struct mention *m;
+	char *json, want[64], *at;
+	long long k;
+
+	(void)state;
+	m = convert(&pm);
+	for (k = -20000; k <= 20000; k += 3) {
+		m->priority = (double)k / 1e4;
+		json = mention_to_json(m);
+		snprintf(want, sizeof(want), "\"priority\":%1.15g,", m->priority);
+		at = strstr(json, "\"priority\":");
+		assert_non_null(at);
+		assert_memory_equal(at, want, strlen(want));
+		free(json);
+	}
+	mention_free(m);
+}
+
 int
 main(void)
 {
@@ -570,6 +594,7 @@ main(void)
 		cmocka_unit_test(test_json_unknowns),
 		cmocka_unit_test(test_json_as_cjson),
 		cmocka_unit_test(test_json_numbers_exact),
+		cmocka_unit_test(test_json_four_decimals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
