@@ -6,26 +6,25 @@
  */
 #include <math.h>
 #include <string.h>
-#include <strings.h>
 
 #include "lang.h"
 
 /* Whether the bytes at P (N left) start a URL or a handle, skipped whole. */
-static int
+static inline int
 lang_skipped_token(const unsigned char *p, size_t n)
 {
 	if (p[0] == '@')
 		return 1;
-	if ((p[0] | 0x20) != 'w' && (p[0] | 0x20) != 'h')
+	if ((p[0] | 0x20) == 'w')
+		return n >= 4 && (p[1] | 0x20) == 'w' &&
+		    (p[2] | 0x20) == 'w' && p[3] == '.';
+	if ((p[0] | 0x20) != 'h' || n < 7 || (p[1] | 0x20) != 't' ||
+	    (p[2] | 0x20) != 't' || (p[3] | 0x20) != 'p')
 		return 0;
-	if (n >= 4 && (p[0] | 0x20) == 'w' && (p[1] | 0x20) == 'w' &&
-	    (p[2] | 0x20) == 'w' && p[3] == '.')
-		return 1;
-	if (n >= 7 && strncasecmp((const char *)p, "http://", 7) == 0)
-		return 1;
-	if (n >= 8 && strncasecmp((const char *)p, "https://", 8) == 0)
-		return 1;
-	return 0;
+	if (p[4] == ':')
+		return p[5] == '/' && p[6] == '/';
+	return n >= 8 && (p[4] | 0x20) == 's' && p[5] == ':' &&
+	    p[6] == '/' && p[7] == '/';
 }
 
 uint32_t
@@ -76,26 +75,35 @@ lang_foreign_c3(unsigned char d)
 	return 0;
 }
 
-void
-lang_scan(const char *text, size_t len, struct lang_scan *scan)
+/* The cues lang_decide weighs besides the grams. */
+struct lang_cues {
+	unsigned	 letters;	/* Latin letters */
+	unsigned	 nonlatin;	/* letters of other scripts */
+	unsigned	 foreign;	/* letters en and fr do not use */
+	unsigned	 words;
+	unsigned	 other_words;	/* other-language function words */
+};
+
+/* Fold TEXT into F (at least LANG_MAX_BYTES + 4 bytes): letters in lower
+ * case, everything else one space, with a space at each end; counts the
+ * letters and script cues into CUES and returns the folded length. */
+static size_t
+lang_fold(const char *text, size_t len, unsigned char *f,
+    struct lang_cues *cues)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	unsigned char f[LANG_MAX_BYTES + 4];
-	size_t n, i, m, j, word;
-	uint32_t h;
+	size_t n, i, m;
+	unsigned letters = 0;
 	int start;
 
-	scan->ngrams = 0;
-	scan->letters = scan->nonlatin = scan->foreign = 0;
-	scan->words = scan->other_words = 0;
+	memset(cues, 0, sizeof *cues);
 	n = len < LANG_MAX_BYTES ? len : LANG_MAX_BYTES;
 
-	/* Fold: letters in lower case, everything else one space. */
 	m = 0;
 	f[m++] = ' ';
 	start = 1;
 	for (i = 0; i < n; i++) {
-		unsigned char c = s[i], d = i + 1 < n ? s[i + 1] : 0;
+		unsigned char c = s[i], d;
 
 		if (start && lang_skipped_token(s + i, n - i)) {
 			while (i < n && s[i] != ' ' && s[i] != '\n' &&
@@ -105,58 +113,82 @@ lang_scan(const char *text, size_t len, struct lang_scan *scan)
 				f[m++] = ' ';
 			continue;
 		}
-		start = (c == ' ' || c == '\n' || c == '\t' || c == '\r');
-		if (c >= 'A' && c <= 'Z') {
+		if ((unsigned char)((c | 0x20) - 'a') < 26) {
 			f[m++] = c | 0x20;
-			scan->letters++;
-		} else if (c >= 'a' && c <= 'z') {
-			f[m++] = c;
-			scan->letters++;
-		} else if (c == 0xc3 && d >= 0x80 && d <= 0xbf &&
+			letters++;
+			start = 0;
+			continue;
+		}
+		start = (c == ' ' || c == '\n' || c == '\t' || c == '\r');
+		if (c < 0x80) {
+			if (f[m - 1] != ' ')
+				f[m++] = ' ';
+			continue;
+		}
+		d = i + 1 < n ? s[i + 1] : 0;
+		if (c == 0xc3 && d >= 0x80 && d <= 0xbf &&
 		    d != 0x97 && d != 0xb7) {
 			if (d <= 0x9e)
 				d |= 0x20;
 			f[m++] = c;
 			f[m++] = d;
-			scan->letters++;
+			letters++;
 			if (lang_foreign_c3(d))
-				scan->foreign++;
+				cues->foreign++;
 			i++;
 		} else if ((c == 0xc4 || c == 0xc5) && d >= 0x80 && d <= 0xbf) {
 			f[m++] = c;
 			f[m++] = d;
-			scan->letters++;
+			letters++;
 			if (!(c == 0xc5 && (d == 0x92 || d == 0x93)))
-				scan->foreign++;	/* not œ */
+				cues->foreign++;	/* not œ */
 			i++;
 		} else if (c >= 0xc6 && c <= 0xcd && d >= 0x80 && d <= 0xbf) {
-			scan->foreign++;
-			scan->letters++;
+			cues->foreign++;
+			letters++;
 			i++;
 			if (f[m - 1] != ' ')
 				f[m++] = ' ';
 		} else if (c >= 0xce && c <= 0xdf && d >= 0x80 && d <= 0xbf) {
-			scan->nonlatin++;
+			cues->nonlatin++;
 			i++;
 			if (f[m - 1] != ' ')
 				f[m++] = ' ';
 		} else if (c >= 0xe0 && c <= 0xef) {
 			if (c == 0xe1 && d >= 0xb8 && d <= 0xbb)
-				scan->foreign++;	/* Vietnamese & co */
+				cues->foreign++;	/* Vietnamese & co */
 			else if (c != 0xe2 && c != 0xef)
-				scan->nonlatin++;	/* Indic, CJK, ... */
+				cues->nonlatin++;	/* Indic, CJK, ... */
 			i += 2;
 			if (f[m - 1] != ' ')
 				f[m++] = ' ';
 		} else {
 			if (c == 0xc2 && (d == 0xbf || d == 0xa1))
-				scan->foreign++;	/* ¿ ¡ */
+				cues->foreign++;	/* ¿ ¡ */
 			if (f[m - 1] != ' ')
 				f[m++] = ' ';
 		}
 	}
 	if (f[m - 1] != ' ')
 		f[m++] = ' ';
+	cues->letters = letters;
+	return m;
+}
+
+void
+lang_scan(const char *text, size_t len, struct lang_scan *scan)
+{
+	unsigned char f[LANG_MAX_BYTES + 4];
+	struct lang_cues cues;
+	size_t m, j, word;
+	uint32_t h;
+
+	m = lang_fold(text, len, f, &cues);
+	scan->ngrams = 0;
+	scan->letters = cues.letters;
+	scan->nonlatin = cues.nonlatin;
+	scan->foreign = cues.foreign;
+	scan->words = scan->other_words = 0;
 
 	/* Grams of 2 and 3 bytes, then each word. */
 	word = 1;
@@ -184,38 +216,35 @@ lang_scan(const char *text, size_t len, struct lang_scan *scan)
 	}
 }
 
-const char *
-lang_decide(const struct lang_scan *scan, const int8_t *ratio,
-    double *confidence)
+/* The language of a text of cues C whose grams sum to SUM under the ratio
+ * table (SUM is only used when the cues do not decide). */
+static const char *
+lang_verdict(const struct lang_cues *c, long sum, double *confidence)
 {
-	long sum = 0;
 	double diff, p, conf;
-	size_t i;
 	unsigned otherness;
 
 	if (confidence != NULL)
 		*confidence = 0;
-	if (scan->letters + scan->nonlatin == 0)
+	if (c->letters + c->nonlatin == 0)
 		return "other";
-	if (scan->nonlatin > scan->letters) {
+	if (c->nonlatin > c->letters) {
 		if (confidence != NULL)
-			*confidence = (double)scan->nonlatin /
-			    (scan->nonlatin + scan->letters);
+			*confidence = (double)c->nonlatin /
+			    (c->nonlatin + c->letters);
 		return "other";
 	}
-	otherness = scan->other_words + scan->foreign;
-	if (otherness >= 2 && (otherness * 4 >= scan->words ||
-	    scan->foreign * 30 >= scan->letters)) {
+	otherness = c->other_words + c->foreign;
+	if (otherness >= 2 && (otherness * 4 >= c->words ||
+	    c->foreign * 30 >= c->letters)) {
 		if (confidence != NULL) {
-			conf = (double)scan->other_words / (scan->words + 1) +
+			conf = (double)c->other_words / (c->words + 1) +
 			    0.5;
 			*confidence = conf > 1 ? 1 : conf;
 		}
 		return "other";
 	}
 
-	for (i = 0; i < scan->ngrams; i++)
-		sum += ratio[scan->grams[i]];
 	/* Naive Bayes is overconfident: temper the log odds. */
 	diff = (double)sum / LANG_RATIO_SCALE;
 	p = 1 / (1 + exp(-0.25 * diff));
@@ -225,10 +254,66 @@ lang_decide(const struct lang_scan *scan, const int8_t *ratio,
 }
 
 const char *
+lang_decide(const struct lang_scan *scan, const int8_t *ratio,
+    double *confidence)
+{
+	struct lang_cues c;
+	long sum = 0;
+	size_t i;
+
+	c.letters = scan->letters;
+	c.nonlatin = scan->nonlatin;
+	c.foreign = scan->foreign;
+	c.words = scan->words;
+	c.other_words = scan->other_words;
+	for (i = 0; i < scan->ngrams; i++)
+		sum += ratio[scan->grams[i]];
+	return lang_verdict(&c, sum, confidence);
+}
+
+const char *
 lang_detect(const char *text, size_t len, double *confidence)
 {
-	struct lang_scan scan;
+	unsigned char f[LANG_MAX_BYTES + 4];
+	struct lang_cues c;
+	const int8_t *ratio = lang_model_ratio;
+	size_t m, j;
+	uint32_t h = 2166136261u, p2, p1, b;
+	long sum = 0;
+	int inword = 0;
 
-	lang_scan(text, len, &scan);
-	return lang_decide(&scan, lang_model_ratio, confidence);
+	/* The grams of lang_scan, summed as they come: the same buckets, and
+	 * each word's hash built byte by byte. */
+	m = lang_fold(text, len, f, &c);
+	if (c.letters + c.nonlatin == 0 || c.nonlatin > c.letters)
+		return lang_verdict(&c, 0, confidence);
+	p1 = f[0];
+	b = f[1];
+	sum += ratio[lang_bucket((2u << 24) | p1 << 8 | b)];
+	for (j = 1;;) {
+		if (b == ' ') {
+			if (inword) {
+				if (h == 0)
+					h = 1;
+				sum += ratio[lang_bucket(h ^ 0x5bd1e995u)];
+				c.words++;
+				if (lang_other_word(h))
+					c.other_words++;
+				h = 2166136261u;
+				inword = 0;
+			}
+		} else {
+			h = (h ^ b) * 16777619u;
+			inword = 1;
+		}
+		if (++j >= m)
+			break;
+		p2 = p1;
+		p1 = b;
+		b = f[j];
+		sum += ratio[lang_bucket((2u << 24) | p1 << 8 | b)];
+		sum += ratio[lang_bucket((3u << 24) | p2 << 16 | p1 << 8 |
+		    b)];
+	}
+	return lang_verdict(&c, sum, confidence);
 }

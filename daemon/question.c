@@ -9,14 +9,13 @@
 #include <math.h>
 #include <pthread.h>
 #include <string.h>
-#include <strings.h>
 
 #include "lang.h"
 #include "question.h"
 
 #define QUESTION_MAX_WORDS	40
 #define QUESTION_WORD_BYTES	24
-#define QUESTION_CLASS_SLOTS	1024
+#define QUESTION_CLASS_SLOTS	4096
 
 /* Word classes. */
 #define WC_WH_EN	0x00001u	/* what, who, how, ... */
@@ -101,13 +100,20 @@ const struct question_cue question_cues[] = {
 };
 const size_t question_ncues = CUE_COUNT;
 
+_Static_assert(CUE_COUNT + 8 <= QUESTION_MAX_FEATURES, "too many cues");
+_Static_assert(CUE_COUNT <= 32, "cues do not fit a word");
+
+/* The bit of cue C in a sentence's set of cues. */
+#define QUESTION_CUE(c)	(1u << (c))
+
 /* The cues that make a sentence an ask whatever the model says: the forms
  * of asking that the data rarely shows but that are never anything else. */
-static const uint8_t question_strong[2][CUE_COUNT] = {
-	{ [CUE_ANYONE] = 1, [CUE_WONDER] = 1 },
-	{ [CUE_REQUEST] = 1, [CUE_ESTCEQUE] = 1, [CUE_QQN] = 1,
-	  [CUE_SAIS_SI] = 1, [CUE_SAVOIR] = 1, [CUE_INV_HEAD] = 1,
-	  [CUE_CEST_WH] = 1 },
+static const uint32_t question_strong[2] = {
+	QUESTION_CUE(CUE_ANYONE) | QUESTION_CUE(CUE_WONDER),
+	QUESTION_CUE(CUE_REQUEST) | QUESTION_CUE(CUE_ESTCEQUE) |
+	    QUESTION_CUE(CUE_QQN) | QUESTION_CUE(CUE_SAIS_SI) |
+	    QUESTION_CUE(CUE_SAVOIR) | QUESTION_CUE(CUE_INV_HEAD) |
+	    QUESTION_CUE(CUE_CEST_WH),
 };
 
 /* The word lists behind the classes, folded. */
@@ -203,6 +209,13 @@ static struct {
 	uint32_t	cls[QUESTION_CLASS_SLOTS];
 } question_classes;
 static pthread_once_t question_once = PTHREAD_ONCE_INIT;
+/* The bucket of each cue, and of the language alone, in each language. */
+static uint32_t question_cue_buckets[2][CUE_COUNT];
+static uint32_t question_lang_buckets[2];
+/* The hashes of what stands for a word with digits, and for "à". */
+static uint32_t question_number_hash, question_grave_a_hash;
+/* Each byte folded when it is an ASCII letter or digit, else 0. */
+static char question_ascii[256];
 
 /* The FNV-1a hash of a folded word. */
 static uint32_t
@@ -217,6 +230,8 @@ question_hash(const char *w, size_t len)
 	}
 	return h != 0 ? h : 1;
 }
+
+static inline uint32_t question_bucket(uint32_t, uint32_t, uint32_t);
 
 /* Build the word-class table from the lists (once). */
 static void
@@ -237,6 +252,20 @@ question_init(void)
 			question_classes.h[slot] = h;
 			question_classes.cls[slot] |= question_lists[i].cls;
 		}
+	}
+	for (i = 0; i < CUE_COUNT; i++) {
+		question_cue_buckets[0][i] = question_cue_bucket(i, 0);
+		question_cue_buckets[1][i] = question_cue_bucket(i, 1);
+	}
+	question_lang_buckets[0] = question_bucket(2, 0, 0);
+	question_lang_buckets[1] = question_bucket(2, 1, 0);
+	question_number_hash = question_hash("<n>", 3);
+	question_grave_a_hash = question_hash("a`", 2);
+	for (i = 0; i < 256; i++) {
+		if ((i >= 'a' && i <= 'z') || (i >= '0' && i <= '9'))
+			question_ascii[i] = (char)i;
+		else if (i >= 'A' && i <= 'Z')
+			question_ascii[i] = (char)(i | 0x20);
 	}
 }
 
@@ -274,13 +303,16 @@ question_cue_bucket(size_t cue, int lang)
 	return question_bucket(1, (uint32_t)cue, (uint32_t)lang);
 }
 
-/* Whether word I of S is W. */
+/* Whether word I of S is W (LEN bytes). */
 static inline int
-question_is(const struct question_sentence *s, size_t i, const char *w)
+question_is_n(const struct question_sentence *s, size_t i, const char *w,
+    size_t len)
 {
-	return i < s->nwords && s->words[i].w[0] == w[0] &&
-	    strcmp(s->words[i].w, w) == 0;
+	return i < s->nwords && s->words[i].len == len &&
+	    memcmp(s->words[i].w, w, len) == 0;
 }
+/* Whether word I of S is the string literal W (compared inline). */
+#define question_is(s, i, w)	question_is_n(s, i, "" w, sizeof (w) - 1)
 
 /* Whether word I of S has a class of CLS. */
 static int
@@ -347,9 +379,15 @@ question_skipped(const unsigned char *p, size_t n)
 		return 1;
 	if ((p[0] | 0x20) != 'h' && (p[0] | 0x20) != 'w')
 		return 0;
-	return (n >= 4 && strncasecmp((const char *)p, "www.", 4) == 0) ||
-	    (n >= 7 && strncasecmp((const char *)p, "http://", 7) == 0) ||
-	    (n >= 8 && strncasecmp((const char *)p, "https://", 8) == 0);
+	if ((p[0] | 0x20) == 'w')
+		return n >= 4 && (p[1] | 0x20) == 'w' &&
+		    (p[2] | 0x20) == 'w' && p[3] == '.';
+	if (n < 7 || (p[1] | 0x20) != 't' || (p[2] | 0x20) != 't' ||
+	    (p[3] | 0x20) != 'p')
+		return 0;
+	if ((p[4] | 0x20) == 's')
+		return n >= 8 && p[5] == ':' && p[6] == '/' && p[7] == '/';
+	return p[4] == ':' && p[5] == '/' && p[6] == '/';
 }
 
 /* Whether the '?' before byte I of P (N bytes) closes a quotation that the
@@ -388,69 +426,76 @@ question_elision(const char *w, size_t len)
 	    memcmp(w, "puisqu", 6) == 0));
 }
 
-/* Add word W (LEN bytes) to S. */
+
+/* Add word W (LEN bytes, of QUESTION_WORD_BYTES or more set) to S; NUM
+ * when it holds a digit, H the FNV-1a state after its first HASHED bytes. */
 static void
 question_add_word(struct question_sentence *s, const char *w, size_t len,
-    int hyph, int grave)
+    int hyph, int grave, int num, uint32_t h, size_t hashed)
 {
 	struct question_word *qw;
 	size_t i;
-	int num = 0;
+	int ou;
 
 	s->total++;
 	if (s->nwords == QUESTION_MAX_WORDS)
 		return;
 	qw = &s->words[s->nwords++];
-	for (i = 0; i < len; i++)
-		if (w[i] >= '0' && w[i] <= '9')
-			num = 1;
+	/* Its hash: the caller's of the first HASHED bytes, then the rest, or
+	 * only what is kept of a long word. */
+	if (len > QUESTION_WORD_BYTES - 1) {
+		h = 2166136261u;
+		hashed = 0;
+		len = QUESTION_WORD_BYTES - 1;
+	}
+	for (i = hashed; i < len; i++)
+		h = (h ^ (unsigned char)w[i]) * 16777619u;
+	ou = len == 2 && w[0] == 'o' && w[1] == 'u';
 	if (num) {
 		memcpy(qw->w, "<n>", 4);
 		len = 3;
+		h = question_number_hash;
 	} else if (grave && len == 1 && w[0] == 'a') {
 		memcpy(qw->w, "a`", 3);	/* "à" is not "a" */
 		len = 2;
+		h = question_grave_a_hash;
 	} else {
-		if (len > QUESTION_WORD_BYTES - 1)
-			len = QUESTION_WORD_BYTES - 1;
-		memcpy(qw->w, w, len);
+		/* W holds at least this many bytes, set. */
+		memcpy(qw->w, w, QUESTION_WORD_BYTES);
 		qw->w[len] = '\0';
+		if (h == 0)
+			h = 1;
 	}
 	qw->len = (uint8_t)len;
 	qw->hyph = (uint8_t)hyph;
 	qw->num = (uint8_t)num;
-	qw->h = question_hash(qw->w, len);
-	qw->cls = num ? 0 : question_class(qw->h);
+	qw->h = h;
+	qw->cls = num ? 0 : question_class(h);
 	/* "où" is its own word; plain "ou" (or) is not a wh-word. */
-	qw->grave = (uint8_t)(grave && len == 2 && memcmp(w, "ou", 2) == 0);
-	if (len == 2 && memcmp(w, "ou", 2) == 0 && !qw->grave)
-		qw->cls &= ~WC_WHLAST_FR;
-	if (qw->grave)
-		qw->cls |= WC_WH_FR | WC_WHLAST_FR;
-}
-
-/* Add feature bucket B to sentence I of QF. */
-static void
-question_put(struct question_features *qf, size_t i, uint32_t b)
-{
-	if (qf->nfeatures[i] < QUESTION_MAX_FEATURES)
-		qf->feature[i][qf->nfeatures[i]++] = b;
+	qw->grave = (uint8_t)(grave && ou);
+	if (ou) {
+		if (grave)
+			qw->cls |= WC_WH_FR | WC_WHLAST_FR;
+		else
+			qw->cls &= ~WC_WHLAST_FR;
+	}
 }
 
 /* The English cues of S (head is its first word after fillers) into CUES. */
 static void
-question_cues_en(const struct question_sentence *s, size_t head, int *cues)
+question_cues_en(const struct question_sentence *s, size_t head,
+    uint32_t *cues)
 {
 	size_t i, n = s->nwords;
 
 	if (question_has(s, head, WC_WH_EN))
-		cues[CUE_WH_HEAD] = 1;
+		*cues |= QUESTION_CUE(CUE_WH_HEAD);
 	if (question_has(s, head, WC_AUX_EN) && head + 1 < n) {
 		if (question_has(s, head + 1, WC_SUBJ_EN) ||
 		    s->words[head + 1].num)
-			cues[CUE_AUX_SUBJ] = 1;
+			*cues |= QUESTION_CUE(CUE_AUX_SUBJ);
 		else
-			cues[CUE_AUX_HEAD] = 1;
+			*cues |= QUESTION_CUE(CUE_AUX_HEAD);
 	}
 	for (i = head; i < n && i <= head + 2; i++) {
 		size_t j;
@@ -458,20 +503,20 @@ question_cues_en(const struct question_sentence *s, size_t head, int *cues)
 		if (!question_has(s, i, WC_WH_EN))
 			continue;
 		if (i > head)
-			cues[CUE_WH_EARLY] = 1;
+			*cues |= QUESTION_CUE(CUE_WH_EARLY);
 		for (j = i + 1; j < n && j <= i + 4; j++)
 			if (question_has(s, j, WC_AUX_EN) &&
 			    (question_has(s, j + 1, WC_SUBJ_EN) ||
 			    (j + 1 < n && s->words[j + 1].num) ||
 			    s->words[j].w[s->words[j].len - 1] == 's'))
-				cues[CUE_WH_AUX] = 1;
+				*cues |= QUESTION_CUE(CUE_WH_AUX);
 	}
 	if (n >= 2 && ((question_has(s, n - 2, WC_AUX_EN) &&
 	    question_has(s, n - 1, WC_SUBJ_EN) && n - 2 > head + 1 &&
 	    strchr(s->words[n - 2].w, '\'') != NULL) ||
 	    question_is(s, n - 1, "right") || question_is(s, n - 1, "huh") ||
 	    question_is(s, n - 1, "eh")) && n > 2)
-		cues[CUE_TAG] = 1;
+		*cues |= QUESTION_CUE(CUE_TAG);
 	for (i = 0; i < n; i++) {
 		if ((s->words[i].cls & (WC_CUE_EN | WC_ANY_EN)) == 0)
 			continue;
@@ -480,7 +525,7 @@ question_cues_en(const struct question_sentence *s, size_t head, int *cues)
 		    (question_is(s, i + 1, "here") && question_has(s, i + 2,
 		    WC_KNOW_EN)) || (i > 0 && question_has(s, i - 1,
 		    WC_AUX_EN))))
-			cues[CUE_ANYONE] = 1;
+			*cues |= QUESTION_CUE(CUE_ANYONE);
 		if ((question_is(s, i, "can") || question_is(s, i, "could") ||
 		    question_is(s, i, "would") || question_is(s, i, "will")) &&
 		    (question_is(s, i + 1, "you") || question_is(s, i + 1, "u") ||
@@ -490,21 +535,21 @@ question_cues_en(const struct question_sentence *s, size_t head, int *cues)
 		    question_is(s, i + 1, "anybody") ||
 		    ((question_is(s, i + 1, "i") || question_is(s, i + 1, "we"))
 		    && i == head)))
-			cues[CUE_REQUEST] = 1;
+			*cues |= QUESTION_CUE(CUE_REQUEST);
 		if ((question_is(s, i, "wondering") ||
 		    question_is(s, i, "wonder") || question_is(s, i, "curious"))
 		    && (question_has(s, i + 1, WC_IF | WC_WH_EN)))
-			cues[CUE_WONDER] = 1;
+			*cues |= QUESTION_CUE(CUE_WONDER);
 		if ((question_is(s, i, "know") || question_is(s, i, "ask") ||
 		    question_is(s, i, "find")) && i > 0 &&
 		    (question_is(s, i - 1, "to") ||
 		    question_is(s, i - 1, "wanna")) &&
 		    question_has(s, i + 1, WC_IF | WC_WH_EN))
-			cues[CUE_WONDER] = 1;
+			*cues |= QUESTION_CUE(CUE_WONDER);
 		if (question_is(s, i, "is") && question_is(s, i + 1, "there") &&
 		    (question_is(s, i + 2, "a") || question_is(s, i + 2, "any")) &&
 		    (question_is(s, i + 3, "way") || question_is(s, i + 2, "any")))
-			cues[CUE_WONDER] = 1;
+			*cues |= QUESTION_CUE(CUE_WONDER);
 		if (question_is(s, i, "any") && (question_is(s, i + 1, "idea") ||
 		    question_is(s, i + 1, "ideas") ||
 		    question_is(s, i + 1, "tips") ||
@@ -512,13 +557,13 @@ question_cues_en(const struct question_sentence *s, size_t head, int *cues)
 		    question_is(s, i + 1, "suggestions") ||
 		    question_is(s, i + 1, "recommendations") ||
 		    question_is(s, i + 1, "thoughts")))
-			cues[CUE_WONDER] = 1;
+			*cues |= QUESTION_CUE(CUE_WONDER);
 		if (i == head && question_is(s, i, "how") &&
 		    (question_is(s, i + 1, "to") ||
 		    ((question_is(s, i + 1, "do") ||
 		    question_is(s, i + 1, "can")) &&
 		    question_is(s, i + 2, "i"))))
-			cues[CUE_WONDER] = 1;
+			*cues |= QUESTION_CUE(CUE_WONDER);
 	}
 	/* Exclamations and rhetorical questions. */
 	if ((question_is(s, head, "who") && question_is(s, head + 1, "cares")) ||
@@ -533,29 +578,30 @@ question_cues_en(const struct question_sentence *s, size_t head, int *cues)
 	    question_is(s, head + 1, "funny") ||
 	    question_is(s, head + 1, "awesome") ||
 	    question_is(s, head + 1, "cute"))))
-		cues[CUE_RHET] = 1;
+		*cues |= QUESTION_CUE(CUE_RHET);
 }
 
 /* The French cues of S (head is its first word after fillers) into CUES. */
 static void
-question_cues_fr(const struct question_sentence *s, size_t head, int *cues)
+question_cues_fr(const struct question_sentence *s, size_t head,
+    uint32_t *cues)
 {
 	size_t i, n = s->nwords;
 
 	if (question_has(s, head, WC_WH_FR) && !(question_is(s, head, "que") &&
 	    !question_has(s, head + 1, WC_PRON_FR) &&
 	    !question_is(s, head + 1, "faire")))
-		cues[CUE_WH_HEAD] = 1;
+		*cues |= QUESTION_CUE(CUE_WH_HEAD);
 	if (n > 0 && question_has(s, n - 1, WC_WHLAST_FR) && n - 1 > head)
-		cues[CUE_WH_LAST] = 1;
+		*cues |= QUESTION_CUE(CUE_WH_LAST);
 	for (i = head + 1; i < n && i <= head + 2; i++)
 		if (question_has(s, i, WC_WH_FR) && !question_is(s, i, "que") &&
 		    !question_is(s, i, "qu'") && !question_is(s, i, "qui"))
-			cues[CUE_WH_EARLY] = 1;
+			*cues |= QUESTION_CUE(CUE_WH_EARLY);
 	if (n > 2 && (question_is(s, n - 1, "hein") ||
 	    (question_is(s, n - 1, "pas") && question_is(s, n - 2, "ce") &&
 	    question_is(s, n - 3, "n'est"))))
-		cues[CUE_TAG] = 1;
+		*cues |= QUESTION_CUE(CUE_TAG);
 	/* "c'est où", "c'est quand", "c'est combien", "c'est quoi" */
 	for (i = 0; i + 2 < n + 1 && i <= head + 1; i++)
 		if (question_is(s, i, "c'") && question_is(s, i + 1, "est") &&
@@ -566,7 +612,7 @@ question_cues_fr(const struct question_sentence *s, size_t head, int *cues)
 		    !question_is(s, i + 3, "meme")) ||
 		    (question_has(s, i + 2, WC_WH_FR) && s->words[i + 2].grave) ||
 		    (question_is(s, i + 2, "qui") && i + 3 == n)))
-			cues[CUE_CEST_WH] = 1;
+			*cues |= QUESTION_CUE(CUE_CEST_WH);
 	/* "tu fais quoi", "vous partez quand", "t'es où": the wh-word in
 	 * place after a subject and its verb */
 	if ((question_is(s, head, "tu") || question_is(s, head, "vous") ||
@@ -577,20 +623,20 @@ question_cues_fr(const struct question_sentence *s, size_t head, int *cues)
 	    (question_is(s, head + 2, "quand") &&
 	    !question_is(s, head + 3, "meme")) ||
 	    (question_is(s, head + 2, "ou") && s->words[head + 2].grave)))
-		cues[CUE_CEST_WH] = 1;
+		*cues |= QUESTION_CUE(CUE_CEST_WH);
 	/* "puis je", "dois-je" first even when the word is also a filler */
 	if (head > 0 && question_has(s, 0, WC_MODAL_FR) &&
 	    question_has(s, 1, WC_PRON_FR) && (s->words[1].hyph ||
 	    question_is(s, 0, "puis")) && question_is(s, 1, "je"))
-		cues[CUE_INV_HEAD] = 1;
+		*cues |= QUESTION_CUE(CUE_INV_HEAD);
 	/* "est-il", "pouvez vous", "peut on" at the head. */
 	if (question_has(s, head, WC_MODAL_FR) &&
 	    question_has(s, head + 1, WC_PRON_FR) &&
 	    !question_has(s, head, WC_FUNC_FR) &&
 	    !question_is(s, head + 1, "ce"))
 	{
-		cues[s->words[head + 1].hyph ? CUE_INV_HYPH :
-		    CUE_INV_SPACE] = 1;
+		*cues |= QUESTION_CUE(s->words[head + 1].hyph ?
+		    CUE_INV_HYPH : CUE_INV_SPACE);
 		if (s->words[head + 1].hyph || question_is(s, head, "pouvez") ||
 		    question_is(s, head, "pourriez") ||
 		    question_is(s, head, "puis") || question_is(s, head, "dois")
@@ -598,16 +644,16 @@ question_cues_fr(const struct question_sentence *s, size_t head, int *cues)
 		    question_is(s, head, "peux") || question_is(s, head, "avez")
 		    || question_is(s, head, "auriez") ||
 		    question_is(s, head, "peut"))
-			cues[CUE_INV_HEAD] = 1;
+			*cues |= QUESTION_CUE(CUE_INV_HEAD);
 	}
 	/* "est-ce normal", "est ce possible" at the head */
 	if (question_is(s, head, "est") && question_is(s, head + 1, "ce") &&
 	    head + 2 < n)
-		cues[CUE_INV_HEAD] = 1;
+		*cues |= QUESTION_CUE(CUE_INV_HEAD);
 	/* "où dois-je", "comment puis je": a wh-word then an inversion */
 	if (question_has(s, head, WC_WH_FR) && question_has(s, head + 1,
 	    WC_MODAL_FR) && question_has(s, head + 2, WC_PRON_FR))
-		cues[CUE_INV_HEAD] = 1;
+		*cues |= QUESTION_CUE(CUE_INV_HEAD);
 	for (i = 0; i < n; i++) {
 		if ((s->words[i].cls & (WC_CUE_FR | WC_PRON_FR | WC_QQN_FR |
 		    WC_SAVOIR_FR | WC_WANT)) == 0)
@@ -622,19 +668,19 @@ question_cues_fr(const struct question_sentence *s, size_t head, int *cues)
 		    question_is(s, i, "keske") || question_is(s, i, "kesk") ||
 		    question_is(s, i, "esce") || question_is(s, i, "estce") ||
 		    question_is(s, i, "qu'est-ce"))
-			cues[CUE_ESTCEQUE] = 1;
+			*cues |= QUESTION_CUE(CUE_ESTCEQUE);
 		/* A pronoun joined by a hyphen after a verb: "livrez-vous",
 		 * "a-t-il", "peut-on". */
 		if (i > 0 && s->words[i].hyph &&
 		    question_has(s, i, WC_PRON_FR) &&
 		    !question_has(s, i - 1, WC_PRON_FR) &&
 		    !question_is(s, i - 1, "ce"))
-			cues[CUE_INV_HYPH] = 1;
+			*cues |= QUESTION_CUE(CUE_INV_HYPH);
 		if (question_has(s, i, WC_QQN_FR) &&
 		    (question_has(s, i + 1, WC_SAVOIR_FR | WC_MODAL_FR) ||
 		    (question_is(s, i + 1, "d'") ||
 		    question_is(s, i + 1, "aurait"))))
-			cues[CUE_QQN] = 1;
+			*cues |= QUESTION_CUE(CUE_QQN);
 		if (question_has(s, i, WC_SAVOIR_FR) &&
 		    (question_has(s, i + 1, WC_IF) ||
 		    (question_has(s, i + 1, WC_WH_FR) &&
@@ -644,7 +690,7 @@ question_cues_fr(const struct question_sentence *s, size_t head, int *cues)
 		    (i == head || (i > 0 && (question_is(s, i - 1, "tu") ||
 		    question_is(s, i - 1, "vous") ||
 		    question_is(s, i - 1, "t'") || question_is(s, i - 1, "on")))))
-			cues[CUE_SAIS_SI] = 1;
+			*cues |= QUESTION_CUE(CUE_SAIS_SI);
 		if (question_has(s, i, WC_WANT) &&
 		    (question_is(s, i + 1, "savoir") ||
 		    question_is(s, i + 1, "connaitre") ||
@@ -653,15 +699,15 @@ question_cues_fr(const struct question_sentence *s, size_t head, int *cues)
 		    (question_is(s, i + 2, "informations") ||
 		    question_is(s, i + 2, "renseignements") ||
 		    question_is(s, i + 2, "infos")))))
-			cues[CUE_SAVOIR] = 1;
+			*cues |= QUESTION_CUE(CUE_SAVOIR);
 		if ((question_is(s, i, "me") || question_is(s, i, "je")) &&
 		    (question_is(s, i + 1, "demandais") ||
 		    question_is(s, i + 1, "demande")) &&
 		    question_has(s, i + 2, WC_IF | WC_WH_FR))
-			cues[CUE_SAVOIR] = 1;
+			*cues |= QUESTION_CUE(CUE_SAVOIR);
 		if (question_is(s, i, "savoir") && (question_is(s, i + 1, "si") ||
 		    question_is(s, i + 1, "s'")))
-			cues[CUE_SAVOIR] = 1;
+			*cues |= QUESTION_CUE(CUE_SAVOIR);
 		if (i > 0 && (question_is(s, i, "moi") || question_is(s, i, "nous"))
 		    && s->words[i - 1].len > 3 && (strcmp(s->words[i - 1].w +
 		    s->words[i - 1].len - 2, "ez") == 0 ||
@@ -674,10 +720,10 @@ question_cues_fr(const struct question_sentence *s, size_t head, int *cues)
 		    !question_is(s, i - 1, "chez") &&
 		    !question_is(s, i - 1, "excusez") &&
 		    !question_is(s, i - 1, "assez"))
-			cues[CUE_REQUEST] = 1;
+			*cues |= QUESTION_CUE(CUE_REQUEST);
 		if (question_is(s, i, "besoin") && question_is(s, i + 1, "de") &&
 		    question_is(s, i + 2, "savoir"))
-			cues[CUE_SAVOIR] = 1;
+			*cues |= QUESTION_CUE(CUE_SAVOIR);
 		/* pouvez vous / pourriez-vous / peux tu / merci de me. */
 		if (((question_is(s, i, "pouvez") ||
 		    question_is(s, i, "pourriez") ||
@@ -704,7 +750,7 @@ question_cues_fr(const struct question_sentence *s, size_t head, int *cues)
 		    ((question_is(s, i, "dites") || question_is(s, i, "dis")) &&
 		    (question_is(s, i + 1, "moi") || question_is(s, i + 1, "nous"))
 		    && s->words[i + 1].hyph))
-			cues[CUE_REQUEST] = 1;
+			*cues |= QUESTION_CUE(CUE_REQUEST);
 		if ((question_is(s, i, "une") || question_is(s, i, "des") ||
 		    question_is(s, i, "vos") || question_is(s, i, "un")) &&
 		    (question_is(s, i + 1, "idee") || question_is(s, i + 1, "idees")
@@ -713,11 +759,11 @@ question_cues_fr(const struct question_sentence *s, size_t head, int *cues)
 		    question_is(s, i + 1, "astuce") ||
 		    question_is(s, i + 1, "avis") ||
 		    question_is(s, i + 1, "astuces")) && i <= head + 3)
-			cues[CUE_IDEA] = 1;
+			*cues |= QUESTION_CUE(CUE_IDEA);
 		if (question_is(s, i, "possible") && i <= head + 3 &&
 		    (question_is(s, i + 1, "de") || question_is(s, i + 1, "d'")
 		    || i + 1 >= n) && !question_any(s, 0, "pas"))
-			cues[CUE_POSSIBLE] = 1;
+			*cues |= QUESTION_CUE(CUE_POSSIBLE);
 	}
 	/* Rhetorical: "pourquoi pas", "sérieux", "tu sais quoi". */
 	if ((n >= 2 && question_is(s, n - 2, "pourquoi") &&
@@ -731,7 +777,7 @@ question_cues_fr(const struct question_sentence *s, size_t head, int *cues)
 	    (question_is(s, head, "n'importe") && question_is(s, head + 1, "quoi"))
 	    || (question_is(s, head, "tu") && question_is(s, head + 1, "te") &&
 	    question_is(s, head + 2, "fous")))
-		cues[CUE_RHET] = 1;
+		*cues |= QUESTION_CUE(CUE_RHET);
 }
 
 /* Turn sentence S into features of sentence slot I of QF. */
@@ -741,9 +787,11 @@ question_sentence_features(const struct question_sentence *s, int fr,
 {
 	static const uint8_t lenb[] = { 0, 1, 2, 3, 3, 4, 4, 4, 4 };
 	uint32_t fill = fr ? WC_FILL_FR : WC_FILL_EN;
-	size_t n = s->nwords, head = 0, k;
-	int cues[CUE_COUNT] = { 0 }, q = s->qmarks > 0;
+	size_t n = s->nwords, head = 0;
+	uint32_t cues = 0, todo, hh, hl, *f = qf->feature[i];
 	uint32_t lb, L = (uint32_t)fr, none = 0x2f2f2f2f;
+	size_t m = 0;
+	int q = s->qmarks > 0;
 
 	while (head < n && head < 4 && (s->words[head].num ||
 	    (s->words[head].cls & fill) != 0))
@@ -751,40 +799,43 @@ question_sentence_features(const struct question_sentence *s, int fr,
 	if (head == n && n > 0)
 		head = 0;
 
-	cues[CUE_Q] = q;
-	cues[CUE_QQ] = s->qmarks > 1;
-	cues[CUE_QEX] = q && s->excls > 0;
-	cues[CUE_EX] = !q && s->excls > 0;
-	cues[CUE_NOQ] = !q;
-	cues[CUE_EMPTY_Q] = q && n == 0;
+	if (q) {
+		cues |= QUESTION_CUE(CUE_Q);
+		if (s->qmarks > 1)
+			cues |= QUESTION_CUE(CUE_QQ);
+		if (s->excls > 0)
+			cues |= QUESTION_CUE(CUE_QEX);
+		if (n == 0)
+			cues |= QUESTION_CUE(CUE_EMPTY_Q);
+	} else {
+		cues |= QUESTION_CUE(CUE_NOQ);
+		if (s->excls > 0)
+			cues |= QUESTION_CUE(CUE_EX);
+	}
 	if (fr)
-		question_cues_fr(s, head, cues);
+		question_cues_fr(s, head, &cues);
 	else
-		question_cues_en(s, head, cues);
+		question_cues_en(s, head, &cues);
 
-	qf->flags[i] = 0;
-	for (k = 0; k < CUE_COUNT; k++)
-		if (cues[k] && question_strong[fr][k])
-			qf->flags[i] |= QUESTION_STRONG;
-	if (cues[CUE_RHET])
+	qf->flags[i] = (cues & question_strong[fr]) != 0 ? QUESTION_STRONG : 0;
+	if (cues & QUESTION_CUE(CUE_RHET))
 		qf->flags[i] = QUESTION_RHETORICAL;
-	question_put(qf, i, 0);	/* the bias */
-	question_put(qf, i, question_bucket(2, L, 0));
-	for (k = 0; k < CUE_COUNT; k++)
-		if (cues[k])
-			question_put(qf, i, question_cue_bucket(k, fr));
+	/* At most 2 + CUE_COUNT + 6 features: no check needed. */
+	f[m++] = 0;	/* the bias */
+	f[m++] = question_lang_buckets[fr];
+	for (todo = cues; todo != 0; todo &= todo - 1)
+		f[m++] = question_cue_buckets[fr][__builtin_ctz(todo)];
 	lb = s->total < sizeof lenb ? lenb[s->total] : (s->total < 16 ? 5 : 6);
-	question_put(qf, i, question_bucket(3, L, lb * 2 + (uint32_t)q));
-	question_put(qf, i, question_bucket(4, L, n > head ?
-	    s->words[head].h : none));
-	question_put(qf, i, question_bucket(5, L ^ (n > head + 1 ?
-	    s->words[head + 1].h : none), n > head ? s->words[head].h : none));
-	question_put(qf, i, question_bucket(6, L * 2 + (uint32_t)q, n > head ?
-	    s->words[head].h : none));
-	question_put(qf, i, question_bucket(7, L * 2 + (uint32_t)q, n > 0 ?
-	    s->words[n - 1].h : none));
-	question_put(qf, i, question_bucket(8, L ^ (n > 1 ?
-	    s->words[n - 2].h : none), n > 0 ? s->words[n - 1].h : none));
+	hh = n > head ? s->words[head].h : none;
+	hl = n > 0 ? s->words[n - 1].h : none;
+	f[m++] = question_bucket(3, L, lb * 2 + (uint32_t)q);
+	f[m++] = question_bucket(4, L, hh);
+	f[m++] = question_bucket(5, L ^ (n > head + 1 ?
+	    s->words[head + 1].h : none), hh);
+	f[m++] = question_bucket(6, L * 2 + (uint32_t)q, hh);
+	f[m++] = question_bucket(7, L * 2 + (uint32_t)q, hl);
+	f[m++] = question_bucket(8, L ^ (n > 1 ? s->words[n - 2].h : none), hl);
+	qf->nfeatures[i] = (uint8_t)m;
 }
 
 /* Close the sentence *SP into QF and start a new one (*PP, the sentence
@@ -831,6 +882,9 @@ question_features(const char *text, size_t len, const char *lang,
 	char w[QUESTION_WORD_BYTES * 2];
 	size_t n, i, wl = 0, used;
 	int fr, hyph = 0, grave = 0, have_prev = 0, start = 1, ended = 0;
+	int num = 0;
+	uint32_t h = 2166136261u;
+	size_t hashed = 0;
 
 	pthread_once(&question_once, question_init);
 	fr = lang != NULL && strcmp(lang, "fr") == 0;
@@ -838,19 +892,66 @@ question_features(const char *text, size_t len, const char *lang,
 	s->nwords = s->total = 0;
 	s->qmarks = s->excls = s->ellipsis = 0;
 	n = len < QUESTION_MAX_BYTES ? len : QUESTION_MAX_BYTES;
+	memset(w, 0, sizeof w);
 
 #define QUESTION_FLUSH() do {						\
 	if (wl > 0) {							\
-		question_add_word(s, w, wl, hyph, grave);		\
+		question_add_word(s, w, wl, hyph, grave, num, h,	\
+		    hashed);						\
 		wl = 0;							\
 	}								\
-	hyph = grave = 0;						\
+	hyph = grave = num = 0;						\
+	h = 2166136261u;						\
+	hashed = 0;							\
 } while (0)
 
 	for (i = 0; i < n; i += used) {
 		unsigned char c = p[i];
 
+		/* The common case first: an ASCII letter or digit that
+		 * cannot start a skipped URL. */
+		if (question_ascii[c] != 0 && wl < QUESTION_WORD_BYTES &&
+		    !(start && wl == 0 && (c | 0x20) >= 'h' &&
+		    ((c | 0x20) == 'h' || (c | 0x20) == 'w'))) {
+			size_t l = wl, end;
+			unsigned char f = (unsigned char)question_ascii[c];
+			unsigned all = 0xff;
+			uint32_t hh = h;
+
+			if (ended) {
+				question_close(&s, fr, qf, &prev, &have_prev);
+				ended = 0;
+			}
+			start = 0;
+			/* The rest of the run of such bytes at once, hashed on
+			 * the way when nothing came before it unhashed. Digits
+			 * only ever come this way (letters have bit 0x40). */
+			end = i + (QUESTION_WORD_BYTES - l);
+			if (end > n)
+				end = n;
+			do {
+				all &= f;
+				hh = (hh ^ f) * 16777619u;
+				w[l++] = (char)f;
+			} while (++i < end &&
+			    (f = (unsigned char)question_ascii[p[i]]) != 0);
+			if (hashed == wl) {
+				h = hh;
+				hashed = l;
+			}
+			if ((all & 0x40) == 0)
+				num = 1;
+			wl = l;
+			used = 0;
+			continue;
+		}
 		used = 1;
+		if (c == ' ') {
+			/* the other common case: a space ends a word */
+			QUESTION_FLUSH();
+			start = 1;
+			continue;
+		}
 		/* After the end marks of a sentence, the next word starts the
 		 * next sentence. */
 		if (start && wl == 0 && question_skipped(p + i, n - i)) {

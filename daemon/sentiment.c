@@ -194,8 +194,21 @@ sent_hash_lang(uint32_t h, char lang)
 	return h;
 }
 
+/* Whether the LEN bytes at A and B are the same (words are short: a call
+ * to memcmp costs more). */
+static inline int
+sent_same(const char *a, const char *b, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
 /* The table word LEN bytes at W in LANG, of word hash H, or NULL. */
-static struct sent_word *
+static inline struct sent_word *
 sent_find(const char *w, size_t len, uint32_t h, char lang)
 {
 	struct sent_word *sw;
@@ -209,7 +222,7 @@ sent_find(const char *w, size_t len, uint32_t h, char lang)
 		idx = (uint32_t)sent_slots[i];
 		sw = &sent_words[idx - 1];
 		if (sw->len == len && sw->lang == lang &&
-		    memcmp(sw->word, w, len) == 0)
+		    sent_same(sw->word, w, len))
 			return sw;
 	}
 }
@@ -270,12 +283,12 @@ sentiment_init(void)
 	pthread_once(&sent_once, sent_build);
 }
 
-/* Look the LEN-byte folded word W up in the languages of ST. */
-static const struct sent_word *
-sent_lookup(const struct sent_state *st, const char *w, size_t len)
+/* Look the LEN-byte folded word W of hash H up in the languages of ST. */
+static inline const struct sent_word *
+sent_lookup(const struct sent_state *st, const char *w, size_t len,
+    uint32_t h)
 {
 	const struct sent_word *sw;
-	uint32_t h = sent_hash(w, len);
 
 	switch (st->lang) {
 	case SENT_EN:
@@ -313,8 +326,9 @@ sent_add_valence(struct sent_state *st, double v, double caps, int negated)
 static void
 sent_push(struct sent_state *st, unsigned flags, float boost, int caps)
 {
-	memmove(&st->prev[1], &st->prev[0],
-	    (SENT_WINDOW - 1) * sizeof st->prev[0]);
+	_Static_assert(SENT_WINDOW == 3, "sent_push shifts three words");
+	st->prev[2] = st->prev[1];
+	st->prev[1] = st->prev[0];
 	st->prev[0].flags = flags;
 	st->prev[0].boost = boost;
 	st->prev[0].caps = caps;
@@ -350,11 +364,11 @@ sent_collapse(const char *w, size_t len, char *out, int keep)
 	return n;
 }
 
-/* Score the folded word W (LEN bytes): CAPS if it was written in capitals,
- * ELONG if a letter was repeated three times or more. */
+/* Score the folded word W (LEN bytes, sent_hash H): CAPS if it was written
+ * in capitals, ELONG if a letter was repeated three times or more. */
 static void
-sent_word(struct sent_state *st, const char *w, size_t len, int caps,
-    int elong)
+sent_word(struct sent_state *st, const char *w, size_t len, uint32_t h,
+    int caps, int elong)
 {
 	const struct sent_word *sw;
 	char buf[SENT_MAXWORD];
@@ -370,21 +384,23 @@ sent_word(struct sent_state *st, const char *w, size_t len, int caps,
 	if (st->ne_left > 0)
 		st->ne_left--;
 
-	sw = sent_lookup(st, w, len);
+	hf = h;
+	sw = sent_lookup(st, w, len, hf);
 	if (sw == NULL && elong) {
 		memset(buf, 0, sizeof buf);
 		len = sent_collapse(w, len, buf, 2);
 		w = buf;
-		if ((sw = sent_lookup(st, w, len)) == NULL) {
+		hf = sent_hash(w, len);
+		if ((sw = sent_lookup(st, w, len, hf)) == NULL) {
 			len = sent_collapse(w, len, buf, 1);
-			sw = sent_lookup(st, w, len);
+			hf = sent_hash(w, len);
+			sw = sent_lookup(st, w, len, hf);
 		}
 	}
 	if (sw == NULL && len > 4 && w[len - 1] == 's')
-		sw = sent_lookup(st, w, len - 1);
+		sw = sent_lookup(st, w, len - 1, sent_hash(w, len - 1));
 
-	/* Features: the word, marked when negated, and the pair. */
-	hf = sent_hash(w, len);
+	/* Features: the word (hash HF), marked when negated, and the pair. */
 	if (sw != NULL) {
 		flags = sw->flags;
 		boost = sw->boost;
@@ -535,6 +551,7 @@ static const char *const sent_latin1[64] = {
 struct sent_buf {
 	char	 w[SENT_MAXWORD];
 	size_t	 len;
+	uint32_t h;		/* sent_hash of w so far */
 	int	 upper, lower, elong, overflow;
 };
 
@@ -556,23 +573,60 @@ sent_buf_add(struct sent_buf *b, const char *s, size_t n, int upper)
 		if (b->len >= 2 && b->w[b->len - 1] == s[i] &&
 		    b->w[b->len - 2] == s[i] && s[i] >= 'a')
 			b->elong = 1;
+		if (b->len == 0)
+			b->h = 2166136261u;
+		b->h = (b->h ^ (unsigned char)s[i]) * 16777619u;
 		b->w[b->len++] = s[i];
 	}
+}
+
+/* Append the run of small ASCII letters of S (LEN) from I to word B, as
+ * sent_buf_add would one by one; *N gets the run's length. */
+static inline void
+sent_buf_lower(struct sent_buf *b, const unsigned char *s, size_t i,
+    size_t len, size_t *n)
+{
+	size_t j = i, bl = b->len;
+	uint32_t h = bl == 0 ? 2166136261u : b->h;
+	unsigned char c;
+
+	do {
+		c = s[j];
+		if (bl == sizeof b->w) {
+			b->overflow = 1;
+			while (j < len && s[j] >= 'a' && s[j] <= 'z')
+				j++;
+			break;
+		}
+		if (bl >= 2 && (unsigned char)b->w[bl - 1] == c &&
+		    (unsigned char)b->w[bl - 2] == c)
+			b->elong = 1;
+		b->w[bl++] = (char)c;
+		h = (h ^ c) * 16777619u;
+		j++;
+	} while (j < len && s[j] >= 'a' && s[j] <= 'z');
+	b->len = bl;
+	b->h = h;
+	b->lower += (int)(j - i);
+	*n = j - i;
 }
 
 /* Score the word in B, if any, and empty B. */
 static void
 sent_flush(struct sent_state *st, struct sent_buf *b)
 {
+	size_t len = b->len;
 	int caps;
 
+	if (len == 0)
+		return;		/* nothing was added since the last flush */
 	/* Trailing apostrophes and hyphens are not part of the word. */
-	while (b->len > 0 && (b->w[b->len - 1] == '\'' ||
-	    b->w[b->len - 1] == '-'))
-		b->len--;
-	if (b->len > 0 && !b->overflow) {
+	while (len > 0 && (b->w[len - 1] == '\'' || b->w[len - 1] == '-'))
+		len--;
+	if (len > 0 && !b->overflow) {
 		caps = b->upper >= 2 && b->lower == 0;
-		sent_word(st, b->w, b->len, caps, b->elong);
+		sent_word(st, b->w, len, len == b->len ? b->h :
+		    sent_hash(b->w, len), caps, b->elong);
 	}
 	memset(b, 0, sizeof *b);
 }
@@ -583,6 +637,16 @@ sent_elision(const struct sent_buf *b)
 {
 	size_t i;
 
+	if (b->len == 1) {
+		switch (b->w[0]) {
+		case 'l': case 'j': case 'd': case 'c': case 's': case 'n':
+		case 'm': case 't':
+			return 1;
+		}
+		return 0;
+	}
+	if (b->w[b->len - 1] != 'u' || b->w[b->len - 2] != 'q')
+		return 0;
 	for (i = 0; sent_elisions[i] != NULL; i++)
 		if (strlen(sent_elisions[i]) == b->len &&
 		    memcmp(sent_elisions[i], b->w, b->len) == 0)
@@ -650,6 +714,12 @@ sent_scan(struct sent_state *st, const char *text, size_t len)
 
 	memset(&b, 0, sizeof b);
 	for (i = 0; i < len; i += n) {
+		/* Small letters other than x (which may start "xD") run
+		 * straight into the word. */
+		if (s[i] >= 'a' && s[i] <= 'z' && s[i] != 'x') {
+			sent_buf_lower(&b, s, i, len, &n);
+			continue;
+		}
 		n = 1;
 		/* At the start of a chunk (after a space), try an emoticon. */
 		if ((i == 0 || s[i - 1] == ' ' || s[i - 1] == '\n' ||
@@ -665,7 +735,9 @@ sent_scan(struct sent_state *st, const char *text, size_t len)
 		}
 		if (s[i] < 0x80) {
 			if (s[i] >= 'a' && s[i] <= 'z') {
-				sent_buf_add(&b, (const char *)s + i, 1, 0);
+				/* The run of small letters at once: no
+				 * emoticon starts inside it. */
+				sent_buf_lower(&b, s, i, len, &n);
 			} else if (s[i] >= 'A' && s[i] <= 'Z') {
 				emo[0] = (char)(s[i] + 32);
 				sent_buf_add(&b, emo, 1, 1);
