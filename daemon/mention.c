@@ -117,10 +117,20 @@ mention_from_plugin(const char *source, const char *plugin,
 char *
 mention_key(const struct mention *m)
 {
-	return xasprintf("%s:%s", m->source, m->id);
+	size_t slen = strlen(m->source), ilen = strlen(m->id);
+	char *key;
+
+	key = xmalloc(slen + ilen + 2);
+	memcpy(key, m->source, slen);
+	key[slen] = ':';
+	memcpy(key + slen + 1, m->id, ilen + 1);
+	return key;
 }
 
-/* Append S to the NULL-less string array *V of *N items unless present. */
+/*
+ * Append S to the NULL-less string array *V of *N items unless present. The
+ * array grows by doubling (4, 8, 16...), so its room follows from *N alone.
+ */
 static void
 mention_add_unique(char ***v, size_t *n, const char *s)
 {
@@ -129,7 +139,8 @@ mention_add_unique(char ***v, size_t *n, const char *s)
 	for (i = 0; i < *n; i++)
 		if (strcmp((*v)[i], s) == 0)
 			return;
-	*v = xreallocarray(*v, *n + 1, sizeof(**v));
+	if (*n == 0 || (*n >= 4 && (*n & (*n - 1)) == 0))
+		*v = xreallocarray(*v, *n == 0 ? 4 : *n * 2, sizeof(**v));
 	(*v)[(*n)++] = xstrdup(s);
 }
 

@@ -176,7 +176,7 @@ pipeline_alert(struct pipeline *pl, const struct mention *m, const char *key,
 	const struct pipeline_track *t;
 	char classes[64] = "", tracks[256] = "";
 	unsigned raised = 0, want;
-	size_t i, k;
+	size_t i, k, tlen = 0, clen = 0, n;
 
 	for (i = 0; i < m->ntracks; i++) {
 		if ((t = pipeline_track(pl, m->tracks[i])) == NULL)
@@ -191,10 +191,13 @@ pipeline_alert(struct pipeline *pl, const struct mention *m, const char *key,
 		if (want == 0)
 			continue;
 		raised |= want;
-		if (strlen(tracks) + strlen(t->name) + 2 < sizeof(tracks))
-			snprintf(tracks + strlen(tracks),
-			    sizeof(tracks) - strlen(tracks), "%s%s",
-			    *tracks ? "," : "", t->name);
+		n = strlen(t->name);
+		if (tlen + n + 2 < sizeof(tracks)) {
+			if (tlen > 0)
+				tracks[tlen++] = ',';
+			memcpy(tracks + tlen, t->name, n + 1);
+			tlen += n;
+		}
 	}
 	if (raised == 0)
 		return;
@@ -206,9 +209,12 @@ pipeline_alert(struct pipeline *pl, const struct mention *m, const char *key,
 			sink_alert(pl->sink, pipeline_classes[k].name, key,
 			    json);
 		pl->stats.alerts++;
-		snprintf(classes + strlen(classes),
-		    sizeof(classes) - strlen(classes), "%s%s",
-		    *classes ? "," : "", pipeline_classes[k].name);
+		/* Three short names: always room. */
+		n = strlen(pipeline_classes[k].name);
+		if (clen > 0)
+			classes[clen++] = ',';
+		memcpy(classes + clen, pipeline_classes[k].name, n + 1);
+		clen += n;
 	}
 	pipeline_log_alert(m, classes, tracks);
 }

@@ -93,10 +93,13 @@ struct sink_key {
 };
 
 /*
- * An entry holds its commands ready to send, in the Redis protocol (RESP),
- * formatted once when it is taken: its XADD or LPUSH, then for an alert its
- * PUBLISH. The id and the JSON are read where they lie inside the XADD (the
- * id of an LPUSH, which is not sent, follows the commands).
+ * An entry holds its command ready to send, in the Redis protocol (RESP),
+ * formatted once when it is taken: its XADD or LPUSH. The id and the JSON are
+ * read where they lie inside it (the id of an LPUSH, which is not sent,
+ * follows the command). An alert's PUBLISH is formatted when it is sent, in
+ * a buffer the sink reuses: hiredis copies it at once, and an entry that
+ * held both copies of the JSON would be a large allocation, which costs
+ * malloc far more than a small one.
  */
 struct sink_entry {
 	TAILQ_ENTRY(sink_entry)	 qentry;	/* held or in flight */
@@ -108,7 +111,6 @@ struct sink_entry {
 	const char		*json;		/* in data, not NUL-terminated */
 	size_t			 jsonlen;
 	size_t			 cmdlen;	/* the XADD or LPUSH */
-	size_t			 publen;	/* the PUBLISH after it, or 0 */
 	char			 data[];
 };
 TAILQ_HEAD(sink_queue, sink_entry);
@@ -128,6 +130,8 @@ struct sink {
 	char			*addr;		/* for the log */
 
 	struct sink_key		 keys[SINK_NKEYS];
+	char			*pubbuf;	/* an alert's PUBLISH, being sent */
+	size_t			 pubcap;
 	char			 maxlen_arg[32];
 	size_t			 maxlen_len;
 
@@ -880,16 +884,40 @@ sink_reply_publish(redisAsyncContext *ac, void *reply, void *arg)
 		log_debug(SINK_SUBSYS, "PUBLISH: %s", r->str);
 }
 
-/* Write entry E's commands to the connection. */
+static size_t	 sink_resp_size(int, const size_t *);
+static char	*sink_resp_write(char *, int, const char **, const size_t *,
+		    char **);
+
+/* Write entry E's commands to the connection: its XADD or LPUSH, then for
+ * an alert the PUBLISH of its JSON to the same key. */
 static int
 sink_send(struct sink *s, struct sink_entry *e)
 {
+	const struct sink_key *k = &s->keys[e->key];
+	const char *argv[3];
+	size_t len[3], size;
+	char *at[3], *p;
+
 	if (redisAsyncFormattedCommand(s->ac, sink_reply_entry, NULL, e->data,
 	    e->cmdlen) != REDIS_OK)
 		return -1;
-	if (e->publen > 0)
-		redisAsyncFormattedCommand(s->ac, sink_reply_publish, NULL,
-		    e->data + e->cmdlen, e->publen);
+	if (e->key == SINK_KEY_MENTIONS)
+		return 0;
+	argv[0] = "PUBLISH";
+	len[0] = 7;
+	argv[1] = k->name;
+	len[1] = k->len;
+	argv[2] = e->json;
+	len[2] = e->jsonlen;
+	size = sink_resp_size(3, len);
+	if (size > s->pubcap) {
+		free(s->pubbuf);
+		s->pubcap = size + size / 2;
+		s->pubbuf = xmalloc(s->pubcap);
+	}
+	p = sink_resp_write(s->pubbuf, 3, argv, len, at);
+	redisAsyncFormattedCommand(s->ac, sink_reply_publish, NULL, s->pubbuf,
+	    (size_t)(p - s->pubbuf));
 	return 0;
 }
 
@@ -1049,9 +1077,9 @@ static void
 sink_add(struct sink *s, int key, const char *id, const char *json)
 {
 	const struct sink_key *k = &s->keys[key];
-	const char *argv[SINK_MAX_ARGS], *pargv[3];
-	size_t len[SINK_MAX_ARGS], plen[3], idlen, jsonlen, size;
-	char *at[SINK_MAX_ARGS], *pat[3], *p;
+	const char *argv[SINK_MAX_ARGS];
+	size_t len[SINK_MAX_ARGS], idlen, jsonlen, size;
+	char *at[SINK_MAX_ARGS], *p;
 	struct sink_entry *e;
 	int argc;
 
@@ -1063,15 +1091,6 @@ sink_add(struct sink *s, int key, const char *id, const char *json)
 	jsonlen = strlen(json);
 	argc = sink_entry_argv(s, k, id, idlen, json, jsonlen, argv, len);
 	size = sink_resp_size(argc, len);
-	if (key != SINK_KEY_MENTIONS) {
-		pargv[0] = "PUBLISH";
-		plen[0] = 7;
-		pargv[1] = k->name;
-		plen[1] = k->len;
-		pargv[2] = json;
-		plen[2] = jsonlen;
-		size += sink_resp_size(3, plen);
-	}
 	if (k->list)
 		size += idlen;
 
@@ -1084,11 +1103,6 @@ sink_add(struct sink *s, int key, const char *id, const char *json)
 	e->cmdlen = (size_t)(p - e->data);
 	e->json = at[argc - 1];
 	e->id = k->list ? NULL : at[argc - 3];
-	e->publen = 0;
-	if (key != SINK_KEY_MENTIONS) {
-		p = sink_resp_write(p, 3, pargv, plen, pat);
-		e->publen = (size_t)(p - e->data) - e->cmdlen;
-	}
 	if (k->list) {
 		memcpy(p, id, idlen);
 		e->id = p;
@@ -1290,6 +1304,7 @@ sink_free(struct sink *s)
 		event_free(s->ev_flushtimer);
 	for (i = 0; i < SINK_NKEYS; i++)
 		free(s->keys[i].name);
+	free(s->pubbuf);
 	free(s->password);
 	free(s->group);
 	redisurl_free(&s->target);
