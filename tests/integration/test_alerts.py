@@ -84,5 +84,18 @@ def test_list_queue():
         assert ids == ["feed:p%d" % i for i in range(5)], ids
 
 
+def test_systemd_status_and_watchdog():
+    """STATUS= says what the daemon does, and WATCHDOG=1 comes from the loop
+    at half the interval systemd asks for."""
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        open(os.path.join(sc.tmp, "in.jsonl"), "w").close()
+        d = sc.add(Daemon(sc.tmp, config(sc.tmp, r.url), env={"WATCHDOG_USEC": "200000"}))
+        d.wait_ready()
+        wait_for("three WATCHDOG=1", lambda: sum(m.split("\n").count("WATCHDOG=1") for m in d.notify.poll()) >= 3, 5)
+        status = [l for m in d.notify.poll() for l in m.split("\n") if l.startswith("STATUS=")]
+        assert any("1/1 sources" in l and "redis" in l for l in status), status
+
+
 if __name__ == "__main__":
-    run([test_stream_entries_alerts_and_channels, test_list_queue])
+    run([test_stream_entries_alerts_and_channels, test_list_queue, test_systemd_status_and_watchdog])
