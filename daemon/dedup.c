@@ -216,21 +216,6 @@ dedup_new(size_t capacity)
 	return d;
 }
 
-/* The key of M, "source:id" (malloc'd), and its length in *LEN. */
-static char *
-dedup_key(const struct mention *m, size_t *len)
-{
-	size_t slen = strlen(m->source), ilen = strlen(m->id);
-	char *key;
-
-	key = xmalloc(slen + ilen + 2);
-	memcpy(key, m->source, slen);
-	key[slen] = ':';
-	memcpy(key + slen + 1, m->id, ilen + 1);
-	*len = slen + 1 + ilen;
-	return key;
-}
-
 enum dedup_result
 dedup_check(struct dedup *d, struct mention *m)
 {
@@ -245,7 +230,8 @@ dedup_check(struct dedup *d, struct mention *m)
 	if ((d->used + 2) * 2 > d->mask + 1 && d->mask + 1 < d->max_slots)
 		dedup_resize(d, (d->mask + 1) * 2);
 
-	key = dedup_key(m, &klen);
+	key = mention_key(m);
+	klen = strlen(key);
 	kh = dedup_hash(DEDUP_KEY, key, klen);
 	dedup_prefetch(d, dedup_home(d, kh));
 	if (m->url != NULL)
