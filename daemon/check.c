@@ -44,7 +44,7 @@ check_plugin_dir(const struct config *cfg)
 }
 
 int
-check_sources(const struct config *cfg, const struct loader *ld,
+check_parts(const struct config *cfg, const struct loader *ld,
     struct config_errors *errs)
 {
 	const struct config_source *cs;
@@ -53,6 +53,8 @@ check_sources(const struct config *cfg, const struct loader *ld,
 	size_t i;
 	int rc = 0;
 
+	if (match_check(cfg, errs) == -1)
+		rc = -1;
 	for (i = 0; i < cfg->nsources; i++) {
 		cs = &cfg->sources[i];
 		if ((p = loader_find(ld, cs->plugin)) == NULL) {
@@ -86,8 +88,7 @@ check_config(const char *path, const char *plugin_dir, FILE *out)
 	ld = loader_new();
 	if (loader_load_dir(ld, dir) == -1 && cfg->nsources > 0)
 		config_error(&errs, NULL, "cannot read plugin folder %s", dir);
-	match_check(cfg, &errs);
-	if (check_sources(cfg, ld, &errs) == -1 || errs.n > 0)
+	if (check_parts(cfg, ld, &errs) == -1 || errs.n > 0)
 		goto out;
 	fprintf(out, "%s: ok: %zu track%s, %zu source%s, redis %s\n", path,
 	    cfg->ntracks, cfg->ntracks == 1 ? "" : "s", cfg->nsources,

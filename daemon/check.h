@@ -17,9 +17,10 @@ struct loader;
  * $MENTIOND_PLUGIN_DIR, else the build tree's plugins/ beside this binary, else
  * the installed folder. Returns a malloc'd path. */
 char		*check_plugin_dir(const struct config *cfg);
-/* check_sources - every source names a loaded plugin and passes its settings
- * table. Returns 0, or -1 with the problems appended to ERRS. */
-int		 check_sources(const struct config *cfg, const struct loader *ld,
+/* check_parts - what a loaded config needs beyond its own syntax: every
+ * track's query compiles, every source names a loaded plugin and passes its
+ * settings table. Returns 0, or -1 with the problems appended to ERRS. */
+int		 check_parts(const struct config *cfg, const struct loader *ld,
 		    struct config_errors *errs);
 /* check_config - load PATH, its plugins (from PLUGIN_DIR when not NULL) and
  * check every source; print each error, or a one-line summary, to OUT.

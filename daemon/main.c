@@ -31,7 +31,6 @@
 #include "loader.h"
 #include "localredis.h"
 #include "log.h"
-#include "match.h"
 #include "classify.h"
 #include "pipeline.h"
 #include "sink.h"
@@ -152,9 +151,7 @@ main_checked_config(struct daemon *d, const char *prefix)
 
 	cfg = main_load_config(d, &errs);
 	if (cfg != NULL)
-		match_check(cfg, &errs);
-	if (cfg != NULL && d->loader != NULL)
-		check_sources(cfg, d->loader, &errs);
+		check_parts(cfg, d->loader, &errs);
 	if (errs.n > 0) {
 		for (i = 0; i < errs.n; i++)
 			log_err("config", "%s%s", prefix, errs.msgs[i]);
