@@ -36,7 +36,7 @@
 #define CONFIG_MAX_PASSWORD	4096
 
 #define CONFIG_SECTIONS \
-	"expected [daemon], [redis], [track NAME] or [source NAME]"
+	"expected [daemon], [redis], [dedup], [track NAME] or [source NAME]"
 
 /* What the section being read is. */
 enum config_kind {
@@ -44,6 +44,7 @@ enum config_kind {
 	CONFIG_SKIP,		/* a bad section, already reported: keys ignored */
 	CONFIG_DAEMON,
 	CONFIG_REDIS,
+	CONFIG_DEDUP,
 	CONFIG_TRACK,
 	CONFIG_SOURCE,
 };
@@ -456,6 +457,10 @@ config_new(const char *path)
 	cfg->redis.queue = CONFIG_QUEUE_STREAM;
 	cfg->redis.group = xstrdup("mentiond");
 	cfg->redis.hold_max = 100000;
+	cfg->dedup.window = 7 * 86400;
+	cfg->dedup.capacity = 1000000;
+	cfg->dedup.near_distance = 3;
+	cfg->dedup.min_words = 8;
 	return cfg;
 }
 
@@ -585,6 +590,7 @@ config_section_begin(struct config_file *f, const char *text, size_t len)
 	} kinds[] = {
 		{ "daemon", CONFIG_DAEMON, 0 },
 		{ "redis", CONFIG_REDIS, 0 },
+		{ "dedup", CONFIG_DEDUP, 0 },
 		{ "track", CONFIG_TRACK, 1 },
 		{ "source", CONFIG_SOURCE, 1 },
 	};
@@ -843,6 +849,50 @@ config_key_redis(struct config_file *f, const char *key, const char *value)
 		    "maxlen, queue, group or hold_max)", key);
 }
 
+/* A key of [dedup]. */
+static void
+config_key_dedup(struct config_file *f, const char *key, const char *value)
+{
+	struct config_dedup *d = &f->load->cfg->dedup;
+	long long n;
+	double secs;
+	int b;
+
+	if (strcmp(key, "window") == 0) {
+		if ((secs = config_parse_duration(value)) <= 0)
+			config_bad_value(f, key, value,
+			    "a duration such as 7d, 12h or 30m");
+		else
+			d->window = secs;
+	} else if (strcmp(key, "capacity") == 0) {
+		if (config_parse_integer(value, 1, &n) == -1 || n > 16000000)
+			config_bad_value(f, key, value,
+			    "an integer from 1 to 16000000");
+		else
+			d->capacity = n;
+	} else if (strcmp(key, "near_distance") == 0) {
+		if (config_parse_integer(value, 0, &n) == -1 || n > 7)
+			config_bad_value(f, key, value,
+			    "an integer from 0 (off) to 7");
+		else
+			d->near_distance = (int)n;
+	} else if (strcmp(key, "min_words") == 0) {
+		if (config_parse_integer(value, 1, &n) == -1 || n > 1000)
+			config_bad_value(f, key, value,
+			    "an integer from 1 to 1000");
+		else
+			d->min_words = (int)n;
+	} else if (strcmp(key, "keep_duplicates") == 0) {
+		if ((b = config_parse_bool(value)) == -1)
+			config_bad_value(f, key, value, "yes or no");
+		else
+			d->keep_duplicates = b;
+	} else
+		config_fail(f, f->line, "unknown key \"%s\" in [dedup] "
+		    "(expected window, capacity, near_distance, min_words or "
+		    "keep_duplicates)", key);
+}
+
 /* lang: a comma list of language codes, lowercased; empty means any. */
 static void
 config_track_langs(struct config_file *f, struct config_track *t,
@@ -1039,6 +1089,9 @@ config_handler(void *user, const char *section, const char *key,
 		break;
 	case CONFIG_REDIS:
 		config_key_redis(f, key, value);
+		break;
+	case CONFIG_DEDUP:
+		config_key_dedup(f, key, value);
 		break;
 	case CONFIG_TRACK:
 		config_key_track(f, key, value);

@@ -66,6 +66,16 @@ struct config_redis {
 	long long		 hold_max;	/* alerts held while Redis is down */
 };
 
+/* [dedup]: how long and how many mentions are remembered, and how close two
+ * texts must be to count as one. */
+struct config_dedup {
+	double			 window;	/* seconds; 7 days */
+	long long		 capacity;	/* mentions remembered at most */
+	int			 near_distance;	/* SimHash bits that may differ; 0 off */
+	int			 min_words;	/* shorter texts are never near-copies */
+	int			 keep_duplicates;	/* write them to {prefix}:mentions */
+};
+
 struct config {
 	char			*path;		/* the main file, or "(embedded)" */
 	/* [daemon] */
@@ -75,6 +85,7 @@ struct config {
 	long long		 influencer_followers;	/* reach counts fully from here */
 	/* [redis] */
 	struct config_redis	 redis;
+	struct config_dedup	 dedup;
 	struct config_track	*tracks;
 	size_t			 ntracks;
 	struct config_source	*sources;

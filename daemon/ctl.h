@@ -8,6 +8,8 @@
 
 /* ctl_classify_main - `mentionctl classify` (ctl_classify.c). */
 int	ctl_classify_main(int argc, char **argv);
+/* ctl_dedup_main - `mentionctl dedup` (ctl_dedup.c). */
+int	ctl_dedup_main(int argc, char **argv);
 /* ctl_match_main - `mentionctl match` (ctl_match.c). */
 int	ctl_match_main(int argc, char **argv);
 

@@ -1,20 +1,18 @@
 /*
- * dedup.c - exact deduplication in memory, the walking skeleton's (see
- * dedup.h). NOT persistent: a restart forgets everything, and only exact keys
- * and URLs are compared. Issue 4 replaces it with a durable, fuzzy one.
+ * dedup.c - the memory of what was seen (see dedup.h).
  *
- * The remembered mentions are a ring, oldest overwritten first. An
- * open-addressing table (linear probing, backward-shift deletion) maps the
- * 64-bit hash of each key and each URL to its ring entry. A slot holds the
- * entry's index and which of its two hashes it stands for, and the high 32
- * bits of that hash, which both place it (its home slot) and tell most
- * other slots apart without reading the ring. The table costs 8 bytes a slot
- * and is kept at most half full: it starts small and doubles (rebuilt from
- * the ring) as mentions come, up to four slots per remembered mention.
+ * The remembered mentions are a ring of fixed-size entries, oldest
+ * overwritten (or expired) first. Their keys, needed only to name the first
+ * of a duplicate in dup_of, live in a byte ring in the same order, so that
+ * forgetting the oldest entry frees the oldest key; a key that needs room
+ * forgets as many old entries as it takes.
  *
- * The table is far larger than the caches, so each check costs a few cache
- * misses; the slots a check will read are prefetched together up front, so
- * that their misses overlap.
+ * One open-addressing table (linear probing, backward-shift deletion) finds
+ * an entry by the 64-bit hash of its key or of its canonical URL. A slot is
+ * 32 bits: a 7-bit tag from the hash, which tells most slots apart without
+ * reading the entry, which of the entry's two hashes it stands for, and the
+ * entry's index + 1 in the low 24 bits. The table is kept at most half full;
+ * it starts small and doubles as mentions come.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,46 +22,64 @@
 #include "mention.h"
 #include "xmalloc.h"
 
-#define DEDUP_MAX_CAPACITY	((size_t)1 << 30)
 #define DEDUP_MIN_SLOTS		1024
+#define DEDUP_KEY_MAX		1024	/* longer keys are not kept for dup_of */
+#define DEDUP_KEY_BYTES		32	/* key ring bytes per remembered mention */
+#define DEDUP_MIN_KEY_RING	65536
 
 enum dedup_kind {
-	DEDUP_KEY = 0,
-	DEDUP_URL = 1,
+	DEDUP_KIND_KEY = 0,
+	DEDUP_KIND_URL = 1,
 };
 
 struct dedup_entry {
 	uint64_t	 key_hash;
-	uint64_t	 url_hash;	/* 0: no URL remembered for this entry */
-	char		*key;		/* kept only with a URL, for dup_of */
+	uint64_t	 url_hash;	/* 0: no URL */
+	uint32_t	 text_hash;	/* of the folded text, to tell edits */
+	uint32_t	 seen;		/* seconds since d->epoch */
+	uint32_t	 key_at;	/* offset in the key ring */
+	uint16_t	 key_len;	/* 0: not kept */
+	uint8_t		 classes;	/* MENTION_* */
+	uint8_t		 url_owner;	/* the url slot points here */
 };
 
-/* A slot: 0 empty, else the high 32 bits of the hash, then the low 32 bits
- * (index << 1 | kind) + 1. */
-#define DEDUP_SLOT(h, idx, kind) \
-	(((h) & 0xffffffff00000000ULL) | (uint64_t)(((idx) << 1 | (kind)) + 1))
-#define DEDUP_SLOT_REF(v)	((size_t)(uint32_t)(v) - 1)
-#define DEDUP_SLOT_TAG(v)	((v) >> 32)
+/* A slot: 0 empty, else tag << 25 | kind << 24 | (index + 1). */
+#define DEDUP_SLOT(tag, kind, idx) \
+	((uint32_t)(tag) << 25 | (uint32_t)(kind) << 24 | (uint32_t)((idx) + 1))
+#define DEDUP_SLOT_REF(v)	((size_t)((v) & 0xffffffu) - 1)
+#define DEDUP_SLOT_KIND(v)	((enum dedup_kind)(((v) >> 24) & 1u))
+#define DEDUP_SLOT_TAG(v)	((v) >> 25)
+#define DEDUP_TAG(h)		((uint32_t)((h) >> 24) & 0x7fu)
 
 struct dedup {
+	struct dedup_params	 params;
 	struct dedup_entry	*ring;
-	size_t			 capacity;
 	size_t			 head;		/* next entry to write */
 	size_t			 count;
-	uint64_t		*slots;
+	int64_t			 epoch;		/* unix seconds of seen == 0 */
+
+	char			*keys;		/* the key ring */
+	size_t			 keys_size;
+	size_t			 keys_head;	/* next byte to write */
+
+	uint32_t		*slots;
 	size_t			 mask;
-	size_t			 used;		/* slots in use */
-	size_t			 max_slots;	/* the size it grows to */
+	size_t			 used;
+	size_t			 max_slots;
 };
 
-/* The hash of kind KIND of the N bytes at S: 8 bytes at a time through a
+static const char *const dedup_reasons[] = {
+	NULL, "same_id", "update", "same_url", "near_text"
+};
+
+/* The 64-bit hash of the N bytes at S for KIND: 8 bytes at a time through a
  * multiply and xor-shift, then a final mix; never 0. */
 static uint64_t
-dedup_hash(enum dedup_kind kind, const char *s, size_t n)
+dedup_hash(unsigned kind, const char *s, size_t n)
 {
 	uint64_t h, w;
 
-	h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)n << 1 | (uint64_t)kind);
+	h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)n << 2 | kind);
 	for (; n >= 8; n -= 8, s += 8) {
 		memcpy(&w, s, 8);
 		h = (h ^ w) * 0xff51afd7ed558ccdULL;
@@ -81,6 +97,30 @@ dedup_hash(enum dedup_kind kind, const char *s, size_t n)
 	return h == 0 ? 1 : h;
 }
 
+void
+dedup_params_default(struct dedup_params *p)
+{
+	p->window = DEDUP_WINDOW_DEFAULT;
+	p->capacity = DEDUP_CAPACITY_DEFAULT;
+	p->near_distance = DEDUP_NEAR_DEFAULT;
+	p->min_words = DEDUP_MIN_WORDS_DEFAULT;
+}
+
+const char *
+dedup_reason_name(enum dedup_reason r)
+{
+	if ((size_t)r >= sizeof(dedup_reasons) / sizeof(dedup_reasons[0]))
+		return NULL;
+	return dedup_reasons[r];
+}
+
+/* The hash of entry E that KIND stands for. */
+static uint64_t
+dedup_entry_hash(const struct dedup_entry *e, enum dedup_kind kind)
+{
+	return kind == DEDUP_KIND_KEY ? e->key_hash : e->url_hash;
+}
+
 /* The home slot of hash H. */
 static size_t
 dedup_home(const struct dedup *d, uint64_t h)
@@ -88,33 +128,24 @@ dedup_home(const struct dedup *d, uint64_t h)
 	return (size_t)(h >> 32) & d->mask;
 }
 
-/* The full hash slot value V stands for. */
-static uint64_t
-dedup_slot_hash(const struct dedup *d, uint64_t v)
-{
-	const struct dedup_entry *e = &d->ring[DEDUP_SLOT_REF(v) >> 1];
-
-	return (DEDUP_SLOT_REF(v) & 1) ? e->url_hash : e->key_hash;
-}
-
-/* The slot holding hash H of KIND, or -1. */
+/* The entry whose KIND hash is H, or -1. */
 static long
 dedup_find(const struct dedup *d, uint64_t h, enum dedup_kind kind)
 {
-	size_t i = dedup_home(d, h);
-	uint64_t v;
+	size_t i = dedup_home(d, h), idx;
+	uint32_t v, tag = DEDUP_TAG(h);
 
 	while ((v = d->slots[i]) != 0) {
-		if (DEDUP_SLOT_TAG(v) == h >> 32 &&
-		    (DEDUP_SLOT_REF(v) & 1) == (size_t)kind &&
-		    dedup_slot_hash(d, v) == h)
-			return (long)i;
+		idx = DEDUP_SLOT_REF(v);
+		if (DEDUP_SLOT_TAG(v) == tag && DEDUP_SLOT_KIND(v) == kind &&
+		    dedup_entry_hash(&d->ring[idx], kind) == h)
+			return (long)idx;
 		i = (i + 1) & d->mask;
 	}
 	return -1;
 }
 
-/* Point hash H of KIND at ring entry IDX. */
+/* Point hash H of KIND at entry IDX. */
 static void
 dedup_insert(struct dedup *d, uint64_t h, enum dedup_kind kind, size_t idx)
 {
@@ -122,56 +153,114 @@ dedup_insert(struct dedup *d, uint64_t h, enum dedup_kind kind, size_t idx)
 
 	while (d->slots[i] != 0)
 		i = (i + 1) & d->mask;
-	d->slots[i] = DEDUP_SLOT(h, idx, (size_t)kind);
+	d->slots[i] = DEDUP_SLOT(DEDUP_TAG(h), kind, idx);
 	d->used++;
 }
 
-/* Empty slot I, moving later slots of the same probe run back into it. */
-static void
-dedup_delete(struct dedup *d, size_t i)
-{
-	size_t j = i, home;
 
+/* Remove the slot of hash H of KIND that points at entry IDX, moving later
+ * slots of the same probe run back into the hole. */
+static void
+dedup_delete(struct dedup *d, uint64_t h, enum dedup_kind kind, size_t idx)
+{
+	size_t i = dedup_home(d, h), j, home;
+	uint32_t v;
+
+	while ((v = d->slots[i]) != 0 &&
+	    (DEDUP_SLOT_REF(v) != idx || DEDUP_SLOT_KIND(v) != kind))
+		i = (i + 1) & d->mask;
+	if (v == 0)
+		return;
 	d->slots[i] = 0;
 	d->used--;
-	for (;;) {
+	for (j = i;;) {
 		j = (j + 1) & d->mask;
-		if (d->slots[j] == 0)
+		if ((v = d->slots[j]) == 0)
 			return;
-		home = (size_t)DEDUP_SLOT_TAG(d->slots[j]) & d->mask;
-		/* Stays put if its home lies cyclically in (i, j]. */
+		home = dedup_home(d, dedup_entry_hash(
+		    &d->ring[DEDUP_SLOT_REF(v)], DEDUP_SLOT_KIND(v)));
+		/* It stays if its home lies cyclically in (i, j]. */
 		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
 			continue;
-		d->slots[i] = d->slots[j];
+		d->slots[i] = v;
 		d->slots[j] = 0;
 		i = j;
 	}
 }
 
-/* Forget ring entry IDX. */
-static void
-dedup_forget(struct dedup *d, size_t idx)
+/* The index of the oldest remembered entry (COUNT > 0). */
+static size_t
+dedup_oldest(const struct dedup *d)
 {
-	struct dedup_entry *e = &d->ring[idx];
-	long i;
-
-	i = dedup_find(d, e->key_hash, DEDUP_KEY);
-	if (i >= 0 && DEDUP_SLOT_REF(d->slots[i]) >> 1 == idx)
-		dedup_delete(d, (size_t)i);
-	if (e->url_hash != 0) {
-		i = dedup_find(d, e->url_hash, DEDUP_URL);
-		if (i >= 0 && DEDUP_SLOT_REF(d->slots[i]) >> 1 == idx)
-			dedup_delete(d, (size_t)i);
-	}
-	free(e->key);
-	memset(e, 0, sizeof(*e));
+	return (d->head + d->params.capacity - d->count) % d->params.capacity;
 }
 
-/* Ask the CPU to start loading slot I. */
+/* Forget the oldest entry. */
 static void
-dedup_prefetch(const struct dedup *d, size_t i)
+dedup_forget_oldest(struct dedup *d)
 {
-	__builtin_prefetch(&d->slots[i]);
+	size_t idx = dedup_oldest(d);
+	struct dedup_entry *e = &d->ring[idx];
+
+	dedup_delete(d, e->key_hash, DEDUP_KIND_KEY, idx);
+	if (e->url_owner)
+		dedup_delete(d, e->url_hash, DEDUP_KIND_URL, idx);
+	memset(e, 0, sizeof(*e));
+	d->count--;
+}
+
+/* Make N contiguous bytes free at keys_head (moving it to 0 when the end is
+ * short), forgetting the oldest entries as needed. N < keys_size. */
+static void
+dedup_key_room(struct dedup *d, size_t n)
+{
+	size_t tail;
+
+	for (;;) {
+		if (d->count == 0) {
+			if (d->keys_head + n > d->keys_size)
+				d->keys_head = 0;
+			return;
+		}
+		/* Keys in use run from the oldest entry's to keys_head. */
+		tail = d->ring[dedup_oldest(d)].key_at;
+		if (d->keys_head >= tail) {
+			if (d->keys_head + n <= d->keys_size)
+				return;
+			if (n < tail) {
+				d->keys_head = 0;
+				return;
+			}
+		} else if (d->keys_head + n < tail)
+			return;
+		dedup_forget_oldest(d);
+	}
+}
+
+/* Keep KEY (LEN bytes) for entry E. */
+static void
+dedup_key_put(struct dedup *d, struct dedup_entry *e, const char *key,
+    size_t len)
+{
+	if (len == 0 || len > DEDUP_KEY_MAX) {
+		e->key_at = (uint32_t)d->keys_head;
+		e->key_len = 0;
+		return;
+	}
+	dedup_key_room(d, len);
+	memcpy(d->keys + d->keys_head, key, len);
+	e->key_at = (uint32_t)d->keys_head;
+	e->key_len = (uint16_t)len;
+	d->keys_head += len;
+}
+
+/* The key of entry E (malloc'd). */
+static char *
+dedup_key_get(const struct dedup *d, const struct dedup_entry *e)
+{
+	if (e->key_len == 0)
+		return xstrdup("(unknown)");
+	return xstrndup(d->keys + e->key_at, e->key_len);
 }
 
 /* Rebuild the table with NSLOTS slots from the ring. */
@@ -185,95 +274,195 @@ dedup_resize(struct dedup *d, size_t nslots)
 	d->slots = xcalloc(nslots, sizeof(*d->slots));
 	d->mask = nslots - 1;
 	d->used = 0;
-	/* The live entries are the COUNT before head, cyclically. */
 	for (i = 0; i < d->count; i++) {
-		idx = (d->head + d->capacity - d->count + i) % d->capacity;
+		idx = (dedup_oldest(d) + i) % d->params.capacity;
 		e = &d->ring[idx];
-		dedup_insert(d, e->key_hash, DEDUP_KEY, idx);
-		if (e->url_hash != 0)
-			dedup_insert(d, e->url_hash, DEDUP_URL, idx);
+		dedup_insert(d, e->key_hash, DEDUP_KIND_KEY, idx);
+		if (e->url_owner)
+			dedup_insert(d, e->url_hash, DEDUP_KIND_URL, idx);
 	}
 }
 
 struct dedup *
-dedup_new(size_t capacity)
+dedup_new(const struct dedup_params *p)
 {
 	struct dedup *d;
 
-	if (capacity < 1)
-		capacity = 1;
-	if (capacity > DEDUP_MAX_CAPACITY)
-		capacity = DEDUP_MAX_CAPACITY;
 	d = xcalloc(1, sizeof(*d));
-	d->capacity = capacity;
-	d->ring = xcalloc(capacity, sizeof(*d->ring));
-	/* Two hashes per entry, table at most half full. */
+	d->params = *p;
+	if (d->params.capacity < 1)
+		d->params.capacity = 1;
+	if (d->params.capacity > DEDUP_CAPACITY_MAX)
+		d->params.capacity = DEDUP_CAPACITY_MAX;
+	d->ring = xcalloc(d->params.capacity, sizeof(*d->ring));
+	d->keys_size = d->params.capacity * DEDUP_KEY_BYTES;
+	if (d->keys_size < DEDUP_MIN_KEY_RING)
+		d->keys_size = DEDUP_MIN_KEY_RING;
+	d->keys = xmalloc(d->keys_size);
+	/* Two hashes per entry, the table at most half full. */
 	d->max_slots = DEDUP_MIN_SLOTS;
-	while (d->max_slots < capacity * 4)
+	while (d->max_slots < d->params.capacity * 4)
 		d->max_slots <<= 1;
 	d->slots = xcalloc(DEDUP_MIN_SLOTS, sizeof(*d->slots));
 	d->mask = DEDUP_MIN_SLOTS - 1;
 	return d;
 }
 
-enum dedup_result
-dedup_check(struct dedup *d, struct mention *m)
+void
+dedup_set_params(struct dedup *d, const struct dedup_params *p)
 {
-	enum dedup_result result = DEDUP_NEW;
+	d->params.window = p->window;
+	d->params.near_distance = p->near_distance;
+	d->params.min_words = p->min_words;
+}
+
+/* Forget what was seen longer than the window before NOW (unix seconds). */
+static void
+dedup_expire(struct dedup *d, int64_t now)
+{
+	int64_t limit = now - d->epoch - (int64_t)d->params.window;
+
+	while (d->count > 0 && (int64_t)d->ring[dedup_oldest(d)].seen < limit)
+		dedup_forget_oldest(d);
+}
+
+/* Whether FOLDED, less its links, has fewer than N words. */
+static int
+dedup_few_words(const char *folded, int n)
+{
+	const unsigned char *p = (const unsigned char *)folded;
+	int words = 0;
+
+	while (*p != '\0') {
+		while (*p != '\0' && *p < 0x80 && !(*p >= '0' && *p <= '9') &&
+		    !(*p >= 'a' && *p <= 'z') && *p != '/')
+			p++;
+		if (*p == '\0')
+			break;
+		if (strncmp((const char *)p, "http://", 7) == 0 ||
+		    strncmp((const char *)p, "https://", 8) == 0 ||
+		    strncmp((const char *)p, "www.", 4) == 0) {
+			while (*p != '\0' && *p != ' ' && *p != '\n')
+				p++;
+			continue;
+		}
+		if (*p != '/' && ++words >= n)
+			return 0;
+		while (*p != '\0' && (*p >= 0x80 || (*p >= '0' && *p <= '9') ||
+		    (*p >= 'a' && *p <= 'z') || *p == '/'))
+			p++;
+	}
+	return 1;
+}
+
+/* The canonical form of URL for "same link", or NULL (malloc'd): the URL
+ * less its fragment, for now. */
+static char *
+dedup_canon_url(const char *url)
+{
+	size_t n;
+
+	if (url == NULL || (n = strcspn(url, "#")) == 0)
+		return NULL;
+	return xstrndup(url, n);
+}
+
+/* Mark M a duplicate of entry E for REASON. */
+static enum dedup_reason
+dedup_mark(const struct dedup *d, struct mention *m,
+    const struct dedup_entry *e, enum dedup_reason reason)
+{
+	free(m->dup_of);
+	m->dup_of = dedup_key_get(d, e);
+	m->dup_reason = dedup_reason_name(reason);
+	return reason;
+}
+
+enum dedup_reason
+dedup_check(struct dedup *d, struct mention *m, const char *folded,
+    int64_t now_ms, struct dedup_hit *hit)
+{
+	enum dedup_reason result = DEDUP_NEW;
 	struct dedup_entry *e;
 	uint64_t kh, uh = 0;
-	size_t klen, ulen = 0;
-	char *key;
+	uint32_t th;
+	int64_t now = now_ms / 1000;
+	char *key, *url;
+	size_t klen;
 	long i;
 
+	if (folded == NULL)
+		folded = "";
+	if (d->count == 0 && d->epoch == 0)
+		d->epoch = now - 1;
+	dedup_expire(d, now);
 	/* Room for two more hashes, half full at most. */
 	if ((d->used + 2) * 2 > d->mask + 1 && d->mask + 1 < d->max_slots)
 		dedup_resize(d, (d->mask + 1) * 2);
 
 	key = mention_key(m);
 	klen = strlen(key);
-	kh = dedup_hash(DEDUP_KEY, key, klen);
-	dedup_prefetch(d, dedup_home(d, kh));
-	if (m->url != NULL)
-		ulen = strcspn(m->url, "#");
-	if (ulen > 0) {
-		uh = dedup_hash(DEDUP_URL, m->url, ulen);
-		dedup_prefetch(d, dedup_home(d, uh));
-	}
-	if (d->count == d->capacity) {
-		e = &d->ring[d->head];
-		dedup_prefetch(d, dedup_home(d, e->key_hash));
-		if (e->url_hash != 0)
-			dedup_prefetch(d, dedup_home(d, e->url_hash));
-	}
-
-	if (dedup_find(d, kh, DEDUP_KEY) >= 0) {
+	kh = dedup_hash(DEDUP_KIND_KEY, key, klen);
+	th = (uint32_t)dedup_hash(2, folded, strlen(folded));
+	if ((i = dedup_find(d, kh, DEDUP_KIND_KEY)) >= 0) {
+		e = &d->ring[i];
+		if (e->text_hash == th) {
+			free(key);
+			return dedup_mark(d, m, e, DEDUP_SAME_ID);
+		}
+		/* An edit: remember the new text, keep the first's place. */
+		e->text_hash = th;
+		if (hit != NULL) {
+			hit->ref = (uint32_t)i;
+			hit->prev_classes = e->classes;
+		}
 		free(key);
-		return DEDUP_REPEAT;
-	}
-	if (ulen > 0 && (i = dedup_find(d, uh, DEDUP_URL)) >= 0) {
-		free(m->dup_of);
-		m->dup_of = xstrdup(
-		    d->ring[DEDUP_SLOT_REF(d->slots[i]) >> 1].key);
-		result = DEDUP_SAME_URL;
-		uh = 0;		/* the URL stays the first one's */
+		return dedup_mark(d, m, e, DEDUP_UPDATE);
 	}
 
-	if (d->count == d->capacity)
-		dedup_forget(d, d->head);
-	else
-		d->count++;
+	if ((url = dedup_canon_url(m->url)) != NULL) {
+		uh = dedup_hash(DEDUP_KIND_URL, url, strlen(url));
+		free(url);
+		if ((i = dedup_find(d, uh, DEDUP_KIND_URL)) >= 0 &&
+		    dedup_few_words(folded, d->params.min_words))
+			result = dedup_mark(d, m, &d->ring[i], DEDUP_SAME_URL);
+	}
+	if (result != DEDUP_NEW) {
+		free(key);
+		return result;
+	}
+
+	if (d->count == d->params.capacity)
+		dedup_forget_oldest(d);
 	e = &d->ring[d->head];
+	memset(e, 0, sizeof(*e));
+	dedup_key_put(d, e, key, klen);
+	free(key);
+	/* dedup_key_put may have forgotten entries, never this one. */
 	e->key_hash = kh;
 	e->url_hash = uh;
-	dedup_insert(d, kh, DEDUP_KEY, d->head);
-	if (uh != 0) {
-		e->key = key;
-		dedup_insert(d, uh, DEDUP_URL, d->head);
-	} else
-		free(key);
-	d->head = (d->head + 1) % d->capacity;
-	return result;
+	e->text_hash = th;
+	e->seen = (uint32_t)(now - d->epoch);
+	dedup_insert(d, kh, DEDUP_KIND_KEY, d->head);
+	if (uh != 0 && dedup_find(d, uh, DEDUP_KIND_URL) < 0) {
+		dedup_insert(d, uh, DEDUP_KIND_URL, d->head);
+		e->url_owner = 1;
+	}
+	if (hit != NULL) {
+		hit->ref = (uint32_t)d->head;
+		hit->prev_classes = 0;
+	}
+	d->head = (d->head + 1) % d->params.capacity;
+	d->count++;
+	return DEDUP_NEW;
+}
+
+void
+dedup_set_classes(struct dedup *d, const struct dedup_hit *hit,
+    unsigned classes)
+{
+	if (hit->ref < d->params.capacity)
+		d->ring[hit->ref].classes = (uint8_t)classes;
 }
 
 size_t
@@ -282,16 +471,20 @@ dedup_count(const struct dedup *d)
 	return d->count;
 }
 
+size_t
+dedup_memory(const struct dedup *d)
+{
+	return sizeof(*d) + d->params.capacity * sizeof(*d->ring) +
+	    d->keys_size + (d->mask + 1) * sizeof(*d->slots);
+}
+
 void
 dedup_free(struct dedup *d)
 {
-	size_t i;
-
 	if (d == NULL)
 		return;
-	for (i = 0; i < d->capacity; i++)
-		free(d->ring[i].key);
 	free(d->ring);
+	free(d->keys);
 	free(d->slots);
 	free(d);
 }

@@ -336,6 +336,7 @@ main_reload(struct daemon *d)
 		config_free(ncfg);
 		return;
 	}
+	pipeline_set_dedup(d->pipeline, ncfg);
 	if (nsink != NULL) {
 		/* Entries already handed to the old sink go to the old Redis;
 		 * it is freed once they are written (or the flush times out). */

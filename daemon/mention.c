@@ -510,6 +510,8 @@ mention_to_json(const struct mention *m)
 
 	mention_lit(&b, "},\"dup_of\":");
 	mention_put_string(&b, m->dup_of);
+	mention_lit(&b, ",\"dup_reason\":");
+	mention_put_string(&b, m->dup_reason);
 	mention_lit(&b, "}");
 	b.p[b.len] = '\0';
 	return b.p;

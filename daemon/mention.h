@@ -38,6 +38,7 @@ struct mention {
 	double		 sentiment;		/* [-1, 1] */
 	double		 priority;		/* [0, 1] */
 	char		*dup_of;		/* key of the mention this repeats */
+	const char	*dup_reason;		/* dedup_reason_name(), static */
 };
 
 /* mention_from_plugin - copy M (of size M->struct_size) emitted by SOURCE

@@ -118,6 +118,8 @@ ctl_usage(int status)
 	    "       mentionctl check-config [--plugin-dir DIR] FILE\n"
 	    "       mentionctl classify [--jsonl] [--lang en|fr] < TEXTS\n"
 	    "       mentionctl match -q QUERY | --config FILE < TEXTS\n"
+	    "       mentionctl dedup [--config FILE] [--near-distance K]\n"
+	    "           [--min-words N] < MENTIONS.jsonl\n"
 	    "       mentionctl --help | --version\n"
 	    "\n"
 	    "tail          follow mentiond's alerts and print one per line\n"
@@ -134,7 +136,9 @@ ctl_usage(int status)
 	    "              acknowledge each alert printed; C defaults to the host name\n"
 	    "  --count N   stop after N alerts\n"
 	    "  --no-color  no colours (also when NO_COLOR is set or not a terminal)\n"
-	    "check-config  check a configuration file and the plugins it names\n");
+	    "check-config  check a configuration file and the plugins it names\n"
+	    "classify, match, dedup  run one stage of the daemon on stdin (each\n"
+	    "              has --help)\n");
 	exit(status);
 }
 
@@ -1190,6 +1194,8 @@ main(int argc, char **argv)
 		return ctl_classify_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "match") == 0)
 		return ctl_match_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "dedup") == 0)
+		return ctl_dedup_main(argc - 1, argv + 1);
 	ctl_warn("unknown command: %s (try mentionctl --help)", argv[1]);
 	return 2;
 }

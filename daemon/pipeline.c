@@ -2,15 +2,15 @@
  * pipeline.c - the one-way path of a mention (see pipeline.h): match ->
  * deduplicate -> classify -> sink, then alerts.
  *
- * A mention that matches no track is dropped. A repeat (same source:id) is
- * dropped. A mention whose URL was already seen under another key is written
- * to the mentions stream with dup_of set, but raises no alert: the first one
- * did. Every other matched mention is written to the stream, and raises one
+ * A mention that matches no track is dropped. A duplicate (dedup.h: same
+ * id and text, same link with nothing added, a near-copy) raises no alert:
+ * the first one did; it is written to the mentions stream with dup_of and
+ * dup_reason only with [dedup] keep_duplicates. An edit (same id, new text)
+ * is written to the stream as an update of the first, and alerts only for
+ * the classes it has that the first had not (a post edited into a complaint).
+ * Every other matched mention is written to the stream, and raises one
  * alert per class that one of its tracks asks for, when its priority reaches
  * that track's min_priority. Each alerting mention logs one notice line.
- *
- * The stages are the walking skeleton's (phrase matching, exact in-memory
- * dedup, bare-rule classification); see match.h, dedup.h and classify.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +25,6 @@
 #include "sink.h"
 #include "xmalloc.h"
 
-/* How many mentions dedup remembers (about 40 MB at most plus keys). */
-#define PIPELINE_DEDUP_CAPACITY	1000000
 /* Characters of text shown in an alert's log line. */
 #define PIPELINE_LOG_CHARS	120
 
@@ -42,6 +40,8 @@ struct pipeline {
 	struct pipeline_track	*tracks;
 	size_t			 ntracks;
 	struct dedup		*dedup;
+	int			 keep_duplicates;
+	size_t			 capacity;	/* the dedup's */
 	struct sink		*sink;
 	struct pipeline_stats	 stats;
 };
@@ -78,9 +78,41 @@ pipeline_new(const struct config *cfg, struct sink *sink, char **cause)
 		free(pl);
 		return NULL;
 	}
-	pl->dedup = dedup_new(PIPELINE_DEDUP_CAPACITY);
+	pl->dedup = dedup_new(&(struct dedup_params){ .capacity = 1 });
+	pl->capacity = 1;
+	pipeline_set_dedup(pl, cfg);
 	pl->sink = sink;
 	return pl;
+}
+
+/* CFG's [dedup] as dedup's parameters (the defaults when it has none). */
+static void
+pipeline_dedup_params(const struct config *cfg, struct dedup_params *p)
+{
+	dedup_params_default(p);
+	if (cfg->dedup.capacity <= 0)	/* a config not from config_load */
+		return;
+	p->window = cfg->dedup.window;
+	p->capacity = (size_t)cfg->dedup.capacity;
+	p->near_distance = cfg->dedup.near_distance;
+	p->min_words = cfg->dedup.min_words;
+}
+
+void
+pipeline_set_dedup(struct pipeline *pl, const struct config *cfg)
+{
+	struct dedup_params p;
+
+	pipeline_dedup_params(cfg, &p);
+	if (dedup_count(pl->dedup) == 0 && p.capacity != pl->capacity) {
+		dedup_free(pl->dedup);
+		pl->dedup = dedup_new(&p);
+		pl->capacity = p.capacity;
+	} else if (p.capacity != pl->capacity)
+		log_notice("dedup", "capacity %zu takes effect at the next "
+		    "start (it stays %zu)", p.capacity, pl->capacity);
+	dedup_set_params(pl->dedup, &p);
+	pl->keep_duplicates = cfg->dedup.keep_duplicates;
 }
 
 int
@@ -162,16 +194,19 @@ pipeline_log_alert(const struct mention *m, const char *classes,
 	text = (m->text != NULL && *m->text != '\0') ? m->text :
 	    m->title ? m->title : "";
 	shown = pipeline_shorten(text, PIPELINE_LOG_CHARS);
-	log_notice("alert", "%s p=%.2f [%s] %s%s (%s): \"%s\"%s%s", classes,
-	    m->priority, tracks, (m->author_handle && *who != '@') ? "@" : "",
+	log_notice("alert", "%s%s p=%.2f [%s] %s%s (%s): \"%s\"%s%s", classes,
+	    /* Only new mentions and edits alert. */
+	    m->dup_reason != NULL ? " (edited)" : "", m->priority, tracks, (m->author_handle && *who != '@') ? "@" : "",
 	    who, m->source, shown, m->url ? " " : "", m->url ? m->url : "");
 	free(shown);
 }
 
-/* Raise the alerts M asks for; KEY and JSON are its key and payload. */
+/* Raise the alerts M asks for, but none for a class in SKIP (MENTION_*: what
+ * the first version of an edited post alerted on already); KEY and JSON are
+ * its key and payload. */
 static void
 pipeline_alert(struct pipeline *pl, const struct mention *m, const char *key,
-    const char *json)
+    const char *json, unsigned skip)
 {
 	const struct pipeline_track *t;
 	char classes[64] = "", tracks[256] = "";
@@ -188,6 +223,7 @@ pipeline_alert(struct pipeline *pl, const struct mention *m, const char *key,
 			if ((t->classes & pipeline_classes[k].config) &&
 			    (m->classes & pipeline_classes[k].mention))
 				want |= pipeline_classes[k].mention;
+		want &= ~skip;
 		if (want == 0)
 			continue;
 		raised |= want;
@@ -222,7 +258,8 @@ pipeline_alert(struct pipeline *pl, const struct mention *m, const char *key,
 void
 pipeline_emit(struct pipeline *pl, struct mention *m)
 {
-	enum dedup_result seen;
+	enum dedup_reason seen;
+	struct dedup_hit hit = { 0 };
 	char *folded, *key, *json;
 
 	if (m == NULL)
@@ -233,19 +270,32 @@ pipeline_emit(struct pipeline *pl, struct mention *m)
 		goto out;
 	pl->stats.matched++;
 
-	seen = dedup_check(pl->dedup, m);
+	seen = dedup_check(pl->dedup, m, folded, m->seen_ms, &hit);
 	if (seen != DEDUP_NEW)
+		pl->stats.reasons[seen]++;
+	if (seen != DEDUP_NEW && seen != DEDUP_UPDATE) {
 		pl->stats.duplicates++;
-	if (seen == DEDUP_REPEAT)
-		goto out;
+		if (!pl->keep_duplicates || seen == DEDUP_SAME_ID)
+			goto out;
+	}
 
 	classify_run(m, folded);
-	key = mention_key(m);
+	if (seen == DEDUP_UPDATE) {
+		dedup_set_classes(pl->dedup, &hit, hit.prev_classes |
+		    m->classes);
+		/* Its own entry: the stream may hold the first already. */
+		key = xasprintf("%s:%s#%lld", m->source, m->id,
+		    (long long)m->seen_ms);
+	} else {
+		if (seen == DEDUP_NEW)
+			dedup_set_classes(pl->dedup, &hit, m->classes);
+		key = mention_key(m);
+	}
 	json = mention_to_json(m);
 	if (pl->sink != NULL)
 		sink_mention(pl->sink, key, json);
-	if (seen == DEDUP_NEW)
-		pipeline_alert(pl, m, key, json);
+	if (seen == DEDUP_NEW || seen == DEDUP_UPDATE)
+		pipeline_alert(pl, m, key, json, hit.prev_classes);
 	free(json);
 	free(key);
 

@@ -7,6 +7,7 @@
 #define PIPELINE_H
 
 #include "config.h"
+#include "dedup.h"
 
 struct mention;
 struct pipeline;
@@ -15,8 +16,9 @@ struct sink;
 struct pipeline_stats {
 	unsigned long long	emitted;
 	unsigned long long	matched;
-	unsigned long long	duplicates;
+	unsigned long long	duplicates;	/* same_id, same_url, near_text */
 	unsigned long long	alerts;
+	unsigned long long	reasons[DEDUP_NREASONS];	/* by enum dedup_reason */
 };
 
 /* pipeline_new - tracks from CFG, writing to SINK. NULL with *cause set when a
@@ -27,6 +29,9 @@ struct pipeline	*pipeline_new(const struct config *cfg, struct sink *sink,
  * the old tracks kept on error. */
 int		 pipeline_set_tracks(struct pipeline *pl, const struct config *cfg,
 		    char **cause);
+/* pipeline_set_dedup - apply CFG's [dedup] (config reload: the capacity
+ * changes only while nothing is remembered yet). */
+void		 pipeline_set_dedup(struct pipeline *pl, const struct config *cfg);
 void		 pipeline_set_sink(struct pipeline *pl, struct sink *sink);
 /* pipeline_emit - run M through every stage; takes ownership of M. */
 void		 pipeline_emit(struct pipeline *pl, struct mention *m);

@@ -74,7 +74,8 @@ run(struct dedup *d, const char *what, size_t pass, size_t from, size_t to)
 		ms[i] = make(pass, from + i);
 	t = now();
 	for (i = 0; i < n; i++)
-		seen += dedup_check(d, ms[i]) != DEDUP_NEW;
+		seen += dedup_check(d, ms[i], "", ms[i]->seen_ms, NULL) !=
+		    DEDUP_NEW;
 	report(what, n, now() - t);
 	for (i = 0; i < n; i++)
 		mention_free(ms[i]);
@@ -86,11 +87,14 @@ int
 main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
+	struct dedup_params p;
 	struct dedup *d;
 
 	if (n < 2)
 		n = 2;
-	d = dedup_new(BENCH_CAPACITY);
+	dedup_params_default(&p);
+	p.capacity = BENCH_CAPACITY;
+	d = dedup_new(&p);
 	printf("%zu mentions a pass, capacity %d\n", n, BENCH_CAPACITY);
 	if (run(d, "new (filling)", 0, 0, n) != 0)
 		printf("unexpected repeats while filling\n");

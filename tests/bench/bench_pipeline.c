@@ -193,6 +193,7 @@ main(int argc, char **argv)
 	struct mention **ms;
 	struct pipeline *pl;
 	struct post *posts;
+	struct dedup_params dp;
 	struct dedup *d;
 	size_t n = 100000, i, matched = 0, dups = 0, bytes = 0;
 	char **folded;
@@ -250,10 +251,12 @@ main(int argc, char **argv)
 		matched += match_run(set, ms[i], folded[i]) > 0;
 	report("match_run (50 tracks)", n, now() - t);
 
-	d = dedup_new(1000000);
+	dedup_params_default(&dp);
+	d = dedup_new(&dp);
 	t = now();
 	for (i = 0; i < n; i++)
-		dups += dedup_check(d, ms[i]) != DEDUP_NEW;
+		dups += dedup_check(d, ms[i], folded[i], ms[i]->seen_ms,
+		    NULL) != DEDUP_NEW;
 	report("dedup_check", n, now() - t);
 
 	t = now();

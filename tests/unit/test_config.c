@@ -155,6 +155,11 @@ test_defaults(void **state)
 	assert_int_equal(cfg->redis.queue, CONFIG_QUEUE_STREAM);
 	assert_string_equal(cfg->redis.group, "mentiond");
 	assert_int_equal(cfg->redis.hold_max, 100000);
+	assert_true(cfg->dedup.window == 7 * 86400);
+	assert_int_equal(cfg->dedup.capacity, 1000000);
+	assert_int_equal(cfg->dedup.near_distance, 3);
+	assert_int_equal(cfg->dedup.min_words, 8);
+	assert_int_equal(cfg->dedup.keep_duplicates, 0);
 	assert_null(cfg->tracks[0].langs);
 	assert_int_equal(cfg->tracks[0].alert_classes,
 	    CONFIG_CLASS_QUESTION | CONFIG_CLASS_NEGATIVE);
@@ -192,6 +197,12 @@ test_values(void **state)
 	    "queue = list\n"
 	    "group = g1\n"
 	    "hold_max = 1\n"
+	    "[dedup]\n"
+	    "window = 12h\n"
+	    "capacity = 5000\n"
+	    "near_distance = 0\n"
+	    "min_words = 5\n"
+	    "keep_duplicates = yes\n"
 	    "[track Brand_1.x-y]\n"
 	    "query = foo OR \"bar baz\" ; not a comment\n"
 	    "    lang = EN, pt-BR ,fr\n"
@@ -221,6 +232,11 @@ test_values(void **state)
 	assert_int_equal(cfg->redis.queue, CONFIG_QUEUE_LIST);
 	assert_string_equal(cfg->redis.group, "g1");
 	assert_int_equal(cfg->redis.hold_max, 1);
+	assert_true(cfg->dedup.window == 12 * 3600);
+	assert_int_equal(cfg->dedup.capacity, 5000);
+	assert_int_equal(cfg->dedup.near_distance, 0);
+	assert_int_equal(cfg->dedup.min_words, 5);
+	assert_int_equal(cfg->dedup.keep_duplicates, 1);
 
 	t = config_track_find(cfg, "Brand_1.x-y");
 	assert_non_null(t);
@@ -233,7 +249,7 @@ test_values(void **state)
 	assert_int_equal(t->alert_classes, 0);
 	assert_true(t->min_priority == 0.75);
 	assert_string_equal(t->where.file, "(test)");
-	assert_int_equal(t->where.line, 12);
+	assert_int_equal(t->where.line, 18);
 
 	s = config_source_find(cfg, "feed");
 	assert_non_null(s);
@@ -245,9 +261,9 @@ test_values(void **state)
 	assert_string_equal(s->kv[1].key, "url");
 	assert_string_equal(s->kv[2].key, "interval");
 	assert_string_equal(s->kv[2].value, "5m");
-	assert_int_equal(s->kv[3].where.line, 21);
+	assert_int_equal(s->kv[3].where.line, 27);
 	assert_string_equal(config_source_get(s, "tag")->value, "b");
-	assert_int_equal(config_source_get(s, "tag")->where.line, 22);
+	assert_int_equal(config_source_get(s, "tag")->where.line, 28);
 	assert_null(config_source_get(s, "missing"));
 	config_free(cfg);
 
@@ -347,9 +363,9 @@ test_all_errors_reported(void **state)
 	    "19: bad section name \"a/b\" in [track a/b] (expected letters, "
 	    "digits, '.', '_' or '-')",
 	    "20: unknown section [weird] (expected [daemon], [redis], "
+	    "[dedup], [track NAME] or [source NAME])",
+	    "21: empty section [] (expected [daemon], [redis], [dedup], "
 	    "[track NAME] or [source NAME])",
-	    "21: empty section [] (expected [daemon], [redis], [track NAME] "
-	    "or [source NAME])",
 	    "22: missing required key \"query\" in [track empty] (expected "
 	    "query = WORDS)",
 	    "24: bad value for interval: \"soon\" (expected a duration such as "
@@ -420,6 +436,15 @@ test_single_errors(void **state)
 	expect_one("[track t]\nquery = q\nmin_priority = nan\n", 3,
 	    "bad value for min_priority: \"nan\" (expected a number from 0 "
 	    "to 1)");
+	expect_one("[dedup]\nwindow = 0\n", 2, "bad value for window: \"0\" "
+	    "(expected a duration such as 7d, 12h or 30m)");
+	expect_one("[dedup]\nnear_distance = 9\n", 2, "bad value for "
+	    "near_distance: \"9\" (expected an integer from 0 (off) to 7)");
+	expect_one("[dedup]\nkeep_duplicates = maybe\n", 2, "bad value for "
+	    "keep_duplicates: \"maybe\" (expected yes or no)");
+	expect_one("[dedup]\nttl = 1\n", 2, "unknown key \"ttl\" in [dedup] "
+	    "(expected window, capacity, near_distance, min_words or "
+	    "keep_duplicates)");
 	expect_one("[daemon]\ninclude =\n", 2, "bad value for include: \"\" "
 	    "(expected a file name or pattern)");
 	expect_one("\xef\xbb\xbf[track]\n", 1, "[track] without a name "

@@ -416,6 +416,7 @@ ref_json(const struct mention *m)
 		cJSON_AddItemToObject(metrics, "reposts",
 		    cJSON_CreateNumber((double)m->reposts));
 	ref_string(o, "dup_of", m->dup_of);
+	ref_string(o, "dup_reason", m->dup_reason);
 	json = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	assert_non_null(json);

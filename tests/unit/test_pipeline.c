@@ -258,6 +258,9 @@ test_matched_mention_lands(void **state)
 	assert_int_equal(st.alerts, 1);
 }
 
+/* A repeat is dropped, an edit that became a question alerts as an update
+ * (and only for the new class), a link posted again with nothing added
+ * raises nothing and is not written. */
 static void
 test_duplicates(void **state)
 {
@@ -268,32 +271,75 @@ test_duplicates(void **state)
 
 	emit(f, "1", "https://news.example/a#top", "a", "acme is broken", "en",
 	    -1);
-	/* The same key again: dropped. */
-	emit(f, "1", "https://news.example/b", "a", "acme is broken again",
-	    "en", -1);
-	/* The same URL under another key: written, marked, no alert. */
+	/* The same key and text again: dropped. */
+	emit(f, "1", "https://news.example/a#top", "a", "acme is broken", "en",
+	    -1);
+	/* Edited into a question: written as an update, one question alert. */
+	emit(f, "1", "https://news.example/a", "a", "acme is broken, does "
+	    "anyone know a fix?", "en", -1);
+	/* The same URL under another key, a few words: nothing. */
 	emit(f, "2", "https://news.example/a", "b", "acme is broken, says a",
 	    "en", -1);
 	flush(f);
 
 	assert_int_equal(xlen(f, "t:mentions"), 2);
 	doc = entry(f, "t:mentions", 1, &id);
-	assert_string_equal(id, "feed:2");
+	assert_true(strncmp(id, "feed:1#", 7) == 0);
 	assert_string_equal(str(doc, "dup_of"), "feed:1");
+	assert_string_equal(str(doc, "dup_reason"), "update");
 	free(id);
 	cJSON_Delete(doc);
 	assert_int_equal(xlen(f, "t:alerts:negative"), 1);
 	doc = entry(f, "t:alerts:negative", 0, &id);
 	assert_string_equal(id, "feed:1");
 	assert_string_equal(str(doc, "text"), "acme is broken");
+	assert_null(str(doc, "dup_reason"));
+	free(id);
+	cJSON_Delete(doc);
+	assert_int_equal(xlen(f, "t:alerts:question"), 1);
+	doc = entry(f, "t:alerts:question", 0, &id);
+	assert_true(strncmp(id, "feed:1#", 7) == 0);
+	assert_string_equal(str(doc, "dup_reason"), "update");
 	free(id);
 	cJSON_Delete(doc);
 
 	pipeline_stats(f->pl, &st);
-	assert_int_equal(st.emitted, 3);
-	assert_int_equal(st.matched, 3);
+	assert_int_equal(st.emitted, 4);
+	assert_int_equal(st.matched, 4);
 	assert_int_equal(st.duplicates, 2);
-	assert_int_equal(st.alerts, 1);
+	assert_int_equal(st.reasons[DEDUP_SAME_ID], 1);
+	assert_int_equal(st.reasons[DEDUP_UPDATE], 1);
+	assert_int_equal(st.reasons[DEDUP_SAME_URL], 1);
+	assert_int_equal(st.alerts, 2);
+}
+
+/* With keep_duplicates, a duplicate is written, marked, and alerts not. */
+static void
+test_keep_duplicates(void **state)
+{
+	struct fixture *f = *state;
+	struct config cfg = { .tracks = test_tracks, .ntracks = 2 };
+	char *id;
+	cJSON *doc;
+
+	cfg.dedup.capacity = 100;
+	cfg.dedup.window = 3600;
+	cfg.dedup.min_words = 8;
+	cfg.dedup.keep_duplicates = 1;
+	pipeline_set_dedup(f->pl, &cfg);
+	emit(f, "1", "https://news.example/a", "a", "acme is broken", "en",
+	    -1);
+	emit(f, "2", "https://news.example/a", "b", "acme is broken", "en",
+	    -1);
+	flush(f);
+	assert_int_equal(xlen(f, "t:mentions"), 2);
+	doc = entry(f, "t:mentions", 1, &id);
+	assert_string_equal(id, "feed:2");
+	assert_string_equal(str(doc, "dup_of"), "feed:1");
+	assert_string_equal(str(doc, "dup_reason"), "same_url");
+	free(id);
+	cJSON_Delete(doc);
+	assert_int_equal(xlen(f, "t:alerts:negative"), 1);
 }
 
 static void
@@ -416,6 +462,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_matched_mention_lands,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_keep_duplicates, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unmatched_and_filtered,
 		    setup, teardown),
