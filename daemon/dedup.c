@@ -414,6 +414,7 @@ dedup_check(struct dedup *d, struct mention *m, const char *folded,
 		e->text_hash = th;
 		if (hit != NULL) {
 			hit->ref = (uint32_t)i;
+			hit->text_hash = th;
 			hit->prev_classes = e->classes;
 		}
 		free(key);
@@ -450,6 +451,7 @@ dedup_check(struct dedup *d, struct mention *m, const char *folded,
 	}
 	if (hit != NULL) {
 		hit->ref = (uint32_t)d->head;
+		hit->text_hash = th;
 		hit->prev_classes = 0;
 	}
 	d->head = (d->head + 1) % d->params.capacity;

@@ -50,6 +50,7 @@ struct dedup_params {
 /* Where a judged mention is remembered, for dedup_set_classes. */
 struct dedup_hit {
 	uint32_t	 ref;
+	uint32_t	 text_hash;	/* of the folded text judged */
 	unsigned	 prev_classes;	/* DEDUP_UPDATE: the first's classes */
 };
 

@@ -42,6 +42,7 @@ struct pipeline {
 	struct dedup		*dedup;
 	int			 keep_duplicates;
 	size_t			 capacity;	/* the dedup's */
+	double			 window;	/* the dedup's, for Redis too */
 	struct sink		*sink;
 	struct pipeline_stats	 stats;
 };
@@ -49,11 +50,15 @@ struct pipeline {
 static const struct {
 	unsigned	 mention;	/* MENTION_* */
 	unsigned	 config;	/* CONFIG_CLASS_* */
+	unsigned	 sink;		/* SINK_ALERT_* */
 	const char	*name;
 } pipeline_classes[] = {
-	{ MENTION_QUESTION, CONFIG_CLASS_QUESTION, "question" },
-	{ MENTION_NEGATIVE, CONFIG_CLASS_NEGATIVE, "negative" },
-	{ MENTION_POSITIVE, CONFIG_CLASS_POSITIVE, "positive" },
+	{ MENTION_QUESTION, CONFIG_CLASS_QUESTION, SINK_ALERT_QUESTION,
+	  "question" },
+	{ MENTION_NEGATIVE, CONFIG_CLASS_NEGATIVE, SINK_ALERT_NEGATIVE,
+	  "negative" },
+	{ MENTION_POSITIVE, CONFIG_CLASS_POSITIVE, SINK_ALERT_POSITIVE,
+	  "positive" },
 };
 #define PIPELINE_NCLASSES (sizeof(pipeline_classes) / sizeof(pipeline_classes[0]))
 
@@ -112,6 +117,7 @@ pipeline_set_dedup(struct pipeline *pl, const struct config *cfg)
 		log_notice("dedup", "capacity %zu takes effect at the next "
 		    "start (it stays %zu)", p.capacity, pl->capacity);
 	dedup_set_params(pl->dedup, &p);
+	pl->window = p.window;
 	pl->keep_duplicates = cfg->dedup.keep_duplicates;
 }
 
@@ -146,6 +152,19 @@ pipeline_set_sink(struct pipeline *pl, struct sink *sink)
 	pl->sink = sink;
 }
 
+/* The sink's SINK_ALERT_* for MENTION_* classes CLASSES. */
+static unsigned
+pipeline_sink_alerts(unsigned classes)
+{
+	unsigned out = 0;
+	size_t k;
+
+	for (k = 0; k < PIPELINE_NCLASSES; k++)
+		if (classes & pipeline_classes[k].mention)
+			out |= pipeline_classes[k].sink;
+	return out;
+}
+
 /* The alert settings of track NAME, or NULL. */
 static const struct pipeline_track *
 pipeline_track(const struct pipeline *pl, const char *name)
@@ -178,41 +197,45 @@ pipeline_shorten(const char *s, size_t n)
 	return xasprintf("%.*s...", (int)i, s);
 }
 
-/* Log the one line an alerting mention gets: classes, priority, tracks,
- * author, source, the start of its text, its URL. */
-static void
-pipeline_log_alert(const struct mention *m, const char *classes,
+/* The one line an alerting mention logs (malloc'd), or NULL when notices
+ * are not logged: CLASSES, edited or not, priority, TRACKS, author, source,
+ * the start of its text, its URL. */
+static char *
+pipeline_alert_line(const struct mention *m, const char *classes,
     const char *tracks)
 {
 	const char *who, *text;
-	char *shown;
+	char *shown, *line;
 
 	if (log_get_level() < LOG_NOTICE)
-		return;
+		return NULL;
 	who = m->author_handle ? m->author_handle :
 	    m->author_name ? m->author_name : "?";
 	text = (m->text != NULL && *m->text != '\0') ? m->text :
 	    m->title ? m->title : "";
 	shown = pipeline_shorten(text, PIPELINE_LOG_CHARS);
-	log_notice("alert", "%s%s p=%.2f [%s] %s%s (%s): \"%s\"%s%s", classes,
-	    /* Only new mentions and edits alert. */
-	    m->dup_reason != NULL ? " (edited)" : "", m->priority, tracks, (m->author_handle && *who != '@') ? "@" : "",
-	    who, m->source, shown, m->url ? " " : "", m->url ? m->url : "");
+	/* Only new mentions and edits alert: a reason means an edit. */
+	line = xasprintf("%s%s p=%.2f [%s] %s%s (%s): \"%s\"%s%s", classes,
+	    m->dup_reason != NULL ? " (edited)" : "", m->priority, tracks,
+	    (m->author_handle && *who != '@') ? "@" : "", who, m->source,
+	    shown, m->url ? " " : "", m->url ? m->url : "");
 	free(shown);
+	return line;
 }
 
-/* Raise the alerts M asks for, but none for a class in SKIP (MENTION_*: what
- * the first version of an edited post alerted on already); KEY and JSON are
- * its key and payload. */
-static void
-pipeline_alert(struct pipeline *pl, const struct mention *m, const char *key,
-    const char *json, unsigned skip)
+/* The alerts M raises (MENTION_*), but none for a class in SKIP (what the
+ * first version of an edited post alerted on already); *LINE gets the alert
+ * log line (malloc'd or NULL). */
+static unsigned
+pipeline_alerts(struct pipeline *pl, const struct mention *m, unsigned skip,
+    char **line)
 {
 	const struct pipeline_track *t;
 	char classes[64] = "", tracks[256] = "";
 	unsigned raised = 0, want;
 	size_t i, k, tlen = 0, clen = 0, n;
 
+	*line = NULL;
 	for (i = 0; i < m->ntracks; i++) {
 		if ((t = pipeline_track(pl, m->tracks[i])) == NULL)
 			continue;
@@ -236,14 +259,11 @@ pipeline_alert(struct pipeline *pl, const struct mention *m, const char *key,
 		}
 	}
 	if (raised == 0)
-		return;
+		return 0;
 
 	for (k = 0; k < PIPELINE_NCLASSES; k++) {
 		if ((raised & pipeline_classes[k].mention) == 0)
 			continue;
-		if (pl->sink != NULL)
-			sink_alert(pl->sink, pipeline_classes[k].name, key,
-			    json);
 		pl->stats.alerts++;
 		/* Three short names: always room. */
 		n = strlen(pipeline_classes[k].name);
@@ -252,7 +272,8 @@ pipeline_alert(struct pipeline *pl, const struct mention *m, const char *key,
 		memcpy(classes + clen, pipeline_classes[k].name, n + 1);
 		clen += n;
 	}
-	pipeline_log_alert(m, classes, tracks);
+	*line = pipeline_alert_line(m, classes, tracks);
+	return raised;
 }
 
 void
@@ -260,7 +281,8 @@ pipeline_emit(struct pipeline *pl, struct mention *m)
 {
 	enum dedup_reason seen;
 	struct dedup_hit hit = { 0 };
-	char *folded, *key, *json;
+	char *folded, *key, *json, *line;
+	unsigned raised;
 
 	if (m == NULL)
 		return;
@@ -280,22 +302,32 @@ pipeline_emit(struct pipeline *pl, struct mention *m)
 	}
 
 	classify_run(m, folded);
+	json = NULL;
 	if (seen == DEDUP_UPDATE) {
 		dedup_set_classes(pl->dedup, &hit, hit.prev_classes |
 		    m->classes);
-		/* Its own entry: the stream may hold the first already. */
-		key = xasprintf("%s:%s#%lld", m->source, m->id,
-		    (long long)m->seen_ms);
+		/* Its own entry, named by its text so that every instance
+		 * names the same edit alike. */
+		key = xasprintf("%s:%s#edit-%08x", m->source, m->id,
+		    hit.text_hash);
 	} else {
 		if (seen == DEDUP_NEW)
 			dedup_set_classes(pl->dedup, &hit, m->classes);
 		key = mention_key(m);
 	}
 	json = mention_to_json(m);
-	if (pl->sink != NULL)
+	if (seen == DEDUP_NEW || seen == DEDUP_UPDATE) {
+		raised = pipeline_alerts(pl, m, hit.prev_classes, &line);
+		if (pl->sink != NULL)
+			sink_deliver(pl->sink, key, json,
+			    pipeline_sink_alerts(raised), pl->window, line);
+		else {
+			if (line != NULL)
+				log_notice("alert", "%s", line);
+			free(line);
+		}
+	} else if (pl->sink != NULL)
 		sink_mention(pl->sink, key, json);
-	if (seen == DEDUP_NEW || seen == DEDUP_UPDATE)
-		pipeline_alert(pl, m, key, json, hit.prev_classes);
 	free(json);
 	free(key);
 

@@ -17,6 +17,13 @@
  * LRANGE for list queues) and compared with the uncertain entries: those found
  * are acknowledged without being sent again, the rest are sent in order.
  *
+ * A new mention is one entry, a delivery: one EVALSHA of deliver.lua, which
+ * claims the mention's seen key and, only if this is the first claim within
+ * the window, writes the mention and its alerts, atomically. Sending it
+ * again after a loss is harmless (the claim fails), so deliveries are never
+ * read back: they are sent again. The script is loaded on every connection
+ * before any entry flows; its SHA1 is computed at build time.
+ *
  * hiredis 0.14 has no connect timeout of its own: a timer of ours drops a
  * connection that is not ready (connected, authenticated, checked) within
  * SINK_CONNECT_TIMEOUT. hiredis forbids freeing a context from inside its
@@ -61,7 +68,7 @@
 #define SINK_WINDOW_ENTRIES	16384
 #define SINK_WINDOW_BYTES	(1024 * 1024)
 /* The most arguments an entry's command has (XADD with MAXLEN). */
-#define SINK_MAX_ARGS		10
+#define SINK_MAX_ARGS		16
 /* How many of a key's newest elements are read back on reconnect. */
 #define SINK_CHECK_MAX		32
 
@@ -73,6 +80,9 @@ enum {
 	SINK_KEY_POSITIVE,
 	SINK_NKEYS
 };
+
+extern const char deliver_lua_text[];	/* deliver_lua.c, from deliver.lua */
+extern const char deliver_lua_sha1[];
 
 static const char *const sink_classes[SINK_NKEYS] = {
 	NULL, "question", "negative", "positive"
@@ -104,8 +114,12 @@ struct sink_key {
 struct sink_entry {
 	TAILQ_ENTRY(sink_entry)	 qentry;	/* held or in flight */
 	TAILQ_ENTRY(sink_entry)	 mentry;	/* held plain mentions */
-	unsigned char		 key;		/* SINK_KEY_* */
+	unsigned char		 key;		/* SINK_KEY_*; deliveries: MENTIONS */
 	unsigned char		 uncertain;	/* in flight at a drop */
+	unsigned char		 delivery;	/* an EVALSHA of deliver.lua */
+	unsigned char		 resent;	/* a delivery sent again */
+	unsigned char		 plain;		/* no alert: dropped first */
+	char			*note;		/* a delivery's alert log line */
 	const char		*id;		/* in data, not NUL-terminated */
 	size_t			 idlen;
 	const char		*json;		/* in data, not NUL-terminated */
@@ -130,6 +144,7 @@ struct sink {
 	char			*addr;		/* for the log */
 
 	struct sink_key		 keys[SINK_NKEYS];
+	char			*seen_prefix;	/* {prefix}:seen: */
 	char			*pubbuf;	/* an alert's PUBLISH, being sent */
 	size_t			 pubcap;
 	char			 maxlen_arg[32];
@@ -164,6 +179,7 @@ struct sink {
 	size_t			 inflight_bytes;
 
 	unsigned long long	 written;
+	unsigned long long	 seen_before;	/* deliveries written before */
 	unsigned long long	 dropped;
 	unsigned long long	 episode_dropped;
 	int			 dropping_alerts;
@@ -235,9 +251,17 @@ static void
 sink_unhold(struct sink *s, struct sink_entry *e)
 {
 	TAILQ_REMOVE(&s->held, e, qentry);
-	if (e->key == SINK_KEY_MENTIONS)
+	if (e->plain)
 		TAILQ_REMOVE(&s->held_mentions, e, mentry);
 	s->nheld--;
+}
+
+/* Free entry E. */
+static void
+sink_entry_free(struct sink_entry *e)
+{
+	free(e->note);
+	free(e);
 }
 
 /* Free every entry of queue Q. */
@@ -248,7 +272,7 @@ sink_free_queue(struct sink_queue *q)
 
 	while ((e = TAILQ_FIRST(q)) != NULL) {
 		TAILQ_REMOVE(q, e, qentry);
-		free(e);
+		sink_entry_free(e);
 	}
 }
 
@@ -297,7 +321,7 @@ sink_requeue(struct sink *s)
 		TAILQ_REMOVE(&s->inflight, e, qentry);
 		e->uncertain = 1;
 		TAILQ_INSERT_HEAD(&s->held, e, qentry);
-		if (e->key == SINK_KEY_MENTIONS)
+		if (e->plain)
 			TAILQ_INSERT_HEAD(&s->held_mentions, e, mentry);
 		s->nheld++;
 	}
@@ -398,7 +422,7 @@ sink_transient(const redisReply *r)
 {
 	static const char *const words[] = {
 		"LOADING", "BUSY ", "MASTERDOWN", "TRYAGAIN", "NOAUTH",
-		"WRONGPASS", "NOPERM", "READONLY"
+		"WRONGPASS", "NOPERM", "READONLY", "NOSCRIPT"
 	};
 	size_t i;
 
@@ -432,6 +456,7 @@ sink_ready(struct sink *s)
 		if (!e->uncertain)
 			break;
 		e->uncertain = 0;
+		e->resent = e->delivery;
 	}
 	if (s->was_lost) {
 		log_notice(SINK_SUBSYS, "reconnected to %s after %.1f s, "
@@ -516,6 +541,28 @@ sink_reply_probe(redisAsyncContext *ac, void *reply, void *arg)
 		sink_drop_later(s, LOG_WARNING, "not ready: %s", r->str);
 		return;
 	}
+	sink_setup_done(s);
+}
+
+/* The reply to SCRIPT LOAD of deliver.lua: its SHA1 must be the one the
+ * deliveries name. */
+static void
+sink_reply_script(redisAsyncContext *ac, void *reply, void *arg)
+{
+	struct sink *s = sink_setup_sink(ac, reply);
+	redisReply *r = reply;
+
+	if (s == NULL)
+		return;
+	if (r->type == REDIS_REPLY_ERROR) {
+		sink_drop_later(s, LOG_ERR, "SCRIPT LOAD failed: %s", r->str);
+		return;
+	}
+	if (r->type != REDIS_REPLY_STRING ||
+	    strcmp(r->str, deliver_lua_sha1) != 0)
+		log_err(SINK_SUBSYS, "SCRIPT LOAD gave %s, not %s: new "
+		    "mentions will be refused", r->type == REDIS_REPLY_STRING ?
+		    r->str : "no SHA1", deliver_lua_sha1);
 	sink_setup_done(s);
 }
 
@@ -610,7 +657,7 @@ sink_reply_check(redisAsyncContext *ac, void *reply, void *arg)
 	TAILQ_FOREACH(e, &s->held, qentry) {
 		if (!e->uncertain)
 			break;
-		if (e->key != k->index)
+		if (e->key != k->index || e->delivery)
 			continue;
 		u = xreallocarray(u, n + 1, sizeof(*u));
 		u[n++] = e;
@@ -628,7 +675,7 @@ sink_reply_check(redisAsyncContext *ac, void *reply, void *arg)
 	for (found = 0; found < j; found++) {
 		e = u[found];
 		sink_unhold(s, e);
-		free(e);
+		sink_entry_free(e);
 		s->written++;
 	}
 	s->confirmed += found;
@@ -686,6 +733,13 @@ sink_send_setup(struct sink *s)
 	len[0] = 6;
 	len[1] = s->keys[SINK_KEY_MENTIONS].len;
 	sink_command(s, sink_reply_probe, NULL, 2, argv, len);
+	argv[0] = "SCRIPT";
+	argv[1] = "LOAD";
+	argv[2] = deliver_lua_text;
+	len[0] = 6;
+	len[1] = 4;
+	len[2] = strlen(deliver_lua_text);
+	sink_command(s, sink_reply_script, NULL, 3, argv, len);
 
 	if (s->queue == CONFIG_QUEUE_STREAM && s->group != NULL) {
 		for (i = SINK_KEY_QUESTION; i < SINK_NKEYS; i++) {
@@ -709,7 +763,8 @@ sink_send_setup(struct sink *s)
 	TAILQ_FOREACH(e, &s->held, qentry) {
 		if (!e->uncertain)
 			break;
-		count[e->key]++;
+		if (!e->delivery)
+			count[e->key]++;
 	}
 	for (i = 0; i < SINK_NKEYS; i++) {
 		if (count[i] == 0)
@@ -851,7 +906,21 @@ sink_reply_entry(redisAsyncContext *ac, void *reply, void *arg)
 	TAILQ_REMOVE(&s->inflight, e, qentry);
 	s->ninflight--;
 	s->inflight_bytes -= e->idlen + e->jsonlen;
-	if (r->type == REDIS_REPLY_ERROR) {
+	if (e->delivery && r->type == REDIS_REPLY_INTEGER) {
+		if (r->integer == 1) {
+			s->written++;
+			if (e->note != NULL)
+				log_notice("alert", "%s", e->note);
+		} else if (e->resent) {
+			/* Ours, written before the connection dropped. */
+			s->written++;
+		} else {
+			s->seen_before++;
+			log_info(SINK_SUBSYS, "%.*s was delivered before (by "
+			    "another mentiond, or before a restart): not "
+			    "written again", (int)e->idlen, e->id);
+		}
+	} else if (r->type == REDIS_REPLY_ERROR) {
 		/* Refused for good (wrong type, out of memory): sending it
 		 * again would stall everything behind it, so it counts as
 		 * dropped. */
@@ -864,7 +933,7 @@ sink_reply_entry(redisAsyncContext *ac, void *reply, void *arg)
 		}
 	} else
 		s->written++;
-	free(e);
+	sink_entry_free(e);
 	if (!TAILQ_EMPTY(&s->held))
 		sink_pump(s);
 	else if (s->ninflight == 0)
@@ -902,7 +971,7 @@ sink_send(struct sink *s, struct sink_entry *e)
 	    e->cmdlen) != REDIS_OK)
 		return -1;
 	if (e->key == SINK_KEY_MENTIONS)
-		return 0;
+		return 0;	/* a delivery publishes its alerts itself */
 	argv[0] = "PUBLISH";
 	len[0] = 7;
 	argv[1] = k->name;
@@ -960,7 +1029,7 @@ sink_drop_oldest(struct sink *s)
 		    "dropping the oldest mentions", s->hold_max);
 	}
 	sink_unhold(s, e);
-	free(e);
+	sink_entry_free(e);
 	s->dropped++;
 	s->episode_dropped++;
 }
@@ -1072,14 +1141,54 @@ sink_resp_write(char *p, int argc, const char **argv, const size_t *len,
 	return p;
 }
 
+/* Queue entry E, held until it can be sent; beyond hold_max the oldest
+ * are dropped. */
+static void
+sink_take(struct sink *s, struct sink_entry *e)
+{
+	TAILQ_INSERT_TAIL(&s->held, e, qentry);
+	if (e->plain)
+		TAILQ_INSERT_TAIL(&s->held_mentions, e, mentry);
+	s->nheld++;
+	if (s->state == SINK_READY) {
+		sink_pump(s);
+		if (s->nheld == 0)
+			return;
+	}
+	while (s->hold_max > 0 && s->nheld > (unsigned long long)s->hold_max)
+		sink_drop_oldest(s);
+}
+
+/* A new entry whose command is ARGV (ARGC arguments of lengths LEN), with
+ * its id and JSON at arguments ID_ARG and JSON_ARG; EXTRA more bytes are
+ * allocated after the command. */
+static struct sink_entry *
+sink_entry_new(int argc, const char **argv, const size_t *len, int id_arg,
+    int json_arg, size_t extra)
+{
+	char *at[SINK_MAX_ARGS], *p;
+	struct sink_entry *e;
+	size_t size = sink_resp_size(argc, len);
+
+	e = xcalloc(1, sizeof(*e) + size + extra);
+	p = sink_resp_write(e->data, argc, argv, len, at);
+	e->cmdlen = (size_t)(p - e->data);
+	e->json = at[json_arg];
+	e->jsonlen = len[json_arg];
+	if (id_arg >= 0) {
+		e->id = at[id_arg];
+		e->idlen = len[id_arg];
+	}
+	return e;
+}
+
 /* Take a new entry for KEY. */
 static void
 sink_add(struct sink *s, int key, const char *id, const char *json)
 {
 	const struct sink_key *k = &s->keys[key];
 	const char *argv[SINK_MAX_ARGS];
-	size_t len[SINK_MAX_ARGS], idlen, jsonlen, size;
-	char *at[SINK_MAX_ARGS], *p;
+	size_t len[SINK_MAX_ARGS], idlen, jsonlen;
 	struct sink_entry *e;
 	int argc;
 
@@ -1090,35 +1199,17 @@ sink_add(struct sink *s, int key, const char *id, const char *json)
 	idlen = strlen(id);
 	jsonlen = strlen(json);
 	argc = sink_entry_argv(s, k, id, idlen, json, jsonlen, argv, len);
-	size = sink_resp_size(argc, len);
-	if (k->list)
-		size += idlen;
-
-	e = xmalloc(sizeof(*e) + size);
-	e->key = (unsigned char)key;
-	e->uncertain = 0;
-	e->idlen = idlen;
-	e->jsonlen = jsonlen;
-	p = sink_resp_write(e->data, argc, argv, len, at);
-	e->cmdlen = (size_t)(p - e->data);
-	e->json = at[argc - 1];
-	e->id = k->list ? NULL : at[argc - 3];
+	e = sink_entry_new(argc, argv, len, k->list ? -1 : argc - 3, argc - 1,
+	    k->list ? idlen : 0);
 	if (k->list) {
-		memcpy(p, id, idlen);
-		e->id = p;
+		/* The id of an LPUSH is not sent: it follows the command. */
+		memcpy(e->data + e->cmdlen, id, idlen);
+		e->id = e->data + e->cmdlen;
+		e->idlen = idlen;
 	}
-
-	TAILQ_INSERT_TAIL(&s->held, e, qentry);
-	if (key == SINK_KEY_MENTIONS)
-		TAILQ_INSERT_TAIL(&s->held_mentions, e, mentry);
-	s->nheld++;
-	if (s->state == SINK_READY) {
-		sink_pump(s);
-		if (s->nheld == 0)
-			return;
-	}
-	while (s->hold_max > 0 && s->nheld > (unsigned long long)s->hold_max)
-		sink_drop_oldest(s);
+	e->key = (unsigned char)key;
+	e->plain = key == SINK_KEY_MENTIONS;
+	sink_take(s, e);
 }
 
 /* The flush is complete (zero timer, so DONE may free the sink). */
@@ -1180,6 +1271,7 @@ sink_new(struct event_base *base, const struct config_redis *cfg,
 	s->maxlen_len = strlen(s->maxlen_arg);
 
 	prefix = cfg->prefix != NULL ? cfg->prefix : "mentiond";
+	s->seen_prefix = xasprintf("%s:seen:", prefix);
 	for (i = 0; i < SINK_NKEYS; i++) {
 		s->keys[i].index = i;
 		if (i == SINK_KEY_MENTIONS)
@@ -1222,6 +1314,52 @@ sink_mention(struct sink *s, const char *id, const char *json)
 	sink_add(s, SINK_KEY_MENTIONS, id, json);
 }
 
+/* Queue the delivery of a new mention and its alerts (deliver.lua). */
+void
+sink_deliver(struct sink *s, const char *id, const char *json,
+    unsigned alerts, double window, char *note)
+{
+	const char *argv[SINK_MAX_ARGS];
+	size_t len[SINK_MAX_ARGS];
+	char secs[32], classes[4], *seen;
+	struct sink_entry *e;
+	size_t n = 0;
+	int i;
+
+	if (alerts & SINK_ALERT_QUESTION)
+		classes[n++] = 'q';
+	if (alerts & SINK_ALERT_NEGATIVE)
+		classes[n++] = 'n';
+	if (alerts & SINK_ALERT_POSITIVE)
+		classes[n++] = 'p';
+	classes[n] = '\0';
+	snprintf(secs, sizeof(secs), "%lld", window >= 1 ?
+	    (long long)window : 1LL);
+	seen = xasprintf("%s%s", s->seen_prefix, id);
+
+	argv[0] = "EVALSHA";
+	argv[1] = deliver_lua_sha1;
+	argv[2] = "5";
+	argv[3] = seen;
+	for (i = 0; i < SINK_NKEYS; i++)
+		argv[4 + i] = s->keys[i].name;
+	argv[8] = secs;
+	argv[9] = id;
+	argv[10] = json;
+	argv[11] = s->maxlen_arg;
+	argv[12] = classes;
+	argv[13] = s->queue == CONFIG_QUEUE_LIST ? "list" : "stream";
+	for (i = 0; i < 14; i++)
+		len[i] = strlen(argv[i]);
+	e = sink_entry_new(14, argv, len, 9, 10, 0);
+	free(seen);
+	e->key = SINK_KEY_MENTIONS;
+	e->delivery = 1;
+	e->plain = alerts == 0;
+	e->note = note;
+	sink_take(s, e);
+}
+
 /* Queue an alert for {prefix}:alerts:CLASS. */
 void
 sink_alert(struct sink *s, const char *klass, const char *id,
@@ -1259,6 +1397,7 @@ void
 sink_stats(const struct sink *s, struct sink_stats *st)
 {
 	st->written = s->written;
+	st->seen_before = s->seen_before;
 	st->held = s->nheld;
 	st->inflight = s->ninflight;
 	st->dropped = s->dropped;
@@ -1304,6 +1443,7 @@ sink_free(struct sink *s)
 		event_free(s->ev_flushtimer);
 	for (i = 0; i < SINK_NKEYS; i++)
 		free(s->keys[i].name);
+	free(s->seen_prefix);
 	free(s->pubbuf);
 	free(s->password);
 	free(s->group);

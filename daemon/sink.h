@@ -21,6 +21,7 @@ struct sink;
 
 struct sink_stats {
 	unsigned long long	written;	/* entries acknowledged by Redis */
+	unsigned long long	seen_before;	/* deliveries written before */
 	unsigned long long	held;		/* entries waiting for a connection */
 	unsigned long long	inflight;	/* sent, reply not yet read */
 	unsigned long long	dropped;	/* lost to a full hold buffer */
@@ -31,6 +32,19 @@ struct sink_stats {
  * config is copied. Returns NULL with *cause set on a bad URL. */
 struct sink	*sink_new(struct event_base *base, const struct config_redis *cfg,
 		    char **cause);
+/* The alert queues of sink_deliver. */
+#define SINK_ALERT_QUESTION	0x1
+#define SINK_ALERT_NEGATIVE	0x2
+#define SINK_ALERT_POSITIVE	0x4
+
+/* sink_deliver - write new mention ID (JSON, one document) to
+ * {prefix}:mentions and to the queue and channel of each class in ALERTS
+ * (SINK_ALERT_*), all at once, and only if no mentiond sharing this Redis
+ * delivered ID within the last WINDOW seconds (the key {prefix}:seen:ID).
+ * NOTE (malloc'd, may be NULL; the sink frees it) is logged at notice, as
+ * subsystem "alert", once Redis has written the mention. */
+void		 sink_deliver(struct sink *s, const char *id, const char *json,
+		    unsigned alerts, double window, char *note);
 /* sink_mention - append JSON (one document) for mention ID to {prefix}:mentions. */
 void		 sink_mention(struct sink *s, const char *id, const char *json);
 /* sink_alert - append JSON to the queue {prefix}:alerts:CLASS and publish it

@@ -438,6 +438,8 @@ test_alert_log_line(void **state)
 	log_init(LOG_NOTICE);
 	emit(f, "7", "https://m.example/7", "jdoe", long_text, "en", -1);
 	emit(f, "8", NULL, "jdoe", "acme news", "en", -1);	/* no alert */
+	/* The line is logged once Redis has taken the mention. */
+	flush(f);
 	fflush(stderr);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
@@ -452,7 +454,48 @@ test_alert_log_line(void **state)
 	    "@jdoe (feed): \"Does anyone know how to reset acme? \xc3\xa9 "));
 	assert_non_null(strstr(buf, "\xc3\xa9...\" https://m.example/7\n"));
 	assert_int_equal(strchr(buf, '\n') - buf + 1, (long)strlen(buf));
+}
+
+/* A second pipeline on the same Redis (another instance, or this one after
+ * a restart, with an empty memory) delivers nothing the first delivered:
+ * neither the mention nor its alerts, and no alert line. A new mention it
+ * delivers. */
+static void
+test_second_instance(void **state)
+{
+	struct fixture *f = *state;
+	struct config_redis rc = { .prefix = "t", .queue = CONFIG_QUEUE_STREAM,
+	    .group = "workers", .hold_max = 10000, .url = f->url };
+	struct config cfg = { .tracks = test_tracks, .ntracks = 2 };
+	struct pipeline *first = f->pl;
+	struct sink *first_sink = f->sink;
+	struct sink_stats st;
+	char *cause = NULL;
+	redisReply *r;
+
+	emit(f, "1", "https://news.example/1", "a", "acme is broken", "en", -1);
 	flush(f);
+	f->sink = sink_new(f->base, &rc, &cause);
+	assert_non_null(f->sink);
+	f->pl = pipeline_new(&cfg, f->sink, &cause);
+	assert_non_null(f->pl);
+	emit(f, "1", "https://news.example/1", "a", "acme is broken", "en", -1);
+	emit(f, "2", NULL, "a", "is acme down for anyone else?", "en", -1);
+	flush(f);
+	sink_stats(f->sink, &st);
+	assert_int_equal(st.seen_before, 1);
+	assert_int_equal(st.written, 1);
+	assert_int_equal(xlen(f, "t:mentions"), 2);
+	assert_int_equal(xlen(f, "t:alerts:negative"), 1);
+	assert_int_equal(xlen(f, "t:alerts:question"), 1);
+	/* The seen key expires with the dedup window. */
+	r = redisCommand(f->c, "TTL t:seen:feed:1");
+	assert_non_null(r);
+	assert_int_equal(r->type, REDIS_REPLY_INTEGER);
+	assert_true(r->integer > 7 * 86400 - 60 && r->integer <= 7 * 86400);
+	freeReplyObject(r);
+	pipeline_free(first);
+	sink_free(first_sink);
 }
 
 int
@@ -464,6 +507,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_duplicates, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_keep_duplicates, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_second_instance, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unmatched_and_filtered,
 		    setup, teardown),

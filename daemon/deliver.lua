@@ -1,0 +1,41 @@
+-- deliver.lua - write one mention and its alerts, once: across restarts,
+-- crashes and every mentiond instance that shares this Redis.
+--
+-- The sink sends it (EVALSHA) for each new mention. It claims the mention's
+-- seen key with SET NX EX; only the first claim within the window writes the
+-- mention to the mentions stream and each alert to its queue and channel.
+-- Redis runs a script whole or not at all, so the claim and the writes cannot
+-- part: a crash after the claim cannot lose the alerts, and sending the same
+-- call again after a lost connection writes nothing twice.
+--
+-- KEYS  1 the seen key, 2 the mentions stream, 3 4 5 the question, negative
+--       and positive alert queues (streams, or lists with queue = list)
+-- ARGV  1 window in seconds, 2 the mention key, 3 its JSON, 4 the streams'
+--       MAXLEN ~ (0: none), 5 the classes that alert ("q", "n", "p", in any
+--       combination, or ""), 6 "list" when the queues are lists
+-- Returns 1 when written, 0 when the mention had been written before.
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+	return 0
+end
+
+local function append(key, stream)
+	if not stream then
+		redis.call('LPUSH', key, ARGV[3])
+	elseif ARGV[4] ~= '0' then
+		redis.call('XADD', key, 'MAXLEN', '~', ARGV[4], '*',
+		    'id', ARGV[2], 'data', ARGV[3])
+	else
+		redis.call('XADD', key, '*', 'id', ARGV[2], 'data', ARGV[3])
+	end
+end
+
+local queues = { q = KEYS[3], n = KEYS[4], p = KEYS[5] }
+append(KEYS[2], true)
+for i = 1, #ARGV[5] do
+	local key = queues[string.sub(ARGV[5], i, i)]
+	if key then
+		append(key, ARGV[6] ~= 'list')
+		redis.call('PUBLISH', key, ARGV[3])
+	end
+end
+return 1
