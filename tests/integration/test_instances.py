@@ -1,0 +1,96 @@
+"""test_instances.py - two mentiond processes on the same sources and the
+same Redis deliver each mention and each alert exactly once; killing one with
+SIGKILL mid-run and starting it again (it re-reads from its last saved
+cursor) still delivers each exactly once. A restart of a single instance
+with an empty memory delivers nothing twice either."""
+import collections
+import os
+import signal
+
+from harness import Daemon, Redis, Scenario, append, config, post, run, wait_for
+
+N = 3000
+
+
+def instance(sc, name, redis_url, path, rate):
+    """A daemon of its own folder (config, log, state) on the shared PATH."""
+    tmp = os.path.join(sc.tmp, name)
+    os.mkdir(tmp)
+    src = {"feed": "plugin = jsonl\npath = %s\nreplay_rate = %d" % (path, rate)}
+    return Daemon(tmp, config(tmp, redis_url, sources=src))
+
+
+def ids(r, key):
+    return [f["id"] for _, f in r.client.xrange(key)]
+
+
+def posts(n):
+    """N posts, every other one a question."""
+    return [post(i, ("is acme down again? %d" % i) if i % 2 == 0 else
+                 "acme shipped release %d" % i) for i in range(n)]
+
+
+def test_two_instances_and_a_kill():
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        path = os.path.join(sc.tmp, "in.jsonl")
+        append(path, posts(N))
+        a = sc.add(instance(sc, "a", r.url, path, 1000))
+        b = sc.add(instance(sc, "b", r.url, path, 1000))
+        a.wait_ready()
+        b.wait_ready()
+        wait_for("a third of the mentions",
+                 lambda: r.client.xlen("t:mentions") > N // 3, 30)
+        a.proc.send_signal(signal.SIGKILL)
+        a.proc.wait()
+        assert r.client.xlen("t:mentions") < N, "killed too late"
+        with open(a.conf) as f:
+            a2 = sc.add(Daemon(a.tmp, f.read()))
+        a2.wait_ready()
+        wait_for("every mention", lambda: r.client.xlen("t:mentions") >= N, 60)
+        # Both have read the whole file (the restarted one from its cursor).
+        wait_for("both at the end", lambda: "was delivered before" in a2.logtext()
+                 and b.logtext().count("was delivered before") > 0, 30)
+        for d in (a2, b):
+            rc, _ = d.stop()
+            assert rc == 0, d.logtext()
+        got = ids(r, "t:mentions")
+        dup = [k for k, c in collections.Counter(got).items() if c > 1]
+        assert not dup, "written twice: %s" % dup[:10]
+        assert sorted(got) == sorted("feed:p%d" % i for i in range(N)), len(got)
+        q = ids(r, "t:alerts:question")
+        assert sorted(q) == sorted("feed:p%d" % i for i in range(0, N, 2)), len(q)
+        # Each alert line is logged once, by the instance that delivered it
+        # (a and a2 share their log file).
+        lines = a2.logtext().count("alert: question") + b.logtext().count("alert: question")
+        assert lines == N // 2, lines
+
+
+def test_restart_with_empty_memory():
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        path = os.path.join(sc.tmp, "in.jsonl")
+        append(path, posts(200))
+        d = sc.add(instance(sc, "a", r.url, path, 0))
+        d.wait_ready()
+        wait_for("200 mentions", lambda: r.client.xlen("t:mentions") == 200)
+        rc, _ = d.stop()
+        assert rc == 0
+        # The cursor is gone: the file is read again from the start.
+        for f in os.listdir(os.path.join(d.tmp, "state")):
+            os.unlink(os.path.join(d.tmp, "state", f))
+        before = len(d.logtext())
+        with open(d.conf) as f:
+            d2 = sc.add(Daemon(d.tmp, f.read()))
+        d2.wait_ready()
+        wait_for("200 repeats told", lambda: d2.logtext().count("was delivered before") >= 200, 30)
+        assert r.client.xlen("t:mentions") == 200
+        assert r.client.xlen("t:alerts:question") == 100
+        # No alert line for what the team was told before the restart.
+        assert "alert:" not in d2.logtext()[before:], d2.logtext()[before:]
+        rc, _ = d2.stop()
+        assert rc == 0
+
+
+if __name__ == "__main__":
+    run([test_two_instances_and_a_kill, test_restart_with_empty_memory])
