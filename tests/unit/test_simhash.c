@@ -1,0 +1,542 @@
+/*
+ * test_simhash.c - near-duplicate fingerprints and their index
+ * (daemon/simhash.c): the copies that must be caught (boilerplate tails,
+ * truncations, retweets, quoted reposts, case and accents), the different
+ * posts that must stay apart, the index's add/find/remove, and the real blog
+ * pages of ../shared/seeds taken as feed posts.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "simhash.h"
+#include "text.h"
+
+/* The fingerprint of RAW once folded, as the pipeline would give it. */
+static struct simhash_fp
+fp_of(const char *raw)
+{
+	struct simhash_fp fp;
+	char *folded;
+
+	folded = text_fold(raw, strlen(raw));
+	assert_non_null(folded);
+	simhash_text(folded, strlen(folded), &fp);
+	free(folded);
+	return fp;
+}
+
+/* Assert that A and B are (NEAR 1) or are not (NEAR 0) near-copies. */
+static void
+check_near(const char *a, const char *b, int near)
+{
+	struct simhash_fp fa = fp_of(a), fb = fp_of(b);
+
+	if (simhash_near(&fa, &fb, SIMHASH_K, 0) != near ||
+	    simhash_near(&fb, &fa, SIMHASH_K, 0) != near)
+		fail_msg("expected %s (distance %d, words %u/%u, heads %s, "
+		    "truncated %u/%u):\n  %s\n  %s", near ? "near" : "apart",
+		    simhash_distance(&fa, &fb), fa.words, fb.words,
+		    fa.head == fb.head ? "same" : "differ",
+		    fa.flags & SIMHASH_TRUNCATED, fb.flags & SIMHASH_TRUNCATED,
+		    a, b);
+}
+
+#define EN_POST "Just got the new Acme X200 router and the setup took " \
+	"five minutes, the signal now covers the whole house and the garden"
+#define FR_POST "Je viens de recevoir le nouveau routeur Acme X200 : " \
+	"l'installation a pris cinq minutes et le signal couvre toute la " \
+	"maison, même le jardin"
+#define EN_NEWS "Acme announced today that its new X200 router will ship " \
+	"in March with WiFi 7 support and a three year warranty for every " \
+	"buyer in Europe"
+#define FR_NEWS "Acme a annoncé aujourd'hui que son nouveau routeur X200 " \
+	"sera livré en mars avec le WiFi 7 et une garantie de trois ans " \
+	"pour tous les acheteurs européens"
+
+static void
+test_boilerplate_tail(void **state)
+{
+	(void)state;
+	check_near(EN_POST, EN_POST "\n\nPosted via email from Dialog or "
+	    "Death", 1);
+	check_near(EN_POST, EN_POST " Read more at https://blog.example.com/"
+	    "acme-x200-review", 1);
+	check_near(EN_POST, EN_POST "\nSent from my iPhone", 1);
+	check_near(EN_POST " via @acmefans", EN_POST, 1);
+	check_near(EN_NEWS " https://t.co/abc", "Acme announced today that "
+	    "its new X200 router will ship in March with WiFi 7 support and "
+	    "a three year warranty for every buyer in Europe. Continue "
+	    "reading on The Verge", 1);
+	check_near(FR_POST, FR_POST " Lire la suite sur "
+	    "www.exemple.fr/acme", 1);
+	check_near(FR_NEWS "\nEnvoyé de mon iPhone", FR_NEWS, 1);
+}
+
+static void
+test_truncation(void **state)
+{
+	struct simhash_fp fp;
+
+	(void)state;
+	/* "…" glued to a word cut in half, and after a whole word. */
+	check_near(EN_NEWS, "Acme announced today that its new X200 router "
+	    "will ship in March with WiFi 7 supp\xe2\x80\xa6", 1);
+	check_near(EN_NEWS, "Acme announced today that its new X200 router "
+	    "will ship in March with WiFi 7\xe2\x80\xa6 https://t.co/xyz", 1);
+	check_near(EN_NEWS, "Acme announced today that its new X200 router "
+	    "will ship in March [...]", 1);
+	check_near(EN_NEWS, "Acme announced today that its new X200 router "
+	    "will ship in March with WiFi 7 (more)", 1);
+	check_near(FR_NEWS, "Acme a annoncé aujourd'hui que son nouveau "
+	    "routeur X200 sera livré en mars avec le WiFi 7 et une gar"
+	    "\xe2\x80\xa6", 1);
+	check_near(FR_NEWS, "Acme a annonce aujourd'hui que son nouveau "
+	    "routeur X200 sera livre en mars [...]", 1);
+
+	fp = fp_of("Acme announced today that its new X200 router will "
+	    "ship in March with WiFi 7 supp...");
+	assert_true(fp.flags & SIMHASH_TRUNCATED);
+	assert_int_equal(fp.words, 15);		/* "supp" dropped */
+	fp = fp_of(EN_NEWS);
+	assert_false(fp.flags & SIMHASH_TRUNCATED);
+
+	/* Without a mark, the same first words are not enough. */
+	check_near(EN_NEWS, "Acme announced today that its new X200 router "
+	    "will ship in March, but only in the United States and at a "
+	    "price nobody expected from them", 0);
+	/* Nor is a mark with another head. */
+	check_near(EN_NEWS, "Acme denied today that its new X200 router "
+	    "will ship in March with WiFi 7\xe2\x80\xa6", 0);
+	/* An ellipsis inside the text is no truncation. */
+	fp = fp_of("Well... the Acme X200 router is fine, I guess, for the "
+	    "price they ask");
+	assert_false(fp.flags & SIMHASH_TRUNCATED);
+}
+
+static void
+test_retweet(void **state)
+{
+	struct simhash_fp fp;
+
+	(void)state;
+	check_near(EN_NEWS, "RT @acme_news: " EN_NEWS, 1);
+	check_near(FR_NEWS, "RT @AcmeFR: " FR_NEWS, 1);
+	/* Quoted reposts: a short comment before the quote. */
+	check_near(EN_POST, "so true! RT @happy_user: " EN_POST, 1);
+	check_near(FR_POST, "Tellement vrai ! RT @client_content: " FR_POST, 1);
+	/* A retweet of a truncated retweet. */
+	check_near(EN_NEWS, "RT @bob: RT @acme_news: Acme announced today "
+	    "that its new X200 router will ship in March with WiFi\xe2\x80\xa6",
+	    1);
+	/* A long comment on a short quote is a post of its own. */
+	check_near("the Acme X200 router is great",
+	    "I have tried every router Acme sold in ten years and none came "
+	    "close to this one, the range is twice the old one's RT @acme: "
+	    "the Acme X200 router is great", 0);
+	/* The mark itself is no word. */
+	fp = fp_of("RT @acme: one two three");
+	assert_int_equal(fp.words, 3);
+}
+
+static void
+test_case_accents(void **state)
+{
+	(void)state;
+	check_near(FR_POST, "JE VIENS DE RECEVOIR LE NOUVEAU ROUTEUR ACME "
+	    "X200 : L'INSTALLATION A PRIS CINQ MINUTES ET LE SIGNAL COUVRE "
+	    "TOUTE LA MAISON, MEME LE JARDIN", 1);
+	check_near("Le service client d'Acme a été très réactif, problème "
+	    "réglé en une journée, bravo à l'équipe",
+	    "le service client d'acme a ete tres reactif probleme regle en "
+	    "une journee bravo a l'equipe !!", 1);
+	/* Links, punctuation and spacing do not count. */
+	check_near(EN_POST, "Just got the new Acme X200 router -- and the "
+	    "setup took five minutes; the signal now covers the whole house "
+	    "and the garden!!! https://pic.example/x", 1);
+}
+
+static void
+test_different(void **state)
+{
+	(void)state;
+	check_near("my new acme router is great, works perfectly since "
+	    "monday and the wifi reaches every room of the flat",
+	    "my new acme router is broken, works perfectly since monday and "
+	    "the wifi reaches every room of the flat", 0);
+	check_near("Win a free Acme X200 router: retweet and follow @acme "
+	    "before Friday to enter the draw, winner number 1234 announced "
+	    "on Monday",
+	    "Win a free Acme X200 router: retweet and follow @acme before "
+	    "Friday to enter the draw, winner number 5678 announced on "
+	    "Monday", 0);
+	check_near("Acme X200 router review: fast, quiet and cheap, the best "
+	    "router we tested this year, 9/10",
+	    "Acme X300 router review: fast, quiet and cheap, the best router "
+	    "we tested this year, 7/10", 0);
+	check_near("Mon routeur Acme est génial, il marche parfaitement "
+	    "depuis lundi et le wifi passe dans toutes les pièces",
+	    "Mon routeur Acme est en panne, il marche parfaitement depuis "
+	    "lundi et le wifi passe dans toutes les pièces", 0);
+	/* Short texts are never judged near, even when equal. */
+	check_near("my acme router is great", "my acme router is great", 0);
+}
+
+/* A deterministic pseudo-random number. */
+static uint64_t
+rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Write NW random words from VOCAB into BUF, word SWAP replaced. */
+static void
+sentence(char *buf, size_t size, const uint32_t *pick, int nw, int swap,
+    uint32_t other)
+{
+	size_t off = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < nw; i++)
+		off += (size_t)snprintf(buf + off, size - off, "%sw%u",
+		    i ? " " : "", i == swap ? other : pick[i]);
+}
+
+static void
+test_rates(void **state)
+{
+	char a[1024], b[1024];
+	struct simhash_fp fa, fb;
+	uint32_t pick[20];
+	uint64_t s = 42;
+	int n, i, merged = 0, caught = 0;
+
+	(void)state;
+	/* 1000 pairs of 20-word posts one word apart: few merged. */
+	for (n = 0; n < 1000; n++) {
+		for (i = 0; i < 20; i++)
+			pick[i] = (uint32_t)(rnd(&s) % 5000);
+		sentence(a, sizeof(a), pick, 20, -1, 0);
+		sentence(b, sizeof(b), pick, 20, (int)(rnd(&s) % 20),
+		    5000 + (uint32_t)n);
+		simhash_text(a, strlen(a), &fa);
+		simhash_text(b, strlen(b), &fb);
+		merged += simhash_near(&fa, &fb, SIMHASH_K, 0);
+		/* The same with a tail, or truncated: always caught. */
+		sentence(b, sizeof(b), pick, 20, -1, 0);
+		strcat(b, " posted via email from my blog");
+		simhash_text(b, strlen(b), &fb);
+		caught += simhash_near(&fa, &fb, SIMHASH_K, 0);
+		sentence(b, sizeof(b), pick, 15, -1, 0);
+		strcat(b, "...");
+		simhash_text(b, strlen(b), &fb);
+		caught += simhash_near(&fa, &fb, SIMHASH_K, 0);
+	}
+	print_message("one word apart, merged: %d/1000\n", merged);
+	assert_true(merged < 60);
+	assert_int_equal(caught, 2000);
+}
+
+static void
+test_any_bytes(void **state)
+{
+	struct simhash_fp fp;
+	char buf[512];
+	uint64_t s = 7;
+	size_t i, n;
+
+	(void)state;
+	simhash_text(NULL, 0, &fp);
+	assert_int_equal(fp.words, 0);
+	simhash_text("", 0, &fp);
+	assert_int_equal(fp.words, 0);
+	/* Marks cut short at the end of the buffer. */
+	simhash_text("rt @", 4, &fp);
+	simhash_text("a b c rt @x", 11, &fp);
+	simhash_text("x (more", 7, &fp);
+	simhash_text("word\xe2\x80", 6, &fp);
+	simhash_text("www.", 4, &fp);
+	assert_int_equal(fp.words, 0);
+	for (n = 0; n < 2000; n++) {
+		size_t len = (size_t)(rnd(&s) % sizeof(buf));
+
+		for (i = 0; i < len; i++)
+			buf[i] = " a.r@t:(m)\xe2\x80\xa6"[rnd(&s) % 14];
+		simhash_text(buf, len, &fp);
+		assert_true(fp.words <= len);
+	}
+	/* Many words: past the words kept on the stack. */
+	{
+		char *big = malloc(64 * 1024);
+		struct simhash_fp f2;
+
+		assert_non_null(big);
+		for (i = 0; i + 8 < 64 * 1024; i += 8)
+			snprintf(big + i, 9, "w%06zu ", i / 8);
+		simhash_text(big, strlen(big), &fp);
+		assert_int_equal(fp.words, 8191);
+		assert_int_not_equal(fp.anchor, 0);
+		simhash_text(big, strlen(big), &f2);
+		assert_memory_equal(&fp, &f2, sizeof(fp));
+		free(big);
+	}
+}
+
+/* A random fingerprint long enough to be judged. */
+static struct simhash_fp
+random_fp(uint64_t *s)
+{
+	struct simhash_fp fp;
+
+	memset(&fp, 0, sizeof(fp));
+	fp.hash = rnd(s);
+	fp.head = (uint32_t)rnd(s) | 0x80000000U;
+	fp.words = 20;
+	return fp;
+}
+
+static void
+test_index(void **state)
+{
+	struct simhash_index *ix;
+	struct simhash_fp fp, q;
+	uint64_t s = 12345;
+	uint32_t ref;
+	int bit;
+
+	(void)state;
+	ix = simhash_index_new(SIMHASH_K, 0, 100000);
+	for (ref = 0; ref < 100000; ref++) {
+		fp = random_fp(&s);
+		assert_int_equal(simhash_index_add(ix, &fp, ref), 0);
+	}
+	assert_int_equal(simhash_index_count(ix), 100000);
+
+	/* Plant one, then ask with 3 of its bits flipped in one block,
+	 * and spread over three blocks. */
+	fp = random_fp(&s);
+	assert_int_equal(simhash_index_add(ix, &fp, 777777), 0);
+	q = fp;
+	q.head = 0;
+	q.hash ^= 0x7;
+	assert_int_equal(simhash_index_find(ix, &q), 777777);
+	q.hash = fp.hash ^ (1ULL << 3 | 1ULL << 20 | 1ULL << 40);
+	assert_int_equal(simhash_index_find(ix, &q), 777777);
+	/* Four bits: too far. */
+	q.hash = fp.hash ^ (1ULL << 3 | 1ULL << 20 | 1ULL << 40 | 1ULL << 60);
+	assert_int_equal(simhash_index_find(ix, &q), -1);
+	/* Too short to judge, even when equal. */
+	q = fp;
+	q.words = SIMHASH_MIN_WORDS - 1;
+	assert_int_equal(simhash_index_find(ix, &q), -1);
+	/* The closest wins. */
+	q = fp;
+	q.hash ^= 0x3;
+	assert_int_equal(simhash_index_add(ix, &q, 100), 0);
+	q.hash ^= 0x1;
+	assert_int_equal(simhash_index_find(ix, &q), 100);
+
+	/* Far ones are not found. */
+	for (bit = 0; bit < 1000; bit++) {
+		q = random_fp(&s);
+		assert_int_equal(simhash_index_find(ix, &q), -1);
+	}
+
+	/* Removed, it is gone; the others stay. */
+	q = fp;
+	q.hash ^= 1ULL << 10 | 1ULL << 30 | 1ULL << 50;
+	assert_int_equal(simhash_index_find(ix, &q), 777777);
+	simhash_index_remove(ix, 777777);
+	assert_int_equal(simhash_index_find(ix, &q), -1);
+	q = fp;
+	q.hash ^= 0x2;
+	assert_int_equal(simhash_index_find(ix, &q), 100);
+	simhash_index_remove(ix, 777777);	/* twice: nothing */
+	assert_int_equal(simhash_index_count(ix), 100000);
+
+	/* Remove every even ref: they go, the odd ones are still found. */
+	s = 12345;
+	for (ref = 0; ref < 100000; ref++) {
+		fp = random_fp(&s);
+		if (ref % 2 == 0)
+			simhash_index_remove(ix, ref);
+		else if (ref % 1001 == 1) {
+			fp.head = 0;
+			fp.hash ^= 1ULL << 63;
+			assert_int_equal(simhash_index_find(ix, &fp),
+			    (long)ref);
+		}
+	}
+	s = 12345;
+	for (ref = 0; ref < 100000; ref++) {
+		fp = random_fp(&s);
+		if (ref % 2 == 0 && ref != 100)
+			assert_int_equal(simhash_index_find(ix, &fp), -1);
+	}
+	assert_int_equal(simhash_index_count(ix), 50000);
+	/* Adding again under a ref replaces what it held. */
+	fp = random_fp(&s);
+	q = random_fp(&s);
+	assert_int_equal(simhash_index_add(ix, &fp, 3), 0);
+	assert_int_equal(simhash_index_add(ix, &q, 3), 0);
+	assert_int_equal(simhash_index_find(ix, &fp), -1);
+	assert_int_equal(simhash_index_find(ix, &q), 3);
+	/* A too short one is refused and empties its ref. */
+	q.words = 2;
+	assert_int_equal(simhash_index_add(ix, &q, 3), -1);
+	q.words = 20;
+	assert_int_equal(simhash_index_find(ix, &q), -1);
+	assert_true(simhash_index_memory(ix) > 0);
+	simhash_index_free(ix);
+}
+
+static void
+test_index_rules(void **state)
+{
+	struct simhash_index *ix;
+	struct simhash_fp full, cut, rt, other;
+
+	(void)state;
+	ix = simhash_index_new(SIMHASH_K, 0, 1000);
+	full = fp_of(EN_NEWS);
+	cut = fp_of("Acme announced today that its new X200 router will ship "
+	    "in March with WiFi 7 supp\xe2\x80\xa6");
+	rt = fp_of("RT @acme: " EN_POST " Sent from my iPhone");
+	other = fp_of("Acme announced today that its new X200 router will "
+	    "ship in March, but only in the United States and at a price "
+	    "nobody expected from them");
+	assert_int_equal(simhash_index_add(ix, &full, 10), 0);
+	/* The truncation is found through the head, and the other way. */
+	assert_int_equal(simhash_index_find(ix, &cut), 10);
+	assert_int_equal(simhash_index_find(ix, &other), -1);
+	simhash_index_remove(ix, 10);
+	assert_int_equal(simhash_index_add(ix, &cut, 11), 0);
+	assert_int_equal(simhash_index_find(ix, &full), 11);
+	assert_int_equal(simhash_index_find(ix, &other), 11);
+	simhash_index_remove(ix, 11);
+	assert_int_equal(simhash_index_find(ix, &full), -1);
+	full = fp_of(EN_POST);
+	assert_int_equal(simhash_index_add(ix, &full, 12), 0);
+	assert_int_equal(simhash_index_find(ix, &rt), 12);
+	simhash_index_free(ix);
+}
+
+/* Split the blog page PATH into the posts a feed would serve: a post ends
+ * at its "Posted via email from" line, the page's header goes with the first
+ * and its footer with the last; a page without one is one post. Returns how
+ * many, each a malloc'd string in POSTS. */
+static int
+split_page(const char *path, char **posts, int max)
+{
+	char line[16384], *all;
+	size_t len = 0, cap = 65536, l;
+	int n = 0;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (f == NULL)
+		fail_msg("%s: cannot open", path);
+	all = malloc(cap);
+	assert_non_null(all);
+	all[0] = '\0';
+	while (fgets(line, sizeof(line), f) != NULL) {
+		l = strlen(line);
+		assert_true(len + l < cap);
+		memcpy(all + len, line, l + 1);
+		len += l;
+		if (strncmp(line, "Posted via email from", 21) == 0) {
+			assert_true(n < max);
+			posts[n++] = all;
+			all = malloc(cap);
+			assert_non_null(all);
+			all[0] = '\0';
+			len = 0;
+		}
+	}
+	fclose(f);
+	if (n == 0)
+		posts[n++] = all;
+	else {
+		/* The footer: with the last post. */
+		l = strlen(posts[n - 1]);
+		posts[n - 1] = realloc(posts[n - 1], l + len + 1);
+		assert_non_null(posts[n - 1]);
+		memcpy(posts[n - 1] + l, all, len + 1);
+		free(all);
+	}
+	return n;
+}
+
+static void
+test_seeds(void **state)
+{
+	static const char *pages[] = {
+		"000_b2d2c6f4e6b82bca.txt", "001_92d66b0ca5b747a7.txt",
+		"002_2d5e541bc2b89c4a.txt", "003_665771f89ffd694b.txt",
+		"004_47ee0e3ced58bc7c.txt",
+	};
+	struct simhash_index *ix;
+	struct simhash_fp fp;
+	char path[1024], *posts[8], *folded;
+	uint32_t ref = 0;
+	long found;
+	size_t p;
+	int n, i;
+
+	(void)state;
+	ix = simhash_index_new(SIMHASH_K, 0, 1000);
+	for (p = 0; p < sizeof(pages) / sizeof(pages[0]); p++) {
+		snprintf(path, sizeof(path), "%s/seeds/%s", TEST_SHARED_DIR,
+		    pages[p]);
+		n = split_page(path, posts, 8);
+		/* 000 serves two posts, the others one. */
+		assert_int_equal(n, p == 0 ? 2 : 1);
+		for (i = 0; i < n; i++) {
+			folded = text_fold(posts[i], strlen(posts[i]));
+			assert_non_null(folded);
+			simhash_text(folded, strlen(folded), &fp);
+			free(folded);
+			free(posts[i]);
+			assert_true(fp.words >= SIMHASH_LONG_WORDS);
+			found = simhash_index_find(ix, &fp);
+			print_message("%s post %d: %u words, found %ld\n",
+			    pages[p], i, fp.words, found);
+			/* 001's post is 000's first; all else is new. */
+			if (p == 1)
+				assert_int_equal(found, 0);
+			else
+				assert_int_equal(found, -1);
+			assert_int_equal(simhash_index_add(ix, &fp, ref++), 0);
+		}
+	}
+	simhash_index_free(ix);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_boilerplate_tail),
+		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_retweet),
+		cmocka_unit_test(test_case_accents),
+		cmocka_unit_test(test_different),
+		cmocka_unit_test(test_rates),
+		cmocka_unit_test(test_any_bytes),
+		cmocka_unit_test(test_index),
+		cmocka_unit_test(test_index_rules),
+		cmocka_unit_test(test_seeds),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
