@@ -7,6 +7,9 @@
  * forgetting the oldest entry frees the oldest key; a key that needs room
  * forgets as many old entries as it takes.
  *
+ * Near-copies are found by the SimHash index of simhash.h, under the same
+ * entry indexes; canonical URLs come from urlcanon.h.
+ *
  * One open-addressing table (linear probing, backward-shift deletion) finds
  * an entry by the 64-bit hash of its key or of its canonical URL. A slot is
  * 32 bits: a 7-bit tag from the hash, which tells most slots apart without
@@ -19,7 +22,10 @@
 #include <string.h>
 
 #include "dedup.h"
+#include "log.h"
 #include "mention.h"
+#include "simhash.h"
+#include "urlcanon.h"
 #include "xmalloc.h"
 
 #define DEDUP_MIN_SLOTS		1024
@@ -66,6 +72,8 @@ struct dedup {
 	size_t			 mask;
 	size_t			 used;
 	size_t			 max_slots;
+
+	struct simhash_index	*near;		/* NULL: near_distance 0 */
 };
 
 static const char *const dedup_reasons[] = {
@@ -205,6 +213,8 @@ dedup_forget_oldest(struct dedup *d)
 	dedup_delete(d, e->key_hash, DEDUP_KIND_KEY, idx);
 	if (e->url_owner)
 		dedup_delete(d, e->url_hash, DEDUP_KIND_URL, idx);
+	if (d->near != NULL)
+		simhash_index_remove(d->near, (uint32_t)idx);
 	memset(e, 0, sizeof(*e));
 	d->count--;
 }
@@ -283,6 +293,16 @@ dedup_resize(struct dedup *d, size_t nslots)
 	}
 }
 
+/* A new, empty near-copy index for D's parameters (none when off). */
+static void
+dedup_near_new(struct dedup *d)
+{
+	d->near = NULL;
+	if (d->params.near_distance > 0)
+		d->near = simhash_index_new(d->params.near_distance,
+		    (uint32_t)d->params.min_words, d->params.capacity);
+}
+
 struct dedup *
 dedup_new(const struct dedup_params *p)
 {
@@ -305,6 +325,7 @@ dedup_new(const struct dedup_params *p)
 		d->max_slots <<= 1;
 	d->slots = xcalloc(DEDUP_MIN_SLOTS, sizeof(*d->slots));
 	d->mask = DEDUP_MIN_SLOTS - 1;
+	dedup_near_new(d);
 	return d;
 }
 
@@ -312,8 +333,18 @@ void
 dedup_set_params(struct dedup *d, const struct dedup_params *p)
 {
 	d->params.window = p->window;
+	if (p->near_distance == d->params.near_distance &&
+	    p->min_words == d->params.min_words)
+		return;
 	d->params.near_distance = p->near_distance;
 	d->params.min_words = p->min_words;
+	/* The index judges with its own settings: start it again. */
+	if (d->count > 0)
+		log_notice("dedup", "near_distance or min_words changed: "
+		    "near-copies of the %zu mentions remembered so far are not "
+		    "recognised", d->count);
+	simhash_index_free(d->near);
+	dedup_near_new(d);
 }
 
 /* Forget what was seen longer than the window before NOW (unix seconds). */
@@ -324,47 +355,6 @@ dedup_expire(struct dedup *d, int64_t now)
 
 	while (d->count > 0 && (int64_t)d->ring[dedup_oldest(d)].seen < limit)
 		dedup_forget_oldest(d);
-}
-
-/* Whether FOLDED, less its links, has fewer than N words. */
-static int
-dedup_few_words(const char *folded, int n)
-{
-	const unsigned char *p = (const unsigned char *)folded;
-	int words = 0;
-
-	while (*p != '\0') {
-		while (*p != '\0' && *p < 0x80 && !(*p >= '0' && *p <= '9') &&
-		    !(*p >= 'a' && *p <= 'z') && *p != '/')
-			p++;
-		if (*p == '\0')
-			break;
-		if (strncmp((const char *)p, "http://", 7) == 0 ||
-		    strncmp((const char *)p, "https://", 8) == 0 ||
-		    strncmp((const char *)p, "www.", 4) == 0) {
-			while (*p != '\0' && *p != ' ' && *p != '\n')
-				p++;
-			continue;
-		}
-		if (*p != '/' && ++words >= n)
-			return 0;
-		while (*p != '\0' && (*p >= 0x80 || (*p >= '0' && *p <= '9') ||
-		    (*p >= 'a' && *p <= 'z') || *p == '/'))
-			p++;
-	}
-	return 1;
-}
-
-/* The canonical form of URL for "same link", or NULL (malloc'd): the URL
- * less its fragment, for now. */
-static char *
-dedup_canon_url(const char *url)
-{
-	size_t n;
-
-	if (url == NULL || (n = strcspn(url, "#")) == 0)
-		return NULL;
-	return xstrndup(url, n);
 }
 
 /* Mark M a duplicate of entry E for REASON. */
@@ -378,21 +368,34 @@ dedup_mark(const struct dedup *d, struct mention *m,
 	return reason;
 }
 
+/* The key of M for the same-id test: "source:id", with an id that is an
+ * http(s) URL in its canonical form (malloc'd). */
+static char *
+dedup_id_key(const struct mention *m)
+{
+	char *id = urlcanon_id(m->id), *key;
+
+	key = xasprintf("%s:%s", m->source, id);
+	free(id);
+	return key;
+}
+
 enum dedup_reason
 dedup_check(struct dedup *d, struct mention *m, const char *folded,
     int64_t now_ms, struct dedup_hit *hit)
 {
-	enum dedup_reason result = DEDUP_NEW;
+	struct simhash_fp fp;
 	struct dedup_entry *e;
 	uint64_t kh, uh = 0;
 	uint32_t th;
 	int64_t now = now_ms / 1000;
 	char *key, *url;
-	size_t klen;
-	long i;
+	size_t flen;
+	long i, near;
 
 	if (folded == NULL)
 		folded = "";
+	flen = strlen(folded);
 	if (d->count == 0 && d->epoch == 0)
 		d->epoch = now - 1;
 	dedup_expire(d, now);
@@ -400,44 +403,45 @@ dedup_check(struct dedup *d, struct mention *m, const char *folded,
 	if ((d->used + 2) * 2 > d->mask + 1 && d->mask + 1 < d->max_slots)
 		dedup_resize(d, (d->mask + 1) * 2);
 
-	key = mention_key(m);
-	klen = strlen(key);
-	kh = dedup_hash(DEDUP_KIND_KEY, key, klen);
-	th = (uint32_t)dedup_hash(2, folded, strlen(folded));
+	key = dedup_id_key(m);
+	kh = dedup_hash(DEDUP_KIND_KEY, key, strlen(key));
+	free(key);
+	th = (uint32_t)dedup_hash(2, folded, flen);
+	simhash_text(folded, flen, &fp);
 	if ((i = dedup_find(d, kh, DEDUP_KIND_KEY)) >= 0) {
 		e = &d->ring[i];
-		if (e->text_hash == th) {
-			free(key);
+		if (e->text_hash == th)
 			return dedup_mark(d, m, e, DEDUP_SAME_ID);
-		}
 		/* An edit: remember the new text, keep the first's place. */
 		e->text_hash = th;
+		if (d->near != NULL)
+			simhash_index_add(d->near, &fp, (uint32_t)i);
 		if (hit != NULL) {
 			hit->ref = (uint32_t)i;
 			hit->text_hash = th;
 			hit->prev_classes = e->classes;
 		}
-		free(key);
 		return dedup_mark(d, m, e, DEDUP_UPDATE);
 	}
 
-	if ((url = dedup_canon_url(m->url)) != NULL) {
+	near = d->near != NULL ? simhash_index_find(d->near, &fp) : -1;
+	if (m->url != NULL && (url = urlcanon(m->url, NULL)) != NULL) {
 		uh = dedup_hash(DEDUP_KIND_URL, url, strlen(url));
 		free(url);
+		/* The same link with nothing of its own, or a copy of it. */
 		if ((i = dedup_find(d, uh, DEDUP_KIND_URL)) >= 0 &&
-		    dedup_few_words(folded, d->params.min_words))
-			result = dedup_mark(d, m, &d->ring[i], DEDUP_SAME_URL);
+		    (fp.words < (uint32_t)d->params.min_words || near == i))
+			return dedup_mark(d, m, &d->ring[i], DEDUP_SAME_URL);
 	}
-	if (result != DEDUP_NEW) {
-		free(key);
-		return result;
-	}
+	if (near >= 0)
+		return dedup_mark(d, m, &d->ring[near], DEDUP_NEAR_TEXT);
 
 	if (d->count == d->params.capacity)
 		dedup_forget_oldest(d);
 	e = &d->ring[d->head];
 	memset(e, 0, sizeof(*e));
-	dedup_key_put(d, e, key, klen);
+	key = mention_key(m);
+	dedup_key_put(d, e, key, strlen(key));
 	free(key);
 	/* dedup_key_put may have forgotten entries, never this one. */
 	e->key_hash = kh;
@@ -449,6 +453,8 @@ dedup_check(struct dedup *d, struct mention *m, const char *folded,
 		dedup_insert(d, uh, DEDUP_KIND_URL, d->head);
 		e->url_owner = 1;
 	}
+	if (d->near != NULL)
+		simhash_index_add(d->near, &fp, (uint32_t)d->head);
 	if (hit != NULL) {
 		hit->ref = (uint32_t)d->head;
 		hit->text_hash = th;
@@ -477,7 +483,8 @@ size_t
 dedup_memory(const struct dedup *d)
 {
 	return sizeof(*d) + d->params.capacity * sizeof(*d->ring) +
-	    d->keys_size + (d->mask + 1) * sizeof(*d->slots);
+	    d->keys_size + (d->mask + 1) * sizeof(*d->slots) +
+	    (d->near != NULL ? simhash_index_memory(d->near) : 0);
 }
 
 void
@@ -488,5 +495,6 @@ dedup_free(struct dedup *d)
 	free(d->ring);
 	free(d->keys);
 	free(d->slots);
+	simhash_index_free(d->near);
 	free(d);
 }
