@@ -14,11 +14,13 @@
  * (the 64 bits cut into K + 1 blocks: two SimHashes at most K bits apart agree
  * on at least one whole block, so a ref is chained under each of its blocks'
  * values and a query walks the K + 1 chains of its own), one by head and one
- * by anchor. With K = 3 a node is 40 bytes; the chain heads add about 2 bytes
- * per ref (16 refs a pigeonhole bucket, 8 a head or anchor bucket). Chains are
- * singly linked, so adding is O(1) and removing walks the chains the ref is
- * in; with a million refs a pigeonhole chain holds about 15. A query walks its
- * K + 1 chains in step, so that their cache misses overlap.
+ * by anchor. With K = 3 a node is 40 bytes; the chains' ends add about 4
+ * bytes per ref (a bucket per 16 refs, 8 bytes each). Chains are singly
+ * linked, new refs at their ends: adding is O(1), and removing walks the
+ * chains the ref is in from their starts, where the oldest are, so that the
+ * caller's expiry (the oldest first) is O(1) too. With a million refs a
+ * pigeonhole chain holds about 15. A query walks its K + 1 chains in step,
+ * so that their cache misses overlap.
  *
  * Why not less: the SimHash (8 bytes) and one 4-byte link per chain are what
  * lets a ref be found by its blocks and removed by its ref alone; head and
@@ -70,14 +72,15 @@ struct simhash_index {
 	int			 k;
 	uint32_t		 min_words;
 	int			 nblocks;
-	int			 shift[SIMHASH_MAX_BLOCKS];	/* block t's low bit */
-	int			 bits[SIMHASH_MAX_BLOCKS];	/* block t's width */
-	int			 bbits;		/* pigeonhole buckets: 2^bbits */
+	int			 shift[SIMHASH_MAX_BLOCKS];	/* low bits */
+	int			 bits[SIMHASH_MAX_BLOCKS];	/* widths */
+	int			 bbits;		/* 2^bbits pigeonhole buckets */
 	int			 kbits;		/* head and anchor buckets */
-	uint32_t		*blocks[SIMHASH_MAX_BLOCKS];	/* chain heads */
-	uint32_t		*heads;		/* heads of whole texts */
-	uint32_t		*theads;	/* heads of truncated ones */
-	uint32_t		*anchors;
+	/* Chains: a pair of words per bucket, its first ref and its last. */
+	uint32_t		*blocks[SIMHASH_MAX_BLOCKS];	/* by block */
+	uint32_t		*heads;		/* by head, whole texts */
+	uint32_t		*theads;	/* by head, truncated ones */
+	uint32_t		*anchors;	/* by anchor */
 	size_t			 stride;	/* words per node */
 	uint32_t		*nodes;		/* by ref */
 	uint64_t		*used;		/* bit per ref */
@@ -305,7 +308,8 @@ simhash_empty(uint64_t *lanes, uint32_t *ones)
 
 	for (b = 0; b < 8; b++) {
 		for (j = 0; j < 8; j++)
-			ones[8 * b + j] += (uint32_t)(lanes[b] >> (8 * j)) & 0xff;
+			ones[8 * b + j] += (uint32_t)(lanes[b] >> (8 * j)) &
+			    0xff;
 		lanes[b] = 0;
 	}
 }
@@ -387,7 +391,7 @@ simhash_text(const char *folded, size_t len, struct simhash_fp *fp)
 			lanes[b] += simhash_spread[(f >> (8 * b)) & 0xff];
 		if (i % 255 == 254 || i == nfeat - 1)
 			simhash_empty(lanes, ones);
-		/* Anchors in the middle: headers and footers are at the ends. */
+		/* Anchors in the middle: headers and footers sit at ends. */
 		if (f < best && i >= n / 8 &&
 		    i + SIMHASH_ANCHOR_WORDS <= n - n / 8) {
 			best = f;
@@ -465,6 +469,17 @@ simhash_key(const struct simhash_index *ix, uint32_t v)
 	    (64 - ix->kbits));
 }
 
+/* 2^BITS empty chains. */
+static uint32_t *
+simhash_buckets(int bits)
+{
+	uint32_t *b;
+
+	b = xreallocarray(NULL, (size_t)2 << bits, sizeof(*b));
+	memset(b, 0xff, ((size_t)2 << bits) * sizeof(*b));
+	return b;
+}
+
 struct simhash_index *
 simhash_index_new(int k, uint32_t min_words, size_t capacity_hint)
 {
@@ -488,29 +503,19 @@ simhash_index_new(int k, uint32_t min_words, size_t capacity_hint)
 		ix->shift[t] = shift;
 		shift += ix->bits[t];
 	}
-	/* About 16 refs a pigeonhole bucket, 8 a head bucket. */
+	/* About 16 refs a bucket. */
 	l = simhash_log2(capacity_hint);
 	ix->bbits = l - 4 < 10 ? 10 : l - 4;
 	if (ix->bbits > 24)
 		ix->bbits = 24;
-	ix->kbits = l - 3 < 10 ? 10 : l - 3;
+	ix->kbits = l - 4 < 10 ? 10 : l - 4;
 	if (ix->kbits > 26)
 		ix->kbits = 26;
-	for (t = 0; t < ix->nblocks; t++) {
-		ix->blocks[t] = xreallocarray(NULL, (size_t)1 << ix->bbits,
-		    sizeof(uint32_t));
-		memset(ix->blocks[t], 0xff,
-		    ((size_t)1 << ix->bbits) * sizeof(uint32_t));
-	}
-	ix->heads = xreallocarray(NULL, (size_t)1 << ix->kbits,
-	    sizeof(uint32_t));
-	memset(ix->heads, 0xff, ((size_t)1 << ix->kbits) * sizeof(uint32_t));
-	ix->theads = xreallocarray(NULL, (size_t)1 << ix->kbits,
-	    sizeof(uint32_t));
-	memset(ix->theads, 0xff, ((size_t)1 << ix->kbits) * sizeof(uint32_t));
-	ix->anchors = xreallocarray(NULL, (size_t)1 << ix->kbits,
-	    sizeof(uint32_t));
-	memset(ix->anchors, 0xff, ((size_t)1 << ix->kbits) * sizeof(uint32_t));
+	for (t = 0; t < ix->nblocks; t++)
+		ix->blocks[t] = simhash_buckets(ix->bbits);
+	ix->heads = simhash_buckets(ix->kbits);
+	ix->theads = simhash_buckets(ix->kbits);
+	ix->anchors = simhash_buckets(ix->kbits);
 	return ix;
 }
 
@@ -573,28 +578,36 @@ simhash_node_hash(const uint32_t *n)
 static uint32_t *
 simhash_head_chain(const struct simhash_index *ix, uint32_t v)
 {
-	return &((v & 1) ? ix->theads : ix->heads)[simhash_key(ix, v)];
+	return &((v & 1) ? ix->theads : ix->heads)[2 * simhash_key(ix, v)];
 }
 
-/* Put REF at the front of chain C whose head is *HEAD. */
+/* Put REF at the end of chain C, whose first and last refs are CHAIN[0]
+ * and CHAIN[1]: the oldest come first, and are the first removed. */
 static void
-simhash_link(struct simhash_index *ix, uint32_t *head, int c, uint32_t ref)
+simhash_link(struct simhash_index *ix, uint32_t *chain, int c, uint32_t ref)
 {
-	simhash_node(ix, ref)[SIMHASH_N_LINKS + c] = *head;
-	*head = ref;
+	simhash_node(ix, ref)[SIMHASH_N_LINKS + c] = SIMHASH_NONE;
+	if (chain[1] == SIMHASH_NONE)
+		chain[0] = ref;
+	else
+		simhash_node(ix, chain[1])[SIMHASH_N_LINKS + c] = ref;
+	chain[1] = ref;
 }
 
-/* Take REF out of chain C whose head is *HEAD. */
+/* Take REF out of chain C (as for simhash_link). */
 static void
-simhash_unlink(struct simhash_index *ix, uint32_t *head, int c, uint32_t ref)
+simhash_unlink(struct simhash_index *ix, uint32_t *chain, int c, uint32_t ref)
 {
-	uint32_t *p = head;
+	uint32_t *p = &chain[0], prev = SIMHASH_NONE;
 
 	while (*p != SIMHASH_NONE) {
 		if (*p == ref) {
 			*p = simhash_node(ix, ref)[SIMHASH_N_LINKS + c];
+			if (chain[1] == ref)
+				chain[1] = prev;
 			return;
 		}
+		prev = *p;
 		p = &simhash_node(ix, *p)[SIMHASH_N_LINKS + c];
 	}
 }
@@ -620,12 +633,12 @@ simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
 	n[SIMHASH_N_ANCHOR] = fp->anchor;
 	for (t = 0; t < ix->nblocks; t++)
 		simhash_link(ix,
-		    &ix->blocks[t][simhash_block(ix, fp->hash, t)], t, ref);
+		    &ix->blocks[t][2 * simhash_block(ix, fp->hash, t)], t, ref);
 	if (n[SIMHASH_N_HEAD] != 0)
 		simhash_link(ix, simhash_head_chain(ix, n[SIMHASH_N_HEAD]),
 		    ix->nblocks, ref);
 	if (n[SIMHASH_N_ANCHOR] != 0)
-		simhash_link(ix, &ix->anchors[simhash_key(ix,
+		simhash_link(ix, &ix->anchors[2 * simhash_key(ix,
 		    n[SIMHASH_N_ANCHOR])], ix->nblocks + 1, ref);
 	ix->used[ref / 64] |= (uint64_t)1 << (ref % 64);
 	ix->count++;
@@ -644,13 +657,13 @@ simhash_index_remove(struct simhash_index *ix, uint32_t ref)
 	n = simhash_node(ix, ref);
 	h = simhash_node_hash(n);
 	for (t = 0; t < ix->nblocks; t++)
-		simhash_unlink(ix, &ix->blocks[t][simhash_block(ix, h, t)], t,
-		    ref);
+		simhash_unlink(ix,
+		    &ix->blocks[t][2 * simhash_block(ix, h, t)], t, ref);
 	if (n[SIMHASH_N_HEAD] != 0)
 		simhash_unlink(ix, simhash_head_chain(ix, n[SIMHASH_N_HEAD]),
 		    ix->nblocks, ref);
 	if (n[SIMHASH_N_ANCHOR] != 0)
-		simhash_unlink(ix, &ix->anchors[simhash_key(ix,
+		simhash_unlink(ix, &ix->anchors[2 * simhash_key(ix,
 		    n[SIMHASH_N_ANCHOR])], ix->nblocks + 1, ref);
 	ix->used[ref / 64] &= ~((uint64_t)1 << (ref % 64));
 	ix->count--;
@@ -680,7 +693,7 @@ simhash_index_find(const struct simhash_index *ix,
 
 	/* The pigeonhole chains, walked in step. */
 	for (t = 0; t < ix->nblocks; t++)
-		cur[t] = ix->blocks[t][simhash_block(ix, fp->hash, t)];
+		cur[t] = ix->blocks[t][2 * simhash_block(ix, fp->hash, t)];
 	do {
 		live = 0;
 		for (t = 0; t < ix->nblocks; t++) {
@@ -713,7 +726,7 @@ simhash_index_find(const struct simhash_index *ix,
 
 	/* The same anchor, SimHashes not too far apart. */
 	if (fp->anchor != 0) {
-		ref = ix->anchors[simhash_key(ix, fp->anchor)];
+		ref = ix->anchors[2 * simhash_key(ix, fp->anchor)];
 		for (; ref != SIMHASH_NONE; ref = n[SIMHASH_N_LINKS +
 		    ix->nblocks + 1]) {
 			n = simhash_node(ix, ref);
@@ -738,9 +751,9 @@ simhash_index_memory(const struct simhash_index *ix)
 {
 	size_t bytes = sizeof(*ix);
 
-	bytes += (size_t)ix->nblocks * ((size_t)1 << ix->bbits) *
+	bytes += (size_t)ix->nblocks * ((size_t)2 << ix->bbits) *
 	    sizeof(uint32_t);
-	bytes += 3 * ((size_t)1 << ix->kbits) * sizeof(uint32_t);
+	bytes += 3 * ((size_t)2 << ix->kbits) * sizeof(uint32_t);
 	bytes += ix->nrefs * ix->stride * sizeof(uint32_t);
 	bytes += (ix->nrefs + 63) / 64 * sizeof(*ix->used);
 	return bytes;

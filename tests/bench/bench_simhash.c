@@ -6,9 +6,10 @@
  * words of a 20,000-word vocabulary, already folded); then, with N (default
  * 1,000,000, or argv[1]) fingerprints of 160-byte posts remembered,
  * simhash_index_find's nanoseconds for new posts (misses) and for near
- * copies of remembered ones (hits, two bits away), the nanoseconds to forget the oldest
- * and remember a new one (the caller's expiry), and the index's bytes per
- * remembered mention.
+ * copies of remembered ones (hits, two bits away), the nanoseconds to forget
+ * the oldest and remember a new one (the caller's expiry), and the index's
+ * bytes per remembered mention. argv[2], if given, is the index's K (default
+ * SIMHASH_K).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -85,6 +86,7 @@ int
 main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
+	int k = argc > 2 ? atoi(argv[2]) : SIMHASH_K;
 	struct simhash_index *ix;
 	struct simhash_fp *fps, *news, fp;
 	char buf[512];
@@ -103,12 +105,13 @@ main(int argc, char **argv)
 		len = post(buf, sizeof(buf), i, 160);
 		simhash_text(buf, len, &fps[i]);
 	}
-	ix = simhash_index_new(SIMHASH_K, 0, n);
+	ix = simhash_index_new(k, 0, n);
 	t = now();
 	for (i = 0; i < n; i++)
 		simhash_index_add(ix, &fps[i], (uint32_t)i);
 	t = now() - t;
-	printf("%zu remembered: add %.0f ns each\n", n, t * 1e9 / (double)n);
+	printf("%zu remembered, k = %d: add %.0f ns each\n", n, k,
+	    t * 1e9 / (double)n);
 
 	/* New posts: nothing is near. */
 	news = calloc(n, sizeof(*news));

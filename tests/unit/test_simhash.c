@@ -460,6 +460,51 @@ test_index(void **state)
 }
 
 static void
+test_index_expiry(void **state)
+{
+	struct simhash_index *ix;
+	static struct simhash_fp ring[500];
+	struct simhash_fp fp;
+	uint64_t s = 4242;
+	uint32_t i, slot;
+
+	(void)state;
+	/* The caller's expiry: a ring of 500 refs, the oldest replaced.
+	 * Every fingerprint shares its low 16 bits (one long chain in a
+	 * pigeonhole table) and a third share a head. */
+	ix = simhash_index_new(SIMHASH_K, 0, 500);
+	for (i = 0; i < 5000; i++) {
+		slot = i % 500;
+		if (i >= 500) {
+			simhash_index_remove(ix, slot);
+			assert_int_equal(simhash_index_find(ix, &ring[slot]),
+			    -1);
+		}
+		fp = random_fp(&s);
+		fp.hash = (fp.hash & ~0xffffULL) | 0xbeef;
+		if (i % 3 == 0)
+			fp.head = 0x80000002U;
+		fp.flags = 0;
+		ring[slot] = fp;
+		assert_int_equal(simhash_index_add(ix, &fp, slot), 0);
+		assert_int_equal(simhash_index_find(ix, &fp), (long)slot);
+	}
+	assert_int_equal(simhash_index_count(ix), 500);
+	for (slot = 0; slot < 500; slot++)
+		assert_int_equal(simhash_index_find(ix, &ring[slot]),
+		    (long)slot);
+	/* A truncated one with the shared head finds one of those. */
+	fp = ring[0];
+	fp.hash = ~fp.hash;
+	fp.head = 0x80000002U;
+	fp.flags = SIMHASH_TRUNCATED;
+	assert_true(simhash_index_find(ix, &fp) >= 0);
+	fp.head = 0x80000004U;
+	assert_int_equal(simhash_index_find(ix, &fp), -1);
+	simhash_index_free(ix);
+}
+
+static void
 test_index_rules(void **state)
 {
 	struct simhash_index *ix;
@@ -613,6 +658,7 @@ main(void)
 		cmocka_unit_test(test_long_rates),
 		cmocka_unit_test(test_any_bytes),
 		cmocka_unit_test(test_index),
+		cmocka_unit_test(test_index_expiry),
 		cmocka_unit_test(test_index_rules),
 		cmocka_unit_test(test_seeds),
 	};
