@@ -27,8 +27,6 @@
  * anchor must be kept whole (4 bytes each) to find their chains again when
  * removing. K = 2 (3 chains) saves 4 bytes a ref.
  */
-#include <sys/mman.h>
-
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -526,18 +524,6 @@ simhash_used(const struct simhash_index *ix, uint32_t ref)
 	return ref < ix->nrefs && (ix->used[ref / 64] >> (ref % 64) & 1);
 }
 
-/* Ask for huge pages under the LEN bytes at P (nodes are read at random:
- * fewer TLB misses); a hint, failure is harmless. */
-static void
-simhash_huge(void *p, size_t len)
-{
-	uintptr_t start = ((uintptr_t)p + 0x1fffff) & ~(uintptr_t)0x1fffff;
-	uintptr_t end = ((uintptr_t)p + len) & ~(uintptr_t)0x1fffff;
-
-	if (end > start)
-		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
-}
-
 /* Make the per-ref arrays long enough for REF. */
 static void
 simhash_grow(struct simhash_index *ix, uint32_t ref)
@@ -549,7 +535,6 @@ simhash_grow(struct simhash_index *ix, uint32_t ref)
 	if (n > (size_t)UINT32_MAX)
 		n = (size_t)UINT32_MAX;
 	ix->nodes = xreallocarray(ix->nodes, n, ix->stride * sizeof(uint32_t));
-	simhash_huge(ix->nodes, n * ix->stride * sizeof(uint32_t));
 	words = (n + 63) / 64;
 	ix->used = xreallocarray(ix->used, words, sizeof(*ix->used));
 	memset(ix->used + (ix->nrefs + 63) / 64, 0,
