@@ -8,16 +8,24 @@
  * and each word becomes a 64-bit hash. The cuts (retweet prefix, boilerplate
  * tail, truncation mark) then only move the ends of that array of words.
  *
- * The index keeps, for each ref, a copy of the fingerprint's SimHash, head
- * (its lowest bit holding the truncation flag) and anchor, 16 bytes, and one
- * link per chain the ref is in: K + 1 chains by pigeonhole (the 64 bits cut
- * into K + 1 blocks: two SimHashes at most K bits apart agree on at least one
- * whole block, so a ref is chained under each of its blocks' values and a
- * query walks the K + 1 chains of its own), one by head and one by anchor.
- * Chains are singly linked through per-ref arrays, so adding is O(1) and
- * removing walks the chains the ref is in; with a million refs and K = 3 a
- * pigeonhole chain holds about 15 refs. A query walks its K + 1 chains in
- * step, so that their cache misses overlap.
+ * The index keeps, for each ref, a node of 32-bit words: a copy of the
+ * fingerprint's SimHash, head (its lowest bit holding the truncation flag) and
+ * anchor, and one link per chain the ref is in: K + 1 chains by pigeonhole
+ * (the 64 bits cut into K + 1 blocks: two SimHashes at most K bits apart agree
+ * on at least one whole block, so a ref is chained under each of its blocks'
+ * values and a query walks the K + 1 chains of its own), one by head and one
+ * by anchor. With K = 3 a node is 40 bytes; the chains' ends add about 4
+ * bytes per ref (a bucket per 16 refs, 8 bytes each). Chains are singly
+ * linked, new refs at their ends: adding is O(1), and removing walks the
+ * chains the ref is in from their starts, where the oldest are, so that the
+ * caller's expiry (the oldest first) is O(1) too. With a million refs a
+ * pigeonhole chain holds about 15. A query walks its K + 1 chains in step,
+ * so that their cache misses overlap.
+ *
+ * Why not less: the SimHash (8 bytes) and one 4-byte link per chain are what
+ * lets a ref be found by its blocks and removed by its ref alone; head and
+ * anchor must be kept whole (4 bytes each) to find their chains again when
+ * removing. K = 2 (3 chains) saves 4 bytes a ref.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -47,30 +55,51 @@ struct simhash_words {
 	int			 has_rt;
 };
 
-/* A remembered fingerprint: head's bit 0 is the truncation flag. */
-struct simhash_rec {
-	uint64_t	hash;
-	uint32_t	head;
-	uint32_t	anchor;
-};
+/*
+ * A remembered fingerprint is a node of 32-bit words in ix->nodes, at ref *
+ * stride: the SimHash (two words), the head (bit 0: the truncation flag), the
+ * anchor, then its links in the K + 1 pigeonhole chains, the head chain and
+ * the anchor chain, so that walking a chain reads one node at a time.
+ */
+#define SIMHASH_N_HASH		0
+#define SIMHASH_N_HEAD		2
+#define SIMHASH_N_ANCHOR	3
+#define SIMHASH_N_LINKS		4
 
 struct simhash_index {
 	int			 k;
 	uint32_t		 min_words;
 	int			 nblocks;
-	int			 shift[SIMHASH_MAX_BLOCKS];	/* block t's low bit */
-	int			 bits[SIMHASH_MAX_BLOCKS];	/* block t's width */
-	int			 bbits;		/* pigeonhole buckets: 2^bbits */
+	int			 shift[SIMHASH_MAX_BLOCKS];	/* low bits */
+	int			 bits[SIMHASH_MAX_BLOCKS];	/* widths */
+	int			 bbits;		/* 2^bbits pigeonhole buckets */
 	int			 kbits;		/* head and anchor buckets */
-	uint32_t		*blocks[SIMHASH_MAX_BLOCKS];	/* chain heads */
-	uint32_t		*heads;
-	uint32_t		*anchors;
-	int			 stride;	/* links per ref: nblocks + 2 */
-	struct simhash_rec	*recs;		/* by ref */
-	uint32_t		*next;		/* by ref * stride + chain */
+	/* Chains: a pair of words per bucket, its first ref and its last. */
+	uint32_t		*blocks[SIMHASH_MAX_BLOCKS];	/* by block */
+	uint32_t		*heads;		/* by head, whole texts */
+	uint32_t		*theads;	/* by head, truncated ones */
+	uint32_t		*anchors;	/* by anchor */
+	size_t			 stride;	/* words per node */
+	uint32_t		*nodes;		/* by ref */
 	uint64_t		*used;		/* bit per ref */
 	size_t			 nrefs;		/* the arrays' length */
+	size_t			 hint;		/* their first length */
 	size_t			 count;
+};
+
+/* SPREAD(x): the 8 bits of byte X, one to a byte (bit i to byte i). */
+#define SIMHASH_SP(x) ((uint64_t)((x) & 1) | (uint64_t)((x) >> 1 & 1) << 8 | \
+	(uint64_t)((x) >> 2 & 1) << 16 | (uint64_t)((x) >> 3 & 1) << 24 | \
+	(uint64_t)((x) >> 4 & 1) << 32 | (uint64_t)((x) >> 5 & 1) << 40 | \
+	(uint64_t)((x) >> 6 & 1) << 48 | (uint64_t)((x) >> 7 & 1) << 56)
+#define SIMHASH_SP4(x) SIMHASH_SP(x), SIMHASH_SP((x) + 1), \
+	SIMHASH_SP((x) + 2), SIMHASH_SP((x) + 3)
+#define SIMHASH_SP16(x) SIMHASH_SP4(x), SIMHASH_SP4((x) + 4), \
+	SIMHASH_SP4((x) + 8), SIMHASH_SP4((x) + 12)
+#define SIMHASH_SP64(x) SIMHASH_SP16(x), SIMHASH_SP16((x) + 16), \
+	SIMHASH_SP16((x) + 32), SIMHASH_SP16((x) + 48)
+static const uint64_t simhash_spread[256] = {
+	SIMHASH_SP64(0), SIMHASH_SP64(64), SIMHASH_SP64(128), SIMHASH_SP64(192)
 };
 
 /* The final mix of a 64-bit hash (a multiply and xor-shift finaliser). */
@@ -192,8 +221,11 @@ simhash_split(const char *s, size_t n, struct simhash_words *ws)
 static int
 simhash_is(const char *s, const struct simhash_word *w, const char *p)
 {
-	size_t l = strlen(p);
+	size_t l;
 
+	if (s[w->start] != p[0])
+		return 0;
+	l = strlen(p);
 	return w->end - w->start == l && memcmp(s + w->start, p, l) == 0;
 }
 
@@ -266,18 +298,33 @@ simhash_shingle(uint64_t a, uint64_t b)
 	return simhash_mix(a * 0x9e3779b97f4a7c15ULL + (b << 31 | b >> 33));
 }
 
+/* Add the byte counters of LANES to ONES and zero them. */
+static void
+simhash_empty(uint64_t *lanes, uint32_t *ones)
+{
+	int b, j;
+
+	for (b = 0; b < 8; b++) {
+		for (j = 0; j < 8; j++)
+			ones[8 * b + j] += (uint32_t)(lanes[b] >> (8 * j)) &
+			    0xff;
+		lanes[b] = 0;
+	}
+}
+
 void
 simhash_text(const char *folded, size_t len, struct simhash_fp *fp)
 {
 	struct simhash_words ws;
 	struct simhash_word *w;
 	uint32_t ones[64];
-	uint64_t f, best;
+	uint64_t lanes[8], f, best;
 	size_t n, i, from, gap_end, p, nfeat;
 	int b;
 
 	memset(fp, 0, sizeof(*fp));
-	memset(&ws, 0, sizeof(ws));
+	ws.n = ws.rt = 0;
+	ws.has_rt = 0;
 	ws.w = ws.stack;
 	ws.cap = SIMHASH_STACK_WORDS;
 	if (folded == NULL)
@@ -326,16 +373,25 @@ simhash_text(const char *folded, size_t len, struct simhash_fp *fp)
 	if (n >= SIMHASH_HEAD_WORDS)
 		fp->head = simhash_seq(w, SIMHASH_HEAD_WORDS, 0x68656164);
 
-	/* SimHash: each bit the majority of the shingles' bits. */
+	/*
+	 * SimHash: each bit the majority of the shingles' bits. The bits are
+	 * counted eight at a time, one per byte of lanes[], emptied into
+	 * ones[] before a byte can overflow.
+	 */
 	memset(ones, 0, sizeof(ones));
+	memset(lanes, 0, sizeof(lanes));
 	nfeat = n > 1 ? n - 1 : 1;
 	best = UINT64_MAX;
 	p = 0;
 	for (i = 0; i < nfeat; i++) {
 		f = n > 1 ? simhash_shingle(w[i].h, w[i + 1].h) : w[0].h;
-		for (b = 0; b < 64; b++)
-			ones[b] += (uint32_t)(f >> b) & 1;
-		if (f < best && i + SIMHASH_ANCHOR_WORDS <= n) {
+		for (b = 0; b < 8; b++)
+			lanes[b] += simhash_spread[(f >> (8 * b)) & 0xff];
+		if (i % 255 == 254 || i == nfeat - 1)
+			simhash_empty(lanes, ones);
+		/* Anchors in the middle: headers and footers sit at ends. */
+		if (f < best && i >= n / 8 &&
+		    i + SIMHASH_ANCHOR_WORDS <= n - n / 8) {
 			best = f;
 			p = i;
 		}
@@ -411,6 +467,17 @@ simhash_key(const struct simhash_index *ix, uint32_t v)
 	    (64 - ix->kbits));
 }
 
+/* 2^BITS empty chains. */
+static uint32_t *
+simhash_buckets(int bits)
+{
+	uint32_t *b;
+
+	b = xreallocarray(NULL, (size_t)2 << bits, sizeof(*b));
+	memset(b, 0xff, ((size_t)2 << bits) * sizeof(*b));
+	return b;
+}
+
 struct simhash_index *
 simhash_index_new(int k, uint32_t min_words, size_t capacity_hint)
 {
@@ -425,32 +492,28 @@ simhash_index_new(int k, uint32_t min_words, size_t capacity_hint)
 	ix->k = k;
 	ix->min_words = min_words == 0 ? SIMHASH_MIN_WORDS : min_words;
 	ix->nblocks = k + 1;
-	ix->stride = ix->nblocks + 2;
+	ix->stride = SIMHASH_N_LINKS + (size_t)ix->nblocks + 2;
+	ix->hint = capacity_hint < 1024 ? 1024 : capacity_hint;
+	if (ix->hint > UINT32_MAX)
+		ix->hint = UINT32_MAX;
 	for (t = 0, shift = 0; t < ix->nblocks; t++) {
 		ix->bits[t] = 64 / ix->nblocks + (t < 64 % ix->nblocks);
 		ix->shift[t] = shift;
 		shift += ix->bits[t];
 	}
-	/* About 16 refs a pigeonhole bucket, 8 a head bucket. */
+	/* About 16 refs a bucket. */
 	l = simhash_log2(capacity_hint);
 	ix->bbits = l - 4 < 10 ? 10 : l - 4;
 	if (ix->bbits > 24)
 		ix->bbits = 24;
-	ix->kbits = l - 3 < 10 ? 10 : l - 3;
+	ix->kbits = l - 4 < 10 ? 10 : l - 4;
 	if (ix->kbits > 26)
 		ix->kbits = 26;
-	for (t = 0; t < ix->nblocks; t++) {
-		ix->blocks[t] = xreallocarray(NULL, (size_t)1 << ix->bbits,
-		    sizeof(uint32_t));
-		memset(ix->blocks[t], 0xff,
-		    ((size_t)1 << ix->bbits) * sizeof(uint32_t));
-	}
-	ix->heads = xreallocarray(NULL, (size_t)1 << ix->kbits,
-	    sizeof(uint32_t));
-	memset(ix->heads, 0xff, ((size_t)1 << ix->kbits) * sizeof(uint32_t));
-	ix->anchors = xreallocarray(NULL, (size_t)1 << ix->kbits,
-	    sizeof(uint32_t));
-	memset(ix->anchors, 0xff, ((size_t)1 << ix->kbits) * sizeof(uint32_t));
+	for (t = 0; t < ix->nblocks; t++)
+		ix->blocks[t] = simhash_buckets(ix->bbits);
+	ix->heads = simhash_buckets(ix->kbits);
+	ix->theads = simhash_buckets(ix->kbits);
+	ix->anchors = simhash_buckets(ix->kbits);
 	return ix;
 }
 
@@ -465,15 +528,13 @@ simhash_used(const struct simhash_index *ix, uint32_t ref)
 static void
 simhash_grow(struct simhash_index *ix, uint32_t ref)
 {
-	size_t n = ix->nrefs == 0 ? 1024 : ix->nrefs, words;
+	size_t n = ix->nrefs == 0 ? ix->hint : ix->nrefs, words;
 
 	while (n <= ref)
 		n *= 2;
 	if (n > (size_t)UINT32_MAX)
 		n = (size_t)UINT32_MAX;
-	ix->recs = xreallocarray(ix->recs, n, sizeof(*ix->recs));
-	ix->next = xreallocarray(ix->next, n, (size_t)ix->stride *
-	    sizeof(*ix->next));
+	ix->nodes = xreallocarray(ix->nodes, n, ix->stride * sizeof(uint32_t));
 	words = (n + 63) / 64;
 	ix->used = xreallocarray(ix->used, words, sizeof(*ix->used));
 	memset(ix->used + (ix->nrefs + 63) / 64, 0,
@@ -481,26 +542,58 @@ simhash_grow(struct simhash_index *ix, uint32_t ref)
 	ix->nrefs = n;
 }
 
-/* Put REF at the front of chain C whose head is *HEAD. */
-static void
-simhash_link(struct simhash_index *ix, uint32_t *head, int c, uint32_t ref)
+/* The node of REF. */
+static uint32_t *
+simhash_node(const struct simhash_index *ix, uint32_t ref)
 {
-	ix->next[(size_t)ref * ix->stride + c] = *head;
-	*head = ref;
+	return &ix->nodes[(size_t)ref * ix->stride];
 }
 
-/* Take REF out of chain C whose head is *HEAD. */
-static void
-simhash_unlink(struct simhash_index *ix, uint32_t *head, int c, uint32_t ref)
+/* The SimHash of node N. */
+static uint64_t
+simhash_node_hash(const uint32_t *n)
 {
-	uint32_t *p = head;
+	uint64_t h;
+
+	memcpy(&h, n + SIMHASH_N_HASH, sizeof(h));
+	return h;
+}
+
+/* The head chain a node with head V (bit 0: truncated) is in. */
+static uint32_t *
+simhash_head_chain(const struct simhash_index *ix, uint32_t v)
+{
+	return &((v & 1) ? ix->theads : ix->heads)[2 * simhash_key(ix, v)];
+}
+
+/* Put REF at the end of chain C, whose first and last refs are CHAIN[0]
+ * and CHAIN[1]: the oldest come first, and are the first removed. */
+static void
+simhash_link(struct simhash_index *ix, uint32_t *chain, int c, uint32_t ref)
+{
+	simhash_node(ix, ref)[SIMHASH_N_LINKS + c] = SIMHASH_NONE;
+	if (chain[1] == SIMHASH_NONE)
+		chain[0] = ref;
+	else
+		simhash_node(ix, chain[1])[SIMHASH_N_LINKS + c] = ref;
+	chain[1] = ref;
+}
+
+/* Take REF out of chain C (as for simhash_link). */
+static void
+simhash_unlink(struct simhash_index *ix, uint32_t *chain, int c, uint32_t ref)
+{
+	uint32_t *p = &chain[0], prev = SIMHASH_NONE;
 
 	while (*p != SIMHASH_NONE) {
 		if (*p == ref) {
-			*p = ix->next[(size_t)ref * ix->stride + c];
+			*p = simhash_node(ix, ref)[SIMHASH_N_LINKS + c];
+			if (chain[1] == ref)
+				chain[1] = prev;
 			return;
 		}
-		p = &ix->next[(size_t)*p * ix->stride + c];
+		prev = *p;
+		p = &simhash_node(ix, *p)[SIMHASH_N_LINKS + c];
 	}
 }
 
@@ -508,7 +601,7 @@ int
 simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
     uint32_t ref)
 {
-	struct simhash_rec *r;
+	uint32_t *n;
 	int t;
 
 	if (ref == SIMHASH_NONE)
@@ -518,20 +611,20 @@ simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
 		return -1;
 	if (ref >= ix->nrefs)
 		simhash_grow(ix, ref);
-	r = &ix->recs[ref];
-	r->hash = fp->hash;
-	r->head = fp->head == 0 ? 0 :
-	    (fp->head | 1) ^ !(fp->flags & SIMHASH_TRUNCATED);
-	r->anchor = fp->anchor;
+	n = simhash_node(ix, ref);
+	memcpy(n + SIMHASH_N_HASH, &fp->hash, sizeof(fp->hash));
+	n[SIMHASH_N_HEAD] = fp->head == 0 ? 0 : (fp->head & ~1U) |
+	    ((fp->flags & SIMHASH_TRUNCATED) != 0);
+	n[SIMHASH_N_ANCHOR] = fp->anchor;
 	for (t = 0; t < ix->nblocks; t++)
-		simhash_link(ix, &ix->blocks[t][simhash_block(ix, r->hash, t)],
-		    t, ref);
-	if (r->head != 0)
-		simhash_link(ix, &ix->heads[simhash_key(ix, r->head)],
+		simhash_link(ix,
+		    &ix->blocks[t][2 * simhash_block(ix, fp->hash, t)], t, ref);
+	if (n[SIMHASH_N_HEAD] != 0)
+		simhash_link(ix, simhash_head_chain(ix, n[SIMHASH_N_HEAD]),
 		    ix->nblocks, ref);
-	if (r->anchor != 0)
-		simhash_link(ix, &ix->anchors[simhash_key(ix, r->anchor)],
-		    ix->nblocks + 1, ref);
+	if (n[SIMHASH_N_ANCHOR] != 0)
+		simhash_link(ix, &ix->anchors[2 * simhash_key(ix,
+		    n[SIMHASH_N_ANCHOR])], ix->nblocks + 1, ref);
 	ix->used[ref / 64] |= (uint64_t)1 << (ref % 64);
 	ix->count++;
 	return 0;
@@ -540,21 +633,23 @@ simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
 void
 simhash_index_remove(struct simhash_index *ix, uint32_t ref)
 {
-	const struct simhash_rec *r;
+	const uint32_t *n;
+	uint64_t h;
 	int t;
 
 	if (!simhash_used(ix, ref))
 		return;
-	r = &ix->recs[ref];
+	n = simhash_node(ix, ref);
+	h = simhash_node_hash(n);
 	for (t = 0; t < ix->nblocks; t++)
 		simhash_unlink(ix,
-		    &ix->blocks[t][simhash_block(ix, r->hash, t)], t, ref);
-	if (r->head != 0)
-		simhash_unlink(ix, &ix->heads[simhash_key(ix, r->head)],
+		    &ix->blocks[t][2 * simhash_block(ix, h, t)], t, ref);
+	if (n[SIMHASH_N_HEAD] != 0)
+		simhash_unlink(ix, simhash_head_chain(ix, n[SIMHASH_N_HEAD]),
 		    ix->nblocks, ref);
-	if (r->anchor != 0)
-		simhash_unlink(ix, &ix->anchors[simhash_key(ix, r->anchor)],
-		    ix->nblocks + 1, ref);
+	if (n[SIMHASH_N_ANCHOR] != 0)
+		simhash_unlink(ix, &ix->anchors[2 * simhash_key(ix,
+		    n[SIMHASH_N_ANCHOR])], ix->nblocks + 1, ref);
 	ix->used[ref / 64] &= ~((uint64_t)1 << (ref % 64));
 	ix->count--;
 }
@@ -573,54 +668,57 @@ long
 simhash_index_find(const struct simhash_index *ix,
     const struct simhash_fp *fp)
 {
-	const struct simhash_rec *r;
+	const uint32_t *n;
 	uint32_t cur[SIMHASH_MAX_BLOCKS], ref;
 	long best = -1;
-	int best_d = 65, t, d, live, trunc;
+	int best_d = 65, t, d, live, c;
 
 	if (fp->words < ix->min_words || ix->count == 0)
 		return -1;
 
 	/* The pigeonhole chains, walked in step. */
 	for (t = 0; t < ix->nblocks; t++)
-		cur[t] = ix->blocks[t][simhash_block(ix, fp->hash, t)];
+		cur[t] = ix->blocks[t][2 * simhash_block(ix, fp->hash, t)];
 	do {
 		live = 0;
 		for (t = 0; t < ix->nblocks; t++) {
 			if ((ref = cur[t]) == SIMHASH_NONE)
 				continue;
 			live = 1;
-			d = __builtin_popcountll(ix->recs[ref].hash ^ fp->hash);
+			n = simhash_node(ix, ref);
+			d = __builtin_popcountll(simhash_node_hash(n) ^
+			    fp->hash);
 			if (d <= ix->k)
 				simhash_better(ref, d, &best, &best_d);
-			cur[t] = ix->next[(size_t)ref * ix->stride + t];
+			cur[t] = n[SIMHASH_N_LINKS + t];
 		}
 	} while (live);
 
-	/* The same head, either of the two truncated. */
-	trunc = (fp->flags & SIMHASH_TRUNCATED) != 0;
-	if (fp->head != 0) {
-		ref = ix->heads[simhash_key(ix, fp->head)];
-		for (; ref != SIMHASH_NONE;
-		    ref = ix->next[(size_t)ref * ix->stride + ix->nblocks]) {
-			r = &ix->recs[ref];
-			if ((r->head ^ fp->head) >> 1 != 0 ||
-			    (!trunc && !(r->head & 1)))
+	/* The same head, either of the two truncated: a whole text asks
+	 * only the truncated ones. */
+	for (c = (fp->flags & SIMHASH_TRUNCATED) ? 0 : 1; fp->head != 0 &&
+	    c < 2; c++) {
+		ref = simhash_head_chain(ix, (fp->head & ~1U) | c)[0];
+		for (; ref != SIMHASH_NONE; ref = n[SIMHASH_N_LINKS +
+		    ix->nblocks]) {
+			n = simhash_node(ix, ref);
+			if ((n[SIMHASH_N_HEAD] ^ fp->head) >> 1 != 0)
 				continue;
-			simhash_better(ref,
-			    __builtin_popcountll(r->hash ^ fp->hash), &best,
-			    &best_d);
+			simhash_better(ref, __builtin_popcountll(
+			    simhash_node_hash(n) ^ fp->hash), &best, &best_d);
 		}
 	}
 
 	/* The same anchor, SimHashes not too far apart. */
 	if (fp->anchor != 0) {
-		ref = ix->anchors[simhash_key(ix, fp->anchor)];
-		for (; ref != SIMHASH_NONE;
-		    ref = ix->next[(size_t)ref * ix->stride + ix->nblocks + 1]) {
-			r = &ix->recs[ref];
-			d = __builtin_popcountll(r->hash ^ fp->hash);
-			if (r->anchor == fp->anchor && d <= SIMHASH_ANCHOR_K)
+		ref = ix->anchors[2 * simhash_key(ix, fp->anchor)];
+		for (; ref != SIMHASH_NONE; ref = n[SIMHASH_N_LINKS +
+		    ix->nblocks + 1]) {
+			n = simhash_node(ix, ref);
+			d = __builtin_popcountll(simhash_node_hash(n) ^
+			    fp->hash);
+			if (n[SIMHASH_N_ANCHOR] == fp->anchor &&
+			    d <= SIMHASH_ANCHOR_K)
 				simhash_better(ref, d, &best, &best_d);
 		}
 	}
@@ -638,11 +736,10 @@ simhash_index_memory(const struct simhash_index *ix)
 {
 	size_t bytes = sizeof(*ix);
 
-	bytes += (size_t)ix->nblocks * ((size_t)1 << ix->bbits) *
+	bytes += (size_t)ix->nblocks * ((size_t)2 << ix->bbits) *
 	    sizeof(uint32_t);
-	bytes += 2 * ((size_t)1 << ix->kbits) * sizeof(uint32_t);
-	bytes += ix->nrefs * (sizeof(*ix->recs) + (size_t)ix->stride *
-	    sizeof(*ix->next));
+	bytes += 3 * ((size_t)2 << ix->kbits) * sizeof(uint32_t);
+	bytes += ix->nrefs * ix->stride * sizeof(uint32_t);
 	bytes += (ix->nrefs + 63) / 64 * sizeof(*ix->used);
 	return bytes;
 }
@@ -657,9 +754,9 @@ simhash_index_free(struct simhash_index *ix)
 	for (t = 0; t < ix->nblocks; t++)
 		free(ix->blocks[t]);
 	free(ix->heads);
+	free(ix->theads);
 	free(ix->anchors);
-	free(ix->recs);
-	free(ix->next);
+	free(ix->nodes);
 	free(ix->used);
 	free(ix);
 }

@@ -247,6 +247,65 @@ test_rates(void **state)
 	assert_int_equal(caught, 2000);
 }
 
+/* Append NW random words (from seed *S) to BUF. */
+static void
+words_to(char *buf, size_t size, uint64_t *s, int nw)
+{
+	size_t off = strlen(buf);
+	int i;
+
+	for (i = 0; i < nw; i++)
+		off += (size_t)snprintf(buf + off, size - off, " w%u",
+		    (unsigned)(rnd(s) % 20000));
+}
+
+static void
+test_long_rates(void **state)
+{
+	static char a[16384], b[16384];
+	struct simhash_fp fa, fb;
+	uint64_t s = 99, body, quote;
+	int n, caught = 0, merged = 0;
+
+	(void)state;
+	for (n = 0; n < 500; n++) {
+		/* 200 words under other headers and footers of up to 25
+		 * words each (unknown boilerplate, no mark). */
+		body = rnd(&s);
+		a[0] = b[0] = '\0';
+		words_to(a, sizeof(a), &s, (int)(rnd(&s) % 26));
+		quote = body;
+		words_to(a, sizeof(a), &quote, 200);
+		words_to(a, sizeof(a), &s, (int)(rnd(&s) % 26));
+		words_to(b, sizeof(b), &s, (int)(rnd(&s) % 26));
+		quote = body;
+		words_to(b, sizeof(b), &quote, 200);
+		words_to(b, sizeof(b), &s, (int)(rnd(&s) % 26));
+		simhash_text(a, strlen(a), &fa);
+		simhash_text(b, strlen(b), &fb);
+		caught += simhash_near(&fa, &fb, SIMHASH_K, 0);
+
+		/* Two posts of 200 words that quote the same 40. */
+		quote = rnd(&s);
+		a[0] = b[0] = '\0';
+		words_to(a, sizeof(a), &s, 80);
+		body = quote;
+		words_to(a, sizeof(a), &body, 40);
+		words_to(a, sizeof(a), &s, 80);
+		words_to(b, sizeof(b), &s, 80);
+		body = quote;
+		words_to(b, sizeof(b), &body, 40);
+		words_to(b, sizeof(b), &s, 80);
+		simhash_text(a, strlen(a), &fa);
+		simhash_text(b, strlen(b), &fb);
+		merged += simhash_near(&fa, &fb, SIMHASH_K, 0);
+	}
+	print_message("long, other surroundings caught: %d/500; "
+	    "sharing a quote merged: %d/500\n", caught, merged);
+	assert_true(caught >= 400);
+	assert_int_equal(merged, 0);
+}
+
 static void
 test_any_bytes(void **state)
 {
@@ -401,6 +460,51 @@ test_index(void **state)
 }
 
 static void
+test_index_expiry(void **state)
+{
+	struct simhash_index *ix;
+	static struct simhash_fp ring[500];
+	struct simhash_fp fp;
+	uint64_t s = 4242;
+	uint32_t i, slot;
+
+	(void)state;
+	/* The caller's expiry: a ring of 500 refs, the oldest replaced.
+	 * Every fingerprint shares its low 16 bits (one long chain in a
+	 * pigeonhole table) and a third share a head. */
+	ix = simhash_index_new(SIMHASH_K, 0, 500);
+	for (i = 0; i < 5000; i++) {
+		slot = i % 500;
+		if (i >= 500) {
+			simhash_index_remove(ix, slot);
+			assert_int_equal(simhash_index_find(ix, &ring[slot]),
+			    -1);
+		}
+		fp = random_fp(&s);
+		fp.hash = (fp.hash & ~0xffffULL) | 0xbeef;
+		if (i % 3 == 0)
+			fp.head = 0x80000002U;
+		fp.flags = 0;
+		ring[slot] = fp;
+		assert_int_equal(simhash_index_add(ix, &fp, slot), 0);
+		assert_int_equal(simhash_index_find(ix, &fp), (long)slot);
+	}
+	assert_int_equal(simhash_index_count(ix), 500);
+	for (slot = 0; slot < 500; slot++)
+		assert_int_equal(simhash_index_find(ix, &ring[slot]),
+		    (long)slot);
+	/* A truncated one with the shared head finds one of those. */
+	fp = ring[0];
+	fp.hash = ~fp.hash;
+	fp.head = 0x80000002U;
+	fp.flags = SIMHASH_TRUNCATED;
+	assert_true(simhash_index_find(ix, &fp) >= 0);
+	fp.head = 0x80000004U;
+	assert_int_equal(simhash_index_find(ix, &fp), -1);
+	simhash_index_free(ix);
+}
+
+static void
 test_index_rules(void **state)
 {
 	struct simhash_index *ix;
@@ -519,6 +623,25 @@ test_seeds(void **state)
 			assert_int_equal(simhash_index_add(ix, &fp, ref++), 0);
 		}
 	}
+
+	/*
+	 * 001 again with its sign-off unknown ("Shared by" for "Posted via
+	 * email from"): its footer stays, 000's header too, and only the
+	 * anchor finds it (the SimHashes are more than K apart).
+	 */
+	snprintf(path, sizeof(path), "%s/seeds/%s", TEST_SHARED_DIR, pages[1]);
+	assert_int_equal(split_page(path, posts, 8), 1);
+	folded = strstr(posts[0], "Posted via email from");
+	assert_non_null(folded);
+	memcpy(folded, "Shared by            ", 21);
+	folded = text_fold(posts[0], strlen(posts[0]));
+	free(posts[0]);
+	simhash_text(folded, strlen(folded), &fp);
+	free(folded);
+	simhash_index_remove(ix, 2);	/* 001's own, closer */
+	assert_int_equal(simhash_index_find(ix, &fp), 0);
+	fp.anchor = 0;
+	assert_int_equal(simhash_index_find(ix, &fp), -1);
 	simhash_index_free(ix);
 }
 
@@ -532,8 +655,10 @@ main(void)
 		cmocka_unit_test(test_case_accents),
 		cmocka_unit_test(test_different),
 		cmocka_unit_test(test_rates),
+		cmocka_unit_test(test_long_rates),
 		cmocka_unit_test(test_any_bytes),
 		cmocka_unit_test(test_index),
+		cmocka_unit_test(test_index_expiry),
 		cmocka_unit_test(test_index_rules),
 		cmocka_unit_test(test_seeds),
 	};
