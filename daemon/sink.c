@@ -343,7 +343,9 @@ sink_lost(struct sink *s, int level, const char *reason)
 	sink_requeue(s);
 	if (was_ready) {
 		log_warn(SINK_SUBSYS, "lost %s: %s; holding %zu entries (%zu "
-		    "were in flight)", s->addr, reason, s->nheld, inflight);
+		    "were in flight); until it is back, repeats are told by "
+		    "this process's memory alone", s->addr, reason, s->nheld,
+		    inflight);
 		s->was_lost = 1;
 		s->lost_at = sink_now();
 		s->backoff = 0;

@@ -37,6 +37,7 @@ def test_kill_and_restart_loses_and_repeats_nothing():
             assert ids == ["feed:p%d" % i for i in range(n)], (key, len(ids))
         log = d.logtext()
         assert "redis" in log and ("lost" in log or "disconnect" in log), log
+        assert "repeats are told by this process's memory alone" in log, log
         rc, took = d.stop()
         assert rc == 0 and took < 5
 
