@@ -170,7 +170,7 @@ static const struct urlcanon_redirect urlcanon_redirects[] = {
 
 /* Hosts that are another's: FROM (a suffix when it starts with '.') becomes
  * TO. Applied after the www./m./mobile. fold, a suffix as long as it
- * matches. */
+ * matches, in place: a suffix's TO must be shorter than its FROM. */
 struct urlcanon_alias {
 	const char	*from;
 	const char	*to;
@@ -519,10 +519,10 @@ urlcanon_ipv4(char *host)
 static char *
 urlcanon_host(const char *raw)
 {
-	char *host, *folded;
+	char *host;
 	const unsigned char *p;
 	const struct urlcanon_alias *a;
-	size_t n, i, k, len;
+	size_t n, i, k, len, start;
 	unsigned char c;
 
 	if (raw[0] == '[') {
@@ -551,15 +551,16 @@ urlcanon_host(const char *raw)
 	}
 
 	/* Fold www., m. and mobile. while two labels remain. */
-	for (i = 0; i < URLCANON_NITEMS(urlcanon_folds); i++) {
+	for (i = 0, start = 0; i < URLCANON_NITEMS(urlcanon_folds); i++) {
 		k = strlen(urlcanon_folds[i]);
-		if (strncmp(host, urlcanon_folds[i], k) == 0 &&
-		    host[k] == '.' && strchr(host + k + 1, '.') != NULL) {
-			memmove(host, host + k + 1, n - k);
-			n -= k + 1;
+		if (strncmp(host + start, urlcanon_folds[i], k) == 0 &&
+		    host[start + k] == '.' &&
+		    strchr(host + start + k + 1, '.') != NULL) {
+			start += k + 1;
 			i = (size_t)-1;	/* again from the first */
 		}
 	}
+	memmove(host, host + start, n - start + 1);
 	host = urlcanon_ipv4(host);
 	n = strlen(host);
 
@@ -573,10 +574,7 @@ urlcanon_host(const char *raw)
 		}
 		len = strlen(a->from);
 		if (n > len && strcmp(host + n - len, a->from) == 0) {
-			folded = xasprintf("%.*s%s", (int)(n - len), host,
-			    a->to);
-			free(host);
-			host = folded;
+			memcpy(host + n - len, a->to, strlen(a->to) + 1);
 			n = strlen(host);
 			i = (size_t)-1;	/* a.m.m.wikipedia.org */
 		}
@@ -621,14 +619,14 @@ urlcanon_path(const char *raw)
 	/* Remove default pages, as long as the last segment is one. */
 	do {
 		again = 0;
-		out[n] = '\0';
-		last = strrchr(out, '/');
-		if (last == NULL)
+		for (last = out + n; last > out && last[-1] != '/'; last--)
+			;
+		if (last == out)
 			break;
 		for (i = 0; i < URLCANON_NITEMS(urlcanon_indexes); i++) {
-			if (urlcanon_ncaseeq(last + 1, strlen(last + 1),
+			if (urlcanon_ncaseeq(last, (size_t)(out + n - last),
 			    urlcanon_indexes[i])) {
-				n = (size_t)(last - out);
+				n = (size_t)(last - out) - 1;
 				again = 1;
 				break;
 			}

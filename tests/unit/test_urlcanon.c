@@ -216,6 +216,11 @@ test_forms(void **state)
 	    "?context=3");
 	check_form("https://www.google.com/url?q=https%3A%2F%2Fwww.example.com"
 	    "%2Fnews%3Fid%3D7%26utm_medium%3Dx", "example.com/news?id=7");
+	check_form("http://www.127.1./", "127.0.0.1/");
+	check_form("https://href.li/?https://example.com/a?b=1&a=2",
+	    "example.com/a?a=2&b=1");
+	check_form("https://href.li/?b&a&utm_source=x",
+	    "href.li/?b&a&utm_source=x");
 	/* A target that is not an http(s) URL leaves the redirector. */
 	check_form("https://www.google.com/url?q=javascript%3Aalert(1)",
 	    "google.com/url?q=javascript%3Aalert(1)");
