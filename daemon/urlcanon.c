@@ -41,7 +41,6 @@ struct urlcanon_url {
 	char			*path;
 	struct urlcanon_param	*params;
 	size_t			 nparams;
-	char			*rawquery;	/* as libcurl gives it, or NULL */
 	char			*fragment;	/* a kept "!..." or "/...", or NULL */
 };
 
@@ -170,7 +169,8 @@ static const struct urlcanon_redirect urlcanon_redirects[] = {
 };
 
 /* Hosts that are another's: FROM (a suffix when it starts with '.') becomes
- * TO. Applied once, after the www./m./mobile. fold. */
+ * TO. Applied after the www./m./mobile. fold, a suffix as long as it
+ * matches, in place: a suffix's TO must be shorter than its FROM. */
 struct urlcanon_alias {
 	const char	*from;
 	const char	*to;
@@ -435,6 +435,23 @@ urlcanon_host_match(const char *host, const char *pattern)
 	return strcmp(host, pattern) == 0;
 }
 
+/* Whether PATH matches the redirector's PATTERN; *REST is set to what
+ * follows a prefix pattern. */
+static int
+urlcanon_path_match(const char *path, const char *pattern, const char **rest)
+{
+	size_t n = strlen(pattern);
+
+	*rest = NULL;
+	if (n > 0 && pattern[n - 1] == '*') {
+		if (strncmp(path, pattern, n - 1) != 0)
+			return 0;
+		*rest = path + n - 1;
+		return 1;
+	}
+	return strcmp(path, pattern) == 0;
+}
+
 /* Lower-case the host RAW: ASCII, and each valid UTF-8 code point. */
 static char *
 urlcanon_host_lower(const char *raw)
@@ -472,14 +489,40 @@ urlcanon_host_lower(const char *raw)
 	return b.s;
 }
 
+/* HOST, lowered and without its trailing dots, may now be a number that
+ * libcurl would write as an IPv4 address ("1." is a name, "1" is 0.0.0.1):
+ * have libcurl write it, so the form does not change when parsed again. */
+static char *
+urlcanon_ipv4(char *host)
+{
+	CURLU *h;
+	char *url, *got = NULL, *out = host;
+
+	if (host[0] < '0' || host[0] > '9' ||
+	    host[strspn(host, "0123456789abcdefx.")] != '\0')
+		return host;
+	if ((h = curl_url()) == NULL)
+		return host;
+	url = xasprintf("http://%s/", host);
+	if (curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(h, CURLUPART_HOST, &got, 0) == CURLUE_OK) {
+		out = xstrdup(got);
+		free(host);
+	}
+	curl_free(got);
+	curl_url_cleanup(h);
+	free(url);
+	return out;
+}
+
 /* The normalised form of the host RAW (see urlcanon.h), or NULL. */
 static char *
 urlcanon_host(const char *raw)
 {
-	char *host, *folded;
+	char *host;
 	const unsigned char *p;
 	const struct urlcanon_alias *a;
-	size_t n, i, k, len;
+	size_t n, i, k, len, start;
 	unsigned char c;
 
 	if (raw[0] == '[') {
@@ -508,15 +551,18 @@ urlcanon_host(const char *raw)
 	}
 
 	/* Fold www., m. and mobile. while two labels remain. */
-	for (i = 0; i < URLCANON_NITEMS(urlcanon_folds); i++) {
+	for (i = 0, start = 0; i < URLCANON_NITEMS(urlcanon_folds); i++) {
 		k = strlen(urlcanon_folds[i]);
-		if (strncmp(host, urlcanon_folds[i], k) == 0 &&
-		    host[k] == '.' && strchr(host + k + 1, '.') != NULL) {
-			memmove(host, host + k + 1, n - k);
-			n -= k + 1;
+		if (strncmp(host + start, urlcanon_folds[i], k) == 0 &&
+		    host[start + k] == '.' &&
+		    strchr(host + start + k + 1, '.') != NULL) {
+			start += k + 1;
 			i = (size_t)-1;	/* again from the first */
 		}
 	}
+	memmove(host, host + start, n - start + 1);
+	host = urlcanon_ipv4(host);
+	n = strlen(host);
 
 	for (i = 0; i < URLCANON_NITEMS(urlcanon_aliases); i++) {
 		a = &urlcanon_aliases[i];
@@ -528,10 +574,9 @@ urlcanon_host(const char *raw)
 		}
 		len = strlen(a->from);
 		if (n > len && strcmp(host + n - len, a->from) == 0) {
-			folded = xasprintf("%.*s%s", (int)(n - len), host,
-			    a->to);
-			free(host);
-			return folded;
+			memcpy(host + n - len, a->to, strlen(a->to) + 1);
+			n = strlen(host);
+			i = (size_t)-1;	/* a.m.m.wikipedia.org */
 		}
 	}
 	return host;
@@ -574,14 +619,14 @@ urlcanon_path(const char *raw)
 	/* Remove default pages, as long as the last segment is one. */
 	do {
 		again = 0;
-		out[n] = '\0';
-		last = strrchr(out, '/');
-		if (last == NULL)
+		for (last = out + n; last > out && last[-1] != '/'; last--)
+			;
+		if (last == out)
 			break;
 		for (i = 0; i < URLCANON_NITEMS(urlcanon_indexes); i++) {
-			if (urlcanon_ncaseeq(last + 1, strlen(last + 1),
+			if (urlcanon_ncaseeq(last, (size_t)(out + n - last),
 			    urlcanon_indexes[i])) {
-				n = (size_t)(last - out);
+				n = (size_t)(last - out) - 1;
 				again = 1;
 				break;
 			}
@@ -618,6 +663,25 @@ urlcanon_tracking(const char *host, const char *p, size_t namelen)
 	return 0;
 }
 
+/* Whether the host and path of U are a redirector whose whole query is the
+ * target: that query is kept whole, so that it stays the same target. */
+static int
+urlcanon_opaque(const struct urlcanon_url *u)
+{
+	const struct urlcanon_redirect *r;
+	const char *rest;
+	size_t i;
+
+	for (i = 0; i < URLCANON_NITEMS(urlcanon_redirects); i++) {
+		r = &urlcanon_redirects[i];
+		if (r->kind == URLCANON_QUERY &&
+		    urlcanon_host_match(u->host, r->host) &&
+		    urlcanon_path_match(u->path, r->path, &rest))
+			return 1;
+	}
+	return 0;
+}
+
 /* Split the query RAW of U into its normalised, non-tracking parameters. */
 static void
 urlcanon_query(struct urlcanon_url *u, const char *raw)
@@ -626,6 +690,16 @@ urlcanon_query(struct urlcanon_url *u, const char *raw)
 	const char *p;
 	size_t n, count = 1, eq;
 
+	if (urlcanon_opaque(u)) {
+		memset(&b, 0, sizeof(b));
+		urlcanon_pct(&b, raw, strlen(raw), 0);
+		u->params = xmalloc(sizeof(*u->params));
+		u->params[0].s = b.s;
+		u->params[0].namelen = strlen(b.s);
+		u->params[0].order = 0;
+		u->nparams = 1;
+		return;
+	}
 	for (p = raw; *p != '\0'; p++)
 		count += *p == '&';
 	u->params = xreallocarray(NULL, count, sizeof(*u->params));
@@ -660,7 +734,6 @@ urlcanon_url_free(struct urlcanon_url *u)
 	for (i = 0; i < u->nparams; i++)
 		free(u->params[i].s);
 	free(u->params);
-	free(u->rawquery);
 	free(u->fragment);
 	memset(u, 0, sizeof(*u));
 }
@@ -868,23 +941,6 @@ urlcanon_redd_it(struct urlcanon_url *u)
 	free(path);
 }
 
-/* Whether PATH matches the redirector's PATTERN; *REST is set to what
- * follows a prefix pattern. */
-static int
-urlcanon_path_match(const char *path, const char *pattern, const char **rest)
-{
-	size_t n = strlen(pattern);
-
-	*rest = NULL;
-	if (n > 0 && pattern[n - 1] == '*') {
-		if (strncmp(path, pattern, n - 1) != 0)
-			return 0;
-		*rest = path + n - 1;
-		return 1;
-	}
-	return strcmp(path, pattern) == 0;
-}
-
 /* Append the parameters of U to B as a query, '?' first, if any. */
 static void
 urlcanon_add_query(struct urlcanon_buf *b, const struct urlcanon_url *u)
@@ -910,9 +966,9 @@ urlcanon_target(const struct urlcanon_url *u, const struct urlcanon_redirect *r,
 
 	switch (r->kind) {
 	case URLCANON_QUERY:
-		if (u->rawquery == NULL || !urlcanon_is_http(u->rawquery))
+		if (u->nparams != 1 || !urlcanon_is_http(u->params[0].s))
 			return NULL;
-		return xstrdup(u->rawquery);
+		return xstrdup(u->params[0].s);
 	case URLCANON_PATH:
 		n = strcspn(rest, "/");
 		if (n == 0 || memchr(rest, '.', n) == NULL)
@@ -1026,7 +1082,6 @@ urlcanon_parse(const char *url, struct urlcanon_url *u, char **cause)
 	u->path = urlcanon_path(path);
 	if (curl_url_get(h, CURLUPART_QUERY, &query, 0) == CURLUE_OK &&
 	    *query != '\0') {
-		u->rawquery = xstrdup(query);
 		urlcanon_query(u, query);
 	}
 	if (curl_url_get(h, CURLUPART_FRAGMENT, &fragment, 0) == CURLUE_OK &&
@@ -1053,7 +1108,10 @@ urlcanon_join(struct urlcanon_url *u)
 {
 	struct urlcanon_buf b = { NULL, 0, 0 };
 
-	qsort(u->params, u->nparams, sizeof(*u->params), urlcanon_param_cmp);
+	if (u->nparams > 1) {
+		qsort(u->params, u->nparams, sizeof(*u->params),
+		    urlcanon_param_cmp);
+	}
 	urlcanon_adds(&b, u->host);
 	if (u->port != NULL) {
 		urlcanon_adds(&b, ":");

@@ -11,21 +11,25 @@
  *  - Only absolute http and https URLs are taken (scheme in any case, ASCII
  *    white space around the URL trimmed); any other scheme, a relative or
  *    scheme-less URL, one longer than URLCANON_MAX, or one libcurl refuses
- *    gives NULL. The scheme is then dropped, so http and https are equal.
+ *    gives NULL, as does a form longer than URLCANON_MAX - 8 (so that
+ *    "http://" + it is still taken). The scheme is then dropped, so http
+ *    and https are equal.
  *  - Userinfo is dropped. The port is dropped when it is 80 or 443 whatever
  *    the scheme (the output has none, and keeping 80 on https would make the
  *    form change when parsed again as http); any other port is kept.
  *  - Host: lower case (ASCII, and each code point of valid UTF-8 through
  *    utf8proc); trailing dots removed; only letters, digits, '-', '_', '.'
  *    and non-ASCII bytes are accepted (else NULL), or a bracketed IPv6
- *    address, whose zone id is dropped. IDN is left as given: a punycode
- *    xn-- host and its Unicode form are NOT merged. Leading "www.", "m." and
- *    "mobile." labels are folded away as long as two labels remain: the
- *    mobile host of a site serves the same page under the same path
- *    (m.youtube.com, mobile.twitter.com, m.facebook.com, m.lemonde.fr), and
- *    a site whose m. host is another site under the same paths is rare
- *    enough that a missed duplicate costs more. "www2." and the like are
- *    not folded. Then the small alias table below maps equal sites together.
+ *    address, whose zone id is dropped; a host that is a number is written
+ *    as libcurl writes IPv4 (0x7f.1 is 127.0.0.1). IDN is left as given:
+ *    a punycode xn-- host and its Unicode form are NOT merged. Leading
+ *    "www.", "m." and "mobile." labels are folded away as long as two
+ *    labels remain: the mobile host of a site serves the same page under
+ *    the same path (m.youtube.com, mobile.twitter.com, m.facebook.com,
+ *    m.lemonde.fr), and a site whose m. host is another site under the
+ *    same paths is rare enough that a missed duplicate costs more.
+ *    "www2." and the like are not folded. Then the host aliases (the site
+ *    list below) apply.
  *  - Path, percent-encoding first: %XX of an unreserved character (ALPHA,
  *    DIGIT, '-', '.', '_', '~') decoded, other %XX in upper case, a '%' not
  *    followed by two hex digits and any byte outside the unreserved and
@@ -53,9 +57,12 @@
  *    Threads, href.li, Google News, Slack, DuckDuckGo, LinkedIn, Outlook's
  *    safe links, Google's AMP viewer and the AMP cache: the table in
  *    urlcanon.c) are replaced by the canonical form of their target, at
- *    most URLCANON_MAX_UNWRAP times; a target that is not an http(s) URL
- *    leaves the redirector as it is. Shorteners (t.co, bit.ly) are not
- *    unwrapped: their target is not in the URL.
+ *    most URLCANON_MAX_UNWRAP times (a fourth one gives NULL, "too many
+ *    redirectors", since any form would change when canonicalised again);
+ *    a target that is not an http(s) URL leaves the redirector as it is.
+ *    href.li's whole query is its target, so there the query is kept whole,
+ *    neither split nor sorted. Shorteners (t.co, bit.ly) are not unwrapped:
+ *    their target is not in the URL.
  *  - A few sites, one table: twitter.com, fxtwitter.com, vxtwitter.com and
  *    fixupx.com are x.com, and a status URL of any user (or /i/web/status)
  *    is x.com/i/status/ID with no query; old., new., np. and i.reddit.com
