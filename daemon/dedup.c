@@ -380,6 +380,24 @@ dedup_id_key(const struct mention *m)
 	return key;
 }
 
+/* The link of URL for "same link" (malloc'd), or NULL when it has none: the
+ * canonical form of an http(s) URL, any other (at://, a tag URI) less its
+ * fragment. */
+static char *
+dedup_url(const char *url)
+{
+	char *canon;
+	size_t n;
+
+	if (url == NULL)
+		return NULL;
+	if ((canon = urlcanon(url, NULL)) != NULL)
+		return canon;
+	if ((n = strcspn(url, "#")) == 0)
+		return NULL;
+	return xstrndup(url, n);
+}
+
 enum dedup_reason
 dedup_check(struct dedup *d, struct mention *m, const char *folded,
     int64_t now_ms, struct dedup_hit *hit)
@@ -425,7 +443,7 @@ dedup_check(struct dedup *d, struct mention *m, const char *folded,
 	}
 
 	near = d->near != NULL ? simhash_index_find(d->near, &fp) : -1;
-	if (m->url != NULL && (url = urlcanon(m->url, NULL)) != NULL) {
+	if ((url = dedup_url(m->url)) != NULL) {
 		uh = dedup_hash(DEDUP_KIND_URL, url, strlen(url));
 		free(url);
 		/* The same link with nothing of its own, or a copy of it. */

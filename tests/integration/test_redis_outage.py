@@ -20,7 +20,7 @@ def test_kill_and_restart_loses_and_repeats_nothing():
 
         def writer():
             for i in range(n):
-                append(inp, [post(i, "acme is broken again, worst service ever, why? %d" % i)])
+                append(inp, [post(i, "acme broken again, worst ever, why? %d" % i)])
                 if i % 50 == 0:
                     time.sleep(0.02)
         t = threading.Thread(target=writer)
@@ -49,7 +49,7 @@ def test_backpressure_holds_the_file_not_the_alerts():
         port = free_port()
         inp = os.path.join(sc.tmp, "in.jsonl")
         n = 20000
-        append(inp, [post(i, "acme is broken again, worst service ever %d" % i) for i in range(n)])
+        append(inp, [post(i, "acme broken again, worst ever %d" % i) for i in range(n)])
         cfg = config(sc.tmp, "redis://127.0.0.1:%d" % port).replace("prefix = t\n", "prefix = t\nhold_max = 1000\n")
         d = sc.add(Daemon(sc.tmp, cfg))
         d.wait_ready()
