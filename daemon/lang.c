@@ -245,12 +245,15 @@ lang_verdict(const struct lang_cues *c, long sum, double *confidence)
 		return "other";
 	}
 
-	/* Naive Bayes is overconfident: temper the log odds. */
-	diff = (double)sum / LANG_RATIO_SCALE;
-	p = 1 / (1 + exp(-0.25 * diff));
-	if (confidence != NULL)
+	/* Naive Bayes is overconfident: temper the log odds. P >= 0.5
+	 * exactly when SUM >= 0 (SUM is whole: a sum of -1 already gives
+	 * exp(1 / 96) > 1), so the language needs no exp. */
+	if (confidence != NULL) {
+		diff = (double)sum / LANG_RATIO_SCALE;
+		p = 1 / (1 + exp(-0.25 * diff));
 		*confidence = (p > 0.5 ? p : 1 - p) * 2 - 1;
-	return p >= 0.5 ? "en" : "fr";
+	}
+	return sum >= 0 ? "en" : "fr";
 }
 
 const char *
@@ -285,7 +288,9 @@ lang_detect(const char *text, size_t len, double *confidence)
 	/* The grams of lang_scan, summed as they come: the same buckets, and
 	 * each word's hash built byte by byte. */
 	m = lang_fold(text, len, f, &c);
-	if (c.letters + c.nonlatin == 0 || c.nonlatin > c.letters)
+	/* M is 1 when the only letters are ones the fold drops (ǅ, ...):
+	 * then there are no grams, as lang_scan finds. */
+	if (c.letters + c.nonlatin == 0 || c.nonlatin > c.letters || m < 2)
 		return lang_verdict(&c, 0, confidence);
 	p1 = f[0];
 	b = f[1];
