@@ -897,24 +897,46 @@ sentiment_polarity(double score)
 	return SENTIMENT_NEUTRAL;
 }
 
-/* The probability of the model W for features FEATS (N) and rule score
- * RULES. */
+/* The margin of the model W for rule score RULES before the hashed features:
+ * its bias and dense weights. */
 static double
-sent_model(const float *w, const uint32_t *feats, size_t n, double rules)
+sent_model_dense(const float *w, double rules)
 {
-	double z;
-	size_t i;
-
-	z = w[SENTIMENT_MODEL_DIM] + w[SENTIMENT_MODEL_DIM + 1] * rules +
+	return w[SENTIMENT_MODEL_DIM] + w[SENTIMENT_MODEL_DIM + 1] * rules +
 	    (rules <= -0.05 ? w[SENTIMENT_MODEL_DIM + 2] : 0) +
 	    (rules >= 0.05 ? w[SENTIMENT_MODEL_DIM + 3] : 0);
-	for (i = 0; i < n; i++)
-		z += w[feats[i] & (SENTIMENT_MODEL_DIM - 1)];
+}
+
+/* The probability of a model of margin Z. */
+static double
+sent_model_probability(double z)
+{
 	if (z > 30)
 		z = 30;
 	if (z < -30)
 		z = -30;
 	return 1 / (1 + exp(-z));
+}
+
+/* The probability of the positive model WP minus that of the negative model
+ * WN, for features FEATS (N) and rule score RULES: both margins summed in
+ * one pass over the features. */
+static double
+sent_models(const float *wp, const float *wn, const uint32_t *feats,
+    size_t n, double rules)
+{
+	double zp, zn;
+	uint32_t f;
+	size_t i;
+
+	zp = sent_model_dense(wp, rules);
+	zn = sent_model_dense(wn, rules);
+	for (i = 0; i < n; i++) {
+		f = feats[i] & (SENTIMENT_MODEL_DIM - 1);
+		zp += wp[f];
+		zn += wn[f];
+	}
+	return sent_model_probability(zp) - sent_model_probability(zn);
 }
 
 double
@@ -942,8 +964,7 @@ sentiment_score(const char *text, size_t len, const char *lang,
 		    sentiment_model_fr_neg;
 		wp = st.lang == SENT_EN ? sentiment_model_en_pos :
 		    sentiment_model_fr_pos;
-		score = sent_model(wp, feats, st.nfeats, rules) -
-		    sent_model(wn, feats, st.nfeats, rules);
+		score = sent_models(wp, wn, feats, st.nfeats, rules);
 	}
 	if (polarity != NULL)
 		*polarity = sentiment_polarity(score);
