@@ -721,6 +721,12 @@ sent_scan(struct sent_state *st, const char *text, size_t len)
 			continue;
 		}
 		n = 1;
+		/* The other common case: a space ends the word (and starts no
+		 * emoticon). */
+		if (s[i] == ' ') {
+			sent_flush(st, &b);
+			continue;
+		}
 		/* At the start of a chunk (after a space), try an emoticon. */
 		if ((i == 0 || s[i - 1] == ' ' || s[i - 1] == '\n' ||
 		    s[i - 1] == '\t') && (sent_emoticon_byte(s[i]) ||
