@@ -93,7 +93,6 @@ struct lang_sum {
 	long		 sum;
 	uint32_t	 last;		/* the last three folded bytes */
 	uint32_t	 h;		/* FNV-1a of the word being folded */
-	int		 inword;
 	unsigned	 words;
 	unsigned	 other_words;	/* other-language function words */
 };
@@ -114,19 +113,16 @@ lang_put(unsigned char *f, size_t *m, unsigned b, struct lang_sum *sum)
 		sum->sum += ratio[lang_bucket((3u << 24) | sum->last)];
 	if (b != ' ') {
 		sum->h = (sum->h ^ b) * 16777619u;
-		sum->inword = 1;
 		return;
 	}
-	if (sum->inword) {
-		if (sum->h == 0)
-			sum->h = 1;
-		sum->sum += ratio[lang_bucket(sum->h ^ 0x5bd1e995u)];
-		sum->words++;
-		if (lang_other_word(sum->h))
-			sum->other_words++;
-		sum->h = 2166136261u;
-		sum->inword = 0;
-	}
+	/* A space ends a word: the fold never writes two in a row. */
+	if (sum->h == 0)
+		sum->h = 1;
+	sum->sum += ratio[lang_bucket(sum->h ^ 0x5bd1e995u)];
+	sum->words++;
+	if (lang_other_word(sum->h))
+		sum->other_words++;
+	sum->h = 2166136261u;
 }
 
 /* Append a space to F (*M bytes) unless it ends with one (see lang_put). */
@@ -327,7 +323,7 @@ lang_detect(const char *text, size_t len, double *confidence)
 {
 	unsigned char f[LANG_MAX_BYTES + 4];
 	struct lang_cues c;
-	struct lang_sum sum = { 0, ' ', 2166136261u, 0, 0, 0 };
+	struct lang_sum sum = { 0, ' ', 2166136261u, 0, 0 };
 
 	/* The grams of lang_scan, summed as the fold writes them: the same
 	 * buckets, and each word's hash built byte by byte. */
