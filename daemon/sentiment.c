@@ -400,6 +400,12 @@ sent_word(struct sent_state *st, const char *w, size_t len, uint32_t h,
 	if (sw == NULL && len > 4 && w[len - 1] == 's')
 		sw = sent_lookup(st, w, len - 1, sent_hash(w, len - 1));
 
+	/* The common case: a word of no list, with nothing pending, only
+	 * gives its features. */
+	if (sw == NULL && st->pending == 0) {
+		st->last_valenced = 0;
+		goto features;
+	}
 	/* Features: the word (hash HF), marked when negated, and the pair. */
 	if (sw != NULL) {
 		flags = sw->flags;
