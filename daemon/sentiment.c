@@ -183,6 +183,14 @@ sent_hash(const char *s, size_t len)
 	return h;
 }
 
+/* The sent_hash of a word of hash H without its last byte C: FNV-1a's last
+ * step undone (16777619 is odd, so 0x359c449b is its inverse mod 2^32). */
+static inline uint32_t
+sent_hash_drop(uint32_t h, unsigned char c)
+{
+	return (h * 0x359c449bu) ^ c;
+}
+
 /* The hash of WORD's hash H in language LANG. */
 static uint32_t
 sent_hash_lang(uint32_t h, char lang)
@@ -398,7 +406,7 @@ sent_word(struct sent_state *st, const char *w, size_t len, uint32_t h,
 		}
 	}
 	if (sw == NULL && len > 4 && w[len - 1] == 's')
-		sw = sent_lookup(st, w, len - 1, sent_hash(w, len - 1));
+		sw = sent_lookup(st, w, len - 1, sent_hash_drop(hf, 's'));
 
 	/* The common case: a word of no list, with nothing pending, only
 	 * gives its features. */
