@@ -273,8 +273,14 @@ question_init(void)
 static uint32_t
 question_class(uint32_t h)
 {
-	uint32_t slot = h & (QUESTION_CLASS_SLOTS - 1);
+	uint32_t slot = h & (QUESTION_CLASS_SLOTS - 1), e;
 
+	/* Most words are settled by their first slot, found or empty (an
+	 * empty slot's classes are 0, and H is never 0): one test for both,
+	 * so that whether the word is listed costs no guess. */
+	e = question_classes.h[slot];
+	if ((e == h) | (e == 0))
+		return question_classes.cls[slot];
 	while (question_classes.h[slot] != 0) {
 		if (question_classes.h[slot] == h)
 			return question_classes.cls[slot];
