@@ -377,6 +377,14 @@ question_letter(const unsigned char *p, size_t n, char *out, size_t *olen,
 	return 0;
 }
 
+/* Whether C is a letter a URL may start with (h, w), tested without a
+ * branch per letter. */
+static inline int
+question_url_letter(unsigned char c)
+{
+	return ((c | 0x20) == 'h') | ((c | 0x20) == 'w');
+}
+
 /* Whether the N bytes at P start a URL or an @handle, skipped whole. */
 static int
 question_skipped(const unsigned char *p, size_t n)
@@ -918,8 +926,7 @@ question_features(const char *text, size_t len, const char *lang,
 		/* The common case first: an ASCII letter or digit that
 		 * cannot start a skipped URL. */
 		if (question_ascii[c] != 0 && wl < QUESTION_WORD_BYTES &&
-		    !(start && wl == 0 && (c | 0x20) >= 'h' &&
-		    ((c | 0x20) == 'h' || (c | 0x20) == 'w'))) {
+		    !(start && wl == 0 && question_url_letter(c))) {
 			size_t l = wl, end;
 			unsigned char f = (unsigned char)question_ascii[c];
 			unsigned all = 0xff;
