@@ -48,13 +48,19 @@ void
 classify_text(const char *text, size_t len, const char *tag,
     struct classify_result *r)
 {
-	const char *lang;
+	const char *lang, *qlang;
 	double q = 0;
 
-	if ((lang = classify_lang_tag(tag)) == NULL)
+	if ((lang = classify_lang_tag(tag)) != NULL)
+		qlang = lang;
+	else {
 		lang = lang_detect(text, len, NULL);
+		/* question_detect would detect a detected "other" again, to
+		 * find "other" again and read it as English. */
+		qlang = strcmp(lang, "other") == 0 ? "en" : lang;
+	}
 	r->lang = lang;
-	r->question = question_detect(text, len, lang, &q) ? 1 : 0;
+	r->question = question_detect(text, len, qlang, &q) ? 1 : 0;
 	r->question_score = q;
 	r->sentiment = sentiment_score(text, len, lang, &r->polarity);
 }

@@ -1,8 +1,10 @@
 /*
  * lang.c - language identification for short posts (see lang.h): one pass
  * folds the text into lower-case letters and single spaces, noting the cues
- * of other scripts and languages; a second pass hashes its 2-3 byte grams and
- * words into the buckets of the generated naive Bayes tables.
+ * of other scripts and languages, and hashes its 2-3 byte grams and words
+ * into the buckets of the generated naive Bayes tables as it writes them
+ * (lang_detect sums them there; lang_scan, for the training tool, lists
+ * them from the folded text).
  */
 #include <math.h>
 #include <string.h>
@@ -84,12 +86,61 @@ struct lang_cues {
 	unsigned	 other_words;	/* other-language function words */
 };
 
+/* The grams and words of a folded text, summed under lang_model_ratio as
+ * lang_fold writes it (lang_detect's fast path to what lang_scan and
+ * lang_decide find). */
+struct lang_sum {
+	long		 sum;
+	uint32_t	 last;		/* the last three folded bytes */
+	uint32_t	 h;		/* FNV-1a of the word being folded */
+	unsigned	 words;
+	unsigned	 other_words;	/* other-language function words */
+};
+
+/* Append byte B to the folded text F (*M bytes) and, when SUM is not NULL,
+ * add the 2- and 3-gram it ends, and the word a space ends, to SUM. */
+static inline void
+lang_put(unsigned char *f, size_t *m, unsigned b, struct lang_sum *sum)
+{
+	const int8_t *ratio = lang_model_ratio;
+
+	f[(*m)++] = (unsigned char)b;
+	if (sum == NULL)
+		return;
+	sum->last = (sum->last << 8 | b) & 0xffffff;
+	sum->sum += ratio[lang_bucket((2u << 24) | (sum->last & 0xffff))];
+	if (*m >= 3)
+		sum->sum += ratio[lang_bucket((3u << 24) | sum->last)];
+	if (b != ' ') {
+		sum->h = (sum->h ^ b) * 16777619u;
+		return;
+	}
+	/* A space ends a word: the fold never writes two in a row. */
+	if (sum->h == 0)
+		sum->h = 1;
+	sum->sum += ratio[lang_bucket(sum->h ^ 0x5bd1e995u)];
+	sum->words++;
+	if (lang_other_word(sum->h))
+		sum->other_words++;
+	sum->h = 2166136261u;
+}
+
+/* Append a space to F (*M bytes) unless it ends with one (see lang_put). */
+static inline void
+lang_space(unsigned char *f, size_t *m, struct lang_sum *sum)
+{
+	if (f[*m - 1] != ' ')
+		lang_put(f, m, ' ', sum);
+}
+
 /* Fold TEXT into F (at least LANG_MAX_BYTES + 4 bytes): letters in lower
  * case, everything else one space, with a space at each end; counts the
- * letters and script cues into CUES and returns the folded length. */
-static size_t
+ * letters and script cues into CUES and returns the folded length. When SUM
+ * is not NULL, the grams and words are summed into it on the way (inlined
+ * into both callers, so that in lang_detect SUM stays in registers). */
+static inline __attribute__((always_inline)) size_t
 lang_fold(const char *text, size_t len, unsigned char *f,
-    struct lang_cues *cues)
+    struct lang_cues *cues, struct lang_sum *sum)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	size_t n, i, m;
@@ -109,20 +160,18 @@ lang_fold(const char *text, size_t len, unsigned char *f,
 			while (i < n && s[i] != ' ' && s[i] != '\n' &&
 			    s[i] != '\t' && s[i] != '\r')
 				i++;
-			if (f[m - 1] != ' ')
-				f[m++] = ' ';
+			lang_space(f, &m, sum);
 			continue;
 		}
 		if ((unsigned char)((c | 0x20) - 'a') < 26) {
-			f[m++] = c | 0x20;
+			lang_put(f, &m, c | 0x20, sum);
 			letters++;
 			start = 0;
 			continue;
 		}
 		start = (c == ' ' || c == '\n' || c == '\t' || c == '\r');
 		if (c < 0x80) {
-			if (f[m - 1] != ' ')
-				f[m++] = ' ';
+			lang_space(f, &m, sum);
 			continue;
 		}
 		d = i + 1 < n ? s[i + 1] : 0;
@@ -130,15 +179,15 @@ lang_fold(const char *text, size_t len, unsigned char *f,
 		    d != 0x97 && d != 0xb7) {
 			if (d <= 0x9e)
 				d |= 0x20;
-			f[m++] = c;
-			f[m++] = d;
+			lang_put(f, &m, c, sum);
+			lang_put(f, &m, d, sum);
 			letters++;
 			if (lang_foreign_c3(d))
 				cues->foreign++;
 			i++;
 		} else if ((c == 0xc4 || c == 0xc5) && d >= 0x80 && d <= 0xbf) {
-			f[m++] = c;
-			f[m++] = d;
+			lang_put(f, &m, c, sum);
+			lang_put(f, &m, d, sum);
 			letters++;
 			if (!(c == 0xc5 && (d == 0x92 || d == 0x93)))
 				cues->foreign++;	/* not œ */
@@ -147,30 +196,25 @@ lang_fold(const char *text, size_t len, unsigned char *f,
 			cues->foreign++;
 			letters++;
 			i++;
-			if (f[m - 1] != ' ')
-				f[m++] = ' ';
+			lang_space(f, &m, sum);
 		} else if (c >= 0xce && c <= 0xdf && d >= 0x80 && d <= 0xbf) {
 			cues->nonlatin++;
 			i++;
-			if (f[m - 1] != ' ')
-				f[m++] = ' ';
+			lang_space(f, &m, sum);
 		} else if (c >= 0xe0 && c <= 0xef) {
 			if (c == 0xe1 && d >= 0xb8 && d <= 0xbb)
 				cues->foreign++;	/* Vietnamese & co */
 			else if (c != 0xe2 && c != 0xef)
 				cues->nonlatin++;	/* Indic, CJK, ... */
 			i += 2;
-			if (f[m - 1] != ' ')
-				f[m++] = ' ';
+			lang_space(f, &m, sum);
 		} else {
 			if (c == 0xc2 && (d == 0xbf || d == 0xa1))
 				cues->foreign++;	/* ¿ ¡ */
-			if (f[m - 1] != ' ')
-				f[m++] = ' ';
+			lang_space(f, &m, sum);
 		}
 	}
-	if (f[m - 1] != ' ')
-		f[m++] = ' ';
+	lang_space(f, &m, sum);
 	cues->letters = letters;
 	return m;
 }
@@ -183,7 +227,7 @@ lang_scan(const char *text, size_t len, struct lang_scan *scan)
 	size_t m, j, word;
 	uint32_t h;
 
-	m = lang_fold(text, len, f, &cues);
+	m = lang_fold(text, len, f, &cues, NULL);
 	scan->ngrams = 0;
 	scan->letters = cues.letters;
 	scan->nonlatin = cues.nonlatin;
@@ -245,12 +289,15 @@ lang_verdict(const struct lang_cues *c, long sum, double *confidence)
 		return "other";
 	}
 
-	/* Naive Bayes is overconfident: temper the log odds. */
-	diff = (double)sum / LANG_RATIO_SCALE;
-	p = 1 / (1 + exp(-0.25 * diff));
-	if (confidence != NULL)
+	/* Naive Bayes is overconfident: temper the log odds. P >= 0.5
+	 * exactly when SUM >= 0 (SUM is whole: a sum of -1 already gives
+	 * exp(1 / 96) > 1), so the language needs no exp. */
+	if (confidence != NULL) {
+		diff = (double)sum / LANG_RATIO_SCALE;
+		p = 1 / (1 + exp(-0.25 * diff));
 		*confidence = (p > 0.5 ? p : 1 - p) * 2 - 1;
-	return p >= 0.5 ? "en" : "fr";
+	}
+	return sum >= 0 ? "en" : "fr";
 }
 
 const char *
@@ -276,44 +323,12 @@ lang_detect(const char *text, size_t len, double *confidence)
 {
 	unsigned char f[LANG_MAX_BYTES + 4];
 	struct lang_cues c;
-	const int8_t *ratio = lang_model_ratio;
-	size_t m, j;
-	uint32_t h = 2166136261u, p2, p1, b;
-	long sum = 0;
-	int inword = 0;
+	struct lang_sum sum = { 0, ' ', 2166136261u, 0, 0 };
 
-	/* The grams of lang_scan, summed as they come: the same buckets, and
-	 * each word's hash built byte by byte. */
-	m = lang_fold(text, len, f, &c);
-	if (c.letters + c.nonlatin == 0 || c.nonlatin > c.letters)
-		return lang_verdict(&c, 0, confidence);
-	p1 = f[0];
-	b = f[1];
-	sum += ratio[lang_bucket((2u << 24) | p1 << 8 | b)];
-	for (j = 1;;) {
-		if (b == ' ') {
-			if (inword) {
-				if (h == 0)
-					h = 1;
-				sum += ratio[lang_bucket(h ^ 0x5bd1e995u)];
-				c.words++;
-				if (lang_other_word(h))
-					c.other_words++;
-				h = 2166136261u;
-				inword = 0;
-			}
-		} else {
-			h = (h ^ b) * 16777619u;
-			inword = 1;
-		}
-		if (++j >= m)
-			break;
-		p2 = p1;
-		p1 = b;
-		b = f[j];
-		sum += ratio[lang_bucket((2u << 24) | p1 << 8 | b)];
-		sum += ratio[lang_bucket((3u << 24) | p2 << 16 | p1 << 8 |
-		    b)];
-	}
-	return lang_verdict(&c, sum, confidence);
+	/* The grams of lang_scan, summed as the fold writes them: the same
+	 * buckets, and each word's hash built byte by byte. */
+	lang_fold(text, len, f, &c, &sum);
+	c.words = sum.words;
+	c.other_words = sum.other_words;
+	return lang_verdict(&c, sum.sum, confidence);
 }

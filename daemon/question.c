@@ -273,8 +273,14 @@ question_init(void)
 static uint32_t
 question_class(uint32_t h)
 {
-	uint32_t slot = h & (QUESTION_CLASS_SLOTS - 1);
+	uint32_t slot = h & (QUESTION_CLASS_SLOTS - 1), e;
 
+	/* Most words are settled by their first slot, found or empty (an
+	 * empty slot's classes are 0, and H is never 0): one test for both,
+	 * so that whether the word is listed costs no guess. */
+	e = question_classes.h[slot];
+	if ((e == h) | (e == 0))
+		return question_classes.cls[slot];
 	while (question_classes.h[slot] != 0) {
 		if (question_classes.h[slot] == h)
 			return question_classes.cls[slot];
@@ -371,6 +377,14 @@ question_letter(const unsigned char *p, size_t n, char *out, size_t *olen,
 	return 0;
 }
 
+/* Whether C is a letter a URL may start with (h, w), tested without a
+ * branch per letter. */
+static inline int
+question_url_letter(unsigned char c)
+{
+	return ((c | 0x20) == 'h') | ((c | 0x20) == 'w');
+}
+
 /* Whether the N bytes at P start a URL or an @handle, skipped whole. */
 static int
 question_skipped(const unsigned char *p, size_t n)
@@ -428,8 +442,9 @@ question_elision(const char *w, size_t len)
 
 
 /* Add word W (LEN bytes, of QUESTION_WORD_BYTES or more set) to S; NUM
- * when it holds a digit, H the FNV-1a state after its first HASHED bytes. */
-static void
+ * when it holds a digit, H the FNV-1a state after its first HASHED bytes
+ * (inlined: a call per word, with its eight arguments, cost more). */
+static inline __attribute__((always_inline)) void
 question_add_word(struct question_sentence *s, const char *w, size_t len,
     int hyph, int grave, int num, uint32_t h, size_t hashed)
 {
@@ -911,8 +926,7 @@ question_features(const char *text, size_t len, const char *lang,
 		/* The common case first: an ASCII letter or digit that
 		 * cannot start a skipped URL. */
 		if (question_ascii[c] != 0 && wl < QUESTION_WORD_BYTES &&
-		    !(start && wl == 0 && (c | 0x20) >= 'h' &&
-		    ((c | 0x20) == 'h' || (c | 0x20) == 'w'))) {
+		    !(start && wl == 0 && question_url_letter(c))) {
 			size_t l = wl, end;
 			unsigned char f = (unsigned char)question_ascii[c];
 			unsigned all = 0xff;

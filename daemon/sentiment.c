@@ -183,6 +183,14 @@ sent_hash(const char *s, size_t len)
 	return h;
 }
 
+/* The sent_hash of a word of hash H without its last byte C: FNV-1a's last
+ * step undone (16777619 is odd, so 0x359c449b is its inverse mod 2^32). */
+static inline uint32_t
+sent_hash_drop(uint32_t h, unsigned char c)
+{
+	return (h * 0x359c449bu) ^ c;
+}
+
 /* The hash of WORD's hash H in language LANG. */
 static uint32_t
 sent_hash_lang(uint32_t h, char lang)
@@ -398,8 +406,14 @@ sent_word(struct sent_state *st, const char *w, size_t len, uint32_t h,
 		}
 	}
 	if (sw == NULL && len > 4 && w[len - 1] == 's')
-		sw = sent_lookup(st, w, len - 1, sent_hash(w, len - 1));
+		sw = sent_lookup(st, w, len - 1, sent_hash_drop(hf, 's'));
 
+	/* The common case: a word of no list, with nothing pending, only
+	 * gives its features. */
+	if (sw == NULL && st->pending == 0) {
+		st->last_valenced = 0;
+		goto features;
+	}
 	/* Features: the word (hash HF), marked when negated, and the pair. */
 	if (sw != NULL) {
 		flags = sw->flags;
@@ -721,6 +735,12 @@ sent_scan(struct sent_state *st, const char *text, size_t len)
 			continue;
 		}
 		n = 1;
+		/* The other common case: a space ends the word (and starts no
+		 * emoticon). */
+		if (s[i] == ' ') {
+			sent_flush(st, &b);
+			continue;
+		}
 		/* At the start of a chunk (after a space), try an emoticon. */
 		if ((i == 0 || s[i - 1] == ' ' || s[i - 1] == '\n' ||
 		    s[i - 1] == '\t') && (sent_emoticon_byte(s[i]) ||
@@ -897,24 +917,46 @@ sentiment_polarity(double score)
 	return SENTIMENT_NEUTRAL;
 }
 
-/* The probability of the model W for features FEATS (N) and rule score
- * RULES. */
+/* The margin of the model W for rule score RULES before the hashed features:
+ * its bias and dense weights. */
 static double
-sent_model(const float *w, const uint32_t *feats, size_t n, double rules)
+sent_model_dense(const float *w, double rules)
 {
-	double z;
-	size_t i;
-
-	z = w[SENTIMENT_MODEL_DIM] + w[SENTIMENT_MODEL_DIM + 1] * rules +
+	return w[SENTIMENT_MODEL_DIM] + w[SENTIMENT_MODEL_DIM + 1] * rules +
 	    (rules <= -0.05 ? w[SENTIMENT_MODEL_DIM + 2] : 0) +
 	    (rules >= 0.05 ? w[SENTIMENT_MODEL_DIM + 3] : 0);
-	for (i = 0; i < n; i++)
-		z += w[feats[i] & (SENTIMENT_MODEL_DIM - 1)];
+}
+
+/* The probability of a model of margin Z. */
+static double
+sent_model_probability(double z)
+{
 	if (z > 30)
 		z = 30;
 	if (z < -30)
 		z = -30;
 	return 1 / (1 + exp(-z));
+}
+
+/* The probability of the positive model WP minus that of the negative model
+ * WN, for features FEATS (N) and rule score RULES: both margins summed in
+ * one pass over the features. */
+static double
+sent_models(const float *wp, const float *wn, const uint32_t *feats,
+    size_t n, double rules)
+{
+	double zp, zn;
+	uint32_t f;
+	size_t i;
+
+	zp = sent_model_dense(wp, rules);
+	zn = sent_model_dense(wn, rules);
+	for (i = 0; i < n; i++) {
+		f = feats[i] & (SENTIMENT_MODEL_DIM - 1);
+		zp += wp[f];
+		zn += wn[f];
+	}
+	return sent_model_probability(zp) - sent_model_probability(zn);
 }
 
 double
@@ -942,8 +984,7 @@ sentiment_score(const char *text, size_t len, const char *lang,
 		    sentiment_model_fr_neg;
 		wp = st.lang == SENT_EN ? sentiment_model_en_pos :
 		    sentiment_model_fr_pos;
-		score = sent_model(wp, feats, st.nfeats, rules) -
-		    sent_model(wn, feats, st.nfeats, rules);
+		score = sent_models(wp, wn, feats, st.nfeats, rules);
 	}
 	if (polarity != NULL)
 		*polarity = sentiment_polarity(score);

@@ -1,8 +1,9 @@
 /*
  * test_lang.c - language identification (daemon/lang.c) on hand-written
  * posts: English and French, short ones, accents and elisions, other
- * languages (Spanish, German, Italian, Dutch, Portuguese, other scripts) and
- * text with no letters.
+ * languages (Spanish, German, Italian, Dutch, Portuguese, other scripts),
+ * text with no letters, and lang_detect's sums against the training tool's
+ * lang_scan + lang_decide.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -123,6 +124,41 @@ test_no_letters(void **state)
 	assert_non_null(lang_detect("\xc3\x00\xff\xfe abc", 8, NULL));
 }
 
+/* lang_detect sums the grams as it folds; lang_scan + lang_decide (what the
+ * training tool sees) must find the same language and confidence. */
+static void
+test_detect_as_scanned(void **state)
+{
+	static const char *const texts[] = {
+		"the new update is really not bad but my router keeps crashing",
+		"j'adore l'appli mais la livraison est trop lente, qqn sait si",
+		"Est-ce que vous livrez le dimanche ? MERCI !!!",
+		"@bob https://x.co/a?b=1 www.foo.fr ok",
+		"d\xc3\xa9\xc3\xa7u \xc5\x93uvre \xc3\xa0 la fen\xc3\xaa" "tre",
+		"\xc3\xb1" "and\xc3\xba \xc3\x9f stra\xc3\x9f" "e",
+		/* letters the fold drops (U+01C5): no gram at all */
+		"\xc7\x85",
+		"\xc7\x85 \xc7\x86 12",
+		"a",
+		"x y z",
+	};
+	static struct lang_scan scan;
+	double got_conf, want_conf;
+	const char *got, *want;
+	size_t i, len;
+
+	(void)state;
+	for (i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+		len = strlen(texts[i]);
+		got = lang_detect(texts[i], len, &got_conf);
+		lang_scan(texts[i], len, &scan);
+		want = lang_decide(&scan, lang_model_ratio, &want_conf);
+		if (strcmp(got, want) != 0 || got_conf != want_conf)
+			fail_msg("\"%s\": detect %s %.17g, scan %s %.17g",
+			    texts[i], got, got_conf, want, want_conf);
+	}
+}
+
 int
 main(void)
 {
@@ -134,6 +170,7 @@ main(void)
 		cmocka_unit_test(test_urls_and_handles_ignored),
 		cmocka_unit_test(test_other_languages),
 		cmocka_unit_test(test_no_letters),
+		cmocka_unit_test(test_detect_as_scanned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
