@@ -177,10 +177,14 @@ main_status(struct daemon *d, const char *what)
 	if (d->sink != NULL)
 		sink_stats(d->sink, &ss);
 	sd_notifyf(0, "STATUS=%s%s%zu/%zu sources; %llu mentions, %llu matched, "
-	    "%llu alerts; redis %s, %llu held",
-	    what ? what : "", what ? "; " : "", running, d->nsources,
-	    ps.emitted, ps.matched, ps.alerts,
-	    ss.connected ? "connected" : "disconnected", ss.held);
+	    "%llu duplicates (%llu same id, %llu same link, %llu near-copies), "
+	    "%llu edits, %llu alerts; redis %s, %llu held, %llu delivered "
+	    "before", what ? what : "", what ? "; " : "", running, d->nsources,
+	    ps.emitted, ps.matched, ps.duplicates, ps.reasons[DEDUP_SAME_ID],
+	    ps.reasons[DEDUP_SAME_URL], ps.reasons[DEDUP_NEAR_TEXT],
+	    ps.reasons[DEDUP_UPDATE], ps.alerts,
+	    ss.connected ? "connected" : "disconnected", ss.held,
+	    ss.seen_before);
 }
 
 /* The pipeline entry handed to sources. */

@@ -6,6 +6,11 @@
  * against Redis as the tests start it (appendonly, appendfsync always: Redis
  * fsyncs before it replies) and against a Redis without persistence.
  *
+ * Then the same N mentions delivered the way the pipeline delivers new ones
+ * (sink_deliver: one deliver.lua call claims the seen key and writes the
+ * mention and its alert), and delivered again (every claim fails: what a
+ * second instance or a restart costs Redis).
+ *
  * Usage: bench_sink [N [URL]]: N defaults to 200000; with URL, only that
  * Redis is used. One "run figure value" line per figure.
  */
@@ -171,6 +176,36 @@ bench_one(const char *name, const char *url, int n, char **ids, char **docs)
 	/* The sink's own cost, without Redis's: this process's CPU time. */
 	printf("%s sink_cpu_ns_per_entry %.0f\n", name, c1 * 1e9 /
 	    (double)(n + alerts));
+
+	/* Deliveries, new then repeated, under keys of their own. */
+	for (int pass = 0; pass < 2; pass++) {
+		const char *what = pass == 0 ? "deliveries" : "repeats";
+		struct sink *ds;
+
+		cfg.prefix = "bench-deliver";
+		if ((ds = sink_new(base, &cfg, &cause)) == NULL)
+			return -1;
+		while (sink_stats(ds, &st), !st.connected)
+			event_base_loop(base, EVLOOP_ONCE);
+		t0 = bench_now();
+		c0 = bench_cpu();
+		for (i = 0; i < n; i++)
+			sink_deliver(ds, ids[i], docs[i], i % 2 == 0 ?
+			    SINK_ALERT_QUESTION : 0, 7 * 86400, NULL);
+		done = 0;
+		sink_flush(ds, 300, bench_flushed, &done);
+		bench_run(base, &done);
+		t1 = bench_now() - t0;
+		c1 = bench_cpu() - c0;
+		sink_stats(ds, &st);
+		printf("%s %s_written %llu\n", name, what, st.written);
+		printf("%s %s_seen_before %llu\n", name, what, st.seen_before);
+		printf("%s %s_per_s %.0f\n", name, what, (double)n / t1);
+		printf("%s %s_sink_cpu_ns %.0f\n", name, what,
+		    c1 * 1e9 / (double)n);
+		sink_free(ds);
+	}
+	cfg.prefix = "bench";
 
 	/* Latency: one mention every millisecond, timed to its reply. */
 	lat = calloc(BENCH_PACED, sizeof(*lat));
