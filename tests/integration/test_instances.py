@@ -60,10 +60,12 @@ def test_two_instances_and_a_kill():
         assert sorted(got) == sorted("feed:p%d" % i for i in range(N)), len(got)
         q = ids(r, "t:alerts:question")
         assert sorted(q) == sorted("feed:p%d" % i for i in range(0, N, 2)), len(q)
-        # Each alert line is logged once, by the instance that delivered it
-        # (a and a2 share their log file).
-        lines = a2.logtext().count("alert: question") + b.logtext().count("alert: question")
-        assert lines == N // 2, lines
+        # No alert line is logged twice (a and a2 share their log file;
+        # deliveries in flight when a died are written but never logged).
+        urls = [l.rsplit(" ", 1)[-1] for d in (a2, b) for l in d.logtext().splitlines()
+                if " alert: question" in l]
+        dup = [u for u, c in collections.Counter(urls).items() if c > 1]
+        assert not dup and N // 2 - 100 < len(urls) <= N // 2, (len(urls), dup[:5])
 
 
 def test_restart_with_empty_memory():
