@@ -351,7 +351,7 @@ test_any_bytes(void **state)
 	}
 }
 
-/* A random fingerprint long enough to be judged. */
+/* A random fingerprint of a text long enough for the SimHash rule. */
 static struct simhash_fp
 random_fp(uint64_t *s)
 {
@@ -359,9 +359,30 @@ random_fp(uint64_t *s)
 
 	memset(&fp, 0, sizeof(fp));
 	fp.hash = rnd(s);
+	fp.trim[0] = rnd(s) | 1ULL << 63;
 	fp.head = (uint32_t)rnd(s) | 0x80000000U;
-	fp.words = 20;
+	fp.ends = (uint32_t)rnd(s) | 0x80000000U;
+	fp.words = SIMHASH_FUZZY_WORDS + 16;
 	return fp;
+}
+
+/* FP as a copy elsewhere would have it: other words at its ends (the
+ * N-th other ones), so that only its SimHash (changed next by the caller)
+ * can find it. */
+static struct simhash_fp
+elsewhere_n(struct simhash_fp fp, uint32_t n)
+{
+	fp.trim[0] ^= n;
+	fp.ends ^= n;
+	fp.head = 0;
+	return fp;
+}
+
+/* FP as a copy elsewhere would have it (elsewhere_n). */
+static struct simhash_fp
+elsewhere(struct simhash_fp fp)
+{
+	return elsewhere_n(fp, 2);
 }
 
 static void
@@ -385,8 +406,7 @@ test_index(void **state)
 	 * and spread over three blocks. */
 	fp = random_fp(&s);
 	assert_int_equal(simhash_index_add(ix, &fp, 777777), 0);
-	q = fp;
-	q.head = 0;
+	q = elsewhere(fp);
 	q.hash ^= 0x7;
 	assert_int_equal(simhash_index_find(ix, &q), 777777);
 	q.hash = fp.hash ^ (1ULL << 3 | 1ULL << 20 | 1ULL << 40);
@@ -394,12 +414,17 @@ test_index(void **state)
 	/* Four bits: too far. */
 	q.hash = fp.hash ^ (1ULL << 3 | 1ULL << 20 | 1ULL << 40 | 1ULL << 60);
 	assert_int_equal(simhash_index_find(ix, &q), -1);
+	/* The same ends and other words: an edit, not a copy. */
+	q = fp;
+	q.trim[0] ^= 1;
+	q.hash ^= 0x1;
+	assert_int_equal(simhash_index_find(ix, &q), -1);
 	/* Too short to judge, even when equal. */
 	q = fp;
 	q.words = SIMHASH_MIN_WORDS - 1;
 	assert_int_equal(simhash_index_find(ix, &q), -1);
 	/* The closest wins. */
-	q = fp;
+	q = elsewhere_n(fp, 1);
 	q.hash ^= 0x3;
 	assert_int_equal(simhash_index_add(ix, &q, 100), 0);
 	q.hash ^= 0x1;
@@ -412,12 +437,12 @@ test_index(void **state)
 	}
 
 	/* Removed, it is gone; the others stay. */
-	q = fp;
+	q = elsewhere(fp);
 	q.hash ^= 1ULL << 10 | 1ULL << 30 | 1ULL << 50;
 	assert_int_equal(simhash_index_find(ix, &q), 777777);
 	simhash_index_remove(ix, 777777);
 	assert_int_equal(simhash_index_find(ix, &q), -1);
-	q = fp;
+	q = elsewhere(fp);
 	q.hash ^= 0x2;
 	assert_int_equal(simhash_index_find(ix, &q), 100);
 	simhash_index_remove(ix, 777777);	/* twice: nothing */
@@ -430,7 +455,7 @@ test_index(void **state)
 		if (ref % 2 == 0)
 			simhash_index_remove(ix, ref);
 		else if (ref % 1001 == 1) {
-			fp.head = 0;
+			fp = elsewhere(fp);
 			fp.hash ^= 1ULL << 63;
 			assert_int_equal(simhash_index_find(ix, &fp),
 			    (long)ref);
@@ -470,7 +495,7 @@ test_index_expiry(void **state)
 
 	(void)state;
 	/* The caller's expiry: a ring of 500 refs, the oldest replaced.
-	 * Every fingerprint shares its low 16 bits (one long chain in a
+	 * Every fingerprint shares its low 16 bits (one long bucket in a
 	 * pigeonhole table) and a third share a head. */
 	ix = simhash_index_new(SIMHASH_K, 0, 500);
 	for (i = 0; i < 5000; i++) {
@@ -493,14 +518,12 @@ test_index_expiry(void **state)
 	for (slot = 0; slot < 500; slot++)
 		assert_int_equal(simhash_index_find(ix, &ring[slot]),
 		    (long)slot);
-	/* A truncated one with the shared head finds one of those. */
-	fp = ring[0];
-	fp.hash = ~fp.hash;
-	fp.head = 0x80000002U;
-	fp.flags = SIMHASH_TRUNCATED;
-	assert_true(simhash_index_find(ix, &fp) >= 0);
-	fp.head = 0x80000004U;
-	assert_int_equal(simhash_index_find(ix, &fp), -1);
+	/* Found by SimHash alone, two bits away. */
+	for (slot = 0; slot < 500; slot += 7) {
+		fp = elsewhere(ring[slot]);
+		fp.hash ^= 1ULL << 20 | 1ULL << 50;
+		assert_int_equal(simhash_index_find(ix, &fp), (long)slot);
+	}
 	simhash_index_free(ix);
 }
 
@@ -526,7 +549,8 @@ test_index_rules(void **state)
 	simhash_index_remove(ix, 10);
 	assert_int_equal(simhash_index_add(ix, &cut, 11), 0);
 	assert_int_equal(simhash_index_find(ix, &full), 11);
-	assert_int_equal(simhash_index_find(ix, &other), 11);
+	/* A truncation starts only texts that start with all its words. */
+	assert_int_equal(simhash_index_find(ix, &other), -1);
 	simhash_index_remove(ix, 11);
 	assert_int_equal(simhash_index_find(ix, &full), -1);
 	full = fp_of(EN_POST);
