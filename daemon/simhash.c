@@ -554,7 +554,7 @@ simhash_shingles(const struct simhash_word *w, size_t n,
 static void
 simhash_keys(const struct simhash_word *w, size_t n, struct simhash_fp *fp)
 {
-	uint64_t pw[2 * SIMHASH_TRIM + 1];
+	uint64_t pw[2 * SIMHASH_TRIM + 1], pl;
 	size_t i, j, len, share;
 	int r;
 
@@ -578,13 +578,16 @@ simhash_keys(const struct simhash_word *w, size_t n, struct simhash_fp *fp)
 		    SIMHASH_KIND_ANCHOR);
 
 	/* Tags of every prefix, and the marks a truncation is checked by. */
-	for (len = 1; len <= n && len < SIMHASH_TAGS; len++)
-		fp->tag[len] = (uint8_t)(simhash_key(0, w[len].pre,
-		    simhash_pow(len), len, SIMHASH_KIND_WHOLE) >> 24);
+	for (len = 1, pl = SIMHASH_POLY; len <= n && len < SIMHASH_TAGS;
+	    len++, pl *= SIMHASH_POLY)
+		fp->tag[len] = (uint8_t)(simhash_key(0, w[len].pre, pl, len,
+		    SIMHASH_KIND_WHOLE) >> 24);
 	for (r = 0; r < SIMHASH_MARKS; r++) {
 		len = simhash_mark_len(n, r);
-		if (len == 0)
+		if (len < SIMHASH_TAGS) {
+			fp->marks |= (uint64_t)fp->tag[len] << (8 * r);
 			continue;
+		}
 		fp->marks |= (uint64_t)(simhash_key(0, w[len].pre,
 		    simhash_pow(len), len, SIMHASH_KIND_WHOLE) >> 24) << (8 * r);
 	}
