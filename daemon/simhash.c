@@ -153,6 +153,14 @@ simhash_mix(uint64_t h)
 	return h;
 }
 
+/* The ASCII bytes of words: letters and digits. */
+#define SIMHASH_A10(x) 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+static const unsigned char simhash_ascii[128] = {
+	['0'] = SIMHASH_A10(0),
+	['A'] = SIMHASH_A10(0), SIMHASH_A10(0), 1, 1, 1, 1, 1, 1,
+	['a'] = SIMHASH_A10(0), SIMHASH_A10(0), 1, 1, 1, 1, 1, 1,
+};
+
 /* Whether code point CP (>= 0x80) is a letter: outside the blocks of
  * punctuation, symbols, emoji, variation selectors and private use. */
 static int
@@ -322,13 +330,15 @@ simhash_split(const char *s, size_t n, struct simhash_words *ws)
 	unsigned char c;
 
 	while (i < n) {
-		if (!simhash_char(s, n, i, &l)) {
-			i += l;
+		c = (unsigned char)s[i];
+		if (c < 0x80 ? !simhash_ascii[c] : !simhash_char(s, n, i, &l)) {
+			i += c < 0x80 ? 1 : l;
 			continue;
 		}
-		if (simhash_starts(s + i, n - i, "http://") ||
+		if ((c == 'h' || c == 'w') &&
+		    (simhash_starts(s + i, n - i, "http://") ||
 		    simhash_starts(s + i, n - i, "https://") ||
-		    simhash_starts(s + i, n - i, "www.")) {
+		    simhash_starts(s + i, n - i, "www."))) {
 			while (i < n && !simhash_space((unsigned char)s[i]))
 				i++;
 			continue;
@@ -342,13 +352,19 @@ simhash_split(const char *s, size_t n, struct simhash_words *ws)
 		/* FNV-1a over the word's bytes, ASCII lowered. */
 		h = 0xcbf29ce484222325ULL;
 		start = i;
-		while (i < n && simhash_char(s, n, i, &l)) {
-			for (; l > 0; l--, i++) {
-				c = (unsigned char)s[i];
-				if (c >= 'A' && c <= 'Z')
-					c += 'a' - 'A';
-				h = (h ^ c) * 0x100000001b3ULL;
+		while (i < n) {
+			c = (unsigned char)s[i];
+			if (c < 0x80) {
+				if (!simhash_ascii[c])
+					break;
+				h = (h ^ (c | 0x20)) * 0x100000001b3ULL;
+				i++;
+				continue;
 			}
+			if (!simhash_char(s, n, i, &l))
+				break;
+			for (; l > 0; l--, i++)
+				h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
 		}
 		simhash_push(ws, simhash_mix(h), start, i);
 	}
@@ -391,6 +407,8 @@ simhash_tail_at(const char *s, size_t len, const struct simhash_word *w,
 	if (simhash_is(s, &w[i], "via") && w[i].end + 1 < len &&
 	    s[w[i].end] == ' ' && s[w[i].end + 1] == '@')
 		return 1;
+	if (strchr("prcsleaov", s[w[i].start]) == NULL)
+		return 0;	/* no tail starts so */
 	for (t = 0; t < sizeof(simhash_tails) / sizeof(simhash_tails[0]); t++) {
 		for (j = 0; simhash_tails[t][j] != NULL; j++) {
 			if (i + j >= n || !simhash_is(s, &w[i + j],
