@@ -17,7 +17,7 @@
  * sequence's 64-bit key, the remembered prefix, the anchor, the ends' key, an age, the word count
  * and flag, the prefix marks), and:
  *  - one open-addressing table of 32-bit slots (a 6-bit tag of the key, its
- *    kind and the ref), at most half full, for the exact keys: the whole
+ *    kind and the ref), at most three quarters full, for the exact keys: the whole
  *    sequence, the prefix, the anchor. A query computes all its probes
  *    (up to 16 trimmed sequences, a few prefixes, its anchor), prefetches
  *    their slots together, then reads them: their cache misses overlap, and
@@ -1035,8 +1035,10 @@ simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
 		return -1;
 	if (ref >= ix->nrefs)
 		simhash_grow(ix, ref);
-	/* Room for three more keys, half full at most. */
-	if ((ix->used + 3) * 2 > ix->mask + 1)
+	/* Room for three more keys, three quarters full at most: most
+	 * probes miss, and a miss reads the run from its home to an empty
+	 * slot, about 8 slots (one cache line) at that load. */
+	if ((ix->used + 3) * 4 > (ix->mask + 1) * 3)
 		simhash_resize(ix, (ix->mask + 1) * 2);
 	r = &ix->recs[ref];
 	simhash_rec_of(fp, ix->age++, r);
