@@ -17,7 +17,8 @@
  * sequence's 64-bit key, the remembered prefix, the anchor, the ends' key, an age, the word count
  * and flag, the prefix marks), and:
  *  - one open-addressing table of 32-bit slots (a 6-bit tag of the key, its
- *    kind and the ref), at most three quarters full, for the exact keys: the whole
+ *    kind and the ref), at most three quarters full (tombstones for the
+ *    forgotten, rebuilt when they pile up), for the exact keys: the whole
  *    sequence, the prefix, the anchor. A query computes all its probes
  *    (up to 16 trimmed sequences, a few prefixes, its anchor), prefetches
  *    their slots together, then reads them: their cache misses overlap, and
@@ -53,6 +54,7 @@
 #define SIMHASH_SLOT_KIND(v)	((v) >> 24 & 3U)
 #define SIMHASH_SLOT_TAG(v)	((v) >> 26)
 #define SIMHASH_TAG(key)	((key) & 0x3fU)
+#define SIMHASH_TOMB		(3U << 24)	/* a forgotten slot: kind 3 */
 
 /* Ranks of the rules, the best first (simhash_index_find). */
 #define SIMHASH_RANK_SAME	0	/* + words cut */
@@ -117,6 +119,7 @@ struct simhash_index {
 	uint32_t		*slots;		/* the exact keys */
 	size_t			 mask;
 	size_t			 used;
+	size_t			 tombs;		/* forgotten slots */
 	struct simhash_rec	*recs;		/* by ref */
 	uint64_t		*inuse;		/* bit per ref */
 	size_t			 nrefs;		/* the arrays' length */
@@ -837,59 +840,39 @@ simhash_home(const struct simhash_index *ix, uint32_t key)
 	    ix->mask;
 }
 
-/* The key of KIND that record R holds. */
-static uint32_t
-simhash_rec_key(const struct simhash_rec *r, unsigned kind)
-{
-	if (kind == SIMHASH_KIND_WHOLE)
-		return (uint32_t)(r->whole >> 32);
-	if (kind == SIMHASH_KIND_HEAD)
-		return r->head;
-	return r->anchor;
-}
-
-/* Point exact key KEY of KIND at REF. */
+/* Point exact key KEY of KIND at REF, in the first free or forgotten slot
+ * of its run. */
 static void
 simhash_put(struct simhash_index *ix, uint32_t key, unsigned kind,
     uint32_t ref)
 {
 	size_t i = simhash_home(ix, key);
 
-	while (ix->slots[i] != 0)
+	while (ix->slots[i] != 0 && ix->slots[i] != SIMHASH_TOMB)
 		i = (i + 1) & ix->mask;
+	if (ix->slots[i] == SIMHASH_TOMB)
+		ix->tombs--;
 	ix->slots[i] = SIMHASH_SLOT(SIMHASH_TAG(key), kind, ref);
 	ix->used++;
 }
 
-/* Remove the slot of exact key KEY of KIND that points at REF, moving later
- * slots of the same run back into the hole. */
+/* Forget the slot of exact key KEY of KIND that points at REF: it becomes
+ * a tombstone, which lookups walk past and adds reuse (moving later slots
+ * back instead would read each one's record for its home). */
 static void
 simhash_del(struct simhash_index *ix, uint32_t key, unsigned kind,
     uint32_t ref)
 {
-	size_t i = simhash_home(ix, key), j, home;
-	uint32_t v;
+	size_t i = simhash_home(ix, key);
+	uint32_t v, want = SIMHASH_SLOT(SIMHASH_TAG(key), kind, ref);
 
-	while ((v = ix->slots[i]) != 0 && (SIMHASH_SLOT_REF(v) != ref ||
-	    SIMHASH_SLOT_KIND(v) != kind))
+	while ((v = ix->slots[i]) != 0 && v != want)
 		i = (i + 1) & ix->mask;
 	if (v == 0)
 		return;
-	ix->slots[i] = 0;
+	ix->slots[i] = SIMHASH_TOMB;
 	ix->used--;
-	for (j = i;;) {
-		j = (j + 1) & ix->mask;
-		if ((v = ix->slots[j]) == 0)
-			return;
-		home = simhash_home(ix, simhash_rec_key(
-		    &ix->recs[SIMHASH_SLOT_REF(v)], SIMHASH_SLOT_KIND(v)));
-		/* It stays if its home lies cyclically in (i, j]. */
-		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
-			continue;
-		ix->slots[i] = v;
-		ix->slots[j] = 0;
-		i = j;
-	}
+	ix->tombs++;
 }
 
 /* Whether REF holds a fingerprint. */
@@ -925,6 +908,7 @@ simhash_resize(struct simhash_index *ix, size_t nslots)
 	ix->slots = xcalloc(nslots, sizeof(*ix->slots));
 	ix->mask = nslots - 1;
 	ix->used = 0;
+	ix->tombs = 0;
 	for (w = 0; w < (ix->nrefs + 63) / 64; w++)
 		for (bits = ix->inuse[w]; bits != 0; bits &= bits - 1)
 			simhash_put_rec(ix, (uint32_t)(w * 64 +
@@ -1035,11 +1019,13 @@ simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
 		return -1;
 	if (ref >= ix->nrefs)
 		simhash_grow(ix, ref);
-	/* Room for three more keys, three quarters full at most: most
-	 * probes miss, and a miss reads the run from its home to an empty
-	 * slot, about 8 slots (one cache line) at that load. */
-	if ((ix->used + 3) * 4 > (ix->mask + 1) * 3)
-		simhash_resize(ix, (ix->mask + 1) * 2);
+	/* Room for three more keys, three quarters full at most counting
+	 * tombstones: most probes miss, and a miss reads the run from its
+	 * home to an empty slot, about 8 slots (one cache line) at that
+	 * load. Rebuilt at the same size when tombstones are most of it. */
+	if ((ix->used + ix->tombs + 3) * 4 > (ix->mask + 1) * 3)
+		simhash_resize(ix, (ix->used + 3) * 2 > ix->mask + 1 ?
+		    (ix->mask + 1) * 2 : ix->mask + 1);
 	r = &ix->recs[ref];
 	simhash_rec_of(fp, ix->age++, r);
 	simhash_put_rec(ix, ref);
