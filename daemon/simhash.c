@@ -942,9 +942,7 @@ simhash_index_new(int k, uint32_t min_words, size_t capacity_hint)
 	ix->bbits = l - 4 < 8 ? 8 : l - 4;
 	if (ix->bbits > 20)
 		ix->bbits = 20;
-	for (t = 0; t < ix->nblocks; t++)
-		ix->blocks[t] = xcalloc((size_t)1 << ix->bbits,
-		    sizeof(*ix->blocks[t]));
+	/* The buckets come with the first long text (simhash_bucket_add). */
 	ix->slots = xcalloc(1024, sizeof(*ix->slots));
 	ix->mask = 1023;
 	return ix;
@@ -972,7 +970,12 @@ simhash_grow(struct simhash_index *ix, uint32_t ref)
 static void
 simhash_bucket_add(struct simhash_index *ix, int t, uint64_t h, uint32_t ref)
 {
-	struct simhash_bucket *b = &ix->blocks[t][simhash_block(ix, h, t)];
+	struct simhash_bucket *b;
+
+	if (ix->blocks[t] == NULL)
+		ix->blocks[t] = xcalloc((size_t)1 << ix->bbits,
+		    sizeof(*ix->blocks[t]));
+	b = &ix->blocks[t][simhash_block(ix, h, t)];
 
 	if (b->n == b->cap) {
 		ix->pairs += b->cap == 0 ? 4 : b->cap;
@@ -1133,7 +1136,7 @@ simhash_index_find(const struct simhash_index *ix,
 		homes[p] = simhash_home(ix, keys[p]);
 		__builtin_prefetch(&ix->slots[homes[p]]);
 	}
-	if (fp->words >= SIMHASH_FUZZY_WORDS) {
+	if (fp->words >= SIMHASH_FUZZY_WORDS && ix->blocks[0] != NULL) {
 		for (t = 0; t < ix->nblocks; t++) {
 			bk[t] = &ix->blocks[t][simhash_block(ix, fp->hash, t)];
 			__builtin_prefetch(bk[t]);
@@ -1151,7 +1154,7 @@ simhash_index_find(const struct simhash_index *ix,
 
 	/* Pigeonhole: a near SimHash shares a block, and all but K of the
 	 * 32 bits after it. */
-	if (fp->words >= SIMHASH_FUZZY_WORDS) {
+	if (fp->words >= SIMHASH_FUZZY_WORDS && ix->blocks[0] != NULL) {
 		for (t = 0; t < ix->nblocks; t++) {
 			rest = simhash_rest(ix, fp->hash, t);
 			for (i = 0; i < bk[t]->n; i++)
@@ -1178,8 +1181,9 @@ simhash_index_memory(const struct simhash_index *ix)
 	bytes += (ix->mask + 1) * sizeof(*ix->slots);
 	bytes += ix->nrefs * sizeof(*ix->recs);
 	bytes += (ix->nrefs + 63) / 64 * sizeof(*ix->inuse);
-	bytes += (size_t)ix->nblocks * ((size_t)1 << ix->bbits) *
-	    sizeof(struct simhash_bucket);
+	if (ix->blocks[0] != NULL)
+		bytes += (size_t)ix->nblocks * ((size_t)1 << ix->bbits) *
+		    sizeof(struct simhash_bucket);
 	bytes += ix->pairs * sizeof(struct simhash_pair);
 	return bytes;
 }
@@ -1192,7 +1196,7 @@ simhash_index_free(struct simhash_index *ix)
 
 	if (ix == NULL)
 		return;
-	for (t = 0; t < ix->nblocks; t++) {
+	for (t = 0; t < ix->nblocks && ix->blocks[t] != NULL; t++) {
 		for (j = 0; j < ((size_t)1 << ix->bbits); j++)
 			free(ix->blocks[t][j].v);
 		free(ix->blocks[t]);
