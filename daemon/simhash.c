@@ -13,7 +13,7 @@
  * words in O(1): the 16 trimmed sequences and the ladder's prefixes cost
  * little more than one pass.
  *
- * The index keeps, for each ref, a record of 44 bytes (SimHash, the whole
+ * The index keeps, for each ref, a record of 40 bytes (SimHash, the whole
  * sequence's 64-bit key, the remembered prefix, the anchor, the ends' key, an age, the word count
  * and flag, the prefix marks), and:
  *  - one open-addressing table of 32-bit slots (a 6-bit tag of the key, its
@@ -87,13 +87,16 @@ struct simhash_rec {
 	uint64_t	whole;
 	uint32_t	head;
 	uint32_t	anchor;
-	uint32_t	ends;
 	uint32_t	age;	/* when added: the smaller, the older */
-	uint32_t	words;	/* bit 31: truncated */
+	uint16_t	ends;	/* 16 bits of the ends' key: a false "the
+				   same" only loses a copy of a long text */
+	uint16_t	words;	/* at most SIMHASH_REC_WORDS; bit 15:
+				   truncated */
 	uint64_t	marks;	/* the fingerprint's */
 } __attribute__((packed));
 
-#define SIMHASH_REC_CUT		0x80000000U
+#define SIMHASH_REC_CUT		0x8000U
+#define SIMHASH_REC_WORDS	0x7fffU
 
 /* A pigeonhole entry: the ref and 32 other bits of its SimHash. */
 struct simhash_pair {
@@ -718,10 +721,11 @@ simhash_rec_of(const struct simhash_fp *fp, uint32_t age,
 	r->whole = fp->trim[0];
 	r->head = fp->head;
 	r->anchor = fp->anchor;
-	r->ends = fp->ends;
+	r->ends = (uint16_t)(fp->ends >> 16);
 	r->age = age;
-	r->words = fp->words |
-	    ((fp->flags & SIMHASH_TRUNCATED) ? SIMHASH_REC_CUT : 0);
+	r->words = (uint16_t)((fp->words < SIMHASH_REC_WORDS ? fp->words :
+	    SIMHASH_REC_WORDS) |
+	    ((fp->flags & SIMHASH_TRUNCATED) ? SIMHASH_REC_CUT : 0));
 	r->marks = fp->marks;
 }
 
@@ -731,16 +735,18 @@ static int32_t
 simhash_match(const struct simhash_fp *q, const struct simhash_rec *r, int k,
     uint32_t min_words)
 {
-	uint32_t rw = r->words & ~SIMHASH_REC_CUT, diff, i, share;
+	uint32_t rw = r->words & SIMHASH_REC_WORDS, diff, i, share, qw;
 	size_t len;
 	int d = __builtin_popcountll(q->hash ^ r->hash), rung;
 
-	if (q->words < min_words || rw < min_words)
+	/* Word counts as remembered: huge texts' saturate. */
+	qw = q->words < SIMHASH_REC_WORDS ? q->words : SIMHASH_REC_WORDS;
+	if (qw < min_words || rw < min_words)
 		return SIMHASH_RANK_NONE;
 
 	/* The same words, a few cut at Q's ends. */
-	if (r->whole != 0 && rw <= q->words &&
-	    (diff = q->words - rw) <= 2 * SIMHASH_TRIM) {
+	if (r->whole != 0 && rw <= qw &&
+	    (diff = qw - rw) <= 2 * SIMHASH_TRIM) {
 		for (i = diff > SIMHASH_TRIM ? diff - SIMHASH_TRIM : 0;
 		    i <= SIMHASH_TRIM && i <= diff; i++)
 			if (q->trim[i * (SIMHASH_TRIM + 1) + diff - i] ==
@@ -752,15 +758,15 @@ simhash_match(const struct simhash_fp *q, const struct simhash_rec *r, int k,
 	rung = -1;
 	if (r->words & SIMHASH_REC_CUT) {
 		/* R's words all start Q: the tag of Q's prefix as long. */
-		if (rw <= q->words && (uint64_t)rw * 100 >=
-		    (uint64_t)q->words * SIMHASH_CUT_SHARE &&
+		if (rw <= qw && (uint64_t)rw * 100 >=
+		    (uint64_t)qw * SIMHASH_CUT_SHARE &&
 		    (rw >= SIMHASH_TAGS || q->tag[rw] == r->whole >> 56))
 			rung = simhash_rung_at(rw);
-	} else if ((q->flags & SIMHASH_TRUNCATED) && q->words <= rw &&
-	    (uint64_t)q->words * 100 >= (uint64_t)rw * SIMHASH_CUT_SHARE) {
+	} else if ((q->flags & SIMHASH_TRUNCATED) && qw <= rw &&
+	    (uint64_t)qw * 100 >= (uint64_t)rw * SIMHASH_CUT_SHARE) {
 		/* Q's words start R, up to R's last mark within Q. */
 		for (i = SIMHASH_MARKS - 1; i > 0 &&
-		    simhash_mark_len(rw, (int)i) > q->words; i--)
+		    simhash_mark_len(rw, (int)i) > qw; i--)
 			;
 		len = simhash_mark_len(rw, (int)i);
 		share = (rw * SIMHASH_CUT_SHARE + 99) / 100;
@@ -774,9 +780,9 @@ simhash_match(const struct simhash_fp *q, const struct simhash_rec *r, int k,
 
 	/* Long texts: other headers and footers, a small edit forgiven; the
 	 * same ends with other words between are an edit. */
-	if (q->ends == r->ends)
+	if ((uint16_t)(q->ends >> 16) == r->ends)
 		return SIMHASH_RANK_NONE;
-	if (q->words >= SIMHASH_FUZZY_WORDS && rw >= SIMHASH_FUZZY_WORDS &&
+	if (qw >= SIMHASH_FUZZY_WORDS && rw >= SIMHASH_FUZZY_WORDS &&
 	    d <= k)
 		return SIMHASH_RANK_FUZZY + d;
 	if (q->anchor != 0 && q->anchor == r->anchor && d <= SIMHASH_ANCHOR_K)
@@ -1056,7 +1062,7 @@ simhash_index_remove(struct simhash_index *ix, uint32_t ref)
 		simhash_del(ix, r->head, SIMHASH_KIND_HEAD, ref);
 	if (r->anchor != 0)
 		simhash_del(ix, r->anchor, SIMHASH_KIND_ANCHOR, ref);
-	if ((r->words & ~SIMHASH_REC_CUT) >= SIMHASH_FUZZY_WORDS)
+	if ((r->words & SIMHASH_REC_WORDS) >= SIMHASH_FUZZY_WORDS)
 		for (t = 0; t < ix->nblocks; t++)
 			simhash_bucket_del(ix, t, r->hash, ref);
 	ix->inuse[ref / 64] &= ~((uint64_t)1 << (ref % 64));

@@ -507,7 +507,7 @@ static struct simhash_fp
 elsewhere_n(struct simhash_fp fp, uint32_t n)
 {
 	fp.trim[0] ^= n;
-	fp.ends ^= n;
+	fp.ends ^= n * 0x10001U;
 	fp.head = 0;
 	return fp;
 }
