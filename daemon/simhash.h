@@ -1,5 +1,5 @@
 /*
- * simhash.h - near-duplicate texts for deduplication: a small fingerprint of
+ * simhash.h - near-duplicate texts for deduplication: a fingerprint of
  * a mention's folded text (match_fold's output) and an in-memory index that
  * finds a remembered near-copy among a million in a few hundred nanoseconds.
  *
@@ -73,8 +73,8 @@
 
 #define SIMHASH_NTRIMS	((SIMHASH_TRIM + 1) * (SIMHASH_TRIM + 1))
 
-/* The fingerprint of one text, copied by value. Keys are hashes of word
- * sequences, never 0 (0: the text is too short for it). */
+/* The fingerprint of one text (about 500 bytes), copied by value. Keys are
+ * hashes of word sequences, never 0 (0: the text is too short for it). */
 struct simhash_fp {
 	uint64_t	hash;	/* SimHash of the 2-word shingles */
 	uint64_t	trim[SIMHASH_NTRIMS]; /* [i * (TRIM + 1) + j]: the
@@ -83,8 +83,8 @@ struct simhash_fp {
 	uint32_t	pre[SIMHASH_RUNGS]; /* the first rung(r) words */
 	uint8_t		tag[SIMHASH_TAGS]; /* [l]: 8 bits of the first l words'
 				   key (as trim[0] would be for them) */
-	uint64_t	marks;	/* 8 tags of prefixes spread over the last
-				   60 % of the words (simhash.c) */
+	uint64_t	marks;	/* SIMHASH_MARKS tags of prefixes, evenly
+				   from SIMHASH_CUT_SHARE % of the words */
 	uint32_t	head;	/* the prefix remembered: pre[] of the rung
 				   the truncation rule compares */
 	uint32_t	anchor;	/* long texts' anchor; 0: not long */
