@@ -315,11 +315,9 @@ simhash_rt(const char *s, size_t n, size_t i)
 {
 	size_t j;
 
-	if (simhash_after_word(s, n, i))
-		return 0;
 	if (n - i < 5 || (s[i] != 'r' && s[i] != 'R') ||
 	    (s[i + 1] != 't' && s[i + 1] != 'T') || s[i + 2] != ' ' ||
-	    s[i + 3] != '@')
+	    s[i + 3] != '@' || simhash_after_word(s, n, i))
 		return 0;
 	for (j = i + 4; j < n; j++)
 		if (!simhash_in_word(s, n, j) && s[j] != '_')
