@@ -1095,7 +1095,10 @@ simhash_consider(const struct simhash_index *ix, const struct simhash_fp *q,
 	rank = simhash_match(q, r, ix->k, ix->min_words);
 	if (rank == SIMHASH_RANK_NONE || rank > b->rank)
 		return;
-	d = __builtin_popcountll(q->hash ^ r->hash);
+	/* The same words or the same start: the first seen; the SimHash
+	 * rules: the closest. */
+	d = rank < SIMHASH_RANK_FUZZY ? 0 : __builtin_popcountll(q->hash ^
+	    r->hash);
 	if (rank == b->rank && (d > b->d || (d == b->d &&
 	    (int32_t)(r->age - b->age) >= 0)))
 		return;

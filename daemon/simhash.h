@@ -131,8 +131,9 @@ int		 simhash_index_add(struct simhash_index *ix,
 void		 simhash_index_remove(struct simhash_index *ix, uint32_t ref);
 /* simhash_index_find - the ref of a remembered fingerprint near FP, or -1.
  * Of several, the best by rule (the same words, fewest cut, first; then the
- * longest common prefix of a truncation; then fuzzy and anchors), then the
- * closest by SimHash distance, then the oldest added. */
+ * longest common prefix of a truncation; then fuzzy and anchors), then for
+ * the SimHash rules the closest, then the oldest added: a truncation that
+ * starts two remembered texts names the first seen. */
 long		 simhash_index_find(const struct simhash_index *ix,
 		    const struct simhash_fp *fp);
 /* simhash_index_count - how many refs hold a fingerprint. */

@@ -690,6 +690,20 @@ test_index_rules(void **state)
 	full = fp_of(EN_POST);
 	assert_int_equal(simhash_index_add(ix, &full, 12), 0);
 	assert_int_equal(simhash_index_find(ix, &rt), 12);
+	simhash_index_remove(ix, 12);
+
+	/* A truncation that starts two texts names the first seen, whatever
+	 * its ref or SimHash. */
+	other = fp_of("Acme announced today that its new X200 router will ship "
+	    "in March with WiFi 7 support and a three year warranty for every "
+	    "buyer in Asia");
+	assert_int_equal(simhash_index_add(ix, &other, 20), 0);
+	assert_int_equal(simhash_index_add(ix, &full, 5), 0);
+	full = fp_of(EN_NEWS);
+	assert_int_equal(simhash_index_add(ix, &full, 6), 0);
+	assert_int_equal(simhash_index_find(ix, &cut), 20);
+	simhash_index_remove(ix, 20);
+	assert_int_equal(simhash_index_find(ix, &cut), 6);
 	simhash_index_free(ix);
 }
 
