@@ -425,11 +425,13 @@ dedup_check(struct dedup *d, struct mention *m, const char *folded,
 	kh = dedup_hash(DEDUP_KIND_KEY, key, strlen(key));
 	free(key);
 	th = (uint32_t)dedup_hash(2, folded, flen);
+	if ((i = dedup_find(d, kh, DEDUP_KIND_KEY)) >= 0 &&
+	    d->ring[i].text_hash == th)
+		return dedup_mark(d, m, &d->ring[i], DEDUP_SAME_ID);
+	/* Past a repeat: the fingerprint is needed. */
 	simhash_text(folded, flen, &fp);
-	if ((i = dedup_find(d, kh, DEDUP_KIND_KEY)) >= 0) {
+	if (i >= 0) {
 		e = &d->ring[i];
-		if (e->text_hash == th)
-			return dedup_mark(d, m, e, DEDUP_SAME_ID);
 		/* An edit: remember the new text, keep the first's place. */
 		e->text_hash = th;
 		if (d->near != NULL)

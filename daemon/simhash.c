@@ -2,30 +2,40 @@
  * simhash.c - near-duplicate fingerprints of folded texts and the index that
  * finds them again (see simhash.h for the rules and their trade-off).
  *
- * A fingerprint is made in one pass over the bytes: words are runs of
- * [a-z0-9] and of bytes >= 0x80 (so UTF-8 letters stay inside words), a token
- * that starts with http://, https:// or www. is skipped up to the next space,
- * and each word becomes a 64-bit hash. The cuts (retweet prefix, boilerplate
- * tail, truncation mark) then only move the ends of that array of words.
+ * A fingerprint is made in one pass over the bytes: words are runs of ASCII
+ * letters and digits and of UTF-8 letters (code points outside the
+ * punctuation, symbol and emoji blocks; bytes that are not UTF-8 count as
+ * letters), a token that starts with http://, https:// or www. is skipped
+ * up to the next space, and each word becomes a 64-bit hash. The cuts
+ * (retweet prefix, boilerplate tail, truncation mark) then only move the ends
+ * of that array of words. The keys of word sequences come from one
+ * polynomial hash of the word hashes, whose prefix sums give any run of
+ * words in O(1): the 16 trimmed sequences and the ladder's prefixes cost
+ * little more than one pass.
  *
- * The index keeps, for each ref, a node of 32-bit words: a copy of the
- * fingerprint's SimHash, head (its lowest bit holding the truncation flag) and
- * anchor, and one link per chain the ref is in: K + 1 chains by pigeonhole
- * (the 64 bits cut into K + 1 blocks: two SimHashes at most K bits apart agree
- * on at least one whole block, so a ref is chained under each of its blocks'
- * values and a query walks the K + 1 chains of its own), one by head and one
- * by anchor. With K = 3 a node is 40 bytes; the chains' ends add about 4
- * bytes per ref (a bucket per 16 refs, 8 bytes each). Chains are singly
- * linked, new refs at their ends: adding is O(1), and removing walks the
- * chains the ref is in from their starts, where the oldest are, so that the
- * caller's expiry (the oldest first) is O(1) too. With a million refs a
- * pigeonhole chain holds about 15. A query walks its K + 1 chains in step,
- * so that their cache misses overlap.
+ * The index keeps, for each ref, a record of 40 bytes (SimHash, the whole
+ * sequence's 64-bit key, the remembered prefix, the anchor, an age, 16 bits
+ * of the ends' key, the word count and flag, the prefix marks), and:
+ *  - one open-addressing table of 32-bit slots (a 6-bit tag of the key, its
+ *    kind and the ref), at most three quarters full (tombstones for the
+ *    forgotten, rebuilt when they pile up), for the exact keys: the whole
+ *    sequence, the prefix, the anchor. A query computes all its probes
+ *    (up to 16 trimmed sequences, a few prefixes, its anchor), prefetches
+ *    their slots together, then reads them: their cache misses overlap, and
+ *    the tag leaves a record unread but for true matches (and one in 64
+ *    others);
+ *  - for texts of SIMHASH_FUZZY_WORDS words or more, K + 1 pigeonhole
+ *    tables (the 64 bits cut into K + 1 blocks: two SimHashes at most K
+ *    bits apart agree on at least one whole block) whose buckets are
+ *    contiguous arrays of (ref, 32 other bits of the SimHash): a bucket is
+ *    filtered without reading a record, since a near SimHash differs in at
+ *    most K of those 32 bits too.
+ * With a million 160-byte posts that is 40 + 16 (the table) bytes a post;
+ * long posts add (K + 1) * 8 bytes and the buckets' heads.
  *
- * Why not less: the SimHash (8 bytes) and one 4-byte link per chain are what
- * lets a ref be found by its blocks and removed by its ref alone; head and
- * anchor must be kept whole (4 bytes each) to find their chains again when
- * removing. K = 2 (3 chains) saves 4 bytes a ref.
+ * Why 64-bit keys for the whole sequence: a query makes 16 probes among a
+ * million keys, and with 32 bits one query in a few hundred would find a
+ * stranger's key equal to one of its own.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,13 +44,35 @@
 #include "simhash.h"
 #include "xmalloc.h"
 
-#define SIMHASH_NONE		UINT32_MAX	/* the end of a chain */
 #define SIMHASH_MAX_BLOCKS	8		/* K at most 7 */
 #define SIMHASH_STACK_WORDS	256
+#define SIMHASH_POLY		0x9e3779b97f4a7c15ULL	/* odd */
 
-/* One word of the text: its hash and where its bytes are. */
+/* The kinds of exact keys in the index's table. */
+#define SIMHASH_KIND_WHOLE	0
+#define SIMHASH_KIND_HEAD	1
+#define SIMHASH_KIND_ANCHOR	2
+
+/* A slot: 0 empty, else tag << 26 | kind << 24 | (ref + 1). */
+#define SIMHASH_SLOT(tag, kind, ref) \
+	((uint32_t)(tag) << 26 | (uint32_t)(kind) << 24 | ((ref) + 1))
+#define SIMHASH_SLOT_REF(v)	(((v) & 0xffffffU) - 1)
+#define SIMHASH_SLOT_KIND(v)	((v) >> 24 & 3U)
+#define SIMHASH_SLOT_TAG(v)	((v) >> 26)
+#define SIMHASH_TAG(key)	((key) & 0x3fU)
+#define SIMHASH_TOMB		(3U << 24)	/* a forgotten slot: kind 3 */
+
+/* Ranks of the rules, the best first (simhash_index_find). */
+#define SIMHASH_RANK_SAME	0	/* + words cut */
+#define SIMHASH_RANK_CUT	16	/* + SIMHASH_RUNGS - 1 - rung */
+#define SIMHASH_RANK_FUZZY	40
+#define SIMHASH_RANK_NONE	INT32_MAX
+
+/* One word of the text: its hash, where its bytes are, and the polynomial
+ * hash of the words before it. */
 struct simhash_word {
 	uint64_t	h;
+	uint64_t	pre;
 	size_t		start;
 	size_t		end;
 };
@@ -55,16 +87,35 @@ struct simhash_words {
 	int			 has_rt;
 };
 
-/*
- * A remembered fingerprint is a node of 32-bit words in ix->nodes, at ref *
- * stride: the SimHash (two words), the head (bit 0: the truncation flag), the
- * anchor, then its links in the K + 1 pigeonhole chains, the head chain and
- * the anchor chain, so that walking a chain reads one node at a time.
- */
-#define SIMHASH_N_HASH		0
-#define SIMHASH_N_HEAD		2
-#define SIMHASH_N_ANCHOR	3
-#define SIMHASH_N_LINKS		4
+/* What the index remembers of a fingerprint (simhash_near's B). */
+struct simhash_rec {
+	uint64_t	hash;
+	uint64_t	whole;
+	uint32_t	head;
+	uint32_t	anchor;
+	uint32_t	age;	/* when added: the smaller, the older */
+	uint16_t	ends;	/* 16 bits of the ends' key: a false "the
+				   same" only loses a copy of a long text */
+	uint16_t	words;	/* at most SIMHASH_REC_WORDS; bit 15:
+				   truncated */
+	uint64_t	marks;	/* the fingerprint's */
+} __attribute__((packed));
+
+#define SIMHASH_REC_CUT		0x8000U
+#define SIMHASH_REC_WORDS	0x7fffU
+
+/* A pigeonhole entry: the ref and 32 other bits of its SimHash. */
+struct simhash_pair {
+	uint32_t	ref;
+	uint32_t	rest;
+};
+
+/* A pigeonhole bucket. */
+struct simhash_bucket {
+	struct simhash_pair	*v;
+	uint32_t		 n;
+	uint32_t		 cap;
+};
 
 struct simhash_index {
 	int			 k;
@@ -72,19 +123,19 @@ struct simhash_index {
 	int			 nblocks;
 	int			 shift[SIMHASH_MAX_BLOCKS];	/* low bits */
 	int			 bits[SIMHASH_MAX_BLOCKS];	/* widths */
-	int			 bbits;		/* 2^bbits pigeonhole buckets */
-	int			 kbits;		/* head and anchor buckets */
-	/* Chains: a pair of words per bucket, its first ref and its last. */
-	uint32_t		*blocks[SIMHASH_MAX_BLOCKS];	/* by block */
-	uint32_t		*heads;		/* by head, whole texts */
-	uint32_t		*theads;	/* by head, truncated ones */
-	uint32_t		*anchors;	/* by anchor */
-	size_t			 stride;	/* words per node */
-	uint32_t		*nodes;		/* by ref */
-	uint64_t		*used;		/* bit per ref */
+	int			 bbits;		/* 2^bbits buckets a block */
+	struct simhash_bucket	*blocks[SIMHASH_MAX_BLOCKS];
+	uint32_t		*slots;		/* the exact keys */
+	size_t			 mask;
+	size_t			 used;
+	size_t			 tombs;		/* forgotten slots */
+	struct simhash_rec	*recs;		/* by ref */
+	uint64_t		*inuse;		/* bit per ref */
 	size_t			 nrefs;		/* the arrays' length */
 	size_t			 hint;		/* their first length */
 	size_t			 count;
+	uint32_t		 age;
+	size_t			 pairs;		/* pigeonhole room, in pairs */
 };
 
 /* SPREAD(x): the 8 bits of byte X, one to a byte (bit i to byte i). */
@@ -114,12 +165,113 @@ simhash_mix(uint64_t h)
 	return h;
 }
 
-/* Whether byte C belongs to a word. */
+/* The ASCII bytes of words: letters and digits. */
+#define SIMHASH_A10(x) 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+static const unsigned char simhash_ascii[128] = {
+	['0'] = SIMHASH_A10(0),
+	['A'] = SIMHASH_A10(0), SIMHASH_A10(0), 1, 1, 1, 1, 1, 1,
+	['a'] = SIMHASH_A10(0), SIMHASH_A10(0), 1, 1, 1, 1, 1, 1,
+};
+
+/* Whether code point CP (>= 0x80) is a letter: outside the blocks of
+ * punctuation, symbols, emoji, variation selectors and private use. */
 static int
-simhash_word_byte(unsigned char c)
+simhash_letter(uint32_t cp)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-	    (c >= 'A' && c <= 'Z') || c >= 0x80;
+	if (cp < 0xc0)
+		return 0;
+	if (cp < 0x2000)
+		return cp != 0xd7 && cp != 0xf7;
+	if (cp < 0x2c00)
+		return 0;	/* punctuation, arrows, math, dingbats */
+	if (cp < 0x2e00)
+		return 1;
+	if (cp < 0x2e80)
+		return 0;	/* supplemental punctuation */
+	if (cp < 0x3000)
+		return 1;
+	if (cp < 0x3040)
+		return 0;	/* CJK punctuation */
+	if (cp < 0xd800)
+		return 1;
+	if (cp < 0xf900)
+		return 0;	/* surrogates, private use */
+	if (cp < 0xfe00)
+		return 1;
+	if (cp < 0xfe70)
+		return 0;	/* variation selectors, small forms */
+	if (cp < 0xfeff)
+		return 1;
+	if (cp < 0x10000)
+		return 0;	/* half and full widths, specials */
+	if (cp < 0x1f000)
+		return 1;
+	if (cp < 0x20000)
+		return 0;	/* emoji and pictographs */
+	return cp < 0x40000;
+}
+
+/* Whether the character at I of S (N bytes) belongs to a word; its length
+ * in *LEN. A byte that does not start valid UTF-8 is a letter of its own. */
+static int
+simhash_char(const char *s, size_t n, size_t i, size_t *len)
+{
+	const unsigned char *u = (const unsigned char *)s + i;
+	uint32_t cp;
+	size_t l, j;
+
+	*len = 1;
+	if (u[0] < 0x80)
+		return (u[0] >= 'a' && u[0] <= 'z') ||
+		    (u[0] >= '0' && u[0] <= '9') ||
+		    (u[0] >= 'A' && u[0] <= 'Z');
+	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
+		l = 2;
+		cp = u[0] & 0x1f;
+	} else if (u[0] >= 0xe0 && u[0] <= 0xef) {
+		l = 3;
+		cp = u[0] & 0x0f;
+	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
+		l = 4;
+		cp = u[0] & 0x07;
+	} else
+		return 1;
+	if (n - i < l)
+		return 1;
+	for (j = 1; j < l; j++) {
+		if ((u[j] & 0xc0) != 0x80)
+			return 1;
+		cp = cp << 6 | (u[j] & 0x3f);
+	}
+	*len = l;
+	return simhash_letter(cp);
+}
+
+/* Whether the character at I of S (N bytes) belongs to a word. */
+static int
+simhash_in_word(const char *s, size_t n, size_t i)
+{
+	size_t l;
+
+	return simhash_char(s, n, i, &l);
+}
+
+/* Whether the character that ends just before I of S (N bytes) belongs to
+ * a word. */
+static int
+simhash_after_word(const char *s, size_t n, size_t i)
+{
+	size_t j, l;
+
+	if (i == 0)
+		return 0;
+	j = i - 1;
+	while (j > 0 && i - j < 4 && ((unsigned char)s[j] & 0xc0) == 0x80)
+		j--;
+	if (simhash_char(s, n, j, &l) && j + l == i)
+		return 1;
+	/* Not the end of a valid character: a stray byte, a letter. */
+	return j + l != i;
 }
 
 /* Whether byte C ends a token (URLs run up to one). */
@@ -156,23 +308,25 @@ simhash_push(struct simhash_words *ws, uint64_t h, size_t start, size_t end)
 	ws->n++;
 }
 
-/* If an "rt @handle:" starts at I of S (N bytes), the offset after it, else
- * 0. */
+/* If an "rt @handle:" (spaces allowed before the colon, as French writes
+ * it) starts at I of S (N bytes), the offset after it, else 0. */
 static size_t
 simhash_rt(const char *s, size_t n, size_t i)
 {
 	size_t j;
 
-	if (i > 0 && simhash_word_byte((unsigned char)s[i - 1]))
-		return 0;
 	if (n - i < 5 || (s[i] != 'r' && s[i] != 'R') ||
 	    (s[i + 1] != 't' && s[i + 1] != 'T') || s[i + 2] != ' ' ||
-	    s[i + 3] != '@')
+	    s[i + 3] != '@' || simhash_after_word(s, n, i))
 		return 0;
 	for (j = i + 4; j < n; j++)
-		if (!simhash_word_byte((unsigned char)s[j]) && s[j] != '_')
+		if (!simhash_in_word(s, n, j) && s[j] != '_')
 			break;
-	if (j == i + 4 || j == n || s[j] != ':')
+	if (j == i + 4)
+		return 0;
+	while (j < n && s[j] == ' ')
+		j++;
+	if (j == n || s[j] != ':')
 		return 0;
 	return j + 1;
 }
@@ -181,19 +335,20 @@ simhash_rt(const char *s, size_t n, size_t i)
 static void
 simhash_split(const char *s, size_t n, struct simhash_words *ws)
 {
-	size_t i = 0, start, after;
+	size_t i = 0, start, after, l;
 	uint64_t h;
 	unsigned char c;
 
 	while (i < n) {
 		c = (unsigned char)s[i];
-		if (!simhash_word_byte(c)) {
-			i++;
+		if (c < 0x80 ? !simhash_ascii[c] : !simhash_char(s, n, i, &l)) {
+			i += c < 0x80 ? 1 : l;
 			continue;
 		}
-		if (simhash_starts(s + i, n - i, "http://") ||
+		if ((c == 'h' || c == 'w') &&
+		    (simhash_starts(s + i, n - i, "http://") ||
 		    simhash_starts(s + i, n - i, "https://") ||
-		    simhash_starts(s + i, n - i, "www.")) {
+		    simhash_starts(s + i, n - i, "www."))) {
 			while (i < n && !simhash_space((unsigned char)s[i]))
 				i++;
 			continue;
@@ -207,11 +362,19 @@ simhash_split(const char *s, size_t n, struct simhash_words *ws)
 		/* FNV-1a over the word's bytes, ASCII lowered. */
 		h = 0xcbf29ce484222325ULL;
 		start = i;
-		for (; i < n && simhash_word_byte((unsigned char)s[i]); i++) {
+		while (i < n) {
 			c = (unsigned char)s[i];
-			if (c >= 'A' && c <= 'Z')
-				c += 'a' - 'A';
-			h = (h ^ c) * 0x100000001b3ULL;
+			if (c < 0x80) {
+				if (!simhash_ascii[c])
+					break;
+				h = (h ^ (c | 0x20)) * 0x100000001b3ULL;
+				i++;
+				continue;
+			}
+			if (!simhash_char(s, n, i, &l))
+				break;
+			for (; l > 0; l--, i++)
+				h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
 		}
 		simhash_push(ws, simhash_mix(h), start, i);
 	}
@@ -254,6 +417,8 @@ simhash_tail_at(const char *s, size_t len, const struct simhash_word *w,
 	if (simhash_is(s, &w[i], "via") && w[i].end + 1 < len &&
 	    s[w[i].end] == ' ' && s[w[i].end + 1] == '@')
 		return 1;
+	if (strchr("prcsleaov", s[w[i].start]) == NULL)
+		return 0;	/* no tail starts so */
 	for (t = 0; t < sizeof(simhash_tails) / sizeof(simhash_tails[0]); t++) {
 		for (j = 0; simhash_tails[t][j] != NULL; j++) {
 			if (i + j >= n || !simhash_is(s, &w[i + j],
@@ -279,16 +444,70 @@ simhash_dots(const char *s, size_t from, size_t to)
 	return 0;
 }
 
-/* The hash of words W[0..N-1] as one sequence, 32 bits, never 0. */
-static uint32_t
-simhash_seq(const struct simhash_word *w, size_t n, uint64_t salt)
+uint32_t
+simhash_rung(int r)
 {
-	uint64_t h = salt;
-	size_t i;
+	if (r < 0)
+		return 0;
+	return (uint32_t)((r % 2 == 0 ? 8 : 12) << (r / 2));
+}
 
-	for (i = 0; i < n; i++)
-		h = simhash_mix(h ^ w[i].h) + 0x9e3779b97f4a7c15ULL;
-	return (uint32_t)(h >> 32) | 0x80000000U;
+/* The highest rung of at most N words, or -1. */
+static int
+simhash_rung_at(uint32_t n)
+{
+	int r;
+
+	for (r = SIMHASH_RUNGS - 1; r >= 0; r--)
+		if (simhash_rung(r) <= n)
+			return r;
+	return -1;
+}
+
+/* The 64-bit key of KIND of a run of LEN words from PI and PJ, the
+ * polynomial hashes of the words before it and up to its end, with POW =
+ * SIMHASH_POLY^LEN; its high 32 bits are never 0. */
+static uint64_t
+simhash_key64(uint64_t pi, uint64_t pj, uint64_t pow, size_t len, int kind)
+{
+	uint64_t h = pj - pi * pow, k;
+
+	k = simhash_mix(h ^ ((uint64_t)len << 8 | (uint64_t)kind) *
+	    0xd6e8feb86659fd93ULL);
+	return (k >> 32) == 0 ? k | (uint64_t)1 << 32 : k;
+}
+
+/* The 32-bit key of the same (simhash_key64), never 0. */
+static uint32_t
+simhash_key(uint64_t pi, uint64_t pj, uint64_t pow, size_t len, int kind)
+{
+	return (uint32_t)(simhash_key64(pi, pj, pow, len, kind) >> 32);
+}
+
+/* The length of the prefix mark I (0..SIMHASH_MARKS-1) of a text of N
+ * words covers: from SIMHASH_CUT_SHARE percent of N up, evenly. */
+static size_t
+simhash_mark_len(size_t n, int i)
+{
+	uint64_t share = (uint64_t)SIMHASH_CUT_SHARE * SIMHASH_MARKS +
+	    (uint64_t)(100 - SIMHASH_CUT_SHARE) * (uint64_t)i;
+
+	return (size_t)(((uint64_t)n * share + 100 * SIMHASH_MARKS - 1) /
+	    (100 * SIMHASH_MARKS));
+}
+
+/* SIMHASH_POLY to the power E. */
+static uint64_t
+simhash_pow(size_t e)
+{
+	uint64_t r = 1, b = SIMHASH_POLY;
+
+	for (; e > 0; e >>= 1) {
+		if (e & 1)
+			r *= b;
+		b *= b;
+	}
+	return r;
 }
 
 /* The feature of the shingle of words A and B. */
@@ -312,15 +531,119 @@ simhash_empty(uint64_t *lanes, uint32_t *ones)
 	}
 }
 
+/* The SimHash and anchor of words W[0..N-1] (N > 0) into FP. */
+static void
+simhash_shingles(const struct simhash_word *w, size_t n,
+    struct simhash_fp *fp)
+{
+	uint32_t ones[64];
+	uint64_t lanes[8], f, best, pw;
+	size_t i, p, nfeat;
+	int b;
+
+	/*
+	 * Each bit the majority of the shingles' bits. The bits are counted
+	 * eight at a time, one per byte of lanes[], emptied into ones[]
+	 * before a byte can overflow.
+	 */
+	memset(ones, 0, sizeof(ones));
+	memset(lanes, 0, sizeof(lanes));
+	nfeat = n > 1 ? n - 1 : 1;
+	best = UINT64_MAX;
+	p = 0;
+	for (i = 0; i < nfeat; i++) {
+		f = n > 1 ? simhash_shingle(w[i].h, w[i + 1].h) : w[0].h;
+		for (b = 0; b < 8; b++)
+			lanes[b] += simhash_spread[(f >> (8 * b)) & 0xff];
+		if (i % 255 == 254 || i == nfeat - 1)
+			simhash_empty(lanes, ones);
+		/* Anchors in the middle: headers and footers sit at ends. */
+		if (f < best && i >= n / 8 &&
+		    i + SIMHASH_ANCHOR_WORDS <= n - n / 8) {
+			best = f;
+			p = i;
+		}
+	}
+	for (b = 0; b < 64; b++)
+		if ((uint64_t)ones[b] * 2 > nfeat)
+			fp->hash |= (uint64_t)1 << b;
+
+	/* The anchor: the words from the smallest shingle on. */
+	if (n >= SIMHASH_LONG_WORDS) {
+		pw = simhash_pow(SIMHASH_ANCHOR_WORDS);
+		fp->anchor = simhash_key(w[p].pre,
+		    w[p + SIMHASH_ANCHOR_WORDS].pre, pw, SIMHASH_ANCHOR_WORDS,
+		    SIMHASH_KIND_ANCHOR);
+	}
+}
+
+/* The keys of the word sequences of W[0..N-1] (N > 0, W[N].pre set): the
+ * trimmed ones, the ladder's prefixes and the head remembered. */
+static void
+simhash_keys(const struct simhash_word *w, size_t n, struct simhash_fp *fp)
+{
+	uint64_t pw[2 * SIMHASH_TRIM + 1], pl;
+	size_t i, j, len, share;
+	int r;
+
+	for (i = 0; i <= 2 * SIMHASH_TRIM && i < n; i++)
+		pw[i] = simhash_pow(n - i);
+	for (i = 0; i <= SIMHASH_TRIM; i++) {
+		for (j = 0; j <= SIMHASH_TRIM; j++) {
+			if (i + j >= n || n - i - j < SIMHASH_MIN_WORDS)
+				continue;
+			len = n - i - j;
+			fp->trim[i * (SIMHASH_TRIM + 1) + j] = simhash_key64(
+			    w[i].pre, w[n - j].pre, pw[i + j], len,
+			    SIMHASH_KIND_WHOLE);
+		}
+	}
+	/* The ends: the first and last SIMHASH_TRIM words. */
+	if (n >= 2 * SIMHASH_TRIM)
+		fp->ends = simhash_key(0, w[SIMHASH_TRIM].pre *
+		    0x2545f4914f6cdd1dULL + w[n].pre - w[n - SIMHASH_TRIM].pre *
+		    simhash_pow(SIMHASH_TRIM), 1, 2 * SIMHASH_TRIM,
+		    SIMHASH_KIND_ANCHOR);
+
+	/* Tags of every prefix, and the marks a truncation is checked by. */
+	for (len = 1, pl = SIMHASH_POLY; len <= n && len < SIMHASH_TAGS;
+	    len++, pl *= SIMHASH_POLY)
+		fp->tag[len] = (uint8_t)(simhash_key(0, w[len].pre, pl, len,
+		    SIMHASH_KIND_WHOLE) >> 24);
+	for (r = 0; r < SIMHASH_MARKS; r++) {
+		len = simhash_mark_len(n, r);
+		if (len < SIMHASH_TAGS) {
+			fp->marks |= (uint64_t)fp->tag[len] << (8 * r);
+			continue;
+		}
+		fp->marks |= (uint64_t)(simhash_key(0, w[len].pre,
+		    simhash_pow(len), len, SIMHASH_KIND_WHOLE) >> 24) << (8 * r);
+	}
+	for (r = 0; r < SIMHASH_RUNGS && simhash_rung(r) <= n; r++) {
+		len = simhash_rung(r);
+		fp->pre[r] = simhash_key(0, w[len].pre, simhash_pow(len),
+		    len, SIMHASH_KIND_HEAD);
+	}
+
+	/* Remembered: the prefix a truncation of this text must share. */
+	if (fp->flags & SIMHASH_TRUNCATED)
+		r = simhash_rung_at((uint32_t)n);
+	else {
+		share = (n * SIMHASH_CUT_SHARE + 99) / 100;
+		r = simhash_rung_at(share < simhash_rung(0) ?
+		    simhash_rung(0) : (uint32_t)share);
+	}
+	if (r >= 0)
+		fp->head = fp->pre[r];
+}
+
 void
 simhash_text(const char *folded, size_t len, struct simhash_fp *fp)
 {
 	struct simhash_words ws;
 	struct simhash_word *w;
-	uint32_t ones[64];
-	uint64_t lanes[8], f, best;
-	size_t n, i, from, gap_end, p, nfeat;
-	int b;
+	size_t n, i, from, gap_end;
+	uint64_t h;
 
 	memset(fp, 0, sizeof(*fp));
 	ws.n = ws.rt = 0;
@@ -330,6 +653,9 @@ simhash_text(const char *folded, size_t len, struct simhash_fp *fp)
 	if (folded == NULL)
 		return;
 	simhash_split(folded, len, &ws);
+	/* Room for the end's prefix hash. */
+	simhash_push(&ws, 0, len, len);
+	ws.n--;
 
 	/* A retweet: drop the mark, and a comment shorter than the quote. */
 	w = ws.w;
@@ -367,43 +693,18 @@ simhash_text(const char *folded, size_t len, struct simhash_fp *fp)
 		}
 	}
 
-	fp->words = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+	fp->words = n > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)n;
 	if (n == 0)
 		goto out;
-	if (n >= SIMHASH_HEAD_WORDS)
-		fp->head = simhash_seq(w, SIMHASH_HEAD_WORDS, 0x68656164);
-
-	/*
-	 * SimHash: each bit the majority of the shingles' bits. The bits are
-	 * counted eight at a time, one per byte of lanes[], emptied into
-	 * ones[] before a byte can overflow.
-	 */
-	memset(ones, 0, sizeof(ones));
-	memset(lanes, 0, sizeof(lanes));
-	nfeat = n > 1 ? n - 1 : 1;
-	best = UINT64_MAX;
-	p = 0;
-	for (i = 0; i < nfeat; i++) {
-		f = n > 1 ? simhash_shingle(w[i].h, w[i + 1].h) : w[0].h;
-		for (b = 0; b < 8; b++)
-			lanes[b] += simhash_spread[(f >> (8 * b)) & 0xff];
-		if (i % 255 == 254 || i == nfeat - 1)
-			simhash_empty(lanes, ones);
-		/* Anchors in the middle: headers and footers sit at ends. */
-		if (f < best && i >= n / 8 &&
-		    i + SIMHASH_ANCHOR_WORDS <= n - n / 8) {
-			best = f;
-			p = i;
-		}
+	/* The prefix hashes, w[n].pre the whole's (w[n] may be a word cut
+	 * off, or the room pushed above). */
+	for (h = 0, i = 0; i <= n; i++) {
+		w[i].pre = h;
+		if (i < n)
+			h = h * SIMHASH_POLY + w[i].h;
 	}
-	for (b = 0; b < 64; b++)
-		if ((uint64_t)ones[b] * 2 > nfeat)
-			fp->hash |= (uint64_t)1 << b;
-
-	/* The anchor: the words from the smallest shingle on. */
-	if (n >= SIMHASH_LONG_WORDS)
-		fp->anchor = simhash_seq(w + p, SIMHASH_ANCHOR_WORDS,
-		    0x616e63686f72);
+	simhash_keys(w, n, fp);
+	simhash_shingles(w, n, fp);
 out:
 	if (ws.w != ws.stack)
 		free(ws.w);
@@ -415,24 +716,96 @@ simhash_distance(const struct simhash_fp *a, const struct simhash_fp *b)
 	return __builtin_popcountll(a->hash ^ b->hash);
 }
 
+/* What the index remembers of FP, aged AGE. */
+static void
+simhash_rec_of(const struct simhash_fp *fp, uint32_t age,
+    struct simhash_rec *r)
+{
+	r->hash = fp->hash;
+	r->whole = fp->trim[0];
+	r->head = fp->head;
+	r->anchor = fp->anchor;
+	r->ends = (uint16_t)(fp->ends >> 16);
+	r->age = age;
+	r->words = (uint16_t)((fp->words < SIMHASH_REC_WORDS ? fp->words :
+	    SIMHASH_REC_WORDS) |
+	    ((fp->flags & SIMHASH_TRUNCATED) ? SIMHASH_REC_CUT : 0));
+	r->marks = fp->marks;
+}
+
+/* The best rule by which Q (the later text) is near the remembered R, as
+ * a rank (the smaller, the better), or SIMHASH_RANK_NONE. */
+static int32_t
+simhash_match(const struct simhash_fp *q, const struct simhash_rec *r, int k,
+    uint32_t min_words)
+{
+	uint32_t rw = r->words & SIMHASH_REC_WORDS, diff, i, share, qw;
+	size_t len;
+	int d = __builtin_popcountll(q->hash ^ r->hash), rung;
+
+	/* Word counts as remembered: huge texts' saturate. */
+	qw = q->words < SIMHASH_REC_WORDS ? q->words : SIMHASH_REC_WORDS;
+	if (qw < min_words || rw < min_words)
+		return SIMHASH_RANK_NONE;
+
+	/* The same words, a few cut at Q's ends. */
+	if (r->whole != 0 && rw <= qw &&
+	    (diff = qw - rw) <= 2 * SIMHASH_TRIM) {
+		for (i = diff > SIMHASH_TRIM ? diff - SIMHASH_TRIM : 0;
+		    i <= SIMHASH_TRIM && i <= diff; i++)
+			if (q->trim[i * (SIMHASH_TRIM + 1) + diff - i] ==
+			    r->whole)
+				return SIMHASH_RANK_SAME + (int32_t)diff;
+	}
+
+	/* A truncation and the text it cut. */
+	rung = -1;
+	if (r->words & SIMHASH_REC_CUT) {
+		/* R's words all start Q: the tag of Q's prefix as long. */
+		if (rw <= qw && (uint64_t)rw * 100 >=
+		    (uint64_t)qw * SIMHASH_CUT_SHARE &&
+		    (rw >= SIMHASH_TAGS || q->tag[rw] == r->whole >> 56))
+			rung = simhash_rung_at(rw);
+	} else if ((q->flags & SIMHASH_TRUNCATED) && qw <= rw &&
+	    (uint64_t)qw * 100 >= (uint64_t)rw * SIMHASH_CUT_SHARE) {
+		/* Q's words start R, up to R's last mark within Q. */
+		for (i = SIMHASH_MARKS - 1; i > 0 &&
+		    simhash_mark_len(rw, (int)i) > qw; i--)
+			;
+		len = simhash_mark_len(rw, (int)i);
+		share = (rw * SIMHASH_CUT_SHARE + 99) / 100;
+		if (len >= SIMHASH_TAGS || q->tag[len] ==
+		    (uint8_t)(r->marks >> (8 * i)))
+			rung = simhash_rung_at(share < simhash_rung(0) ?
+			    simhash_rung(0) : share);
+	}
+	if (rung >= 0 && r->head != 0 && q->pre[rung] == r->head)
+		return SIMHASH_RANK_CUT + SIMHASH_RUNGS - 1 - rung;
+
+	/* Long texts: other headers and footers, a small edit forgiven; the
+	 * same ends with other words between are an edit. */
+	if ((uint16_t)(q->ends >> 16) == r->ends)
+		return SIMHASH_RANK_NONE;
+	if (qw >= SIMHASH_FUZZY_WORDS && rw >= SIMHASH_FUZZY_WORDS &&
+	    d <= k)
+		return SIMHASH_RANK_FUZZY + d;
+	if (q->anchor != 0 && q->anchor == r->anchor && d <= SIMHASH_ANCHOR_K)
+		return SIMHASH_RANK_FUZZY + d;
+	return SIMHASH_RANK_NONE;
+}
+
 int
 simhash_near(const struct simhash_fp *a, const struct simhash_fp *b, int k,
     uint32_t min_words)
 {
-	int d = simhash_distance(a, b);
+	struct simhash_rec ra, rb;
 
 	if (min_words == 0)
 		min_words = SIMHASH_MIN_WORDS;
-	if (a->words < min_words || b->words < min_words)
-		return 0;
-	if (d <= k)
-		return 1;
-	if (a->anchor != 0 && a->anchor == b->anchor && d <= SIMHASH_ANCHOR_K)
-		return 1;
-	if (a->head != 0 && a->head == b->head &&
-	    ((a->flags | b->flags) & SIMHASH_TRUNCATED))
-		return 1;
-	return 0;
+	simhash_rec_of(a, 0, &ra);
+	simhash_rec_of(b, 0, &rb);
+	return simhash_match(a, &rb, k, min_words) != SIMHASH_RANK_NONE ||
+	    simhash_match(b, &ra, k, min_words) != SIMHASH_RANK_NONE;
 }
 
 /* The smallest L with 2^L >= X (at most 40). */
@@ -459,23 +832,97 @@ simhash_block(const struct simhash_index *ix, uint64_t h, int t)
 	return (uint32_t)(simhash_mix(v) >> (64 - ix->bbits));
 }
 
-/* The head or anchor bucket of 32-bit key V (bit 0 ignored). */
+/* The 32 bits of SimHash H after block T, which a near SimHash shares but
+ * for at most K. */
 static uint32_t
-simhash_key(const struct simhash_index *ix, uint32_t v)
+simhash_rest(const struct simhash_index *ix, uint64_t h, int t)
 {
-	return (uint32_t)(((uint64_t)(v >> 1) * 0x9e3779b97f4a7c15ULL) >>
-	    (64 - ix->kbits));
+	int s = (ix->shift[t] + ix->bits[t]) % 64;
+
+	return (uint32_t)(s == 0 ? h : (h >> s | h << (64 - s)));
 }
 
-/* 2^BITS empty chains. */
-static uint32_t *
-simhash_buckets(int bits)
+/* The home slot of exact key KEY. */
+static size_t
+simhash_home(const struct simhash_index *ix, uint32_t key)
 {
-	uint32_t *b;
+	return (size_t)(((uint64_t)key * 0x9e3779b97f4a7c15ULL) >> 32) &
+	    ix->mask;
+}
 
-	b = xreallocarray(NULL, (size_t)2 << bits, sizeof(*b));
-	memset(b, 0xff, ((size_t)2 << bits) * sizeof(*b));
-	return b;
+/* Point exact key KEY of KIND at REF, in the first free or forgotten slot
+ * of its run. */
+static void
+simhash_put(struct simhash_index *ix, uint32_t key, unsigned kind,
+    uint32_t ref)
+{
+	size_t i = simhash_home(ix, key);
+
+	while (ix->slots[i] != 0 && ix->slots[i] != SIMHASH_TOMB)
+		i = (i + 1) & ix->mask;
+	if (ix->slots[i] == SIMHASH_TOMB)
+		ix->tombs--;
+	ix->slots[i] = SIMHASH_SLOT(SIMHASH_TAG(key), kind, ref);
+	ix->used++;
+}
+
+/* Forget the slot of exact key KEY of KIND that points at REF: it becomes
+ * a tombstone, which lookups walk past and adds reuse (moving later slots
+ * back instead would read each one's record for its home). */
+static void
+simhash_del(struct simhash_index *ix, uint32_t key, unsigned kind,
+    uint32_t ref)
+{
+	size_t i = simhash_home(ix, key);
+	uint32_t v, want = SIMHASH_SLOT(SIMHASH_TAG(key), kind, ref);
+
+	while ((v = ix->slots[i]) != 0 && v != want)
+		i = (i + 1) & ix->mask;
+	if (v == 0)
+		return;
+	ix->slots[i] = SIMHASH_TOMB;
+	ix->used--;
+	ix->tombs++;
+}
+
+/* Whether REF holds a fingerprint. */
+static int
+simhash_used(const struct simhash_index *ix, uint32_t ref)
+{
+	return ref < ix->nrefs && (ix->inuse[ref / 64] >> (ref % 64) & 1);
+}
+
+/* Put the exact keys of REF's record in the table. */
+static void
+simhash_put_rec(struct simhash_index *ix, uint32_t ref)
+{
+	const struct simhash_rec *r = &ix->recs[ref];
+
+	if (r->whole != 0)
+		simhash_put(ix, (uint32_t)(r->whole >> 32), SIMHASH_KIND_WHOLE,
+		    ref);
+	if (r->head != 0)
+		simhash_put(ix, r->head, SIMHASH_KIND_HEAD, ref);
+	if (r->anchor != 0)
+		simhash_put(ix, r->anchor, SIMHASH_KIND_ANCHOR, ref);
+}
+
+/* Rebuild the table of exact keys with NSLOTS slots. */
+static void
+simhash_resize(struct simhash_index *ix, size_t nslots)
+{
+	size_t w;
+	uint64_t bits;
+
+	free(ix->slots);
+	ix->slots = xcalloc(nslots, sizeof(*ix->slots));
+	ix->mask = nslots - 1;
+	ix->used = 0;
+	ix->tombs = 0;
+	for (w = 0; w < (ix->nrefs + 63) / 64; w++)
+		for (bits = ix->inuse[w]; bits != 0; bits &= bits - 1)
+			simhash_put_rec(ix, (uint32_t)(w * 64 +
+			    (size_t)__builtin_ctzll(bits)));
 }
 
 struct simhash_index *
@@ -492,36 +939,23 @@ simhash_index_new(int k, uint32_t min_words, size_t capacity_hint)
 	ix->k = k;
 	ix->min_words = min_words == 0 ? SIMHASH_MIN_WORDS : min_words;
 	ix->nblocks = k + 1;
-	ix->stride = SIMHASH_N_LINKS + (size_t)ix->nblocks + 2;
 	ix->hint = capacity_hint < 1024 ? 1024 : capacity_hint;
-	if (ix->hint > UINT32_MAX)
-		ix->hint = UINT32_MAX;
+	if (ix->hint > (size_t)SIMHASH_MAX_REF + 1)
+		ix->hint = (size_t)SIMHASH_MAX_REF + 1;
 	for (t = 0, shift = 0; t < ix->nblocks; t++) {
 		ix->bits[t] = 64 / ix->nblocks + (t < 64 % ix->nblocks);
 		ix->shift[t] = shift;
 		shift += ix->bits[t];
 	}
-	/* About 16 refs a bucket. */
-	l = simhash_log2(capacity_hint);
-	ix->bbits = l - 4 < 10 ? 10 : l - 4;
-	if (ix->bbits > 24)
-		ix->bbits = 24;
-	ix->kbits = l - 4 < 10 ? 10 : l - 4;
-	if (ix->kbits > 26)
-		ix->kbits = 26;
-	for (t = 0; t < ix->nblocks; t++)
-		ix->blocks[t] = simhash_buckets(ix->bbits);
-	ix->heads = simhash_buckets(ix->kbits);
-	ix->theads = simhash_buckets(ix->kbits);
-	ix->anchors = simhash_buckets(ix->kbits);
+	/* About 16 long texts a bucket if all were long. */
+	l = simhash_log2(ix->hint);
+	ix->bbits = l - 4 < 8 ? 8 : l - 4;
+	if (ix->bbits > 20)
+		ix->bbits = 20;
+	/* The buckets come with the first long text (simhash_bucket_add). */
+	ix->slots = xcalloc(1024, sizeof(*ix->slots));
+	ix->mask = 1023;
 	return ix;
-}
-
-/* Whether REF holds a fingerprint. */
-static int
-simhash_used(const struct simhash_index *ix, uint32_t ref)
-{
-	return ref < ix->nrefs && (ix->used[ref / 64] >> (ref % 64) & 1);
 }
 
 /* Make the per-ref arrays long enough for REF. */
@@ -532,68 +966,55 @@ simhash_grow(struct simhash_index *ix, uint32_t ref)
 
 	while (n <= ref)
 		n *= 2;
-	if (n > (size_t)UINT32_MAX)
-		n = (size_t)UINT32_MAX;
-	ix->nodes = xreallocarray(ix->nodes, n, ix->stride * sizeof(uint32_t));
+	if (n > (size_t)SIMHASH_MAX_REF + 1)
+		n = (size_t)SIMHASH_MAX_REF + 1;
+	ix->recs = xreallocarray(ix->recs, n, sizeof(*ix->recs));
 	words = (n + 63) / 64;
-	ix->used = xreallocarray(ix->used, words, sizeof(*ix->used));
-	memset(ix->used + (ix->nrefs + 63) / 64, 0,
-	    (words - (ix->nrefs + 63) / 64) * sizeof(*ix->used));
+	ix->inuse = xreallocarray(ix->inuse, words, sizeof(*ix->inuse));
+	memset(ix->inuse + (ix->nrefs + 63) / 64, 0,
+	    (words - (ix->nrefs + 63) / 64) * sizeof(*ix->inuse));
 	ix->nrefs = n;
 }
 
-/* The node of REF. */
-static uint32_t *
-simhash_node(const struct simhash_index *ix, uint32_t ref)
-{
-	return &ix->nodes[(size_t)ref * ix->stride];
-}
-
-/* The SimHash of node N. */
-static uint64_t
-simhash_node_hash(const uint32_t *n)
-{
-	uint64_t h;
-
-	memcpy(&h, n + SIMHASH_N_HASH, sizeof(h));
-	return h;
-}
-
-/* The head chain a node with head V (bit 0: truncated) is in. */
-static uint32_t *
-simhash_head_chain(const struct simhash_index *ix, uint32_t v)
-{
-	return &((v & 1) ? ix->theads : ix->heads)[2 * simhash_key(ix, v)];
-}
-
-/* Put REF at the end of chain C, whose first and last refs are CHAIN[0]
- * and CHAIN[1]: the oldest come first, and are the first removed. */
+/* Add REF (SimHash H) to pigeonhole bucket B of block T. */
 static void
-simhash_link(struct simhash_index *ix, uint32_t *chain, int c, uint32_t ref)
+simhash_bucket_add(struct simhash_index *ix, int t, uint64_t h, uint32_t ref)
 {
-	simhash_node(ix, ref)[SIMHASH_N_LINKS + c] = SIMHASH_NONE;
-	if (chain[1] == SIMHASH_NONE)
-		chain[0] = ref;
-	else
-		simhash_node(ix, chain[1])[SIMHASH_N_LINKS + c] = ref;
-	chain[1] = ref;
+	struct simhash_bucket *b;
+
+	if (ix->blocks[t] == NULL)
+		ix->blocks[t] = xcalloc((size_t)1 << ix->bbits,
+		    sizeof(*ix->blocks[t]));
+	b = &ix->blocks[t][simhash_block(ix, h, t)];
+
+	if (b->n == b->cap) {
+		ix->pairs += b->cap == 0 ? 4 : b->cap;
+		b->cap = b->cap == 0 ? 4 : b->cap * 2;
+		b->v = xreallocarray(b->v, b->cap, sizeof(*b->v));
+	}
+	b->v[b->n].ref = ref;
+	b->v[b->n].rest = simhash_rest(ix, h, t);
+	b->n++;
 }
 
-/* Take REF out of chain C (as for simhash_link). */
+/* Take REF (SimHash H) out of its pigeonhole bucket of block T. */
 static void
-simhash_unlink(struct simhash_index *ix, uint32_t *chain, int c, uint32_t ref)
+simhash_bucket_del(struct simhash_index *ix, int t, uint64_t h, uint32_t ref)
 {
-	uint32_t *p = &chain[0], prev = SIMHASH_NONE;
+	struct simhash_bucket *b = &ix->blocks[t][simhash_block(ix, h, t)];
+	uint32_t i;
 
-	while (*p != SIMHASH_NONE) {
-		if (*p == ref) {
-			*p = simhash_node(ix, ref)[SIMHASH_N_LINKS + c];
-			if (chain[1] == ref)
-				chain[1] = prev;
-			return;
+	for (i = 0; i < b->n; i++) {
+		if (b->v[i].ref == ref) {
+			b->v[i] = b->v[--b->n];
+			break;
 		}
-		prev = *p;
-		p = &simhash_node(ix, *p)[SIMHASH_N_LINKS + c];
+	}
+	if (b->n == 0) {
+		ix->pairs -= b->cap;
+		free(b->v);
+		b->v = NULL;
+		b->cap = 0;
 	}
 }
 
@@ -601,31 +1022,30 @@ int
 simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
     uint32_t ref)
 {
-	uint32_t *n;
+	struct simhash_rec *r;
 	int t;
 
-	if (ref == SIMHASH_NONE)
+	if (ref > SIMHASH_MAX_REF)
 		return -1;
 	simhash_index_remove(ix, ref);
 	if (fp->words < ix->min_words)
 		return -1;
 	if (ref >= ix->nrefs)
 		simhash_grow(ix, ref);
-	n = simhash_node(ix, ref);
-	memcpy(n + SIMHASH_N_HASH, &fp->hash, sizeof(fp->hash));
-	n[SIMHASH_N_HEAD] = fp->head == 0 ? 0 : (fp->head & ~1U) |
-	    ((fp->flags & SIMHASH_TRUNCATED) != 0);
-	n[SIMHASH_N_ANCHOR] = fp->anchor;
-	for (t = 0; t < ix->nblocks; t++)
-		simhash_link(ix,
-		    &ix->blocks[t][2 * simhash_block(ix, fp->hash, t)], t, ref);
-	if (n[SIMHASH_N_HEAD] != 0)
-		simhash_link(ix, simhash_head_chain(ix, n[SIMHASH_N_HEAD]),
-		    ix->nblocks, ref);
-	if (n[SIMHASH_N_ANCHOR] != 0)
-		simhash_link(ix, &ix->anchors[2 * simhash_key(ix,
-		    n[SIMHASH_N_ANCHOR])], ix->nblocks + 1, ref);
-	ix->used[ref / 64] |= (uint64_t)1 << (ref % 64);
+	/* Room for three more keys, three quarters full at most counting
+	 * tombstones: most probes miss, and a miss reads the run from its
+	 * home to an empty slot, about 8 slots (one cache line) at that
+	 * load. Rebuilt at the same size when tombstones are most of it. */
+	if ((ix->used + ix->tombs + 3) * 4 > (ix->mask + 1) * 3)
+		simhash_resize(ix, (ix->used + 3) * 2 > ix->mask + 1 ?
+		    (ix->mask + 1) * 2 : ix->mask + 1);
+	r = &ix->recs[ref];
+	simhash_rec_of(fp, ix->age++, r);
+	simhash_put_rec(ix, ref);
+	if (fp->words >= SIMHASH_FUZZY_WORDS)
+		for (t = 0; t < ix->nblocks; t++)
+			simhash_bucket_add(ix, t, fp->hash, ref);
+	ix->inuse[ref / 64] |= (uint64_t)1 << (ref % 64);
 	ix->count++;
 	return 0;
 }
@@ -633,96 +1053,131 @@ simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
 void
 simhash_index_remove(struct simhash_index *ix, uint32_t ref)
 {
-	const uint32_t *n;
-	uint64_t h;
+	const struct simhash_rec *r;
 	int t;
 
 	if (!simhash_used(ix, ref))
 		return;
-	n = simhash_node(ix, ref);
-	h = simhash_node_hash(n);
-	for (t = 0; t < ix->nblocks; t++)
-		simhash_unlink(ix,
-		    &ix->blocks[t][2 * simhash_block(ix, h, t)], t, ref);
-	if (n[SIMHASH_N_HEAD] != 0)
-		simhash_unlink(ix, simhash_head_chain(ix, n[SIMHASH_N_HEAD]),
-		    ix->nblocks, ref);
-	if (n[SIMHASH_N_ANCHOR] != 0)
-		simhash_unlink(ix, &ix->anchors[2 * simhash_key(ix,
-		    n[SIMHASH_N_ANCHOR])], ix->nblocks + 1, ref);
-	ix->used[ref / 64] &= ~((uint64_t)1 << (ref % 64));
+	r = &ix->recs[ref];
+	if (r->whole != 0)
+		simhash_del(ix, (uint32_t)(r->whole >> 32), SIMHASH_KIND_WHOLE,
+		    ref);
+	if (r->head != 0)
+		simhash_del(ix, r->head, SIMHASH_KIND_HEAD, ref);
+	if (r->anchor != 0)
+		simhash_del(ix, r->anchor, SIMHASH_KIND_ANCHOR, ref);
+	if ((r->words & SIMHASH_REC_WORDS) >= SIMHASH_FUZZY_WORDS)
+		for (t = 0; t < ix->nblocks; t++)
+			simhash_bucket_del(ix, t, r->hash, ref);
+	ix->inuse[ref / 64] &= ~((uint64_t)1 << (ref % 64));
 	ix->count--;
 }
 
-/* Keep REF as the answer if its distance D beats *BEST_D. */
+/* The best answer so far: its ref, rule rank, distance and age. */
+struct simhash_best {
+	long		ref;
+	int32_t		rank;
+	int		d;
+	uint32_t	age;
+};
+
+/* Judge REF as an answer to Q, and keep it if it beats B. */
 static void
-simhash_better(uint32_t ref, int d, long *best, int *best_d)
+simhash_consider(const struct simhash_index *ix, const struct simhash_fp *q,
+    uint32_t ref, struct simhash_best *b)
 {
-	if (d < *best_d || (d == *best_d && (long)ref < *best)) {
-		*best = (long)ref;
-		*best_d = d;
-	}
+	const struct simhash_rec *r = &ix->recs[ref];
+	int32_t rank;
+	int d;
+
+	if ((long)ref == b->ref)
+		return;
+	rank = simhash_match(q, r, ix->k, ix->min_words);
+	if (rank == SIMHASH_RANK_NONE || rank > b->rank)
+		return;
+	/* The same words or the same start: the first seen; the SimHash
+	 * rules: the closest. */
+	d = rank < SIMHASH_RANK_FUZZY ? 0 : __builtin_popcountll(q->hash ^
+	    r->hash);
+	if (rank == b->rank && (d > b->d || (d == b->d &&
+	    (int32_t)(r->age - b->age) >= 0)))
+		return;
+	b->ref = (long)ref;
+	b->rank = rank;
+	b->d = d;
+	b->age = r->age;
 }
 
 long
 simhash_index_find(const struct simhash_index *ix,
     const struct simhash_fp *fp)
 {
-	const uint32_t *n;
-	uint32_t cur[SIMHASH_MAX_BLOCKS], ref;
-	long best = -1;
-	int best_d = 65, t, d, live, c;
+	uint32_t keys[SIMHASH_NTRIMS + SIMHASH_RUNGS + 1], v, share, rest;
+	unsigned kinds[SIMHASH_NTRIMS + SIMHASH_RUNGS + 1];
+	size_t homes[SIMHASH_NTRIMS + SIMHASH_RUNGS + 1], i;
+	const struct simhash_bucket *bk[SIMHASH_MAX_BLOCKS];
+	struct simhash_best best;
+	int np = 0, p, r, lo, hi, t;
 
 	if (fp->words < ix->min_words || ix->count == 0)
 		return -1;
+	best.ref = -1;
+	best.rank = SIMHASH_RANK_NONE;
+	best.d = 65;
+	best.age = 0;
 
-	/* The pigeonhole chains, walked in step. */
-	for (t = 0; t < ix->nblocks; t++)
-		cur[t] = ix->blocks[t][2 * simhash_block(ix, fp->hash, t)];
-	do {
-		live = 0;
-		for (t = 0; t < ix->nblocks; t++) {
-			if ((ref = cur[t]) == SIMHASH_NONE)
-				continue;
-			live = 1;
-			n = simhash_node(ix, ref);
-			d = __builtin_popcountll(simhash_node_hash(n) ^
-			    fp->hash);
-			if (d <= ix->k)
-				simhash_better(ref, d, &best, &best_d);
-			cur[t] = n[SIMHASH_N_LINKS + t];
-		}
-	} while (live);
-
-	/* The same head, either of the two truncated: a whole text asks
-	 * only the truncated ones. */
-	for (c = (fp->flags & SIMHASH_TRUNCATED) ? 0 : 1; fp->head != 0 &&
-	    c < 2; c++) {
-		ref = simhash_head_chain(ix, (fp->head & ~1U) | c)[0];
-		for (; ref != SIMHASH_NONE; ref = n[SIMHASH_N_LINKS +
-		    ix->nblocks]) {
-			n = simhash_node(ix, ref);
-			if ((n[SIMHASH_N_HEAD] ^ fp->head) >> 1 != 0)
-				continue;
-			simhash_better(ref, __builtin_popcountll(
-			    simhash_node_hash(n) ^ fp->hash), &best, &best_d);
-		}
+	/* The probes: trimmed sequences, the ladder's rungs, the anchor. */
+	for (i = 0; i < SIMHASH_NTRIMS; i++) {
+		if (fp->trim[i] == 0)
+			continue;
+		keys[np] = (uint32_t)(fp->trim[i] >> 32);
+		kinds[np++] = SIMHASH_KIND_WHOLE;
 	}
-
-	/* The same anchor, SimHashes not too far apart. */
+	share = (fp->words * SIMHASH_CUT_SHARE + 99) / 100;
+	lo = simhash_rung_at(share < simhash_rung(0) ? simhash_rung(0) :
+	    share);
+	hi = simhash_rung_at(fp->words);
+	for (r = lo; r >= 0 && r <= hi; r++) {
+		keys[np] = fp->pre[r];
+		kinds[np++] = SIMHASH_KIND_HEAD;
+	}
 	if (fp->anchor != 0) {
-		ref = ix->anchors[2 * simhash_key(ix, fp->anchor)];
-		for (; ref != SIMHASH_NONE; ref = n[SIMHASH_N_LINKS +
-		    ix->nblocks + 1]) {
-			n = simhash_node(ix, ref);
-			d = __builtin_popcountll(simhash_node_hash(n) ^
-			    fp->hash);
-			if (n[SIMHASH_N_ANCHOR] == fp->anchor &&
-			    d <= SIMHASH_ANCHOR_K)
-				simhash_better(ref, d, &best, &best_d);
+		keys[np] = fp->anchor;
+		kinds[np++] = SIMHASH_KIND_ANCHOR;
+	}
+	for (p = 0; p < np; p++) {
+		homes[p] = simhash_home(ix, keys[p]);
+		__builtin_prefetch(&ix->slots[homes[p]]);
+	}
+	if (fp->words >= SIMHASH_FUZZY_WORDS && ix->blocks[0] != NULL) {
+		for (t = 0; t < ix->nblocks; t++) {
+			bk[t] = &ix->blocks[t][simhash_block(ix, fp->hash, t)];
+			__builtin_prefetch(bk[t]);
 		}
 	}
-	return best;
+
+	for (p = 0; p < np; p++) {
+		for (i = homes[p]; (v = ix->slots[i]) != 0;
+		    i = (i + 1) & ix->mask)
+			if (SIMHASH_SLOT_TAG(v) == SIMHASH_TAG(keys[p]) &&
+			    SIMHASH_SLOT_KIND(v) == kinds[p])
+				simhash_consider(ix, fp, SIMHASH_SLOT_REF(v),
+				    &best);
+	}
+
+	/* Pigeonhole: a near SimHash shares a block, and all but K of the
+	 * 32 bits after it. */
+	if (fp->words >= SIMHASH_FUZZY_WORDS && ix->blocks[0] != NULL) {
+		for (t = 0; t < ix->nblocks; t++) {
+			rest = simhash_rest(ix, fp->hash, t);
+			for (i = 0; i < bk[t]->n; i++)
+				if (__builtin_popcount(bk[t]->v[i].rest ^
+				    rest) <= ix->k)
+					simhash_consider(ix, fp,
+					    bk[t]->v[i].ref, &best);
+		}
+	}
+	return best.ref;
 }
 
 size_t
@@ -736,27 +1191,31 @@ simhash_index_memory(const struct simhash_index *ix)
 {
 	size_t bytes = sizeof(*ix);
 
-	bytes += (size_t)ix->nblocks * ((size_t)2 << ix->bbits) *
-	    sizeof(uint32_t);
-	bytes += 3 * ((size_t)2 << ix->kbits) * sizeof(uint32_t);
-	bytes += ix->nrefs * ix->stride * sizeof(uint32_t);
-	bytes += (ix->nrefs + 63) / 64 * sizeof(*ix->used);
+	bytes += (ix->mask + 1) * sizeof(*ix->slots);
+	bytes += ix->nrefs * sizeof(*ix->recs);
+	bytes += (ix->nrefs + 63) / 64 * sizeof(*ix->inuse);
+	if (ix->blocks[0] != NULL)
+		bytes += (size_t)ix->nblocks * ((size_t)1 << ix->bbits) *
+		    sizeof(struct simhash_bucket);
+	bytes += ix->pairs * sizeof(struct simhash_pair);
 	return bytes;
 }
 
 void
 simhash_index_free(struct simhash_index *ix)
 {
+	size_t j;
 	int t;
 
 	if (ix == NULL)
 		return;
-	for (t = 0; t < ix->nblocks; t++)
+	for (t = 0; t < ix->nblocks && ix->blocks[t] != NULL; t++) {
+		for (j = 0; j < ((size_t)1 << ix->bbits); j++)
+			free(ix->blocks[t][j].v);
 		free(ix->blocks[t]);
-	free(ix->heads);
-	free(ix->theads);
-	free(ix->anchors);
-	free(ix->nodes);
-	free(ix->used);
+	}
+	free(ix->slots);
+	free(ix->recs);
+	free(ix->inuse);
 	free(ix);
 }

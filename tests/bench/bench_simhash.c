@@ -5,11 +5,12 @@
  * Prints: simhash_text's nanoseconds per 160-byte and per 2 KB post (random
  * words of a 20,000-word vocabulary, already folded); then, with N (default
  * 1,000,000, or argv[1]) fingerprints of 160-byte posts remembered,
- * simhash_index_find's nanoseconds for new posts (misses) and for near
- * copies of remembered ones (hits, two bits away), the nanoseconds to forget
- * the oldest and remember a new one (the caller's expiry), and the index's
- * bytes per remembered mention. argv[2], if given, is the index's K (default
- * SIMHASH_K).
+ * simhash_index_find's nanoseconds for new posts (misses), for copies with
+ * "+1 " before them and for copies cut to 70% and "...", the nanoseconds to
+ * forget the oldest and remember a new one (the caller's expiry), and the
+ * index's bytes per remembered mention; then the same with N/10 posts of
+ * 1 KB (the SimHash's pigeonhole buckets), found under another header and
+ * footer. argv[2], if given, is the index's K (default SIMHASH_K).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -82,15 +83,59 @@ bench_text(size_t len, size_t n)
 	free(lens);
 }
 
+/* Time simhash_index_find on the N fingerprints Q; WHAT names them. */
+static void
+bench_find(const struct simhash_index *ix, const struct simhash_fp *q,
+    size_t n, const char *what)
+{
+	size_t i, hits = 0;
+	double t;
+
+	t = now();
+	for (i = 0; i < n; i++)
+		hits += simhash_index_find(ix, &q[i]) >= 0;
+	t = now() - t;
+	printf("find, %-26s %8.0f ns/find, %zu of %zu found\n", what,
+	    t * 1e9 / (double)n, hits, n);
+}
+
+/* Fingerprint N posts of about LEN bytes from seed FROM into FPS, each as
+ * HOW makes it: 0 as is, 1 with "+1 " before it, 2 cut to 70% of its bytes
+ * and "...", 3 under another header and footer. */
+static void
+fingerprints(struct simhash_fp *fps, size_t n, uint64_t from, size_t len,
+    int how)
+{
+	char buf[4096], copy[4200];
+	size_t i, l;
+
+	for (i = 0; i < n; i++) {
+		l = post(buf, sizeof(buf), from + i, len);
+		if (how == 1)
+			l = (size_t)snprintf(copy, sizeof(copy), "+1 %s", buf);
+		else if (how == 2) {
+			l = l * 7 / 10;
+			while (l > 0 && buf[l - 1] != ' ')
+				l--;
+			buf[l] = '\0';
+			l = (size_t)snprintf(copy, sizeof(copy), "%s...", buf);
+		} else if (how == 3)
+			l = (size_t)snprintf(copy, sizeof(copy), "Shared from "
+			    "the forum: %s -- reply on the forum", buf);
+		else
+			memcpy(copy, buf, l + 1);
+		simhash_text(copy, l, &fps[i]);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
 	int k = argc > 2 ? atoi(argv[2]) : SIMHASH_K;
 	struct simhash_index *ix;
-	struct simhash_fp *fps, *news, fp;
-	char buf[512];
-	size_t i, len, hits;
+	struct simhash_fp *fps, *q, fp;
+	size_t i, nq, nl;
 	double t;
 
 	if (n < 2)
@@ -99,64 +144,60 @@ main(int argc, char **argv)
 	bench_text(2048, 20000);
 
 	fps = calloc(n, sizeof(*fps));
-	if (fps == NULL)
+	nq = n < 200000 ? n : 200000;
+	q = calloc(nq, sizeof(*q));
+	if (fps == NULL || q == NULL)
 		exit(1);
-	for (i = 0; i < n; i++) {
-		len = post(buf, sizeof(buf), i, 160);
-		simhash_text(buf, len, &fps[i]);
-	}
+	fingerprints(fps, n, 0, 160, 0);
 	ix = simhash_index_new(k, 0, n);
 	t = now();
 	for (i = 0; i < n; i++)
 		simhash_index_add(ix, &fps[i], (uint32_t)i);
 	t = now() - t;
-	printf("%zu remembered, k = %d: add %.0f ns each\n", n, k,
-	    t * 1e9 / (double)n);
+	printf("%zu remembered (160-byte posts), k = %d: add %.0f ns each\n",
+	    n, k, t * 1e9 / (double)n);
 
-	/* New posts: nothing is near. */
-	news = calloc(n, sizeof(*news));
-	if (news == NULL)
-		exit(1);
-	for (i = 0; i < n; i++) {
-		len = post(buf, sizeof(buf), n + i, 160);
-		simhash_text(buf, len, &news[i]);
-	}
-	hits = 0;
-	t = now();
-	for (i = 0; i < n; i++)
-		hits += simhash_index_find(ix, &news[i]) >= 0;
-	t = now() - t;
-	printf("find, new posts                  %8.0f ns/find, %zu found\n",
-	    t * 1e9 / (double)n, hits);
-	free(news);
-	/* Near copies: remembered ones two bits away. */
-	hits = 0;
-	t = now();
-	for (i = 0; i < n; i++) {
-		fp = fps[(i * 7919) % n];
-		fp.hash ^= (uint64_t)1 << (i % 64) | (uint64_t)1 << ((i + 17) %
-		    64);
-		hits += simhash_index_find(ix, &fp) >= 0;
-	}
-	t = now() - t;
-	printf("find, near copies                %8.0f ns/find, %zu found\n",
-	    t * 1e9 / (double)n, hits);
+	fingerprints(q, nq, n, 160, 0);
+	bench_find(ix, q, nq, "new posts");
+	fingerprints(q, nq, n - nq, 160, 1);
+	bench_find(ix, q, nq, "\"+1 \" copies");
+	fingerprints(q, nq, n - nq, 160, 2);
+	bench_find(ix, q, nq, "truncated copies");
 
 	/* Expiry: forget the oldest, remember a new one in its ref. */
 	t = now();
 	for (i = 0; i < n / 4 + 1; i++) {
 		simhash_index_remove(ix, (uint32_t)i);
 		fp = fps[i];
-		fp.hash = ~fp.hash;
+		fp.trim[0] = ~fp.trim[0];
 		simhash_index_add(ix, &fp, (uint32_t)i);
 	}
 	t = now() - t;
-	printf("remove oldest + add              %8.0f ns each\n",
+	printf("remove oldest + add                 %8.0f ns each\n",
 	    t * 1e9 / (double)(n / 4 + 1));
 	printf("memory: %zu bytes, %.1f bytes per remembered mention\n",
 	    simhash_index_memory(ix), (double)simhash_index_memory(ix) /
 	    (double)simhash_index_count(ix));
 	simhash_index_free(ix);
+
+	/* Long posts: the SimHash's pigeonhole buckets. */
+	nl = n / 10 < 2 ? 2 : n / 10;
+	if (nq > nl)
+		nq = nl;
+	fingerprints(fps, nl, 0, 1024, 0);
+	ix = simhash_index_new(k, 0, nl);
+	for (i = 0; i < nl; i++)
+		simhash_index_add(ix, &fps[i], (uint32_t)i);
+	printf("%zu remembered (1 KB posts)\n", nl);
+	fingerprints(q, nq, nl, 1024, 0);
+	bench_find(ix, q, nq, "new long posts");
+	fingerprints(q, nq, nl - nq, 1024, 3);
+	bench_find(ix, q, nq, "long, other header/footer");
+	printf("memory: %.1f bytes per remembered long post\n",
+	    (double)simhash_index_memory(ix) /
+	    (double)simhash_index_count(ix));
+	simhash_index_free(ix);
 	free(fps);
+	free(q);
 	return 0;
 }

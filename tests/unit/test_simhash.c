@@ -198,6 +198,139 @@ rnd(uint64_t *s)
 	return *s;
 }
 
+static void
+test_quote(void **state)
+{
+	(void)state;
+	/* Up to three words of comment before or after a copy. */
+	check_near(EN_POST, "This. " EN_POST, 1);
+	check_near(EN_POST, "+1 " EN_POST, 1);
+	check_near(EN_POST, "this \xf0\x9f\x91\x87 " EN_POST, 1);
+	check_near(EN_POST, EN_POST " \xf0\x9f\x92\xaf", 1);
+	check_near(EN_POST, "so true: " EN_POST " \xf0\x9f\x91\x8d", 1);
+	check_near(FR_POST, "Exactement. " FR_POST, 1);
+	check_near(FR_POST, FR_POST " \xf0\x9f\x91\x8f\xf0\x9f\x91\x8f", 1);
+	check_near(FR_POST, "mdr oui RT @lea_m : " FR_POST, 1);
+	check_near(FR_POST, "tout à fait " FR_POST " !!", 1);
+	/* Four words or more: a post of its own. */
+	check_near(EN_POST, "I do not agree: " EN_POST, 0);
+	check_near(FR_POST, "Je ne suis pas d'accord : " FR_POST, 0);
+	/* A word changed at an end is no comment. */
+	check_near(EN_POST, "Just got the new Acme X200 router and the setup "
+	    "took five minutes, the signal now covers the whole house and the "
+	    "garage", 0);
+	check_near(FR_POST, "Je viens de recevoir le nouveau routeur Acme "
+	    "X200 : l'installation a pris cinq minutes et le signal couvre "
+	    "toute la maison, même le garage", 0);
+	check_near(EN_NEWS, "Orange announced today that its new X200 router "
+	    "will ship in March with WiFi 7 support and a three year warranty "
+	    "for every buyer in Europe", 0);
+}
+
+static void
+test_words(void **state)
+{
+	struct simhash_fp a, b;
+
+	(void)state;
+	/* Emoji, symbols and punctuation are not words. */
+	a = fp_of("one two three \xf0\x9f\x92\xaf four \xe2\x80\x94 five "
+	    "\xc2\xab six \xc2\xbb seven \xe2\x86\x92 eight");
+	assert_int_equal(a.words, 8);
+	/* Letters of any script are. */
+	a = fp_of("\xce\xb1\xce\xb2\xce\xb3 \xd0\xb4\xd0\xb5 \xe6\x97\xa5\xe6"
+	    "\x9c\xac");
+	assert_int_equal(a.words, 3);
+	/* A typographic apostrophe splits words as the ASCII one does. */
+	a = fp_of(FR_POST);
+	b = fp_of("Je viens de recevoir le nouveau routeur Acme X200 : "
+	    "l\xe2\x80\x99installation a pris cinq minutes et le signal "
+	    "couvre toute la maison, même le jardin");
+	assert_int_equal(a.words, b.words);
+	assert_true(a.trim[0] == b.trim[0]);
+	/* The ladder. */
+	assert_int_equal(simhash_rung(0), 8);
+	assert_int_equal(simhash_rung(1), 12);
+	assert_int_equal(simhash_rung(4), 32);
+}
+
+static void
+test_truncation_apart(void **state)
+{
+	(void)state;
+	/* The words before the mark must all start the other text. */
+	check_near(EN_NEWS, "Acme announced today that its new X200 router "
+	    "will ship in April with WiFi 7 supp\xe2\x80\xa6", 0);
+	check_near(FR_NEWS, "Acme a annoncé aujourd'hui que son nouveau "
+	    "routeur X200 sera livré en avril avec le WiFi\xe2\x80\xa6", 0);
+	/* Less than SIMHASH_CUT_SHARE percent of it: too little. */
+	check_near(EN_NEWS, "Acme announced today that its new X200 "
+	    "router\xe2\x80\xa6", 0);
+	/* Two truncations that differ in their last words. */
+	check_near("que du bonheur cette série, vivement la saison 3 de "
+	    "Lost...", "que du bonheur cette série, vivement la saison 2 de "
+	    "Lost...", 0);
+	check_near("what a great show, cannot wait for season 3 of this "
+	    "one [...]", "what a great show, cannot wait for season 2 of this "
+	    "one [...]", 0);
+	/* And the same ones are one. */
+	check_near("que du bonheur cette série, vivement la saison 3 de "
+	    "Lost...", "que du bonheur cette série, vivement la saison 3 de "
+	    "Lost et des autres", 1);
+}
+
+/* Write NW words of PICK into BUF after PREFIX, word SWAP replaced by
+ * OTHER, then SUFFIX. */
+static void
+long_post(char *buf, size_t size, const char *prefix, const uint32_t *pick,
+    int nw, int swap, uint32_t other, const char *suffix)
+{
+	size_t off;
+	int i;
+
+	off = (size_t)snprintf(buf, size, "%s", prefix);
+	for (i = 0; i < nw; i++)
+		off += (size_t)snprintf(buf + off, size - off, " w%u",
+		    i == swap ? other : pick[i]);
+	snprintf(buf + off, size - off, " %s", suffix);
+}
+
+static void
+test_long_edits(void **state)
+{
+	char a[4096], b[4096];
+	struct simhash_fp fa, fb;
+	uint32_t pick[100];
+	uint64_t s = 77;
+	int n, i, merged = 0, caught = 0;
+
+	(void)state;
+	/*
+	 * 300 posts of 100 words: one word changed in the middle, same ends,
+	 * is an edit (never merged); the same post under another header and
+	 * footer, with that word changed too, is a copy elsewhere.
+	 */
+	for (n = 0; n < 300; n++) {
+		for (i = 0; i < 100; i++)
+			pick[i] = (uint32_t)(rnd(&s) % 20000);
+		long_post(a, sizeof(a), "", pick, 100, -1, 0, "");
+		long_post(b, sizeof(b), "", pick, 100,
+		    10 + (int)(rnd(&s) % 80), 30000, "");
+		simhash_text(a, strlen(a), &fa);
+		simhash_text(b, strlen(b), &fb);
+		merged += simhash_near(&fa, &fb, SIMHASH_K, 0);
+		long_post(b, sizeof(b), "From our forum:", pick, 100,
+		    10 + (int)(rnd(&s) % 80), 30000, "Reply on the forum");
+		simhash_text(b, strlen(b), &fb);
+		caught += simhash_near(&fa, &fb, SIMHASH_K, 0);
+	}
+	print_message("long, one word apart: merged %d/300, elsewhere caught "
+	    "%d/300\n", merged, caught);
+	assert_int_equal(merged, 0);
+	assert_true(caught >= 240);
+}
+
+
 /* Write NW random words from VOCAB into BUF, word SWAP replaced. */
 static void
 sentence(char *buf, size_t size, const uint32_t *pick, int nw, int swap,
@@ -222,7 +355,8 @@ test_rates(void **state)
 	int n, i, merged = 0, caught = 0;
 
 	(void)state;
-	/* 1000 pairs of 20-word posts one word apart: few merged. */
+	/* 1000 pairs of 20-word posts one word apart: none merged, the
+	 * changed word at an end included. */
 	for (n = 0; n < 1000; n++) {
 		for (i = 0; i < 20; i++)
 			pick[i] = (uint32_t)(rnd(&s) % 5000);
@@ -243,7 +377,7 @@ test_rates(void **state)
 		caught += simhash_near(&fa, &fb, SIMHASH_K, 0);
 	}
 	print_message("one word apart, merged: %d/1000\n", merged);
-	assert_true(merged < 60);
+	assert_int_equal(merged, 0);
 	assert_int_equal(caught, 2000);
 }
 
@@ -351,7 +485,7 @@ test_any_bytes(void **state)
 	}
 }
 
-/* A random fingerprint long enough to be judged. */
+/* A random fingerprint of a text long enough for the SimHash rule. */
 static struct simhash_fp
 random_fp(uint64_t *s)
 {
@@ -359,9 +493,30 @@ random_fp(uint64_t *s)
 
 	memset(&fp, 0, sizeof(fp));
 	fp.hash = rnd(s);
+	fp.trim[0] = rnd(s) | 1ULL << 63;
 	fp.head = (uint32_t)rnd(s) | 0x80000000U;
-	fp.words = 20;
+	fp.ends = (uint32_t)rnd(s) | 0x80000000U;
+	fp.words = SIMHASH_FUZZY_WORDS + 16;
 	return fp;
+}
+
+/* FP as a copy elsewhere would have it: other words at its ends (the
+ * N-th other ones), so that only its SimHash (changed next by the caller)
+ * can find it. */
+static struct simhash_fp
+elsewhere_n(struct simhash_fp fp, uint32_t n)
+{
+	fp.trim[0] ^= n;
+	fp.ends ^= n * 0x10001U;
+	fp.head = 0;
+	return fp;
+}
+
+/* FP as a copy elsewhere would have it (elsewhere_n). */
+static struct simhash_fp
+elsewhere(struct simhash_fp fp)
+{
+	return elsewhere_n(fp, 2);
 }
 
 static void
@@ -385,8 +540,7 @@ test_index(void **state)
 	 * and spread over three blocks. */
 	fp = random_fp(&s);
 	assert_int_equal(simhash_index_add(ix, &fp, 777777), 0);
-	q = fp;
-	q.head = 0;
+	q = elsewhere(fp);
 	q.hash ^= 0x7;
 	assert_int_equal(simhash_index_find(ix, &q), 777777);
 	q.hash = fp.hash ^ (1ULL << 3 | 1ULL << 20 | 1ULL << 40);
@@ -394,12 +548,17 @@ test_index(void **state)
 	/* Four bits: too far. */
 	q.hash = fp.hash ^ (1ULL << 3 | 1ULL << 20 | 1ULL << 40 | 1ULL << 60);
 	assert_int_equal(simhash_index_find(ix, &q), -1);
+	/* The same ends and other words: an edit, not a copy. */
+	q = fp;
+	q.trim[0] ^= 1;
+	q.hash ^= 0x1;
+	assert_int_equal(simhash_index_find(ix, &q), -1);
 	/* Too short to judge, even when equal. */
 	q = fp;
 	q.words = SIMHASH_MIN_WORDS - 1;
 	assert_int_equal(simhash_index_find(ix, &q), -1);
 	/* The closest wins. */
-	q = fp;
+	q = elsewhere_n(fp, 1);
 	q.hash ^= 0x3;
 	assert_int_equal(simhash_index_add(ix, &q, 100), 0);
 	q.hash ^= 0x1;
@@ -412,12 +571,12 @@ test_index(void **state)
 	}
 
 	/* Removed, it is gone; the others stay. */
-	q = fp;
+	q = elsewhere(fp);
 	q.hash ^= 1ULL << 10 | 1ULL << 30 | 1ULL << 50;
 	assert_int_equal(simhash_index_find(ix, &q), 777777);
 	simhash_index_remove(ix, 777777);
 	assert_int_equal(simhash_index_find(ix, &q), -1);
-	q = fp;
+	q = elsewhere(fp);
 	q.hash ^= 0x2;
 	assert_int_equal(simhash_index_find(ix, &q), 100);
 	simhash_index_remove(ix, 777777);	/* twice: nothing */
@@ -430,7 +589,7 @@ test_index(void **state)
 		if (ref % 2 == 0)
 			simhash_index_remove(ix, ref);
 		else if (ref % 1001 == 1) {
-			fp.head = 0;
+			fp = elsewhere(fp);
 			fp.hash ^= 1ULL << 63;
 			assert_int_equal(simhash_index_find(ix, &fp),
 			    (long)ref);
@@ -470,7 +629,7 @@ test_index_expiry(void **state)
 
 	(void)state;
 	/* The caller's expiry: a ring of 500 refs, the oldest replaced.
-	 * Every fingerprint shares its low 16 bits (one long chain in a
+	 * Every fingerprint shares its low 16 bits (one long bucket in a
 	 * pigeonhole table) and a third share a head. */
 	ix = simhash_index_new(SIMHASH_K, 0, 500);
 	for (i = 0; i < 5000; i++) {
@@ -493,14 +652,12 @@ test_index_expiry(void **state)
 	for (slot = 0; slot < 500; slot++)
 		assert_int_equal(simhash_index_find(ix, &ring[slot]),
 		    (long)slot);
-	/* A truncated one with the shared head finds one of those. */
-	fp = ring[0];
-	fp.hash = ~fp.hash;
-	fp.head = 0x80000002U;
-	fp.flags = SIMHASH_TRUNCATED;
-	assert_true(simhash_index_find(ix, &fp) >= 0);
-	fp.head = 0x80000004U;
-	assert_int_equal(simhash_index_find(ix, &fp), -1);
+	/* Found by SimHash alone, two bits away. */
+	for (slot = 0; slot < 500; slot += 7) {
+		fp = elsewhere(ring[slot]);
+		fp.hash ^= 1ULL << 20 | 1ULL << 50;
+		assert_int_equal(simhash_index_find(ix, &fp), (long)slot);
+	}
 	simhash_index_free(ix);
 }
 
@@ -526,12 +683,27 @@ test_index_rules(void **state)
 	simhash_index_remove(ix, 10);
 	assert_int_equal(simhash_index_add(ix, &cut, 11), 0);
 	assert_int_equal(simhash_index_find(ix, &full), 11);
-	assert_int_equal(simhash_index_find(ix, &other), 11);
+	/* A truncation starts only texts that start with all its words. */
+	assert_int_equal(simhash_index_find(ix, &other), -1);
 	simhash_index_remove(ix, 11);
 	assert_int_equal(simhash_index_find(ix, &full), -1);
 	full = fp_of(EN_POST);
 	assert_int_equal(simhash_index_add(ix, &full, 12), 0);
 	assert_int_equal(simhash_index_find(ix, &rt), 12);
+	simhash_index_remove(ix, 12);
+
+	/* A truncation that starts two texts names the first seen, whatever
+	 * its ref or SimHash. */
+	other = fp_of("Acme announced today that its new X200 router will ship "
+	    "in March with WiFi 7 support and a three year warranty for every "
+	    "buyer in Asia");
+	assert_int_equal(simhash_index_add(ix, &other, 20), 0);
+	assert_int_equal(simhash_index_add(ix, &full, 5), 0);
+	full = fp_of(EN_NEWS);
+	assert_int_equal(simhash_index_add(ix, &full, 6), 0);
+	assert_int_equal(simhash_index_find(ix, &cut), 20);
+	simhash_index_remove(ix, 20);
+	assert_int_equal(simhash_index_find(ix, &cut), 6);
 	simhash_index_free(ix);
 }
 
@@ -654,6 +826,10 @@ main(void)
 		cmocka_unit_test(test_retweet),
 		cmocka_unit_test(test_case_accents),
 		cmocka_unit_test(test_different),
+		cmocka_unit_test(test_quote),
+		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_truncation_apart),
+		cmocka_unit_test(test_long_edits),
 		cmocka_unit_test(test_rates),
 		cmocka_unit_test(test_long_rates),
 		cmocka_unit_test(test_any_bytes),
