@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dedup.h"
 #include "log.h"
@@ -247,18 +248,21 @@ dedup_key_room(struct dedup *d, size_t n)
 	}
 }
 
-/* Keep KEY (LEN bytes) for entry E. */
+/* Keep the key of M, "source:id", for entry E. */
 static void
-dedup_key_put(struct dedup *d, struct dedup_entry *e, const char *key,
-    size_t len)
+dedup_key_put(struct dedup *d, struct dedup_entry *e, const struct mention *m)
 {
-	if (len == 0 || len > DEDUP_KEY_MAX) {
+	size_t slen = strlen(m->source), len = slen + 1 + strlen(m->id);
+
+	if (len > DEDUP_KEY_MAX) {
 		e->key_at = (uint32_t)d->keys_head;
 		e->key_len = 0;
 		return;
 	}
 	dedup_key_room(d, len);
-	memcpy(d->keys + d->keys_head, key, len);
+	memcpy(d->keys + d->keys_head, m->source, slen);
+	d->keys[d->keys_head + slen] = ':';
+	memcpy(d->keys + d->keys_head + slen + 1, m->id, len - slen - 1);
 	e->key_at = (uint32_t)d->keys_head;
 	e->key_len = (uint16_t)len;
 	d->keys_head += len;
@@ -368,16 +372,36 @@ dedup_mark(const struct dedup *d, struct mention *m,
 	return reason;
 }
 
-/* The key of M for the same-id test: "source:id", with an id that is an
- * http(s) URL in its canonical form (malloc'd). */
-static char *
-dedup_id_key(const struct mention *m)
+/* Whether ID is an http(s) URL, whose canonical form stands for it. */
+static int
+dedup_id_is_url(const char *id)
 {
-	char *id = urlcanon_id(m->id), *key;
+	return strncasecmp(id, "http://", 7) == 0 ||
+	    strncasecmp(id, "https://", 8) == 0;
+}
 
-	key = xasprintf("%s:%s", m->source, id);
+/* The hash of M's key for the same-id test: "source:id", with an id that is
+ * an http(s) URL in its canonical form. Short keys are hashed on the stack,
+ * without an allocation. */
+static uint64_t
+dedup_id_hash(const struct mention *m)
+{
+	char buf[256], *id = NULL, *key;
+	size_t slen = strlen(m->source), ilen;
+	uint64_t h;
+
+	if (dedup_id_is_url(m->id))
+		id = urlcanon_id(m->id);
+	ilen = strlen(id != NULL ? id : m->id);
+	key = slen + 1 + ilen <= sizeof(buf) ? buf : xmalloc(slen + 1 + ilen);
+	memcpy(key, m->source, slen);
+	key[slen] = ':';
+	memcpy(key + slen + 1, id != NULL ? id : m->id, ilen);
+	h = dedup_hash(DEDUP_KIND_KEY, key, slen + 1 + ilen);
+	if (key != buf)
+		free(key);
 	free(id);
-	return key;
+	return h;
 }
 
 /* The link of URL for "same link" (malloc'd), or NULL when it has none: the
@@ -407,7 +431,7 @@ dedup_check(struct dedup *d, struct mention *m, const char *folded,
 	uint64_t kh, uh = 0;
 	uint32_t th;
 	int64_t now = now_ms / 1000;
-	char *key, *url;
+	char *url;
 	size_t flen;
 	long i, near;
 
@@ -421,9 +445,7 @@ dedup_check(struct dedup *d, struct mention *m, const char *folded,
 	if ((d->used + 2) * 2 > d->mask + 1 && d->mask + 1 < d->max_slots)
 		dedup_resize(d, (d->mask + 1) * 2);
 
-	key = dedup_id_key(m);
-	kh = dedup_hash(DEDUP_KIND_KEY, key, strlen(key));
-	free(key);
+	kh = dedup_id_hash(m);
 	th = (uint32_t)dedup_hash(2, folded, flen);
 	if ((i = dedup_find(d, kh, DEDUP_KIND_KEY)) >= 0 &&
 	    d->ring[i].text_hash == th)
@@ -460,9 +482,7 @@ dedup_check(struct dedup *d, struct mention *m, const char *folded,
 		dedup_forget_oldest(d);
 	e = &d->ring[d->head];
 	memset(e, 0, sizeof(*e));
-	key = mention_key(m);
-	dedup_key_put(d, e, key, strlen(key));
-	free(key);
+	dedup_key_put(d, e, m);
 	/* dedup_key_put may have forgotten entries, never this one. */
 	e->key_hash = kh;
 	e->url_hash = uh;
