@@ -230,14 +230,23 @@ urlcanon_cause(char **cause, const char *msg)
 		*cause = xstrdup(msg);
 }
 
+/* Make room in B for N more bytes and a NUL, so that as many can be written
+ * at B->s + B->len without a check. */
+static void
+urlcanon_reserve(struct urlcanon_buf *b, size_t n)
+{
+	if (b->s == NULL || b->len + n + 1 > b->size) {
+		b->size = (b->len + n + 1) * 2;
+		b->s = xreallocarray(b->s, 1, b->size);
+		b->s[b->len] = '\0';
+	}
+}
+
 /* Append N bytes at P to B. */
 static void
 urlcanon_add(struct urlcanon_buf *b, const char *p, size_t n)
 {
-	if (b->len + n + 1 > b->size) {
-		b->size = (b->len + n + 1) * 2;
-		b->s = xreallocarray(b->s, 1, b->size);
-	}
+	urlcanon_reserve(b, n);
 	memcpy(b->s + b->len, p, n);
 	b->len += n;
 	b->s[b->len] = '\0';
@@ -250,14 +259,23 @@ urlcanon_adds(struct urlcanon_buf *b, const char *s)
 	urlcanon_add(b, s, strlen(s));
 }
 
-/* Append %XX for byte C to B. */
+/* Append the byte C to B. */
 static void
-urlcanon_addpct(struct urlcanon_buf *b, unsigned char c)
+urlcanon_addc(struct urlcanon_buf *b, unsigned char c)
 {
-	char e[3] = { '%', urlcanon_hexdigits[c >> 4],
-	    urlcanon_hexdigits[c & 0xf] };
+	urlcanon_reserve(b, 1);
+	b->s[b->len++] = (char)c;
+	b->s[b->len] = '\0';
+}
 
-	urlcanon_add(b, e, 3);
+/* Write %XX for byte C at O; what follows it. */
+static char *
+urlcanon_putpct(char *o, unsigned char c)
+{
+	o[0] = '%';
+	o[1] = urlcanon_hexdigits[c >> 4];
+	o[2] = urlcanon_hexdigits[c & 0xf];
+	return o + 3;
 }
 
 /* The value of hex digit C, or -1. */
@@ -294,7 +312,13 @@ urlcanon_unreserved(unsigned char c)
 static int
 urlcanon_reserved(unsigned char c)
 {
-	return c != '\0' && strchr(":/?[]@!$&'()*+,;=", c) != NULL;
+	switch (c) {
+	case ':': case '/': case '?': case '[': case ']': case '@': case '!':
+	case '$': case '&': case '\'': case '(': case ')': case '*': case '+':
+	case ',': case ';': case '=':
+		return 1;
+	}
+	return 0;
 }
 
 /* ASCII lower case of C. */
@@ -320,32 +344,40 @@ urlcanon_ncaseeq(const char *a, size_t n, const char *b)
 
 /* Append the N bytes at S to B percent-normalised: unreserved escapes
  * decoded, others in upper case, stray '%' and bytes that may not stand in a
- * URL encoded; with PLUS, '+' is a space (%20). */
+ * URL encoded; with PLUS, '+' is a space (%20). Each byte gives at most
+ * three, so the room is made once. */
 static void
 urlcanon_pct(struct urlcanon_buf *b, const char *s, size_t n, int plus)
 {
 	unsigned char c, v;
+	char *o;
 	size_t i;
 	int hi, lo;
 
+	urlcanon_reserve(b, n * 3);
+	o = b->s + b->len;
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
-		if (c == '%' && i + 2 < n &&
+		if (urlcanon_unreserved(c))
+			*o++ = (char)c;
+		else if (c == '%' && i + 2 < n &&
 		    (hi = urlcanon_hex((unsigned char)s[i + 1])) != -1 &&
 		    (lo = urlcanon_hex((unsigned char)s[i + 2])) != -1) {
 			v = (unsigned char)(hi << 4 | lo);
-			if (urlcanon_unreserved(v)) {
-				urlcanon_add(b, (char *)&v, 1);
-			} else
-				urlcanon_addpct(b, v);
+			if (urlcanon_unreserved(v))
+				*o++ = (char)v;
+			else
+				o = urlcanon_putpct(o, v);
 			i += 2;
 		} else if (plus && c == '+')
-			urlcanon_adds(b, "%20");
-		else if (urlcanon_unreserved(c) || urlcanon_reserved(c))
-			urlcanon_add(b, (char *)&c, 1);
+			o = urlcanon_putpct(o, ' ');
+		else if (urlcanon_reserved(c))
+			*o++ = (char)c;
 		else
-			urlcanon_addpct(b, c);
+			o = urlcanon_putpct(o, c);
 	}
+	b->len = (size_t)(o - b->s);
+	*o = '\0';
 }
 
 /* Fully decode the N bytes at S (every %XX); NULL if that gives a NUL. */
@@ -378,10 +410,10 @@ urlcanon_decode(const char *s, size_t n)
 static int
 urlcanon_is_http(const char *s)
 {
-	size_t n = strcspn(s, ":");
-
-	return s[n] == ':' && (urlcanon_ncaseeq(s, n, "http") ||
-	    urlcanon_ncaseeq(s, n, "https"));
+	if ((s[0] | 0x20) != 'h' || (s[1] | 0x20) != 't' ||
+	    (s[2] | 0x20) != 't' || (s[3] | 0x20) != 'p')
+		return 0;
+	return s[4] == ':' || ((s[4] | 0x20) == 's' && s[5] == ':');
 }
 
 /* Whether HOST is ITEM or a subdomain of it. */
@@ -464,11 +496,11 @@ urlcanon_host_lower(const char *raw)
 	utf8proc_uint8_t enc[4];
 	unsigned char c;
 
-	urlcanon_add(&b, "", 0);
+	urlcanon_reserve(&b, n);
 	while (n > 0) {
 		if (*p < 0x80) {
 			c = urlcanon_lower(*p);
-			urlcanon_add(&b, (char *)&c, 1);
+			urlcanon_addc(&b, c);
 			p++;
 			n--;
 			continue;
@@ -476,7 +508,7 @@ urlcanon_host_lower(const char *raw)
 		got = utf8proc_iterate(p, (utf8proc_ssize_t)(n > 4 ? 4 : n),
 		    &cp);
 		if (got <= 0) {
-			urlcanon_add(&b, (const char *)p, 1);
+			urlcanon_addc(&b, *p);
 			p++;
 			n--;
 			continue;
@@ -592,11 +624,15 @@ urlcanon_path(const char *raw)
 	size_t n = 0, seglen, i;
 	int again;
 
+	/* A '/' first (collapsed with the path's own), so that each segment
+	 * has one before it. */
+	urlcanon_addc(&b, '/');
 	urlcanon_pct(&b, raw, strlen(raw), 0);
-	urlcanon_add(&b, "", 0);
-	out = xmalloc(b.len + 2);
+	out = b.s;
 
-	/* Collapse slashes and remove dot segments: no trailing slash. */
+	/* Collapse slashes and remove dot segments: no trailing slash. The
+	 * form is written over the text it is read from: each segment's '/'
+	 * goes where a '/' before it was read, so never ahead of the reading. */
 	for (p = b.s; *p != '\0'; p += seglen) {
 		p += strspn(p, "/");
 		seg = p;
@@ -611,10 +647,9 @@ urlcanon_path(const char *raw)
 			continue;
 		}
 		out[n++] = '/';
-		memcpy(out + n, seg, seglen);
+		memmove(out + n, seg, seglen);
 		n += seglen;
 	}
-	free(b.s);
 
 	/* Remove default pages, as long as the last segment is one. */
 	do {
