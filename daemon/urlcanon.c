@@ -236,7 +236,8 @@ static void
 urlcanon_reserve(struct urlcanon_buf *b, size_t n)
 {
 	if (b->s == NULL || b->len + n + 1 > b->size) {
-		b->size = (b->len + n + 1) * 2;
+		/* Exact the first time, doubling after. */
+		b->size = (b->len + n + 1) * (b->s == NULL ? 1 : 2);
 		b->s = xreallocarray(b->s, 1, b->size);
 		b->s[b->len] = '\0';
 	}
@@ -340,6 +341,18 @@ urlcanon_ncaseeq(const char *a, size_t n, const char *b)
 			return 0;
 	}
 	return b[n] == '\0';
+}
+
+/* How many bytes of S come before the first C or the end (strcspn of one
+ * byte, which the C library does not make fast). */
+static size_t
+urlcanon_span(const char *s, char c)
+{
+	const char *p;
+
+	for (p = s; *p != '\0' && *p != c; p++)
+		;
+	return (size_t)(p - s);
 }
 
 /* Append the N bytes at S to B percent-normalised: unreserved escapes
@@ -448,9 +461,12 @@ urlcanon_host_in(const char *host, const char *list)
 static int
 urlcanon_host_match(const char *host, const char *pattern)
 {
-	size_t n = strlen(pattern), dots = 0;
+	size_t n, dots = 0;
 	const char *p;
 
+	if (pattern[0] != '*' && pattern[0] != host[0])
+		return 0;	/* a name or a prefix: out at the first byte */
+	n = strlen(pattern);
 	if (n > 2 && pattern[0] == '*' && pattern[1] == '.') {
 		return strlen(host) > n - 1 && strcmp(host + strlen(host) -
 		    (n - 1), pattern + 1) == 0;
@@ -636,7 +652,7 @@ urlcanon_path(const char *raw)
 	for (p = b.s; *p != '\0'; p += seglen) {
 		p += strspn(p, "/");
 		seg = p;
-		seglen = strcspn(p, "/");
+		seglen = urlcanon_span(p, '/');
 		if (seglen == 0 || (seglen == 1 && seg[0] == '.'))
 			continue;
 		if (seglen == 2 && seg[0] == '.' && seg[1] == '.') {
@@ -680,9 +696,15 @@ urlcanon_tracking(const char *host, const char *p, size_t namelen)
 {
 	const struct urlcanon_tracker *t;
 	size_t i, k;
+	unsigned char first;
 
+	if (namelen == 0)
+		return 0;
+	first = urlcanon_lower((unsigned char)p[0]);
 	for (i = 0; i < URLCANON_NITEMS(urlcanon_trackers); i++) {
 		t = &urlcanon_trackers[i];
+		if (urlcanon_lower((unsigned char)t->name[0]) != first)
+			continue;	/* most names are out at the first byte */
 		k = strlen(t->name);
 		if (t->prefix) {
 			if (namelen < k || !urlcanon_ncaseeq(p, k, t->name))
@@ -739,13 +761,13 @@ urlcanon_query(struct urlcanon_url *u, const char *raw)
 		count += *p == '&';
 	u->params = xreallocarray(NULL, count, sizeof(*u->params));
 	for (p = raw; *p != '\0'; p += *p == '&') {
-		n = strcspn(p, "&");
+		n = urlcanon_span(p, '&');
 		if (n == 0)
 			continue;
 		memset(&b, 0, sizeof(b));
 		urlcanon_pct(&b, p, n, 1);
 		p += n;
-		eq = strcspn(b.s, "=");
+		eq = urlcanon_span(b.s, '=');
 		if (urlcanon_tracking(u->host, b.s, eq)) {
 			free(b.s);
 			continue;
@@ -827,7 +849,7 @@ urlcanon_segments(const struct urlcanon_url *u, const char **seg, size_t *len)
 		if (n == URLCANON_MAXSEGS)
 			return n + 1;
 		seg[n] = ++p;
-		len[n] = strcspn(p, "/");
+		len[n] = urlcanon_span(p, '/');
 		p += len[n++];
 	}
 	return n;
@@ -1068,6 +1090,21 @@ urlcanon_param_cmp(const void *a0, const void *b0)
 	return a->order < b->order ? -1 : a->order > b->order;
 }
 
+/* This thread's libcurl URL handle, kept from one URL to the next, since
+ * making one costs allocations: it is cleared before each URL, and is never
+ * freed (one a thread). */
+static _Thread_local CURLU *urlcanon_handle;
+
+/* This thread's URL handle, cleared; NULL when out of memory. */
+static CURLU *
+urlcanon_curl(void)
+{
+	if (urlcanon_handle == NULL)
+		return urlcanon_handle = curl_url();
+	curl_url_set(urlcanon_handle, CURLUPART_URL, NULL, 0);
+	return urlcanon_handle;
+}
+
 /* Split URL with libcurl and normalise its parts into U; 0, or -1 with
  * *cause set (when CAUSE is not NULL). */
 static int
@@ -1090,16 +1127,17 @@ urlcanon_parse(const char *url, struct urlcanon_url *u, char **cause)
 		urlcanon_cause(cause, "URL too long");
 		goto out;
 	}
-	copy = xstrndup(start, (size_t)(end - start));
-	if (!urlcanon_is_http(copy)) {
+	if (!urlcanon_is_http(start)) {	/* white space is neither : nor s */
 		urlcanon_cause(cause, "not an absolute http(s) URL");
 		goto out;
 	}
-	if ((h = curl_url()) == NULL) {
+	if (*end != '\0')
+		copy = xstrndup(start, (size_t)(end - start));
+	if ((h = urlcanon_curl()) == NULL) {
 		urlcanon_cause(cause, "out of memory");
 		goto out;
 	}
-	if ((rc = curl_url_set(h, CURLUPART_URL, copy,
+	if ((rc = curl_url_set(h, CURLUPART_URL, copy != NULL ? copy : start,
 	    CURLU_ALLOW_SPACE)) != CURLUE_OK ||
 	    (rc = curl_url_get(h, CURLUPART_HOST, &host, 0)) != CURLUE_OK ||
 	    (rc = curl_url_get(h, CURLUPART_PATH, &path, 0)) != CURLUE_OK) {
@@ -1132,7 +1170,6 @@ out:
 	curl_free(path);
 	curl_free(query);
 	curl_free(fragment);
-	curl_url_cleanup(h);
 	free(copy);
 	return ret;
 }
@@ -1142,11 +1179,23 @@ static char *
 urlcanon_join(struct urlcanon_url *u)
 {
 	struct urlcanon_buf b = { NULL, 0, 0 };
+	size_t n, i;
 
 	if (u->nparams > 1) {
 		qsort(u->params, u->nparams, sizeof(*u->params),
 		    urlcanon_param_cmp);
 	}
+
+	/* The room for all of it first, so that it is one allocation. */
+	n = strlen(u->host) + strlen(u->path);
+	if (u->port != NULL)
+		n += 1 + strlen(u->port);
+	for (i = 0; i < u->nparams; i++)
+		n += 1 + strlen(u->params[i].s);
+	if (u->fragment != NULL)
+		n += 1 + strlen(u->fragment);
+	urlcanon_reserve(&b, n);
+
 	urlcanon_adds(&b, u->host);
 	if (u->port != NULL) {
 		urlcanon_adds(&b, ":");
