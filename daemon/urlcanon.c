@@ -300,26 +300,47 @@ urlcanon_alnum(unsigned char c)
 	    (c >= '0' && c <= '9');
 }
 
+/*
+ * The class of each byte in a path or query, looked up rather than tested:
+ * URLCANON_UNRESERVED (RFC 3986: ALPHA, DIGIT, '-', '.', '_', '~'), which
+ * never needs encoding, or URLCANON_RESERVED (":/?[]@!$&'()*+,;="), which
+ * may stand in a path or query as it is; '#' is neither, since it would
+ * start a fragment.
+ */
+#define URLCANON_UNRESERVED	1
+#define URLCANON_RESERVED	2
+
+static const unsigned char urlcanon_class[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 2, 0, 0, 2, 0, 2, 2, 2, 2, 2, 2, 2, 1, 1, 2,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 0, 2, 0, 2,
+	2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 0, 2, 0, 1,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 /* Whether C is unreserved (RFC 3986): never needs encoding. */
 static int
 urlcanon_unreserved(unsigned char c)
 {
-	return urlcanon_alnum(c) || c == '-' || c == '.' || c == '_' ||
-	    c == '~';
+	return urlcanon_class[c] == URLCANON_UNRESERVED;
 }
 
-/* Whether C is reserved (RFC 3986) and may stand in a path or query as it
- * is; '#' is left out, since it would start a fragment. */
+/* Whether C is reserved and may stand in a path or query as it is. */
 static int
 urlcanon_reserved(unsigned char c)
 {
-	switch (c) {
-	case ':': case '/': case '?': case '[': case ']': case '@': case '!':
-	case '$': case '&': case '\'': case '(': case ')': case '*': case '+':
-	case ',': case ';': case '=':
-		return 1;
-	}
-	return 0;
+	return urlcanon_class[c] == URLCANON_RESERVED;
 }
 
 /* ASCII lower case of C. */
@@ -457,6 +478,12 @@ urlcanon_host_in(const char *host, const char *list)
 	return 0;
 }
 
+/* Whether HOST may match the redirector host PATTERN: a name or a prefix
+ * must start with the host's first byte. It is tested before the call, in
+ * the loops over the table, since most hosts are out at once. */
+#define URLCANON_HOST_MAY(host, pattern) \
+	((pattern)[0] == '*' || (pattern)[0] == (host)[0])
+
 /* Whether HOST matches the redirector host PATTERN. */
 static int
 urlcanon_host_match(const char *host, const char *pattern)
@@ -464,8 +491,6 @@ urlcanon_host_match(const char *host, const char *pattern)
 	size_t n, dots = 0;
 	const char *p;
 
-	if (pattern[0] != '*' && pattern[0] != host[0])
-		return 0;	/* a name or a prefix: out at the first byte */
 	n = strlen(pattern);
 	if (n > 2 && pattern[0] == '*' && pattern[1] == '.') {
 		return strlen(host) > n - 1 && strcmp(host + strlen(host) -
@@ -513,6 +538,14 @@ urlcanon_host_lower(const char *raw)
 	unsigned char c;
 
 	urlcanon_reserve(&b, n);
+
+	/* The ASCII bytes first, a byte each, so as long as there is room. */
+	while (n > 0 && *p < 0x80) {
+		b.s[b.len++] = (char)urlcanon_lower(*p++);
+		n--;
+	}
+	b.s[b.len] = '\0';
+
 	while (n > 0) {
 		if (*p < 0x80) {
 			c = urlcanon_lower(*p);
@@ -637,13 +670,15 @@ urlcanon_path(const char *raw)
 	struct urlcanon_buf b = { NULL, 0, 0 };
 	const char *p, *seg, *last;
 	char *out;
-	size_t n = 0, seglen, i;
+	size_t n = 0, seglen, i, len;
 	int again;
 
 	/* A '/' first (collapsed with the path's own), so that each segment
-	 * has one before it. */
+	 * has one before it; the room for all of it at once. */
+	len = strlen(raw);
+	urlcanon_reserve(&b, 1 + len * 3);
 	urlcanon_addc(&b, '/');
-	urlcanon_pct(&b, raw, strlen(raw), 0);
+	urlcanon_pct(&b, raw, len, 0);
 	out = b.s;
 
 	/* Collapse slashes and remove dot segments: no trailing slash. The
@@ -732,6 +767,7 @@ urlcanon_opaque(const struct urlcanon_url *u)
 	for (i = 0; i < URLCANON_NITEMS(urlcanon_redirects); i++) {
 		r = &urlcanon_redirects[i];
 		if (r->kind == URLCANON_QUERY &&
+		    URLCANON_HOST_MAY(u->host, r->host) &&
 		    urlcanon_host_match(u->host, r->host) &&
 		    urlcanon_path_match(u->path, r->path, &rest))
 			return 1;
@@ -1066,7 +1102,8 @@ urlcanon_unwrap(const struct urlcanon_url *u)
 
 	for (i = 0; i < URLCANON_NITEMS(urlcanon_redirects); i++) {
 		r = &urlcanon_redirects[i];
-		if (!urlcanon_host_match(u->host, r->host) ||
+		if (!URLCANON_HOST_MAY(u->host, r->host) ||
+		    !urlcanon_host_match(u->host, r->host) ||
 		    !urlcanon_path_match(u->path, r->path, &rest))
 			continue;
 		if ((target = urlcanon_target(u, r, rest)) != NULL)
