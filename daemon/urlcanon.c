@@ -48,7 +48,8 @@ struct urlcanon_url {
  * Tracking parameters: NAME (a prefix when PREFIX) is removed on every host,
  * or only on the hosts of HOSTS when it is not NULL, and never on the hosts of
  * EXCEPT. A host list is space-separated; an entry matches the host and its
- * subdomains. Names are compared without regard to ASCII case.
+ * subdomains. Names are compared without regard to ASCII case, and each
+ * starts with a lower-case letter or '_' (the scan skips on the first byte).
  */
 struct urlcanon_tracker {
 	const char	*name;
@@ -738,7 +739,7 @@ urlcanon_tracking(const char *host, const char *p, size_t namelen)
 	first = urlcanon_lower((unsigned char)p[0]);
 	for (i = 0; i < URLCANON_NITEMS(urlcanon_trackers); i++) {
 		t = &urlcanon_trackers[i];
-		if (urlcanon_lower((unsigned char)t->name[0]) != first)
+		if ((unsigned char)t->name[0] != first)
 			continue;	/* most names are out at the first byte */
 		k = strlen(t->name);
 		if (t->prefix) {
@@ -1312,6 +1313,8 @@ urlcanon_id(const char *id)
 
 	if (id == NULL)
 		return NULL;
+	if ((id[0] | 0x20) != 'h' && strchr(" \t\r\n\f\v", id[0]) == NULL)
+		return xstrdup(id);	/* most ids: not a URL at the first byte */
 	if (urlcanon_is_http(id + strspn(id, " \t\r\n\f\v")) &&
 	    (out = urlcanon(id, NULL)) != NULL)
 		return out;
