@@ -280,6 +280,24 @@ urlcanon_putpct(char *o, unsigned char c)
 	return o + 3;
 }
 
+/* A malloc'd string of A, then the N bytes at B, then C, then the M bytes at
+ * D (C and D may be NULL): what the site rewrites build, without the cost
+ * of a printf. */
+static char *
+urlcanon_concat(const char *a, const char *b, size_t n, const char *c,
+    const char *d, size_t m)
+{
+	struct urlcanon_buf buf = { NULL, 0, 0 };
+	size_t clen = c != NULL ? strlen(c) : 0;
+
+	urlcanon_reserve(&buf, strlen(a) + n + clen + m);
+	urlcanon_adds(&buf, a);
+	urlcanon_add(&buf, b, n);
+	urlcanon_add(&buf, c != NULL ? c : "", clen);
+	urlcanon_add(&buf, d != NULL ? d : "", d != NULL ? m : 0);
+	return buf.s;
+}
+
 /* The value of hex digit C, or -1. */
 static int
 urlcanon_hex(unsigned char c)
@@ -840,7 +858,8 @@ urlcanon_set_param(struct urlcanon_url *u, const char *name,
 	char *s;
 	size_t i;
 
-	s = xasprintf("%s=%.*s", name, (int)n, value);	/* VALUE may be in one */
+	/* Built before the parameters are freed: VALUE may be in one. */
+	s = urlcanon_concat(name, "=", 1, NULL, value, n);
 	for (i = 0; i < u->nparams; i++)
 		free(u->params[i].s);
 	u->params = xreallocarray(u->params, 1, sizeof(*u->params));
@@ -980,7 +999,7 @@ urlcanon_x(struct urlcanon_url *u)
 	    !((len[id - 1] == 6 && memcmp(seg[id - 1], "status", 6) == 0) ||
 	    (len[id - 1] == 8 && memcmp(seg[id - 1], "statuses", 8) == 0)))
 		return;
-	path = xasprintf("/i/status/%.*s", (int)len[id], seg[id]);
+	path = urlcanon_concat("/i/status/", seg[id], len[id], NULL, NULL, 0);
 	urlcanon_set(u, NULL, path);
 	free(path);
 	urlcanon_clear_params(u);
@@ -1009,10 +1028,11 @@ urlcanon_reddit(struct urlcanon_url *u)
 	if (n > c + 4 || !urlcanon_all(seg[c + 1], len[c + 1], 'a'))
 		return;
 	if (n == c + 4 && urlcanon_all(seg[c + 3], len[c + 3], 'a'))
-		path = xasprintf("/comments/%.*s/_/%.*s", (int)len[c + 1],
-		    seg[c + 1], (int)len[c + 3], seg[c + 3]);
+		path = urlcanon_concat("/comments/", seg[c + 1], len[c + 1],
+		    "/_/", seg[c + 3], len[c + 3]);
 	else if (n <= c + 3)
-		path = xasprintf("/comments/%.*s", (int)len[c + 1], seg[c + 1]);
+		path = urlcanon_concat("/comments/", seg[c + 1], len[c + 1],
+		    NULL, NULL, 0);
 	else
 		return;
 	urlcanon_set(u, NULL, path);
@@ -1030,7 +1050,7 @@ urlcanon_redd_it(struct urlcanon_url *u)
 	n = urlcanon_segments(u, seg, len);
 	if (n != 1 || !urlcanon_all(seg[0], len[0], 'a'))
 		return;
-	path = xasprintf("/comments/%.*s", (int)len[0], seg[0]);
+	path = urlcanon_concat("/comments/", seg[0], len[0], NULL, NULL, 0);
 	urlcanon_set(u, "reddit.com", path);
 	free(path);
 }
