@@ -48,7 +48,8 @@ struct urlcanon_url {
  * Tracking parameters: NAME (a prefix when PREFIX) is removed on every host,
  * or only on the hosts of HOSTS when it is not NULL, and never on the hosts of
  * EXCEPT. A host list is space-separated; an entry matches the host and its
- * subdomains. Names are compared without regard to ASCII case.
+ * subdomains. Names are compared without regard to ASCII case, and each
+ * starts with a lower-case letter or '_' (the scan skips on the first byte).
  */
 struct urlcanon_tracker {
 	const char	*name;
@@ -230,14 +231,24 @@ urlcanon_cause(char **cause, const char *msg)
 		*cause = xstrdup(msg);
 }
 
+/* Make room in B for N more bytes and a NUL, so that as many can be written
+ * at B->s + B->len without a check. */
+static void
+urlcanon_reserve(struct urlcanon_buf *b, size_t n)
+{
+	if (b->s == NULL || b->len + n + 1 > b->size) {
+		/* Exact the first time, doubling after. */
+		b->size = (b->len + n + 1) * (b->s == NULL ? 1 : 2);
+		b->s = xreallocarray(b->s, 1, b->size);
+		b->s[b->len] = '\0';
+	}
+}
+
 /* Append N bytes at P to B. */
 static void
 urlcanon_add(struct urlcanon_buf *b, const char *p, size_t n)
 {
-	if (b->len + n + 1 > b->size) {
-		b->size = (b->len + n + 1) * 2;
-		b->s = xreallocarray(b->s, 1, b->size);
-	}
+	urlcanon_reserve(b, n);
 	memcpy(b->s + b->len, p, n);
 	b->len += n;
 	b->s[b->len] = '\0';
@@ -250,14 +261,41 @@ urlcanon_adds(struct urlcanon_buf *b, const char *s)
 	urlcanon_add(b, s, strlen(s));
 }
 
-/* Append %XX for byte C to B. */
+/* Append the byte C to B. */
 static void
-urlcanon_addpct(struct urlcanon_buf *b, unsigned char c)
+urlcanon_addc(struct urlcanon_buf *b, unsigned char c)
 {
-	char e[3] = { '%', urlcanon_hexdigits[c >> 4],
-	    urlcanon_hexdigits[c & 0xf] };
+	urlcanon_reserve(b, 1);
+	b->s[b->len++] = (char)c;
+	b->s[b->len] = '\0';
+}
 
-	urlcanon_add(b, e, 3);
+/* Write %XX for byte C at O; what follows it. */
+static char *
+urlcanon_putpct(char *o, unsigned char c)
+{
+	o[0] = '%';
+	o[1] = urlcanon_hexdigits[c >> 4];
+	o[2] = urlcanon_hexdigits[c & 0xf];
+	return o + 3;
+}
+
+/* A malloc'd string of A, then the N bytes at B, then C, then the M bytes at
+ * D (C and D may be NULL): what the site rewrites build, without the cost
+ * of a printf. */
+static char *
+urlcanon_concat(const char *a, const char *b, size_t n, const char *c,
+    const char *d, size_t m)
+{
+	struct urlcanon_buf buf = { NULL, 0, 0 };
+	size_t clen = c != NULL ? strlen(c) : 0;
+
+	urlcanon_reserve(&buf, strlen(a) + n + clen + m);
+	urlcanon_adds(&buf, a);
+	urlcanon_add(&buf, b, n);
+	urlcanon_add(&buf, c != NULL ? c : "", clen);
+	urlcanon_add(&buf, d != NULL ? d : "", d != NULL ? m : 0);
+	return buf.s;
 }
 
 /* The value of hex digit C, or -1. */
@@ -281,20 +319,47 @@ urlcanon_alnum(unsigned char c)
 	    (c >= '0' && c <= '9');
 }
 
+/*
+ * The class of each byte in a path or query, looked up rather than tested:
+ * URLCANON_UNRESERVED (RFC 3986: ALPHA, DIGIT, '-', '.', '_', '~'), which
+ * never needs encoding, or URLCANON_RESERVED (":/?[]@!$&'()*+,;="), which
+ * may stand in a path or query as it is; '#' is neither, since it would
+ * start a fragment.
+ */
+#define URLCANON_UNRESERVED	1
+#define URLCANON_RESERVED	2
+
+static const unsigned char urlcanon_class[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 2, 0, 0, 2, 0, 2, 2, 2, 2, 2, 2, 2, 1, 1, 2,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 0, 2, 0, 2,
+	2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 0, 2, 0, 1,
+	0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 1, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 /* Whether C is unreserved (RFC 3986): never needs encoding. */
 static int
 urlcanon_unreserved(unsigned char c)
 {
-	return urlcanon_alnum(c) || c == '-' || c == '.' || c == '_' ||
-	    c == '~';
+	return urlcanon_class[c] == URLCANON_UNRESERVED;
 }
 
-/* Whether C is reserved (RFC 3986) and may stand in a path or query as it
- * is; '#' is left out, since it would start a fragment. */
+/* Whether C is reserved and may stand in a path or query as it is. */
 static int
 urlcanon_reserved(unsigned char c)
 {
-	return c != '\0' && strchr(":/?[]@!$&'()*+,;=", c) != NULL;
+	return urlcanon_class[c] == URLCANON_RESERVED;
 }
 
 /* ASCII lower case of C. */
@@ -318,34 +383,54 @@ urlcanon_ncaseeq(const char *a, size_t n, const char *b)
 	return b[n] == '\0';
 }
 
+/* How many bytes of S come before the first C or the end (strcspn of one
+ * byte, which the C library does not make fast). */
+static size_t
+urlcanon_span(const char *s, char c)
+{
+	const char *p;
+
+	for (p = s; *p != '\0' && *p != c; p++)
+		;
+	return (size_t)(p - s);
+}
+
 /* Append the N bytes at S to B percent-normalised: unreserved escapes
  * decoded, others in upper case, stray '%' and bytes that may not stand in a
- * URL encoded; with PLUS, '+' is a space (%20). */
+ * URL encoded; with PLUS, '+' is a space (%20). Each byte gives at most
+ * three, so the room is made once. */
 static void
 urlcanon_pct(struct urlcanon_buf *b, const char *s, size_t n, int plus)
 {
 	unsigned char c, v;
+	char *o;
 	size_t i;
 	int hi, lo;
 
+	urlcanon_reserve(b, n * 3);
+	o = b->s + b->len;
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
-		if (c == '%' && i + 2 < n &&
+		if (urlcanon_unreserved(c))
+			*o++ = (char)c;
+		else if (c == '%' && i + 2 < n &&
 		    (hi = urlcanon_hex((unsigned char)s[i + 1])) != -1 &&
 		    (lo = urlcanon_hex((unsigned char)s[i + 2])) != -1) {
 			v = (unsigned char)(hi << 4 | lo);
-			if (urlcanon_unreserved(v)) {
-				urlcanon_add(b, (char *)&v, 1);
-			} else
-				urlcanon_addpct(b, v);
+			if (urlcanon_unreserved(v))
+				*o++ = (char)v;
+			else
+				o = urlcanon_putpct(o, v);
 			i += 2;
 		} else if (plus && c == '+')
-			urlcanon_adds(b, "%20");
-		else if (urlcanon_unreserved(c) || urlcanon_reserved(c))
-			urlcanon_add(b, (char *)&c, 1);
+			o = urlcanon_putpct(o, ' ');
+		else if (urlcanon_reserved(c))
+			*o++ = (char)c;
 		else
-			urlcanon_addpct(b, c);
+			o = urlcanon_putpct(o, c);
 	}
+	b->len = (size_t)(o - b->s);
+	*o = '\0';
 }
 
 /* Fully decode the N bytes at S (every %XX); NULL if that gives a NUL. */
@@ -378,10 +463,10 @@ urlcanon_decode(const char *s, size_t n)
 static int
 urlcanon_is_http(const char *s)
 {
-	size_t n = strcspn(s, ":");
-
-	return s[n] == ':' && (urlcanon_ncaseeq(s, n, "http") ||
-	    urlcanon_ncaseeq(s, n, "https"));
+	if ((s[0] | 0x20) != 'h' || (s[1] | 0x20) != 't' ||
+	    (s[2] | 0x20) != 't' || (s[3] | 0x20) != 'p')
+		return 0;
+	return s[4] == ':' || ((s[4] | 0x20) == 's' && s[5] == ':');
 }
 
 /* Whether HOST is ITEM or a subdomain of it. */
@@ -412,13 +497,20 @@ urlcanon_host_in(const char *host, const char *list)
 	return 0;
 }
 
+/* Whether HOST may match the redirector host PATTERN: a name or a prefix
+ * must start with the host's first byte. It is tested before the call, in
+ * the loops over the table, since most hosts are out at once. */
+#define URLCANON_HOST_MAY(host, pattern) \
+	((pattern)[0] == '*' || (pattern)[0] == (host)[0])
+
 /* Whether HOST matches the redirector host PATTERN. */
 static int
 urlcanon_host_match(const char *host, const char *pattern)
 {
-	size_t n = strlen(pattern), dots = 0;
+	size_t n, dots = 0;
 	const char *p;
 
+	n = strlen(pattern);
 	if (n > 2 && pattern[0] == '*' && pattern[1] == '.') {
 		return strlen(host) > n - 1 && strcmp(host + strlen(host) -
 		    (n - 1), pattern + 1) == 0;
@@ -464,11 +556,19 @@ urlcanon_host_lower(const char *raw)
 	utf8proc_uint8_t enc[4];
 	unsigned char c;
 
-	urlcanon_add(&b, "", 0);
+	urlcanon_reserve(&b, n);
+
+	/* The ASCII bytes first, a byte each, so as long as there is room. */
+	while (n > 0 && *p < 0x80) {
+		b.s[b.len++] = (char)urlcanon_lower(*p++);
+		n--;
+	}
+	b.s[b.len] = '\0';
+
 	while (n > 0) {
 		if (*p < 0x80) {
 			c = urlcanon_lower(*p);
-			urlcanon_add(&b, (char *)&c, 1);
+			urlcanon_addc(&b, c);
 			p++;
 			n--;
 			continue;
@@ -476,7 +576,7 @@ urlcanon_host_lower(const char *raw)
 		got = utf8proc_iterate(p, (utf8proc_ssize_t)(n > 4 ? 4 : n),
 		    &cp);
 		if (got <= 0) {
-			urlcanon_add(&b, (const char *)p, 1);
+			urlcanon_addc(&b, *p);
 			p++;
 			n--;
 			continue;
@@ -589,18 +689,24 @@ urlcanon_path(const char *raw)
 	struct urlcanon_buf b = { NULL, 0, 0 };
 	const char *p, *seg, *last;
 	char *out;
-	size_t n = 0, seglen, i;
+	size_t n = 0, seglen, i, len;
 	int again;
 
-	urlcanon_pct(&b, raw, strlen(raw), 0);
-	urlcanon_add(&b, "", 0);
-	out = xmalloc(b.len + 2);
+	/* A '/' first (collapsed with the path's own), so that each segment
+	 * has one before it; the room for all of it at once. */
+	len = strlen(raw);
+	urlcanon_reserve(&b, 1 + len * 3);
+	urlcanon_addc(&b, '/');
+	urlcanon_pct(&b, raw, len, 0);
+	out = b.s;
 
-	/* Collapse slashes and remove dot segments: no trailing slash. */
+	/* Collapse slashes and remove dot segments: no trailing slash. The
+	 * form is written over the text it is read from: each segment's '/'
+	 * goes where a '/' before it was read, so never ahead of the reading. */
 	for (p = b.s; *p != '\0'; p += seglen) {
 		p += strspn(p, "/");
 		seg = p;
-		seglen = strcspn(p, "/");
+		seglen = urlcanon_span(p, '/');
 		if (seglen == 0 || (seglen == 1 && seg[0] == '.'))
 			continue;
 		if (seglen == 2 && seg[0] == '.' && seg[1] == '.') {
@@ -611,10 +717,9 @@ urlcanon_path(const char *raw)
 			continue;
 		}
 		out[n++] = '/';
-		memcpy(out + n, seg, seglen);
+		memmove(out + n, seg, seglen);
 		n += seglen;
 	}
-	free(b.s);
 
 	/* Remove default pages, as long as the last segment is one. */
 	do {
@@ -645,9 +750,15 @@ urlcanon_tracking(const char *host, const char *p, size_t namelen)
 {
 	const struct urlcanon_tracker *t;
 	size_t i, k;
+	unsigned char first;
 
+	if (namelen == 0)
+		return 0;
+	first = urlcanon_lower((unsigned char)p[0]);
 	for (i = 0; i < URLCANON_NITEMS(urlcanon_trackers); i++) {
 		t = &urlcanon_trackers[i];
+		if ((unsigned char)t->name[0] != first)
+			continue;	/* most names are out at the first byte */
 		k = strlen(t->name);
 		if (t->prefix) {
 			if (namelen < k || !urlcanon_ncaseeq(p, k, t->name))
@@ -675,6 +786,7 @@ urlcanon_opaque(const struct urlcanon_url *u)
 	for (i = 0; i < URLCANON_NITEMS(urlcanon_redirects); i++) {
 		r = &urlcanon_redirects[i];
 		if (r->kind == URLCANON_QUERY &&
+		    URLCANON_HOST_MAY(u->host, r->host) &&
 		    urlcanon_host_match(u->host, r->host) &&
 		    urlcanon_path_match(u->path, r->path, &rest))
 			return 1;
@@ -704,13 +816,13 @@ urlcanon_query(struct urlcanon_url *u, const char *raw)
 		count += *p == '&';
 	u->params = xreallocarray(NULL, count, sizeof(*u->params));
 	for (p = raw; *p != '\0'; p += *p == '&') {
-		n = strcspn(p, "&");
+		n = urlcanon_span(p, '&');
 		if (n == 0)
 			continue;
 		memset(&b, 0, sizeof(b));
 		urlcanon_pct(&b, p, n, 1);
 		p += n;
-		eq = strcspn(b.s, "=");
+		eq = urlcanon_span(b.s, '=');
 		if (urlcanon_tracking(u->host, b.s, eq)) {
 			free(b.s);
 			continue;
@@ -746,7 +858,8 @@ urlcanon_set_param(struct urlcanon_url *u, const char *name,
 	char *s;
 	size_t i;
 
-	s = xasprintf("%s=%.*s", name, (int)n, value);	/* VALUE may be in one */
+	/* Built before the parameters are freed: VALUE may be in one. */
+	s = urlcanon_concat(name, "=", 1, NULL, value, n);
 	for (i = 0; i < u->nparams; i++)
 		free(u->params[i].s);
 	u->params = xreallocarray(u->params, 1, sizeof(*u->params));
@@ -792,7 +905,7 @@ urlcanon_segments(const struct urlcanon_url *u, const char **seg, size_t *len)
 		if (n == URLCANON_MAXSEGS)
 			return n + 1;
 		seg[n] = ++p;
-		len[n] = strcspn(p, "/");
+		len[n] = urlcanon_span(p, '/');
 		p += len[n++];
 	}
 	return n;
@@ -886,7 +999,7 @@ urlcanon_x(struct urlcanon_url *u)
 	    !((len[id - 1] == 6 && memcmp(seg[id - 1], "status", 6) == 0) ||
 	    (len[id - 1] == 8 && memcmp(seg[id - 1], "statuses", 8) == 0)))
 		return;
-	path = xasprintf("/i/status/%.*s", (int)len[id], seg[id]);
+	path = urlcanon_concat("/i/status/", seg[id], len[id], NULL, NULL, 0);
 	urlcanon_set(u, NULL, path);
 	free(path);
 	urlcanon_clear_params(u);
@@ -915,10 +1028,11 @@ urlcanon_reddit(struct urlcanon_url *u)
 	if (n > c + 4 || !urlcanon_all(seg[c + 1], len[c + 1], 'a'))
 		return;
 	if (n == c + 4 && urlcanon_all(seg[c + 3], len[c + 3], 'a'))
-		path = xasprintf("/comments/%.*s/_/%.*s", (int)len[c + 1],
-		    seg[c + 1], (int)len[c + 3], seg[c + 3]);
+		path = urlcanon_concat("/comments/", seg[c + 1], len[c + 1],
+		    "/_/", seg[c + 3], len[c + 3]);
 	else if (n <= c + 3)
-		path = xasprintf("/comments/%.*s", (int)len[c + 1], seg[c + 1]);
+		path = urlcanon_concat("/comments/", seg[c + 1], len[c + 1],
+		    NULL, NULL, 0);
 	else
 		return;
 	urlcanon_set(u, NULL, path);
@@ -936,7 +1050,7 @@ urlcanon_redd_it(struct urlcanon_url *u)
 	n = urlcanon_segments(u, seg, len);
 	if (n != 1 || !urlcanon_all(seg[0], len[0], 'a'))
 		return;
-	path = xasprintf("/comments/%.*s", (int)len[0], seg[0]);
+	path = urlcanon_concat("/comments/", seg[0], len[0], NULL, NULL, 0);
 	urlcanon_set(u, "reddit.com", path);
 	free(path);
 }
@@ -1009,7 +1123,8 @@ urlcanon_unwrap(const struct urlcanon_url *u)
 
 	for (i = 0; i < URLCANON_NITEMS(urlcanon_redirects); i++) {
 		r = &urlcanon_redirects[i];
-		if (!urlcanon_host_match(u->host, r->host) ||
+		if (!URLCANON_HOST_MAY(u->host, r->host) ||
+		    !urlcanon_host_match(u->host, r->host) ||
 		    !urlcanon_path_match(u->path, r->path, &rest))
 			continue;
 		if ((target = urlcanon_target(u, r, rest)) != NULL)
@@ -1031,6 +1146,21 @@ urlcanon_param_cmp(const void *a0, const void *b0)
 	if (a->namelen != b->namelen)
 		return a->namelen < b->namelen ? -1 : 1;
 	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* This thread's libcurl URL handle, kept from one URL to the next, since
+ * making one costs allocations: it is cleared before each URL, and is never
+ * freed (one a thread). */
+static _Thread_local CURLU *urlcanon_handle;
+
+/* This thread's URL handle, cleared; NULL when out of memory. */
+static CURLU *
+urlcanon_curl(void)
+{
+	if (urlcanon_handle == NULL)
+		return urlcanon_handle = curl_url();
+	curl_url_set(urlcanon_handle, CURLUPART_URL, NULL, 0);
+	return urlcanon_handle;
 }
 
 /* Split URL with libcurl and normalise its parts into U; 0, or -1 with
@@ -1055,16 +1185,17 @@ urlcanon_parse(const char *url, struct urlcanon_url *u, char **cause)
 		urlcanon_cause(cause, "URL too long");
 		goto out;
 	}
-	copy = xstrndup(start, (size_t)(end - start));
-	if (!urlcanon_is_http(copy)) {
+	if (!urlcanon_is_http(start)) {	/* white space is neither : nor s */
 		urlcanon_cause(cause, "not an absolute http(s) URL");
 		goto out;
 	}
-	if ((h = curl_url()) == NULL) {
+	if (*end != '\0')
+		copy = xstrndup(start, (size_t)(end - start));
+	if ((h = urlcanon_curl()) == NULL) {
 		urlcanon_cause(cause, "out of memory");
 		goto out;
 	}
-	if ((rc = curl_url_set(h, CURLUPART_URL, copy,
+	if ((rc = curl_url_set(h, CURLUPART_URL, copy != NULL ? copy : start,
 	    CURLU_ALLOW_SPACE)) != CURLUE_OK ||
 	    (rc = curl_url_get(h, CURLUPART_HOST, &host, 0)) != CURLUE_OK ||
 	    (rc = curl_url_get(h, CURLUPART_PATH, &path, 0)) != CURLUE_OK) {
@@ -1097,7 +1228,6 @@ out:
 	curl_free(path);
 	curl_free(query);
 	curl_free(fragment);
-	curl_url_cleanup(h);
 	free(copy);
 	return ret;
 }
@@ -1107,11 +1237,23 @@ static char *
 urlcanon_join(struct urlcanon_url *u)
 {
 	struct urlcanon_buf b = { NULL, 0, 0 };
+	size_t n, i;
 
 	if (u->nparams > 1) {
 		qsort(u->params, u->nparams, sizeof(*u->params),
 		    urlcanon_param_cmp);
 	}
+
+	/* The room for all of it first, so that it is one allocation. */
+	n = strlen(u->host) + strlen(u->path);
+	if (u->port != NULL)
+		n += 1 + strlen(u->port);
+	for (i = 0; i < u->nparams; i++)
+		n += 1 + strlen(u->params[i].s);
+	if (u->fragment != NULL)
+		n += 1 + strlen(u->fragment);
+	urlcanon_reserve(&b, n);
+
 	urlcanon_adds(&b, u->host);
 	if (u->port != NULL) {
 		urlcanon_adds(&b, ":");
@@ -1191,6 +1333,8 @@ urlcanon_id(const char *id)
 
 	if (id == NULL)
 		return NULL;
+	if ((id[0] | 0x20) != 'h' && strchr(" \t\r\n\f\v", id[0]) == NULL)
+		return xstrdup(id);	/* most ids: not a URL at the first byte */
 	if (urlcanon_is_http(id + strspn(id, " \t\r\n\f\v")) &&
 	    (out = urlcanon(id, NULL)) != NULL)
 		return out;

@@ -4,7 +4,8 @@
  *
  * Runs the mix N times (default 200,000 URLs in all, or argv[1]) and prints
  * nanoseconds per URL and URLs per second, for the whole mix and for each of
- * its kinds. Run by hand; it is not a test.
+ * its kinds, then the same for urlcanon_id on ids that are not URLs (dedup
+ * keys every mention by its id). Run by hand; it is not a test.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +55,12 @@ static const struct bench_kind bench_kinds[] = {
 
 #define BENCH_NKINDS	(sizeof(bench_kinds) / sizeof(bench_kinds[0]))
 
+/* Source ids that are not URLs: Reddit, Hacker News, YouTube, Atom. */
+static const char *const bench_ids[4] = {
+	"t3_1cfx0ab", "40225421", "yt:video:dQw4w9WgXcQ",
+	"tag:example.com,2024:post-17"
+};
+
 /* Monotonic seconds. */
 static double
 now(void)
@@ -88,6 +95,24 @@ run(size_t k, size_t n, size_t *bytes)
 	return now() - t;
 }
 
+/* Make the urlcanon_id keys of the ids that are not URLs until N are done;
+ * seconds taken. */
+static double
+run_ids(size_t n, size_t *bytes)
+{
+	char *out;
+	size_t i;
+	double t;
+
+	t = now();
+	for (i = 0; i < n; i++) {
+		out = urlcanon_id(bench_ids[i % 4]);
+		*bytes += strlen(out);
+		free(out);
+	}
+	return now() - t;
+}
+
 /* Print one line of figures. */
 static void
 report(const char *what, size_t n, double seconds)
@@ -109,6 +134,7 @@ main(int argc, char **argv)
 	report("mix", n, run(BENCH_NKINDS, n, &bytes));
 	for (k = 0; k < BENCH_NKINDS; k++)
 		report(bench_kinds[k].name, n, run(k, n, &bytes));
+	report("id, not a URL", n, run_ids(n, &bytes));
 	printf("(%zu bytes of output)\n", bytes);
 	return 0;
 }
