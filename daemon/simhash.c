@@ -755,7 +755,7 @@ simhash_match(const struct simhash_fp *q, const struct simhash_rec *r, int k,
 {
 	uint32_t rw = r->words & SIMHASH_REC_WORDS, diff, i, share, qw;
 	size_t len;
-	int d = __builtin_popcountll(q->hash ^ r->hash), rung;
+	int d, rung;
 
 	/* Word counts as remembered: huge texts' saturate. */
 	qw = q->words < SIMHASH_REC_WORDS ? q->words : SIMHASH_REC_WORDS;
@@ -800,6 +800,7 @@ simhash_match(const struct simhash_fp *q, const struct simhash_rec *r, int k,
 	 * same ends with other words between are an edit. */
 	if ((uint16_t)(q->ends >> 16) == r->ends)
 		return SIMHASH_RANK_NONE;
+	d = __builtin_popcountll(q->hash ^ r->hash);
 	if (qw >= SIMHASH_FUZZY_WORDS && rw >= SIMHASH_FUZZY_WORDS &&
 	    d <= k)
 		return SIMHASH_RANK_FUZZY + d;
@@ -862,6 +863,13 @@ simhash_home(const struct simhash_index *ix, uint32_t key)
 {
 	return (size_t)(((uint64_t)key * 0x9e3779b97f4a7c15ULL) >> 32) &
 	    ix->mask;
+}
+
+/* Start reading the home slot of exact key KEY. */
+static void
+simhash_prefetch(const struct simhash_index *ix, uint32_t key)
+{
+	__builtin_prefetch(&ix->slots[simhash_home(ix, key)]);
 }
 
 /* Point exact key KEY of KIND at REF, in the first free or forgotten slot
@@ -943,6 +951,7 @@ struct simhash_index *
 simhash_index_new(int k, uint32_t min_words, size_t capacity_hint)
 {
 	struct simhash_index *ix;
+	size_t n;
 	int t, shift, l;
 
 	if (k < 0)
@@ -966,9 +975,13 @@ simhash_index_new(int k, uint32_t min_words, size_t capacity_hint)
 	ix->bbits = l - 4 < 8 ? 8 : l - 4;
 	if (ix->bbits > 20)
 		ix->bbits = 20;
-	/* The buckets come with the first long text (simhash_bucket_add). */
-	ix->slots = xcalloc(1024, sizeof(*ix->slots));
-	ix->mask = 1023;
+	/* The buckets come with the first long text (simhash_bucket_add).
+	 * The table has room for two keys (the whole, the head) a hinted
+	 * text: no rebuild while the index fills. */
+	for (n = 1024; (2 * ix->hint + 3) * 4 > n * 3; n *= 2)
+		;
+	ix->slots = xcalloc(n, sizeof(*ix->slots));
+	ix->mask = n - 1;
 	return ix;
 }
 
@@ -1041,6 +1054,16 @@ simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
 
 	if (ref > SIMHASH_MAX_REF)
 		return -1;
+	/* The slots the keys go to, and the record, while REF's old keys
+	 * are forgotten: their cache misses overlap. */
+	if (fp->words >= ix->min_words) {
+		if (fp->trim[0] != 0)
+			simhash_prefetch(ix, (uint32_t)(fp->trim[0] >> 32));
+		if (fp->head != 0)
+			simhash_prefetch(ix, fp->head);
+		if (ref < ix->nrefs)
+			__builtin_prefetch(&ix->recs[ref], 1);
+	}
 	simhash_index_remove(ix, ref);
 	if (fp->words < ix->min_words)
 		return -1;
@@ -1073,6 +1096,10 @@ simhash_index_remove(struct simhash_index *ix, uint32_t ref)
 	if (!simhash_used(ix, ref))
 		return;
 	r = &ix->recs[ref];
+	if (r->whole != 0)
+		simhash_prefetch(ix, (uint32_t)(r->whole >> 32));
+	if (r->head != 0)
+		simhash_prefetch(ix, r->head);
 	if (r->whole != 0)
 		simhash_del(ix, (uint32_t)(r->whole >> 32), SIMHASH_KIND_WHOLE,
 		    ref);
@@ -1126,7 +1153,7 @@ long
 simhash_index_find(const struct simhash_index *ix,
     const struct simhash_fp *fp)
 {
-	uint32_t keys[SIMHASH_NTRIMS + SIMHASH_RUNGS + 1], v, share, rest;
+	uint32_t keys[SIMHASH_NTRIMS + SIMHASH_RUNGS + 1], v, share, rest, want;
 	unsigned kinds[SIMHASH_NTRIMS + SIMHASH_RUNGS + 1];
 	size_t homes[SIMHASH_NTRIMS + SIMHASH_RUNGS + 1], i;
 	const struct simhash_bucket *bk[SIMHASH_MAX_BLOCKS];
@@ -1171,10 +1198,11 @@ simhash_index_find(const struct simhash_index *ix,
 	}
 
 	for (p = 0; p < np; p++) {
+		want = SIMHASH_SLOT(SIMHASH_TAG(keys[p]), kinds[p], 0) &
+		    ~0xffffffU;
 		for (i = homes[p]; (v = ix->slots[i]) != 0;
 		    i = (i + 1) & ix->mask)
-			if (SIMHASH_SLOT_TAG(v) == SIMHASH_TAG(keys[p]) &&
-			    SIMHASH_SLOT_KIND(v) == kinds[p])
+			if ((v & ~0xffffffU) == want)
 				simhash_consider(ix, fp, SIMHASH_SLOT_REF(v),
 				    &best);
 	}
