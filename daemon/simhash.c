@@ -338,7 +338,7 @@ simhash_rt(const char *s, size_t n, size_t i)
 static void
 simhash_split(const char *s, size_t n, struct simhash_words *ws)
 {
-	const unsigned char *u = (const unsigned char *)s;
+	const unsigned char *u = (const unsigned char *)s, *end = u + n, *p;
 	size_t i = 0, start, after, l = 1;
 	uint64_t h;
 	unsigned char c, k;
@@ -365,11 +365,11 @@ simhash_split(const char *s, size_t n, struct simhash_words *ws)
 		h = 0xcbf29ce484222325ULL;
 		start = i;
 		for (;;) {
-			while (i < n && (k = simhash_ascii[u[i]]) == 1) {
-				h = (h ^ (u[i] | 0x20)) * SIMHASH_FNV_PRIME;
-				i++;
-			}
-			if (i == n || k == 0 || !simhash_char(s, n, i, &l))
+			for (p = u + i; p < end && simhash_ascii[*p] == 1; p++)
+				h = (h ^ (*p | 0x20)) * SIMHASH_FNV_PRIME;
+			i = (size_t)(p - u);
+			if (i == n || simhash_ascii[*p] == 0 ||
+			    !simhash_char(s, n, i, &l))
 				break;
 			for (; l > 0; l--, i++)
 				h = (h ^ u[i]) * SIMHASH_FNV_PRIME;
@@ -530,14 +530,14 @@ static void
 simhash_shingles(const struct simhash_word *w, size_t n,
     struct simhash_fp *fp)
 {
-	uint64_t plane[64], f, best, pw, carry, t, gt, eq, half;
+	uint64_t plane[64], f, g, best, pw, carry, t, gt, eq, half;
 	size_t i, p, nfeat;
 	int b, nb;
 
 	/*
 	 * Each bit the majority of the shingles' bits. The 64 counts are
 	 * bit-sliced: plane[b] holds bit b of every count, so adding a
-	 * feature is a ripple of ANDs and XORs over the NB planes a count
+	 * shingle is a ripple of ANDs and XORs over the NB planes a count
 	 * of NFEAT needs, and "more than half" one comparison of the planes
 	 * with NFEAT / 2, from the high bit down.
 	 */
@@ -546,7 +546,21 @@ simhash_shingles(const struct simhash_word *w, size_t n,
 		;
 	for (b = 0; b < nb; b++)
 		plane[b] = 0;
-	for (i = 0; i < nfeat; i++) {
+	/* Two shingles at a time: a full adder with plane[0], its carry
+	 * rippled from plane[1] (a count stays below 2^NB: none leaves). */
+	for (i = 0; i + 1 < nfeat; i += 2) {
+		f = simhash_shingle(w[i].h, w[i + 1].h);
+		g = simhash_shingle(w[i + 1].h, w[i + 2].h);
+		t = plane[0] ^ f;
+		carry = (plane[0] & f) | (t & g);
+		plane[0] = t ^ g;
+		for (b = 1; b < nb; b++) {
+			t = plane[b] & carry;
+			plane[b] ^= carry;
+			carry = t;
+		}
+	}
+	if (i < nfeat) {
 		f = n > 1 ? simhash_shingle(w[i].h, w[i + 1].h) : w[0].h;
 		for (carry = f, b = 0; b < nb; b++) {
 			t = plane[b] & carry;
