@@ -47,6 +47,7 @@
 #define SIMHASH_MAX_BLOCKS	8		/* K at most 7 */
 #define SIMHASH_STACK_WORDS	256
 #define SIMHASH_POLY		0x9e3779b97f4a7c15ULL	/* odd */
+#define SIMHASH_FNV_PRIME	0x100000001b3ULL
 
 /* The kinds of exact keys in the index's table. */
 #define SIMHASH_KIND_WHOLE	0
@@ -138,21 +139,6 @@ struct simhash_index {
 	size_t			 pairs;		/* pigeonhole room, in pairs */
 };
 
-/* SPREAD(x): the 8 bits of byte X, one to a byte (bit i to byte i). */
-#define SIMHASH_SP(x) ((uint64_t)((x) & 1) | (uint64_t)((x) >> 1 & 1) << 8 | \
-	(uint64_t)((x) >> 2 & 1) << 16 | (uint64_t)((x) >> 3 & 1) << 24 | \
-	(uint64_t)((x) >> 4 & 1) << 32 | (uint64_t)((x) >> 5 & 1) << 40 | \
-	(uint64_t)((x) >> 6 & 1) << 48 | (uint64_t)((x) >> 7 & 1) << 56)
-#define SIMHASH_SP4(x) SIMHASH_SP(x), SIMHASH_SP((x) + 1), \
-	SIMHASH_SP((x) + 2), SIMHASH_SP((x) + 3)
-#define SIMHASH_SP16(x) SIMHASH_SP4(x), SIMHASH_SP4((x) + 4), \
-	SIMHASH_SP4((x) + 8), SIMHASH_SP4((x) + 12)
-#define SIMHASH_SP64(x) SIMHASH_SP16(x), SIMHASH_SP16((x) + 16), \
-	SIMHASH_SP16((x) + 32), SIMHASH_SP16((x) + 48)
-static const uint64_t simhash_spread[256] = {
-	SIMHASH_SP64(0), SIMHASH_SP64(64), SIMHASH_SP64(128), SIMHASH_SP64(192)
-};
-
 /* The final mix of a 64-bit hash (a multiply and xor-shift finaliser). */
 static uint64_t
 simhash_mix(uint64_t h)
@@ -165,12 +151,17 @@ simhash_mix(uint64_t h)
 	return h;
 }
 
-/* The ASCII bytes of words: letters and digits. */
+/* The class of a byte: 1 an ASCII byte of words (letters and digits), 2
+ * not ASCII (simhash_char tells), 0 else. */
 #define SIMHASH_A10(x) 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
-static const unsigned char simhash_ascii[128] = {
+#define SIMHASH_U16(x) 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2
+#define SIMHASH_U64(x) SIMHASH_U16(x), SIMHASH_U16(x), SIMHASH_U16(x), \
+	SIMHASH_U16(x)
+static const unsigned char simhash_ascii[256] = {
 	['0'] = SIMHASH_A10(0),
 	['A'] = SIMHASH_A10(0), SIMHASH_A10(0), 1, 1, 1, 1, 1, 1,
 	['a'] = SIMHASH_A10(0), SIMHASH_A10(0), 1, 1, 1, 1, 1, 1,
+	[0x80] = SIMHASH_U64(0), SIMHASH_U64(0),
 };
 
 /* Whether code point CP (>= 0x80) is a letter: outside the blocks of
@@ -281,27 +272,39 @@ simhash_space(unsigned char c)
 	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\0';
 }
 
-/* Whether the N bytes at S start with the string P. */
+/* Whether the N bytes at S (a word's start) start a link: "http://",
+ * "https://" or "www.". */
 static int
-simhash_starts(const char *s, size_t n, const char *p)
+simhash_url(const char *s, size_t n)
 {
-	size_t l = strlen(p);
+	if (s[0] == 'w')
+		return n >= 4 && s[1] == 'w' && s[2] == 'w' && s[3] == '.';
+	if (s[0] != 'h' || n < 7 || memcmp(s, "http", 4) != 0)
+		return 0;
+	if (s[4] == ':')
+		return s[5] == '/' && s[6] == '/';
+	return n >= 8 && s[4] == 's' && s[5] == ':' && s[6] == '/' &&
+	    s[7] == '/';
+}
 
-	return n >= l && memcmp(s, p, l) == 0;
+/* Double the room for words of WS, moving them off the stack. */
+static void
+simhash_more(struct simhash_words *ws)
+{
+	ws->cap *= 2;
+	if (ws->w == ws->stack) {
+		ws->w = xreallocarray(NULL, ws->cap, sizeof(*ws->w));
+		memcpy(ws->w, ws->stack, sizeof(ws->stack));
+	} else
+		ws->w = xreallocarray(ws->w, ws->cap, sizeof(*ws->w));
 }
 
 /* Append a word (hash H, bytes START..END) to WS. */
-static void
+static inline void
 simhash_push(struct simhash_words *ws, uint64_t h, size_t start, size_t end)
 {
-	if (ws->n == ws->cap) {
-		ws->cap *= 2;
-		if (ws->w == ws->stack) {
-			ws->w = xreallocarray(NULL, ws->cap, sizeof(*ws->w));
-			memcpy(ws->w, ws->stack, sizeof(ws->stack));
-		} else
-			ws->w = xreallocarray(ws->w, ws->cap, sizeof(*ws->w));
-	}
+	if (__builtin_expect(ws->n == ws->cap, 0))
+		simhash_more(ws);
 	ws->w[ws->n].h = h;
 	ws->w[ws->n].start = start;
 	ws->w[ws->n].end = end;
@@ -335,20 +338,19 @@ simhash_rt(const char *s, size_t n, size_t i)
 static void
 simhash_split(const char *s, size_t n, struct simhash_words *ws)
 {
-	size_t i = 0, start, after, l;
+	const unsigned char *u = (const unsigned char *)s, *end = u + n, *p;
+	size_t i = 0, start, after, l = 1;
 	uint64_t h;
-	unsigned char c;
+	unsigned char c, k;
 
 	while (i < n) {
-		c = (unsigned char)s[i];
-		if (c < 0x80 ? !simhash_ascii[c] : !simhash_char(s, n, i, &l)) {
-			i += c < 0x80 ? 1 : l;
+		c = u[i];
+		if ((k = simhash_ascii[c]) == 0 ||
+		    (k == 2 && !simhash_char(s, n, i, &l))) {
+			i += k == 0 ? 1 : l;
 			continue;
 		}
-		if ((c == 'h' || c == 'w') &&
-		    (simhash_starts(s + i, n - i, "http://") ||
-		    simhash_starts(s + i, n - i, "https://") ||
-		    simhash_starts(s + i, n - i, "www."))) {
+		if ((c == 'h' || c == 'w') && simhash_url(s + i, n - i)) {
 			while (i < n && !simhash_space((unsigned char)s[i]))
 				i++;
 			continue;
@@ -362,19 +364,15 @@ simhash_split(const char *s, size_t n, struct simhash_words *ws)
 		/* FNV-1a over the word's bytes, ASCII lowered. */
 		h = 0xcbf29ce484222325ULL;
 		start = i;
-		while (i < n) {
-			c = (unsigned char)s[i];
-			if (c < 0x80) {
-				if (!simhash_ascii[c])
-					break;
-				h = (h ^ (c | 0x20)) * 0x100000001b3ULL;
-				i++;
-				continue;
-			}
-			if (!simhash_char(s, n, i, &l))
+		for (;;) {
+			for (p = u + i; p < end && simhash_ascii[*p] == 1; p++)
+				h = (h ^ (*p | 0x20)) * SIMHASH_FNV_PRIME;
+			i = (size_t)(p - u);
+			if (i == n || simhash_ascii[*p] == 0 ||
+			    !simhash_char(s, n, i, &l))
 				break;
 			for (; l > 0; l--, i++)
-				h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+				h = (h ^ u[i]) * SIMHASH_FNV_PRIME;
 		}
 		simhash_push(ws, simhash_mix(h), start, i);
 	}
@@ -406,18 +404,26 @@ static const char *simhash_tails[][4] = {
 	{ "publie", "initialement", NULL },
 };
 
+/* The first letters of the tails ("prcsleaov"), a bit per letter from a. */
+#define SIMHASH_TAIL_FIRST \
+	(1U << ('p' - 'a') | 1U << ('r' - 'a') | 1U << ('c' - 'a') | \
+	1U << ('s' - 'a') | 1U << ('l' - 'a') | 1U << ('e' - 'a') | \
+	1U << ('a' - 'a') | 1U << ('o' - 'a') | 1U << ('v' - 'a'))
+
 /* Whether a boilerplate tail starts at word I (of N) of S (LEN bytes). */
 static int
 simhash_tail_at(const char *s, size_t len, const struct simhash_word *w,
     size_t i, size_t n)
 {
 	size_t t, j;
+	unsigned c;
 
 	/* "via @handle". */
 	if (simhash_is(s, &w[i], "via") && w[i].end + 1 < len &&
 	    s[w[i].end] == ' ' && s[w[i].end + 1] == '@')
 		return 1;
-	if (strchr("prcsleaov", s[w[i].start]) == NULL)
+	c = (unsigned char)s[w[i].start] - 'a';
+	if (c >= 26 || (SIMHASH_TAIL_FIRST >> c & 1) == 0)
 		return 0;	/* no tail starts so */
 	for (t = 0; t < sizeof(simhash_tails) / sizeof(simhash_tails[0]); t++) {
 		for (j = 0; simhash_tails[t][j] != NULL; j++) {
@@ -456,12 +462,14 @@ simhash_rung(int r)
 static int
 simhash_rung_at(uint32_t n)
 {
-	int r;
+	int e, r;
 
-	for (r = SIMHASH_RUNGS - 1; r >= 0; r--)
-		if (simhash_rung(r) <= n)
-			return r;
-	return -1;
+	if (n < simhash_rung(0))
+		return -1;
+	/* 8 << x is rung 2x, 12 << x rung 2x + 1: the top two bits of N. */
+	e = 31 - __builtin_clz(n);
+	r = 2 * (e - 3) + (int)(n >> (e - 1) & 1);
+	return r < SIMHASH_RUNGS - 1 ? r : SIMHASH_RUNGS - 1;
 }
 
 /* The 64-bit key of KIND of a run of LEN words from PI and PJ, the
@@ -517,64 +525,78 @@ simhash_shingle(uint64_t a, uint64_t b)
 	return simhash_mix(a * 0x9e3779b97f4a7c15ULL + (b << 31 | b >> 33));
 }
 
-/* Add the byte counters of LANES to ONES and zero them. */
-static void
-simhash_empty(uint64_t *lanes, uint32_t *ones)
-{
-	int b, j;
-
-	for (b = 0; b < 8; b++) {
-		for (j = 0; j < 8; j++)
-			ones[8 * b + j] += (uint32_t)(lanes[b] >> (8 * j)) &
-			    0xff;
-		lanes[b] = 0;
-	}
-}
-
 /* The SimHash and anchor of words W[0..N-1] (N > 0) into FP. */
 static void
 simhash_shingles(const struct simhash_word *w, size_t n,
     struct simhash_fp *fp)
 {
-	uint32_t ones[64];
-	uint64_t lanes[8], f, best, pw;
+	uint64_t plane[64], f, g, best, pw, carry, t, gt, eq, half;
 	size_t i, p, nfeat;
-	int b;
+	int b, nb;
 
 	/*
-	 * Each bit the majority of the shingles' bits. The bits are counted
-	 * eight at a time, one per byte of lanes[], emptied into ones[]
-	 * before a byte can overflow.
+	 * Each bit the majority of the shingles' bits. The 64 counts are
+	 * bit-sliced: plane[b] holds bit b of every count, so adding a
+	 * shingle is a ripple of ANDs and XORs over the NB planes a count
+	 * of NFEAT needs, and "more than half" one comparison of the planes
+	 * with NFEAT / 2, from the high bit down.
 	 */
-	memset(ones, 0, sizeof(ones));
-	memset(lanes, 0, sizeof(lanes));
 	nfeat = n > 1 ? n - 1 : 1;
+	for (nb = 1; nb < 64 && (nfeat >> nb) != 0; nb++)
+		;
+	for (b = 0; b < nb; b++)
+		plane[b] = 0;
+	/* Two shingles at a time: a full adder with plane[0], its carry
+	 * rippled from plane[1] (a count stays below 2^NB: none leaves). */
+	for (i = 0; i + 1 < nfeat; i += 2) {
+		f = simhash_shingle(w[i].h, w[i + 1].h);
+		g = simhash_shingle(w[i + 1].h, w[i + 2].h);
+		t = plane[0] ^ f;
+		carry = (plane[0] & f) | (t & g);
+		plane[0] = t ^ g;
+		for (b = 1; b < nb; b++) {
+			t = plane[b] & carry;
+			plane[b] ^= carry;
+			carry = t;
+		}
+	}
+	if (i < nfeat) {
+		f = n > 1 ? simhash_shingle(w[i].h, w[i + 1].h) : w[0].h;
+		for (carry = f, b = 0; b < nb; b++) {
+			t = plane[b] & carry;
+			plane[b] ^= carry;
+			carry = t;
+		}
+	}
+	half = nfeat / 2;
+	gt = 0;
+	eq = UINT64_MAX;
+	for (b = nb - 1; b >= 0; b--) {
+		if (half >> b & 1)
+			eq &= plane[b];
+		else {
+			gt |= eq & plane[b];
+			eq &= ~plane[b];
+		}
+	}
+	fp->hash = gt;
+	if (n < SIMHASH_LONG_WORDS)
+		return;
+
+	/* The anchor, the words from the smallest shingle on, in the
+	 * middle: headers and footers sit at ends. */
 	best = UINT64_MAX;
 	p = 0;
-	for (i = 0; i < nfeat; i++) {
-		f = n > 1 ? simhash_shingle(w[i].h, w[i + 1].h) : w[0].h;
-		for (b = 0; b < 8; b++)
-			lanes[b] += simhash_spread[(f >> (8 * b)) & 0xff];
-		if (i % 255 == 254 || i == nfeat - 1)
-			simhash_empty(lanes, ones);
-		/* Anchors in the middle: headers and footers sit at ends. */
-		if (f < best && i >= n / 8 &&
-		    i + SIMHASH_ANCHOR_WORDS <= n - n / 8) {
+	for (i = n / 8; i + SIMHASH_ANCHOR_WORDS <= n - n / 8; i++) {
+		f = simhash_shingle(w[i].h, w[i + 1].h);
+		if (f < best) {
 			best = f;
 			p = i;
 		}
 	}
-	for (b = 0; b < 64; b++)
-		if ((uint64_t)ones[b] * 2 > nfeat)
-			fp->hash |= (uint64_t)1 << b;
-
-	/* The anchor: the words from the smallest shingle on. */
-	if (n >= SIMHASH_LONG_WORDS) {
-		pw = simhash_pow(SIMHASH_ANCHOR_WORDS);
-		fp->anchor = simhash_key(w[p].pre,
-		    w[p + SIMHASH_ANCHOR_WORDS].pre, pw, SIMHASH_ANCHOR_WORDS,
-		    SIMHASH_KIND_ANCHOR);
-	}
+	pw = simhash_pow(SIMHASH_ANCHOR_WORDS);
+	fp->anchor = simhash_key(w[p].pre, w[p + SIMHASH_ANCHOR_WORDS].pre, pw,
+	    SIMHASH_ANCHOR_WORDS, SIMHASH_KIND_ANCHOR);
 }
 
 /* The keys of the word sequences of W[0..N-1] (N > 0, W[N].pre set): the
@@ -582,12 +604,13 @@ simhash_shingles(const struct simhash_word *w, size_t n,
 static void
 simhash_keys(const struct simhash_word *w, size_t n, struct simhash_fp *fp)
 {
-	uint64_t pw[2 * SIMHASH_TRIM + 1], pl;
+	uint64_t pw[2 * SIMHASH_TRIM + 1], pl, rp[2];
 	size_t i, j, len, share;
 	int r;
 
-	for (i = 0; i <= 2 * SIMHASH_TRIM && i < n; i++)
-		pw[i] = simhash_pow(n - i);
+	i = n - 1 < 2 * SIMHASH_TRIM ? n - 1 : 2 * SIMHASH_TRIM;
+	for (pw[i] = simhash_pow(n - i); i > 0; i--)
+		pw[i - 1] = pw[i] * SIMHASH_POLY;
 	for (i = 0; i <= SIMHASH_TRIM; i++) {
 		for (j = 0; j <= SIMHASH_TRIM; j++) {
 			if (i + j >= n || n - i - j < SIMHASH_MIN_WORDS)
@@ -619,10 +642,15 @@ simhash_keys(const struct simhash_word *w, size_t n, struct simhash_fp *fp)
 		fp->marks |= (uint64_t)(simhash_key(0, w[len].pre,
 		    simhash_pow(len), len, SIMHASH_KIND_WHOLE) >> 24) << (8 * r);
 	}
+	/* Rung r + 2 is twice rung r long: its power the square. */
+	rp[0] = simhash_pow(simhash_rung(0));
+	rp[1] = simhash_pow(simhash_rung(1));
 	for (r = 0; r < SIMHASH_RUNGS && simhash_rung(r) <= n; r++) {
 		len = simhash_rung(r);
-		fp->pre[r] = simhash_key(0, w[len].pre, simhash_pow(len),
-		    len, SIMHASH_KIND_HEAD);
+		if (r >= 2)
+			rp[r % 2] *= rp[r % 2];
+		fp->pre[r] = simhash_key(0, w[len].pre, rp[r % 2], len,
+		    SIMHASH_KIND_HEAD);
 	}
 
 	/* Remembered: the prefix a truncation of this text must share. */
@@ -741,7 +769,7 @@ simhash_match(const struct simhash_fp *q, const struct simhash_rec *r, int k,
 {
 	uint32_t rw = r->words & SIMHASH_REC_WORDS, diff, i, share, qw;
 	size_t len;
-	int d = __builtin_popcountll(q->hash ^ r->hash), rung;
+	int d, rung;
 
 	/* Word counts as remembered: huge texts' saturate. */
 	qw = q->words < SIMHASH_REC_WORDS ? q->words : SIMHASH_REC_WORDS;
@@ -786,6 +814,7 @@ simhash_match(const struct simhash_fp *q, const struct simhash_rec *r, int k,
 	 * same ends with other words between are an edit. */
 	if ((uint16_t)(q->ends >> 16) == r->ends)
 		return SIMHASH_RANK_NONE;
+	d = __builtin_popcountll(q->hash ^ r->hash);
 	if (qw >= SIMHASH_FUZZY_WORDS && rw >= SIMHASH_FUZZY_WORDS &&
 	    d <= k)
 		return SIMHASH_RANK_FUZZY + d;
@@ -848,6 +877,13 @@ simhash_home(const struct simhash_index *ix, uint32_t key)
 {
 	return (size_t)(((uint64_t)key * 0x9e3779b97f4a7c15ULL) >> 32) &
 	    ix->mask;
+}
+
+/* Start reading the home slot of exact key KEY. */
+static void
+simhash_prefetch(const struct simhash_index *ix, uint32_t key)
+{
+	__builtin_prefetch(&ix->slots[simhash_home(ix, key)]);
 }
 
 /* Point exact key KEY of KIND at REF, in the first free or forgotten slot
@@ -929,6 +965,7 @@ struct simhash_index *
 simhash_index_new(int k, uint32_t min_words, size_t capacity_hint)
 {
 	struct simhash_index *ix;
+	size_t n;
 	int t, shift, l;
 
 	if (k < 0)
@@ -952,9 +989,13 @@ simhash_index_new(int k, uint32_t min_words, size_t capacity_hint)
 	ix->bbits = l - 4 < 8 ? 8 : l - 4;
 	if (ix->bbits > 20)
 		ix->bbits = 20;
-	/* The buckets come with the first long text (simhash_bucket_add). */
-	ix->slots = xcalloc(1024, sizeof(*ix->slots));
-	ix->mask = 1023;
+	/* The buckets come with the first long text (simhash_bucket_add).
+	 * The table has room for two keys (the whole, the head) a hinted
+	 * text: no rebuild while the index fills. */
+	for (n = 1024; (2 * ix->hint + 3) * 4 > n * 3; n *= 2)
+		;
+	ix->slots = xcalloc(n, sizeof(*ix->slots));
+	ix->mask = n - 1;
 	return ix;
 }
 
@@ -1027,6 +1068,16 @@ simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
 
 	if (ref > SIMHASH_MAX_REF)
 		return -1;
+	/* The slots the keys go to, and the record, while REF's old keys
+	 * are forgotten: their cache misses overlap. */
+	if (fp->words >= ix->min_words) {
+		if (fp->trim[0] != 0)
+			simhash_prefetch(ix, (uint32_t)(fp->trim[0] >> 32));
+		if (fp->head != 0)
+			simhash_prefetch(ix, fp->head);
+		if (ref < ix->nrefs)
+			__builtin_prefetch(&ix->recs[ref], 1);
+	}
 	simhash_index_remove(ix, ref);
 	if (fp->words < ix->min_words)
 		return -1;
@@ -1059,6 +1110,10 @@ simhash_index_remove(struct simhash_index *ix, uint32_t ref)
 	if (!simhash_used(ix, ref))
 		return;
 	r = &ix->recs[ref];
+	if (r->whole != 0)
+		simhash_prefetch(ix, (uint32_t)(r->whole >> 32));
+	if (r->head != 0)
+		simhash_prefetch(ix, r->head);
 	if (r->whole != 0)
 		simhash_del(ix, (uint32_t)(r->whole >> 32), SIMHASH_KIND_WHOLE,
 		    ref);
@@ -1112,7 +1167,7 @@ long
 simhash_index_find(const struct simhash_index *ix,
     const struct simhash_fp *fp)
 {
-	uint32_t keys[SIMHASH_NTRIMS + SIMHASH_RUNGS + 1], v, share, rest;
+	uint32_t keys[SIMHASH_NTRIMS + SIMHASH_RUNGS + 1], v, share, rest, want;
 	unsigned kinds[SIMHASH_NTRIMS + SIMHASH_RUNGS + 1];
 	size_t homes[SIMHASH_NTRIMS + SIMHASH_RUNGS + 1], i;
 	const struct simhash_bucket *bk[SIMHASH_MAX_BLOCKS];
@@ -1157,10 +1212,11 @@ simhash_index_find(const struct simhash_index *ix,
 	}
 
 	for (p = 0; p < np; p++) {
+		want = SIMHASH_SLOT(SIMHASH_TAG(keys[p]), kinds[p], 0) &
+		    ~0xffffffU;
 		for (i = homes[p]; (v = ix->slots[i]) != 0;
 		    i = (i + 1) & ix->mask)
-			if (SIMHASH_SLOT_TAG(v) == SIMHASH_TAG(keys[p]) &&
-			    SIMHASH_SLOT_KIND(v) == kinds[p])
+			if ((v & ~0xffffffU) == want)
 				simhash_consider(ix, fp, SIMHASH_SLOT_REF(v),
 				    &best);
 	}

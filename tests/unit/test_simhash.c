@@ -817,6 +817,56 @@ test_seeds(void **state)
 	simhash_index_free(ix);
 }
 
+/* Fingerprints pinned to the bits they had before simhash_text was made
+ * faster (the index and every remembered decision depend on them): a short
+ * post, a truncated French retweet with accents, a long text with an
+ * anchor. */
+static void
+test_pinned(void **state)
+{
+	static const char *texts[] = {
+		"the new router from acme is great, setup took five minutes "
+		"and the wifi reaches every room now",
+		"rt @bob: le nouveau routeur d'acme est genial, l'installation "
+		"a pris cinq minutes et le wifi \xc3\xa9gale la fibre dans "
+		"toutes les pi\xc3\xa8" "ces de la maison \xe2\x80\xa6",
+		NULL,
+	};
+	static const struct {
+		uint32_t	words, flags;
+		uint64_t	hash, whole, marks;
+		uint32_t	head, anchor, ends;
+	} want[] = {
+		{ 18, 0, 0x9d7c50bc660f8b73ULL, 0xc00a42aec76072a0ULL,
+		    0xe9191ca9da063e0aULL, 0x78075650, 0x00000000, 0x6c9b3b32 },
+		{ 26, 1, 0x65aba6d6a3635703ULL, 0xcd857b742d323aa1ULL,
+		    0x27fe1093695f11c2ULL, 0xea47400a, 0x00000000, 0x00fff55e },
+		{ 140, 0, 0x7c85547c76270aadULL, 0xe98b8ab719651854ULL,
+		    0xffef38fa74cbd182ULL, 0xd4e4d3e9, 0xb2a4d121, 0x0eea198c },
+	};
+	struct simhash_fp fp;
+	char big[4096];
+	const char *t;
+	size_t off = 0, i;
+
+	(void)state;
+	for (i = 0; i < 140; i++)
+		off += (size_t)snprintf(big + off, sizeof(big) - off, "%s%s%zu",
+		    i ? " " : "", i % 3 ? "mot" : "w\xc3\xa9", i * 37 % 101);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		t = texts[i] != NULL ? texts[i] : big;
+		simhash_text(t, strlen(t), &fp);
+		assert_int_equal(fp.words, want[i].words);
+		assert_int_equal(fp.flags, want[i].flags);
+		assert_int_equal(fp.hash, want[i].hash);
+		assert_int_equal(fp.trim[0], want[i].whole);
+		assert_int_equal(fp.marks, want[i].marks);
+		assert_int_equal(fp.head, want[i].head);
+		assert_int_equal(fp.anchor, want[i].anchor);
+		assert_int_equal(fp.ends, want[i].ends);
+	}
+}
+
 int
 main(void)
 {
@@ -837,6 +887,7 @@ main(void)
 		cmocka_unit_test(test_index_expiry),
 		cmocka_unit_test(test_index_rules),
 		cmocka_unit_test(test_seeds),
+		cmocka_unit_test(test_pinned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
