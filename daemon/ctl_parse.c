@@ -1,0 +1,166 @@
+/*
+ * ctl_parse.c - `mentionctl parse PLUGIN FILE`: run a connector's parser on a
+ * saved response body and print one JSON line per mention:
+ *
+ *   {"id":"...","url":"...","title":"...","author":"...","text":"...",
+ *    "published":"2024-05-01T12:00:00Z"}
+ *
+ * Unknown fields are null. It is how a user debugs a connector and how the
+ * feed parser is tested on other parsers' corpora. Only "feed" exists so far
+ * (plugins/feed/feedparse.c, compiled into mentionctl). A broken document
+ * prints the entries read before the break and a warning on stderr; a file
+ * that is not a feed at all exits 1.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cJSON.h>
+
+#include "ctl.h"
+#include "feedparse.h"
+#include "xmalloc.h"
+
+/* Print the usage of `mentionctl parse` and return STATUS. */
+static int
+ctl_parse_usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: mentionctl parse feed [--url URL] [--charset CS] FILE\n"
+	    "  parses FILE (RSS, RDF, Atom or JSON Feed; - for stdin) and writes\n"
+	    "  one JSON object per entry: id, url, title, author, text, published\n"
+	    "  --url URL     the feed's address, against which links resolve\n"
+	    "  --charset CS  the HTTP Content-Type charset, which wins over the\n"
+	    "                document's declaration\n");
+	return status;
+}
+
+/* Add NAME: S, or null, to OUT. */
+static void
+ctl_parse_add(cJSON *out, const char *name, const char *s)
+{
+	if (s != NULL)
+		cJSON_AddStringToObject(out, name, s);
+	else
+		cJSON_AddNullToObject(out, name);
+}
+
+/* Print one entry as a JSON line. */
+static int
+ctl_parse_print(const struct feedparse_entry *e, void *arg)
+{
+	cJSON *out = cJSON_CreateObject();
+	char date[32], *json;
+	struct tm tm;
+	time_t t;
+
+	(void)arg;
+	ctl_parse_add(out, "id", e->id);
+	ctl_parse_add(out, "url", e->url);
+	ctl_parse_add(out, "title", e->title);
+	ctl_parse_add(out, "author", e->author);
+	ctl_parse_add(out, "text", e->text);
+	t = (time_t)e->published;
+	if (e->published != 0 && gmtime_r(&t, &tm) != NULL &&
+	    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm) != 0)
+		cJSON_AddStringToObject(out, "published", date);
+	else
+		cJSON_AddNullToObject(out, "published");
+	json = cJSON_PrintUnformatted(out);
+	if (json != NULL)
+		printf("%s\n", json);
+	free(json);
+	cJSON_Delete(out);
+	return 0;
+}
+
+/* Read all of FP into a new buffer; its length in *LEN. */
+static char *
+ctl_parse_slurp(FILE *fp, size_t *len)
+{
+	size_t cap = 65536, n = 0, got;
+	char *buf = xmalloc(cap + 1);
+
+	while ((got = fread(buf + n, 1, cap - n, fp)) > 0) {
+		n += got;
+		if (n == cap) {
+			cap *= 2;
+			buf = xreallocarray(buf, cap + 1, 1);
+		}
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* `mentionctl parse`: parse a saved body with a connector's parser. */
+int
+ctl_parse_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "url", required_argument, NULL, 'u' },
+		{ "charset", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *url = NULL, *charset = NULL, *path;
+	char *buf = NULL, *cause = NULL;
+	FILE *fp;
+	size_t len;
+	int ch, n, status = 1;
+
+	while ((ch = getopt_long(argc, argv, "u:c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'u':
+			url = optarg;
+			break;
+		case 'c':
+			charset = optarg;
+			break;
+		case 'h':
+			return ctl_parse_usage(0);
+		default:
+			return ctl_parse_usage(2);
+		}
+	}
+	if (argc - optind != 2)
+		return ctl_parse_usage(2);
+	if (strcmp(argv[optind], "feed") != 0) {
+		fprintf(stderr, "mentionctl parse: no parser for plugin %s "
+		    "(known: feed)\n", argv[optind]);
+		return 2;
+	}
+	path = argv[optind + 1];
+	if (strcmp(path, "-") == 0)
+		fp = stdin;
+	else if ((fp = fopen(path, "rb")) == NULL) {
+		fprintf(stderr, "mentionctl parse: %s: %s\n", path,
+		    strerror(errno));
+		return 1;
+	}
+	buf = ctl_parse_slurp(fp, &len);
+	if (ferror(fp)) {
+		fprintf(stderr, "mentionctl parse: %s: read error\n", path);
+		goto out;
+	}
+	n = feedparse_parse(buf, len, url, charset, ctl_parse_print, NULL,
+	    &cause);
+	if (n == -1) {
+		fprintf(stderr, "mentionctl parse: %s: %s\n", path, cause);
+		goto out;
+	}
+	if (cause != NULL)
+		fprintf(stderr, "mentionctl parse: %s: warning: %s (%d entries "
+		    "before)\n", path, cause, n);
+	status = 0;
+out:
+	fflush(stdout);
+	if (fp != stdin)
+		fclose(fp);
+	free(cause);
+	free(buf);
+	return status;
+}
