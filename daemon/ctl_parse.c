@@ -5,8 +5,10 @@
  *   {"id":"...","url":"...","title":"...","author":"...","text":"...",
  *    "published":"2024-05-01T12:00:00Z"}
  *
- * Unknown fields are null. It is how a user debugs a connector and how the
- * feed parser is tested on other parsers' corpora. Only "feed" exists so far
+ * Unknown fields are null. With several FILEs each line also has "file", and
+ * a file that is not a feed gives {"file":F,"error":WHY}. It is how a user
+ * debugs a connector and how the feed parser is tested on other parsers'
+ * corpora. Only "feed" exists so far
  * (plugins/feed/feedparse.c, compiled into mentionctl). A broken document
  * prints the entries read before the break and a warning on stderr; a file
  * that is not a feed at all exits 1.
@@ -29,9 +31,10 @@ static int
 ctl_parse_usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: mentionctl parse feed [--url URL] [--charset CS] FILE\n"
+	    "usage: mentionctl parse feed [--url URL] [--charset CS] FILE...\n"
 	    "  parses FILE (RSS, RDF, Atom or JSON Feed; - for stdin) and writes\n"
 	    "  one JSON object per entry: id, url, title, author, text, published\n"
+	    "  (and file, with several FILEs)\n"
 	    "  --url URL     the feed's address, against which links resolve\n"
 	    "  --charset CS  the HTTP Content-Type charset, which wins over the\n"
 	    "                document's declaration\n");
@@ -48,7 +51,7 @@ ctl_parse_add(cJSON *out, const char *name, const char *s)
 		cJSON_AddNullToObject(out, name);
 }
 
-/* Print one entry as a JSON line. */
+/* Print one entry as a JSON line; ARG is the file name to add, or NULL. */
 static int
 ctl_parse_print(const struct feedparse_entry *e, void *arg)
 {
@@ -57,7 +60,8 @@ ctl_parse_print(const struct feedparse_entry *e, void *arg)
 	struct tm tm;
 	time_t t;
 
-	(void)arg;
+	if (arg != NULL)
+		cJSON_AddStringToObject(out, "file", arg);
 	ctl_parse_add(out, "id", e->id);
 	ctl_parse_add(out, "url", e->url);
 	ctl_parse_add(out, "title", e->title);
@@ -96,7 +100,56 @@ ctl_parse_slurp(FILE *fp, size_t *len)
 	return buf;
 }
 
-/* `mentionctl parse`: parse a saved body with a connector's parser. */
+/* Parse the feed in PATH and print its entries; TAG adds "file". */
+static int
+ctl_parse_file(const char *path, int tag, const char *url, const char *charset)
+{
+	char *buf = NULL, *cause = NULL, *json;
+	cJSON *out;
+	FILE *fp;
+	size_t len;
+	int n, status = 1;
+
+	if (strcmp(path, "-") == 0)
+		fp = stdin;
+	else if ((fp = fopen(path, "rb")) == NULL) {
+		cause = xstrdup(strerror(errno));
+		goto out;
+	}
+	buf = ctl_parse_slurp(fp, &len);
+	if (ferror(fp)) {
+		cause = xstrdup("read error");
+		goto out;
+	}
+	n = feedparse_parse(buf, len, url, charset, ctl_parse_print,
+	    tag ? (void *)path : NULL, &cause);
+	if (n != -1) {
+		if (cause != NULL)
+			fprintf(stderr, "mentionctl parse: %s: warning: %s (%d "
+			    "entries read)\n", path, cause, n);
+		status = 0;
+	}
+out:
+	if (status != 0) {
+		fprintf(stderr, "mentionctl parse: %s: %s\n", path, cause);
+		if (tag) {
+			out = cJSON_CreateObject();
+			cJSON_AddStringToObject(out, "file", path);
+			cJSON_AddStringToObject(out, "error", cause);
+			json = cJSON_PrintUnformatted(out);
+			printf("%s\n", json);
+			free(json);
+			cJSON_Delete(out);
+		}
+	}
+	if (fp != NULL && fp != stdin)
+		fclose(fp);
+	free(cause);
+	free(buf);
+	return status;
+}
+
+/* `mentionctl parse`: parse saved bodies with a connector's parser. */
 int
 ctl_parse_main(int argc, char **argv)
 {
@@ -106,11 +159,8 @@ ctl_parse_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *url = NULL, *charset = NULL, *path;
-	char *buf = NULL, *cause = NULL;
-	FILE *fp;
-	size_t len;
-	int ch, n, status = 1;
+	const char *url = NULL, *charset = NULL;
+	int ch, i, status = 0;
 
 	while ((ch = getopt_long(argc, argv, "u:c:h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -126,41 +176,17 @@ ctl_parse_main(int argc, char **argv)
 			return ctl_parse_usage(2);
 		}
 	}
-	if (argc - optind != 2)
+	if (argc - optind < 2)
 		return ctl_parse_usage(2);
 	if (strcmp(argv[optind], "feed") != 0) {
 		fprintf(stderr, "mentionctl parse: no parser for plugin %s "
 		    "(known: feed)\n", argv[optind]);
 		return 2;
 	}
-	path = argv[optind + 1];
-	if (strcmp(path, "-") == 0)
-		fp = stdin;
-	else if ((fp = fopen(path, "rb")) == NULL) {
-		fprintf(stderr, "mentionctl parse: %s: %s\n", path,
-		    strerror(errno));
-		return 1;
+	for (i = optind + 1; i < argc; i++) {
+		if (ctl_parse_file(argv[i], argc - optind > 2, url, charset) != 0)
+			status = 1;
 	}
-	buf = ctl_parse_slurp(fp, &len);
-	if (ferror(fp)) {
-		fprintf(stderr, "mentionctl parse: %s: read error\n", path);
-		goto out;
-	}
-	n = feedparse_parse(buf, len, url, charset, ctl_parse_print, NULL,
-	    &cause);
-	if (n == -1) {
-		fprintf(stderr, "mentionctl parse: %s: %s\n", path, cause);
-		goto out;
-	}
-	if (cause != NULL)
-		fprintf(stderr, "mentionctl parse: %s: warning: %s (%d entries "
-		    "before)\n", path, cause, n);
-	status = 0;
-out:
 	fflush(stdout);
-	if (fp != stdin)
-		fclose(fp);
-	free(cause);
-	free(buf);
 	return status;
 }

@@ -120,7 +120,7 @@ ctl_usage(int status)
 	    "       mentionctl match -q QUERY | --config FILE < TEXTS\n"
 	    "       mentionctl dedup [--config FILE] [--near-distance K]\n"
 	    "           [--min-words N] < MENTIONS.jsonl\n"
-	    "       mentionctl parse feed [--url URL] [--charset CS] FILE\n"
+	    "       mentionctl parse feed [--url URL] [--charset CS] FILE...\n"
 	    "       mentionctl --help | --version\n"
 	    "\n"
 	    "tail          follow mentiond's alerts and print one per line\n"

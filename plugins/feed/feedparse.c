@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <cJSON.h>
@@ -29,6 +30,7 @@
 #define FEEDPARSE_NS_DC		"http://purl.org/dc/elements/1.1/"
 #define FEEDPARSE_NS_DCTERMS	"http://purl.org/dc/terms/"
 #define FEEDPARSE_NS_ITUNES	"http://www.itunes.com/dtds/podcast-1.0.dtd"
+#define FEEDPARSE_NS_XHTML	"http://www.w3.org/1999/xhtml"
 
 /* What an element's namespace makes it. */
 enum feedparse_ns {
@@ -36,6 +38,7 @@ enum feedparse_ns {
 	FEEDPARSE_NS_CONTENTMOD,
 	FEEDPARSE_NS_DUBLIN,
 	FEEDPARSE_NS_PODCAST,
+	FEEDPARSE_NS_HTML,
 	FEEDPARSE_NS_OTHER,
 };
 
@@ -49,6 +52,7 @@ struct feedparse_item {
 	char	*author2;	/* itunes:author, when nothing better */
 	char	*content;
 	char	*summary;
+	char	*summary2;	/* itunes:summary, when nothing better */
 	char	*date_pub;
 	char	*date_upd;
 	int	 any;		/* some field was seen */
@@ -64,6 +68,8 @@ struct feedparse_xml {
 	int			 stop;
 	char			*feed_author;
 	char			*error;		/* the first error libxml2 reported */
+	int			 root;		/* an element was seen */
+	int			 skip;		/* entries already handed over */
 	int			 in_item;
 	int			 item_depth;
 	struct feedparse_item	 it;
@@ -356,6 +362,7 @@ feedparse_item_clear(struct feedparse_item *it)
 	free(it->author2);
 	free(it->content);
 	free(it->summary);
+	free(it->summary2);
 	free(it->date_pub);
 	free(it->date_upd);
 	memset(it, 0, sizeof *it);
@@ -375,8 +382,14 @@ feedparse_xml_flush(struct feedparse_xml *x)
 	}
 	author = it->author ? it->author : it->author2 ? it->author2 :
 	    x->feed_author;
-	text = it->content ? it->content : it->summary;
+	text = it->content ? it->content : it->summary ? it->summary :
+	    it->summary2;
 	url = it->link ? it->link : it->guid_link;
+	if (x->skip > 0) {
+		x->skip--;
+		feedparse_item_clear(it);
+		return;
+	}
 	x->count++;
 	if (feedparse_emit(x->fn, x->arg, it->id, url, it->title, author, text,
 	    it->date_pub, it->date_upd) != 0)
@@ -408,15 +421,20 @@ feedparse_xml_ns(xmlTextReaderPtr r)
 	const char *ns = (const char *)xmlTextReaderConstNamespaceUri(r);
 
 	if (ns == NULL || strcmp(ns, FEEDPARSE_NS_ATOM10) == 0 ||
-	    strcmp(ns, FEEDPARSE_NS_ATOM03) == 0 || strstr(ns, "rss") != NULL ||
-	    strstr(ns, "netscape") != NULL || strstr(ns, "userland") != NULL)
+	    strcmp(ns, FEEDPARSE_NS_ATOM03) == 0 ||
+	    strcmp(ns, "http://purl.org/rss/1.0/") == 0 ||
+	    strcmp(ns, "http://my.netscape.com/rdf/simple/0.9/") == 0 ||
+	    strcmp(ns, "http://backend.userland.com/rss2") == 0 ||
+	    strcmp(ns, "http://blogs.law.harvard.edu/tech/rss") == 0)
 		return FEEDPARSE_NS_CORE;
 	if (strcmp(ns, FEEDPARSE_NS_CONTENT) == 0)
 		return FEEDPARSE_NS_CONTENTMOD;
 	if (strcmp(ns, FEEDPARSE_NS_DC) == 0 || strcmp(ns, FEEDPARSE_NS_DCTERMS) == 0)
 		return FEEDPARSE_NS_DUBLIN;
-	if (strcmp(ns, FEEDPARSE_NS_ITUNES) == 0)
+	if (strcasecmp(ns, FEEDPARSE_NS_ITUNES) == 0)
 		return FEEDPARSE_NS_PODCAST;
+	if (strcmp(ns, FEEDPARSE_NS_XHTML) == 0)
+		return FEEDPARSE_NS_HTML;
 	return FEEDPARSE_NS_OTHER;
 }
 
@@ -434,57 +452,244 @@ feedparse_xml_attr(xmlTextReaderPtr r, const char *name)
 	return s;
 }
 
-/* Does NODE have an element among its children? */
-static int
-feedparse_xml_has_elements(xmlNodePtr node)
-{
-	xmlNodePtr c;
+/* A growing string. */
+struct feedparse_sb {
+	char	*s;
+	size_t	 len, cap;
+};
 
-	for (c = node->children; c != NULL; c = c->next) {
-		if (c->type == XML_ELEMENT_NODE)
+/* Append N bytes of P to B. */
+static void
+feedparse_sb_add(struct feedparse_sb *b, const char *p, size_t n)
+{
+	char *s;
+
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		if ((s = realloc(b->s, b->cap)) == NULL)
+			abort();
+		b->s = s;
+	}
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+/* Append S to B with &, <, > (and " when QUOTE) escaped. */
+static void
+feedparse_sb_escape(struct feedparse_sb *b, const char *s, int quote)
+{
+	const char *p;
+
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '&' || *p == '<' || *p == '>' || (quote && *p == '"')) {
+			feedparse_sb_add(b, s, (size_t)(p - s));
+			feedparse_sb_add(b, *p == '&' ? "&amp;" : *p == '<' ?
+			    "&lt;" : *p == '>' ? "&gt;" : "&quot;", *p == '"' ?
+			    6 : *p == '&' ? 5 : 4);
+			s = p + 1;
+		}
+	}
+	feedparse_sb_add(b, s, (size_t)(p - s));
+}
+
+/* Is NAME an HTML element that has no content (written <br />)? */
+static int
+feedparse_html_void(const char *name)
+{
+	static const char *const names[] = { "area", "base", "basefont", "br",
+	    "col", "command", "embed", "frame", "hr", "img", "input", "keygen",
+	    "link", "meta", "param", "source", "track", "wbr", NULL };
+	int i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		if (strcmp(name, names[i]) == 0)
 			return 1;
 	}
 	return 0;
 }
 
 /*
- * The value of the current element: its markup when it holds elements (Atom
- * type="xhtml", unescaped HTML in RSS), without an Atom xhtml <div> wrapper;
- * its text otherwise.
+ * Write the nodes from N on as HTML: no namespace declarations or prefixes,
+ * links (href, src) resolved against each element's base URI.
+ */
+static void
+feedparse_html_nodes(struct feedparse_sb *b, xmlNodePtr n)
+{
+	xmlAttrPtr a;
+	xmlChar *v, *base;
+	char *res;
+	const char *name;
+
+	for (; n != NULL; n = n->next) {
+		switch (n->type) {
+		case XML_TEXT_NODE:
+		case XML_CDATA_SECTION_NODE:
+			if (n->content != NULL)
+				feedparse_sb_escape(b, (const char *)n->content, 0);
+			break;
+		case XML_ENTITY_REF_NODE:
+			feedparse_sb_add(b, "&", 1);
+			feedparse_sb_add(b, (const char *)n->name,
+			    strlen((const char *)n->name));
+			feedparse_sb_add(b, ";", 1);
+			break;
+		case XML_ELEMENT_NODE:
+			name = (const char *)n->name;
+			feedparse_sb_add(b, "<", 1);
+			feedparse_sb_add(b, name, strlen(name));
+			for (a = n->properties; a != NULL; a = a->next) {
+				v = xmlNodeListGetString(n->doc, a->children, 1);
+				res = NULL;
+				if (v != NULL && (strcmp((const char *)a->name,
+				    "href") == 0 || strcmp((const char *)a->name,
+				    "src") == 0)) {
+					base = xmlNodeGetBase(n->doc, n);
+					res = feedparse_resolve((const char *)base,
+					    (const char *)v);
+					xmlFree(base);
+				}
+				feedparse_sb_add(b, " ", 1);
+				feedparse_sb_add(b, (const char *)a->name,
+				    strlen((const char *)a->name));
+				feedparse_sb_add(b, "=\"", 2);
+				feedparse_sb_escape(b, res != NULL ? res :
+				    v != NULL ? (const char *)v : "", 1);
+				feedparse_sb_add(b, "\"", 1);
+				free(res);
+				xmlFree(v);
+			}
+			if (n->children == NULL && feedparse_html_void(name)) {
+				feedparse_sb_add(b, " />", 3);
+				break;
+			}
+			feedparse_sb_add(b, ">", 1);
+			feedparse_html_nodes(b, n->children);
+			feedparse_sb_add(b, "</", 2);
+			feedparse_sb_add(b, name, strlen(name));
+			feedparse_sb_add(b, ">", 1);
+			break;
+		default:
+			break;	/* comments, processing instructions */
+		}
+	}
+}
+
+/* Decode base64 text S in place (white space ignored); S itself. */
+static char *
+feedparse_base64(char *s)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned long acc = 0;
+	size_t out = 0;
+	const char *p, *c;
+	int bits = 0;
+
+	for (p = s; *p != '\0' && *p != '='; p++) {
+		if ((c = strchr(alphabet, *p)) == NULL)
+			continue;
+		acc = (acc << 6) | (unsigned long)(c - alphabet);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			s[out++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	s[out] = '\0';
+	return s;
+}
+
+/* Is S valid UTF-8 (what a decoded base64 payload must be to be text)? */
+static int
+feedparse_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int n, i;
+
+	while (*p != '\0') {
+		if (*p < 0x80)
+			n = 0;
+		else if (*p >= 0xc2 && *p <= 0xdf)
+			n = 1;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			n = 2;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			n = 3;
+		else
+			return 0;
+		for (i = 1; i <= n; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+		}
+		p += n + 1;
+	}
+	return 1;
+}
+
+/* Is TYPE (an Atom type attribute) one whose content is base64? */
+static int
+feedparse_type_base64(const char *type)
+{
+	size_t n;
+
+	if (type == NULL || strchr(type, '/') == NULL ||
+	    strncmp(type, "text/", 5) == 0)
+		return 0;
+	n = strlen(type);
+	return !(n >= 3 && strcmp(type + n - 3, "xml") == 0);
+}
+
+/*
+ * The value of the current element: its markup written as HTML when it holds
+ * elements (Atom type="xhtml" without its <div> wrapper, unescaped HTML in
+ * RSS), base64-decoded when the Atom type or mode says so, its text otherwise.
  */
 static char *
 feedparse_xml_value(xmlTextReaderPtr r)
 {
-	xmlNodePtr node;
+	struct feedparse_sb b;
+	xmlNodePtr node, c, div = NULL;
 	xmlChar *v;
-	char *s, *type, *open, *close;
+	char *s, *type, *mode;
+	int elements = 0;
 
 	type = feedparse_xml_attr(r, "type");
+	mode = feedparse_xml_attr(r, "mode");
 	node = xmlTextReaderExpand(r);
 	if (node == NULL) {
-		free(type);
-		return NULL;
+		s = NULL;
+		goto out;
 	}
-	if (feedparse_xml_has_elements(node)) {
-		v = xmlTextReaderReadInnerXml(r);
-		s = feedparse_strdup((const char *)v);
-		xmlFree(v);
-		s = feedparse_trim(s);
-		if (s != NULL && type != NULL && strcmp(type, "xhtml") == 0 &&
-		    strncmp(s, "<div", 4) == 0 && (open = strchr(s, '>')) != NULL &&
-		    (close = strstr(s, "</div>")) != NULL) {
-			close = s + strlen(s) - 6;
-			if (close > open && strcmp(close, "</div>") == 0) {
-				*close = '\0';
-				memmove(s, open + 1, strlen(open + 1) + 1);
-			}
+	for (c = node->children; c != NULL; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE) {
+			elements++;
+			div = c;
 		}
+	}
+	if (elements > 0) {
+		memset(&b, 0, sizeof b);
+		if (elements == 1 && type != NULL && strcmp(type, "xhtml") == 0 &&
+		    strcmp((const char *)div->name, "div") == 0)
+			feedparse_html_nodes(&b, div->children);
+		else
+			feedparse_html_nodes(&b, node->children);
+		s = b.s;
 	} else {
 		v = xmlNodeGetContent(node);
 		s = feedparse_strdup((const char *)v);
 		xmlFree(v);
+		if (s != NULL && ((mode != NULL && strcmp(mode, "base64") == 0) ||
+		    feedparse_type_base64(type))) {
+			if (!feedparse_utf8(feedparse_base64(s))) {
+				free(s);
+				s = NULL;	/* binary: not text */
+			}
+		}
 	}
+out:
 	free(type);
+	free(mode);
 	return s;
 }
 
@@ -575,7 +780,8 @@ feedparse_xml_field(struct feedparse_xml *x)
 		} else if (strcmp(name, "description") == 0 ||
 		    strcmp(name, "summary") == 0 || strcmp(name, "tagline") == 0)
 			feedparse_keep(&it->summary, feedparse_xml_value(r));
-		else if (strcmp(name, "content") == 0)
+		else if (strcmp(name, "content") == 0 ||
+		    strcmp(name, "body") == 0 || strcmp(name, "fullitem") == 0)
 			feedparse_keep(&it->content, feedparse_xml_value(r));
 		else if (strcmp(name, "pubDate") == 0 ||
 		    strcmp(name, "published") == 0 || strcmp(name, "issued") == 0 ||
@@ -615,9 +821,17 @@ feedparse_xml_field(struct feedparse_xml *x)
 			return 0;
 		return 1;
 	case FEEDPARSE_NS_PODCAST:
-		if (strcmp(name, "author") != 0)
+		if (strcmp(name, "author") == 0)
+			feedparse_keep(&it->author2, feedparse_xml_value(r));
+		else if (strcmp(name, "summary") == 0)
+			feedparse_keep(&it->summary2, feedparse_xml_value(r));
+		else
 			return 0;
-		feedparse_keep(&it->author2, feedparse_xml_value(r));
+		return 1;
+	case FEEDPARSE_NS_HTML:
+		if (strcmp(name, "body") != 0 && strcmp(name, "div") != 0)
+			return 0;
+		feedparse_keep(&it->content, feedparse_xml_value(r));
 		return 1;
 	case FEEDPARSE_NS_OTHER:
 		break;
@@ -656,14 +870,65 @@ feedparse_xml_is_item(struct feedparse_xml *x, const char *name)
 	return strcmp(name, "item") == 0 || strcmp(name, "entry") == 0;
 }
 
-/* Parse an XML feed with the streaming reader. */
+/*
+ * Walk the document at X's reader and hand its entries over. Returns the
+ * reader's last status: 0 at the end, -1 when it stopped on an error.
+ */
+static int
+feedparse_xml_walk(struct feedparse_xml *x)
+{
+	const char *name;
+	int ret, type, depth, skip;
+
+	ret = xmlTextReaderRead(x->r);
+	while (ret == 1 && !x->stop) {
+		type = xmlTextReaderNodeType(x->r);
+		depth = xmlTextReaderDepth(x->r);
+		skip = 0;
+		if (depth > FEEDPARSE_MAX_DEPTH) {
+			if (x->error == NULL)
+				x->error = feedparse_printf("deeper than %d "
+				    "elements", FEEDPARSE_MAX_DEPTH);
+			break;
+		}
+		/* Over a tree, Next() may step past an item's end element. */
+		if (x->in_item && depth <= x->item_depth &&
+		    type != XML_READER_TYPE_END_ELEMENT)
+			feedparse_xml_flush(x);
+		name = (const char *)xmlTextReaderConstLocalName(x->r);
+		if (type == XML_READER_TYPE_ELEMENT && name != NULL) {
+			x->root = 1;
+			if (x->in_item && depth == x->item_depth + 1)
+				skip = feedparse_xml_field(x);
+			else if (!x->in_item && feedparse_xml_is_item(x, name)) {
+				x->in_item = 1;
+				x->item_depth = depth;
+				x->it.any = 1;
+				if (xmlTextReaderIsEmptyElement(x->r))
+					feedparse_xml_flush(x);
+			} else if (!x->in_item)
+				skip = feedparse_xml_feed_field(x, name);
+		} else if (type == XML_READER_TYPE_END_ELEMENT && x->in_item &&
+		    depth == x->item_depth)
+			feedparse_xml_flush(x);
+		ret = skip ? xmlTextReaderNext(x->r) : xmlTextReaderRead(x->r);
+	}
+	return ret == -1 ? -1 : 0;
+}
+
+/*
+ * Parse an XML feed. The streaming reader does it in one pass; when it stops
+ * on an error (libxml2's reader does not recover), the document is parsed
+ * again in recover mode into a tree, and the same walk runs over the tree,
+ * skipping the entries already handed over.
+ */
 static int
 feedparse_xml(const char *buf, size_t len, const char *url,
     const char *charset, feedparse_entry_fn fn, void *arg, char **cause)
 {
 	struct feedparse_xml x;
-	const char *name;
-	int ret, type, depth, skip, options, root = 0;
+	xmlDocPtr doc;
+	int options;
 
 	memset(&x, 0, sizeof x);
 	x.url = url;
@@ -674,56 +939,47 @@ feedparse_xml(const char *buf, size_t len, const char *url,
 	 * anything. No NOENT and no DTDLOAD: external entities and DTDs are never
 	 * loaded, and libxml2's entity-amplification checks stay on (no HUGE, so
 	 * its text-size and depth limits stay on too). NOCDATA: CDATA is text.
+	 * NOERROR, NOWARNING: nothing on stderr, errors reach feedparse_xml_error.
 	 */
 	options = XML_PARSE_RECOVER | XML_PARSE_NONET | XML_PARSE_NOCDATA |
 	    XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+	/* IGNORE_ENC: the HTTP charset wins over the XML declaration. */
+	if (charset != NULL)
+		options |= XML_PARSE_IGNORE_ENC;
 	x.r = xmlReaderForMemory(buf, (int)len, url, charset, options);
 	if (x.r == NULL) {
 		*cause = feedparse_strdup("cannot create the XML reader");
 		return -1;
 	}
 	xmlTextReaderSetStructuredErrorHandler(x.r, feedparse_xml_error, &x);
-	ret = xmlTextReaderRead(x.r);
-	while (ret == 1 && !x.stop) {
-		type = xmlTextReaderNodeType(x.r);
-		depth = xmlTextReaderDepth(x.r);
-		skip = 0;
-		if (depth > FEEDPARSE_MAX_DEPTH) {
-			if (x.error == NULL)
-				x.error = feedparse_printf("deeper than %d "
-				    "elements", FEEDPARSE_MAX_DEPTH);
-			break;
+	if (feedparse_xml_walk(&x) == -1 && !x.stop) {
+		xmlFreeTextReader(x.r);
+		x.r = NULL;
+		feedparse_item_clear(&x.it);
+		x.in_item = 0;
+		x.skip = x.count;
+		doc = xmlReadMemory(buf, (int)len, url, charset, options);
+		if (doc != NULL && (x.r = xmlReaderWalker(doc)) != NULL) {
+			feedparse_xml_walk(&x);
+			if (x.in_item && !x.stop)
+				feedparse_xml_flush(&x);	/* cut short */
 		}
-		name = (const char *)xmlTextReaderConstLocalName(x.r);
-		if (type == XML_READER_TYPE_ELEMENT && name != NULL) {
-			root = 1;
-			if (x.in_item && depth == x.item_depth + 1)
-				skip = feedparse_xml_field(&x);
-			else if (!x.in_item && feedparse_xml_is_item(&x, name)) {
-				x.in_item = 1;
-				x.item_depth = depth;
-				x.it.any = 1;
-				if (xmlTextReaderIsEmptyElement(x.r))
-					feedparse_xml_flush(&x);
-			} else if (!x.in_item)
-				skip = feedparse_xml_feed_field(&x, name);
-		} else if (type == XML_READER_TYPE_END_ELEMENT && x.in_item &&
-		    depth == x.item_depth)
-			feedparse_xml_flush(&x);
-		ret = skip ? xmlTextReaderNext(x.r) : xmlTextReaderRead(x.r);
+		if (x.r != NULL)
+			xmlFreeTextReader(x.r);
+		x.r = NULL;
+		xmlFreeDoc(doc);
+		if (x.error == NULL)
+			x.error = feedparse_strdup("XML error");
 	}
-	if (x.in_item && !x.stop)
-		feedparse_xml_flush(&x);	/* a truncated last item */
+	if (x.r != NULL)
+		xmlFreeTextReader(x.r);
 	feedparse_item_clear(&x.it);
-	xmlFreeTextReader(x.r);
 	free(x.feed_author);
-	if (!root && x.count == 0) {
+	if (!x.root && x.count == 0) {
 		*cause = x.error != NULL ? x.error :
 		    feedparse_strdup("not an XML document");
 		return -1;
 	}
-	if (ret == -1 && x.error == NULL)
-		x.error = feedparse_strdup("XML error");
 	*cause = x.error;
 	return x.count;
 }
