@@ -10,6 +10,11 @@
  * It uses only libxml2, cJSON and libcurl (curl_url, curl_getdate), and the C
  * library's malloc, because a plugin links nothing of the daemon.
  */
+/* timegm(3), strcasestr(3), strdup(3) under -std=c11. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
