@@ -605,23 +605,27 @@ feedparse_base64(char *s)
 	return s;
 }
 
-/* Is S valid UTF-8 (what a decoded base64 payload must be to be text)? */
+/* Are the LEN bytes at S valid UTF-8? */
 static int
-feedparse_utf8(const char *s)
+feedparse_utf8(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 	int n, i;
 
-	while (*p != '\0') {
-		if (*p < 0x80)
-			n = 0;
-		else if (*p >= 0xc2 && *p <= 0xdf)
+	while (p < end) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf)
 			n = 1;
 		else if (*p >= 0xe0 && *p <= 0xef)
 			n = 2;
 		else if (*p >= 0xf0 && *p <= 0xf4)
 			n = 3;
 		else
+			return 0;
+		if (end - p <= n)
 			return 0;
 		for (i = 1; i <= n; i++) {
 			if ((p[i] & 0xc0) != 0x80)
@@ -686,7 +690,8 @@ feedparse_xml_value(xmlTextReaderPtr r)
 		xmlFree(v);
 		if (s != NULL && ((mode != NULL && strcmp(mode, "base64") == 0) ||
 		    feedparse_type_base64(type))) {
-			if (!feedparse_utf8(feedparse_base64(s))) {
+			feedparse_base64(s);
+			if (!feedparse_utf8(s, strlen(s))) {
 				free(s);
 				s = NULL;	/* binary: not text */
 			}
@@ -922,6 +927,65 @@ feedparse_xml_walk(struct feedparse_xml *x)
 }
 
 /*
+ * The charset to read BUF in, or NULL to follow its BOM or declaration: the
+ * HTTP CHARSET when given; else, when the document says UTF-8 (or nothing)
+ * but is not valid UTF-8, Windows-1252 (which covers ISO-8859-1); and when it
+ * says a Latin-1 charset but is valid UTF-8 with non-ASCII bytes, UTF-8; and
+ * when it names a charset libxml2 does not know, one of those two.
+ */
+static const char *
+feedparse_charset(const char *buf, size_t len, const char *charset)
+{
+	xmlCharEncodingHandlerPtr h = NULL;
+	char decl[64];
+	const char *p, *q, *end;
+	size_t n, i;
+	int ascii = 1;
+
+	if (charset != NULL)
+		return charset;
+	if (len >= 2 && ((unsigned char)buf[0] >= 0xfe ||
+	    memcmp(buf, "\xef\xbb\xbf", len < 3 ? len : 3) == 0 ||
+	    buf[0] == '\0' || buf[1] == '\0'))
+		return NULL;	/* a BOM or UTF-16/32: libxml2 knows */
+	decl[0] = '\0';
+	end = buf + (len < 256 ? len : 256);
+	if (len > 5 && memcmp(buf, "<?xml", 5) == 0 &&
+	    (q = memchr(buf, '>', (size_t)(end - buf))) != NULL) {
+		for (p = buf; p + 9 < q; p++) {
+			if (memcmp(p, "encoding", 8) != 0)
+				continue;
+			for (p += 8; p < q && (*p == ' ' || *p == '='); p++)
+				;
+			if (p < q && (*p == '"' || *p == '\''))
+				p++;
+			for (n = 0; p + n < q && p[n] != '"' && p[n] != '\'' &&
+			    n + 1 < sizeof decl; n++)
+				decl[n] = p[n];
+			decl[n] = '\0';
+			break;
+		}
+	}
+	if (decl[0] != '\0' && (h = xmlFindCharEncodingHandler(decl)) == NULL)
+		return feedparse_utf8(buf, len) ? "utf-8" : "windows-1252";
+	if (h != NULL)
+		xmlCharEncCloseFunc(h);
+	for (i = 0; i < len && ascii; i++)
+		ascii = (unsigned char)buf[i] < 0x80;
+	if (ascii)
+		return NULL;
+	if (decl[0] == '\0' || strcasecmp(decl, "utf-8") == 0 ||
+	    strcasecmp(decl, "utf8") == 0)
+		return feedparse_utf8(buf, len) ? NULL : "windows-1252";
+	if (strcasecmp(decl, "iso-8859-1") == 0 ||
+	    strcasecmp(decl, "latin1") == 0 ||
+	    strcasecmp(decl, "windows-1252") == 0 ||
+	    strcasecmp(decl, "us-ascii") == 0)
+		return feedparse_utf8(buf, len) ? "utf-8" : NULL;
+	return NULL;
+}
+
+/*
  * Parse an XML feed. The streaming reader does it in one pass; when it stops
  * on an error (libxml2's reader does not recover), the document is parsed
  * again in recover mode into a tree, and the same walk runs over the tree,
@@ -939,6 +1003,7 @@ feedparse_xml(const char *buf, size_t len, const char *url,
 	x.url = url;
 	x.fn = fn;
 	x.arg = arg;
+	charset = feedparse_charset(buf, len, charset);
 	/*
 	 * RECOVER: a broken feed is read as far as it goes. NONET: never fetch
 	 * anything. No NOENT and no DTDLOAD: external entities and DTDs are never

@@ -11,6 +11,8 @@ place), through `mentionctl parse feed FILE`:
 - every gofeed sample with an expected output parses without error into the
   expected number of entries; every gofeed and rome sample parses without a
   crash or a timeout.
+- every miniflux sample decodes its encoding without replacement characters
+  or mojibake.
 
 FLOOR is the rate measured when the test was written, minus 2 points."""
 import calendar
@@ -307,8 +309,33 @@ def test_gofeed_rome():
     assert counted_ok == counted, "%d gofeed samples wrong" % (counted - counted_ok)
 
 
+MOJIBAKE = re.compile("\ufffd|[\u00c2\u00c3\u00d0\u00d1][\u0080-\u00bf\u2018-\u203a\u0152-\u0178]")
+
+
+def test_miniflux_encodings():
+    """Every miniflux sample (declared, undeclared and wrongly declared
+    ISO-8859-1, Windows-1252/1251, KOI8-R, UTF-8) decodes to text without
+    replacement characters or UTF-8-read-as-Latin-1 mojibake."""
+    paths = []
+    for dirpath, _, files in sorted(os.walk(os.path.join(FEEDS, "miniflux"))):
+        paths += [os.path.join(dirpath, f) for f in sorted(files) if f.endswith(".xml")]
+    results = run_many(paths)
+    bad = []
+    for path in paths:
+        ok, entries, err = results[path]
+        text = " ".join(str(v) for e in entries for v in e.values())
+        if not ok or MOJIBAKE.search(text):
+            bad.append("%s: %s %s" % (os.path.relpath(path, FEEDS), err,
+                                      MOJIBAKE.findall(text)[:3]))
+    print("miniflux: %d/%d samples decode cleanly" % (len(paths) - len(bad), len(paths)))
+    for b in bad:
+        print("  " + b)
+    assert not bad
+
+
 if __name__ == "__main__":
     t0 = time.time()
     test_feedparser()
     test_gofeed_rome()
+    test_miniflux_encodings()
     print("ok - feed corpora in %.1f s" % (time.time() - t0))

@@ -269,6 +269,29 @@ test_encoding(void **state)
 	assert_int_equal(parse(koi8, NULL, "koi8-r", &s, NULL), 1);
 	check_str(s.title[0], "\xd1\x82\xd0\xb5\xd1\x81\xd1\x82");	/* тест */
 	seen_free(&s);
+	/* Undeclared and not UTF-8: Windows-1252 (the euro sign is 0x80). */
+	assert_int_equal(parse("<rss><channel><item><title>caf\xe9 \x80"
+	    "</title></item></channel></rss>", NULL, NULL, &s, NULL), 1);
+	check_str(s.title[0], "caf\xc3\xa9 \xe2\x82\xac");
+	seen_free(&s);
+	/* Declared UTF-8, written in Latin-1. */
+	assert_int_equal(parse("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+	    "<rss><channel><item><title>J\xfcrgen</title></item></channel>"
+	    "</rss>", NULL, NULL, &s, NULL), 1);
+	check_str(s.title[0], "J\xc3\xbcrgen");
+	seen_free(&s);
+	/* Declared ISO-8859-1, written in UTF-8. */
+	assert_int_equal(parse("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>"
+	    "<rss><channel><item><title>caf\xc3\xa9</title></item></channel>"
+	    "</rss>", NULL, NULL, &s, NULL), 1);
+	check_str(s.title[0], "caf\xc3\xa9");
+	seen_free(&s);
+	/* A charset libxml2 does not know. */
+	assert_int_equal(parse("<?xml version=\"1.0\" encoding=\"bogus\"?>"
+	    "<rss><channel><item><title>caf\xc3\xa9</title></item></channel>"
+	    "</rss>", NULL, NULL, &s, NULL), 1);
+	check_str(s.title[0], "caf\xc3\xa9");
+	seen_free(&s);
 }
 
 static void
