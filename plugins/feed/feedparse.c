@@ -36,6 +36,8 @@
 #define FEEDPARSE_NS_DCTERMS	"http://purl.org/dc/terms/"
 #define FEEDPARSE_NS_ITUNES	"http://www.itunes.com/dtds/podcast-1.0.dtd"
 #define FEEDPARSE_NS_XHTML	"http://www.w3.org/1999/xhtml"
+#define FEEDPARSE_NS_MEDIA	"http://search.yahoo.com/mrss/"
+#define FEEDPARSE_NS_RDF	"http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 
 /* What an element's namespace makes it. */
 enum feedparse_ns {
@@ -44,6 +46,7 @@ enum feedparse_ns {
 	FEEDPARSE_NS_DUBLIN,
 	FEEDPARSE_NS_PODCAST,
 	FEEDPARSE_NS_HTML,
+	FEEDPARSE_NS_MRSS,
 	FEEDPARSE_NS_OTHER,
 };
 
@@ -53,6 +56,8 @@ struct feedparse_item {
 	char	*link;
 	char	*guid_link;	/* a permalink guid, the link when none */
 	char	*title;
+	char	*title2;	/* media:title, when nothing better */
+	char	*about;		/* RDF rdf:about, the id when none */
 	char	*author;
 	char	*author2;	/* itunes:author, when nothing better */
 	char	*content;
@@ -107,7 +112,7 @@ feedparse_strdup(const char *s)
 }
 
 /* Format a newly allocated string. */
-static char *
+static char * __attribute__((format(printf, 1, 2)))
 feedparse_printf(const char *fmt, ...)
 {
 	va_list ap;
@@ -363,6 +368,8 @@ feedparse_item_clear(struct feedparse_item *it)
 	free(it->link);
 	free(it->guid_link);
 	free(it->title);
+	free(it->title2);
+	free(it->about);
 	free(it->author);
 	free(it->author2);
 	free(it->content);
@@ -396,8 +403,9 @@ feedparse_xml_flush(struct feedparse_xml *x)
 		return;
 	}
 	x->count++;
-	if (feedparse_emit(x->fn, x->arg, it->id, url, it->title, author, text,
-	    it->date_pub, it->date_upd) != 0)
+	if (feedparse_emit(x->fn, x->arg, it->id ? it->id : it->about, url,
+	    it->title ? it->title : it->title2, author, text, it->date_pub,
+	    it->date_upd) != 0)
 		x->stop = 1;
 	feedparse_item_clear(it);
 }
@@ -440,6 +448,8 @@ feedparse_xml_ns(xmlTextReaderPtr r)
 		return FEEDPARSE_NS_PODCAST;
 	if (strcmp(ns, FEEDPARSE_NS_XHTML) == 0)
 		return FEEDPARSE_NS_HTML;
+	if (strcmp(ns, FEEDPARSE_NS_MEDIA) == 0)
+		return FEEDPARSE_NS_MRSS;
 	return FEEDPARSE_NS_OTHER;
 }
 
@@ -843,6 +853,11 @@ feedparse_xml_field(struct feedparse_xml *x)
 			return 0;
 		feedparse_keep(&it->content, feedparse_xml_value(r));
 		return 1;
+	case FEEDPARSE_NS_MRSS:
+		if (strcmp(name, "title") != 0)
+			return 0;
+		feedparse_keep(&it->title2, feedparse_xml_value(r));
+		return 1;
 	case FEEDPARSE_NS_OTHER:
 		break;
 	}
@@ -888,6 +903,7 @@ static int
 feedparse_xml_walk(struct feedparse_xml *x)
 {
 	const char *name;
+	xmlChar *v;
 	int ret, type, depth, skip;
 
 	ret = xmlTextReaderRead(x->r);
@@ -914,6 +930,12 @@ feedparse_xml_walk(struct feedparse_xml *x)
 				x->in_item = 1;
 				x->item_depth = depth;
 				x->it.any = 1;
+				v = xmlTextReaderGetAttributeNs(x->r,
+				    (const xmlChar *)"about",
+				    (const xmlChar *)FEEDPARSE_NS_RDF);
+				x->it.about = feedparse_trim(feedparse_strdup(
+				    (const char *)v));
+				xmlFree(v);
 				if (xmlTextReaderIsEmptyElement(x->r))
 					feedparse_xml_flush(x);
 			} else if (!x->in_item)

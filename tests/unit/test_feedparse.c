@@ -148,7 +148,7 @@ test_rdf(void **state)
 	    " xmlns=\"http://purl.org/rss/1.0/\" "
 	    "xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n"
 	    "<channel rdf:about=\"http://x.test/\"><title>x</title></channel>\n"
-	    "<item rdf:about=\"http://x.test/a\"><title>A</title>"
+	    "<item rdf:about=\"urn:x:a\"><title>A</title>"
 	    "<link>http://x.test/a</link><dc:date>2004-02-28T18:14:55-08:00"
 	    "</dc:date><dc:creator>Bob</dc:creator></item>\n"
 	    "</rdf:RDF>";
@@ -156,7 +156,8 @@ test_rdf(void **state)
 
 	(void)state;
 	assert_int_equal(parse(doc, NULL, NULL, &s, NULL), 1);
-	check_str(s.id[0], "http://x.test/a");
+	check_str(s.id[0], "urn:x:a");	/* rdf:about, there is no guid */
+	check_str(s.url[0], "http://x.test/a");
 	check_str(s.title[0], "A");
 	check_str(s.author[0], "Bob");
 	assert_int_equal(s.published[0], 1078020895);
