@@ -7,6 +7,11 @@
  * feed-level author; at an item (RSS item, Atom entry) it collects the fields
  * it knows, each from its element's subtree (expanded, then skipped), and
  * hands the entry over at the item's end. Unknown elements are walked past.
+ * libxml2's reader stops at the first well-formedness error, so a broken
+ * document is parsed again in recover mode into a tree and the same walk runs
+ * over it (xmlReaderWalker), skipping the entries already delivered. Before
+ * parsing, the charset is chosen: the HTTP one, else the declaration unless
+ * the bytes contradict it (feedparse_charset).
  * It uses only libxml2, cJSON and libcurl (curl_url, curl_getdate), and the C
  * library's malloc, because a plugin links nothing of the daemon.
  */
@@ -71,7 +76,6 @@ struct feedparse_item {
 /* One parse of an XML document. */
 struct feedparse_xml {
 	xmlTextReaderPtr	 r;
-	const char		*url;
 	feedparse_entry_fn	 fn;
 	void			*arg;
 	int			 count;
@@ -1022,7 +1026,6 @@ feedparse_xml(const char *buf, size_t len, const char *url,
 	int options;
 
 	memset(&x, 0, sizeof x);
-	x.url = url;
 	x.fn = fn;
 	x.arg = arg;
 	charset = feedparse_charset(buf, len, charset);
