@@ -10,6 +10,8 @@
 int	ctl_classify_main(int argc, char **argv);
 /* ctl_dedup_main - `mentionctl dedup` (ctl_dedup.c). */
 int	ctl_dedup_main(int argc, char **argv);
+/* ctl_parse_main - `mentionctl parse` (ctl_parse.c). */
+int	ctl_parse_main(int argc, char **argv);
 /* ctl_match_main - `mentionctl match` (ctl_match.c). */
 int	ctl_match_main(int argc, char **argv);
 

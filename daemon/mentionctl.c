@@ -120,6 +120,7 @@ ctl_usage(int status)
 	    "       mentionctl match -q QUERY | --config FILE < TEXTS\n"
 	    "       mentionctl dedup [--config FILE] [--near-distance K]\n"
 	    "           [--min-words N] < MENTIONS.jsonl\n"
+	    "       mentionctl parse feed [--url URL] [--charset CS] FILE...\n"
 	    "       mentionctl --help | --version\n"
 	    "\n"
 	    "tail          follow mentiond's alerts and print one per line\n"
@@ -138,7 +139,9 @@ ctl_usage(int status)
 	    "  --no-color  no colours (also when NO_COLOR is set or not a terminal)\n"
 	    "check-config  check a configuration file and the plugins it names\n"
 	    "classify, match, dedup  run one stage of the daemon on stdin (each\n"
-	    "              has --help)\n");
+	    "              has --help)\n"
+	    "parse         run a connector's parser on a saved response body and\n"
+	    "              print the mentions as JSON lines\n");
 	exit(status);
 }
 
@@ -1196,6 +1199,8 @@ main(int argc, char **argv)
 		return ctl_match_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "dedup") == 0)
 		return ctl_dedup_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "parse") == 0)
+		return ctl_parse_main(argc - 1, argv + 1);
 	ctl_warn("unknown command: %s (try mentionctl --help)", argv[1]);
 	return 2;
 }
