@@ -62,6 +62,7 @@
 #define SIMHASH_SLOT_TAG(v)	((v) >> 26)
 #define SIMHASH_TAG(key)	((key) & 0x3fU)
 #define SIMHASH_TOMB		(3U << 24)	/* a forgotten slot: kind 3 */
+#define SIMHASH_KEY_REFS	16	/* refs an exact key points at, at most */
 
 /* Ranks of the rules, the best first (simhash_index_find). */
 #define SIMHASH_RANK_SAME	0	/* + words cut */
@@ -886,16 +887,41 @@ simhash_prefetch(const struct simhash_index *ix, uint32_t key)
 	__builtin_prefetch(&ix->slots[simhash_home(ix, key)]);
 }
 
+/* The exact key of KIND that REF's record holds. */
+static uint32_t
+simhash_rec_key(const struct simhash_index *ix, uint32_t ref, unsigned kind)
+{
+	const struct simhash_rec *r = &ix->recs[ref];
+
+	if (kind == SIMHASH_KIND_WHOLE)
+		return (uint32_t)(r->whole >> 32);
+	return kind == SIMHASH_KIND_HEAD ? r->head : r->anchor;
+}
+
 /* Point exact key KEY of KIND at REF, in the first free or forgotten slot
- * of its run. */
+ * of its run; unless SIMHASH_KEY_REFS refs hold that key already: a key so
+ * common (the first words of a template many posts share) tells nothing
+ * apart, and every one of them would lengthen the run that each add and
+ * each find of the key walks. */
 static void
 simhash_put(struct simhash_index *ix, uint32_t key, unsigned kind,
     uint32_t ref)
 {
-	size_t i = simhash_home(ix, key);
+	size_t i = simhash_home(ix, key), free_at = SIZE_MAX;
+	uint32_t v, want = SIMHASH_SLOT(SIMHASH_TAG(key), kind, 0) & ~0xffffffU;
+	int same = 0;
 
-	while (ix->slots[i] != 0 && ix->slots[i] != SIMHASH_TOMB)
-		i = (i + 1) & ix->mask;
+	for (; (v = ix->slots[i]) != 0; i = (i + 1) & ix->mask) {
+		if (v == SIMHASH_TOMB) {
+			if (free_at == SIZE_MAX)
+				free_at = i;
+		} else if ((v & ~0xffffffU) == want &&
+		    simhash_rec_key(ix, SIMHASH_SLOT_REF(v), kind) == key &&
+		    ++same >= SIMHASH_KEY_REFS)
+			return;
+	}
+	if (free_at != SIZE_MAX)
+		i = free_at;
 	if (ix->slots[i] == SIMHASH_TOMB)
 		ix->tombs--;
 	ix->slots[i] = SIMHASH_SLOT(SIMHASH_TAG(key), kind, ref);

@@ -9,8 +9,10 @@
  * new: exact tables and SimHash index looked up, then added to), N new ones
  * again (each also forgets the oldest), the last N/2 again (same ids: the
  * exact table answers), and N/2 near-copies ("RT @x: " + the text, new id
- * and URL: the SimHash index answers). One line per pass: checks per second
- * and nanoseconds per check; then the memory per remembered mention.
+ * and URL: the SimHash index answers), and N/2 new posts that all start with
+ * the same 14 words (a template many people post: the cost must not grow
+ * with how many share it). One line per pass: checks per second and
+ * nanoseconds per check; then the memory per remembered mention.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -154,6 +156,10 @@ main(int argc, char **argv)
 	if ((seen = run(d, "near copy (\"rt @x: \" + text)", 1, n / 2, n,
 	    "rt @x: ")) != n - n / 2)
 		printf("  (%zu of %zu found)\n", seen, n - n / 2);
+	if ((seen = run(d, "new, one 14-word template", 2, 0, n / 2,
+	    "acme fibre has been down all morning in lyon this is the worst "
+	    "service ")) != 0)
+		printf("  (%zu taken for duplicates)\n", seen);
 	printf("%zu remembered, %.1f MB, %.1f bytes per remembered mention\n",
 	    dedup_count(d), (double)dedup_memory(d) / 1e6,
 	    (double)dedup_memory(d) / (double)dedup_count(d));
