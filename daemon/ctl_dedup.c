@@ -1,6 +1,7 @@
 /*
  * ctl_dedup.c - `mentionctl dedup`: run the daemon's deduplication on
- * mentions read as JSON lines on stdin ("id" required; "url", "text",
+ * mentions read as JSON lines on stdin ("id" required, a string or an
+ * integer; "url", "text",
  * "title", "source" optional; "source" defaults to "stdin"), in order, and
  * write one JSON line per input line:
  *
@@ -88,15 +89,26 @@ ctl_dedup_line(struct dedup *d, const char *line, unsigned long no,
 	struct md_mention pm = MD_MENTION_INIT;
 	struct mention *m = NULL;
 	const char *source;
-	char *cause = NULL, *folded, *key;
+	char *cause = NULL, *folded, *key, idbuf[32];
+	const cJSON *idv;
 	cJSON *doc;
 
 	if ((doc = cJSON_Parse(line)) == NULL || !cJSON_IsObject(doc)) {
 		ctl_dedup_print(no, NULL, NULL, NULL, "not a JSON object");
 		goto out;
 	}
-	if ((pm.id = ctl_dedup_str(doc, "id")) == NULL || *pm.id == '\0') {
-		ctl_dedup_print(no, NULL, NULL, NULL, "no \"id\" string");
+	/* An id is a string or, as the jsonl connector takes it, an integer. */
+	idv = cJSON_GetObjectItemCaseSensitive(doc, "id");
+	if (cJSON_IsNumber(idv) && idv->valuedouble == (double)(long long)
+	    idv->valuedouble) {
+		snprintf(idbuf, sizeof(idbuf), "%lld",
+		    (long long)idv->valuedouble);
+		pm.id = idbuf;
+	} else
+		pm.id = ctl_dedup_str(doc, "id");
+	if (pm.id == NULL || *pm.id == '\0') {
+		ctl_dedup_print(no, NULL, NULL, NULL, "no \"id\" string or "
+		    "integer");
 		goto out;
 	}
 	pm.url = ctl_dedup_str(doc, "url");

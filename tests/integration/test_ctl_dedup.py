@@ -45,12 +45,16 @@ def test_exact_and_link():
 
 def test_bad_lines():
     out = dedup(['not json', '{"text": "no id"}', '[1, 2]',
-                 {"id": "a", "text": "fine"}, {"id": "a", "text": "fine"}])
+                 {"id": "a", "text": "fine"}, {"id": "a", "text": "fine"},
+                 {"id": 9917515, "text": "an integer id, as jsonl takes it"},
+                 {"id": 1.5, "text": "not an id"}])
     assert out[0] == {"line": 1, "error": "not a JSON object"}, out
-    assert out[1] == {"line": 2, "error": "no \"id\" string"}, out
+    assert out[1] == {"line": 2, "error": "no \"id\" string or integer"}, out
     assert out[2]["error"] == "not a JSON object", out
     assert out[3] == {"id": "stdin:a", "dup_of": None, "reason": None}, out
     assert out[4]["reason"] == "same_id", out
+    assert out[5] == {"id": "stdin:9917515", "dup_of": None, "reason": None}, out
+    assert out[6] == {"line": 7, "error": "no \"id\" string or integer"}, out
     print("ok - bad lines are answered with an error and skipped")
 
 
