@@ -176,10 +176,7 @@ ctl_dedup_main(int argc, char **argv)
 				config_errors_clear(&errs);
 				return 1;
 			}
-			p.window = cfg->dedup.window;
-			p.capacity = (size_t)cfg->dedup.capacity;
-			p.near_distance = cfg->dedup.near_distance;
-			p.min_words = cfg->dedup.min_words;
+			dedup_params_from_config(&cfg->dedup, &p);
 			config_free(cfg);
 			break;
 		case 'k':

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config.h"
 #include "dedup.h"
 #include "log.h"
 #include "mention.h"
@@ -113,6 +114,18 @@ dedup_params_default(struct dedup_params *p)
 	p->capacity = DEDUP_CAPACITY_DEFAULT;
 	p->near_distance = DEDUP_NEAR_DEFAULT;
 	p->min_words = DEDUP_MIN_WORDS_DEFAULT;
+}
+
+void
+dedup_params_from_config(const struct config_dedup *c, struct dedup_params *p)
+{
+	dedup_params_default(p);
+	if (c->capacity <= 0)
+		return;
+	p->window = c->window;
+	p->capacity = (size_t)c->capacity;
+	p->near_distance = c->near_distance;
+	p->min_words = c->min_words;
 }
 
 const char *

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct config_dedup;
 struct dedup;
 struct mention;
 
@@ -62,6 +63,10 @@ struct dedup_hit {
 
 /* dedup_params_default - the defaults above. */
 void		 dedup_params_default(struct dedup_params *p);
+/* dedup_params_from_config - P from a config's [dedup] C; the defaults when
+ * C was not filled by config_load (its capacity is 0). */
+void		 dedup_params_from_config(const struct config_dedup *c,
+		    struct dedup_params *p);
 /* dedup_new - an empty memory with parameters P (capacity clamped to
  * [1, DEDUP_CAPACITY_MAX]). */
 struct dedup	*dedup_new(const struct dedup_params *p);

@@ -76,6 +76,7 @@ pipeline_tracks_free(struct pipeline_track *t, size_t n)
 struct pipeline *
 pipeline_new(const struct config *cfg, struct sink *sink, char **cause)
 {
+	struct dedup_params p;
 	struct pipeline *pl;
 
 	pl = xcalloc(1, sizeof(*pl));
@@ -83,24 +84,12 @@ pipeline_new(const struct config *cfg, struct sink *sink, char **cause)
 		free(pl);
 		return NULL;
 	}
-	pl->dedup = dedup_new(&(struct dedup_params){ .capacity = 1 });
-	pl->capacity = 1;
+	dedup_params_from_config(&cfg->dedup, &p);
+	pl->dedup = dedup_new(&p);
+	pl->capacity = p.capacity;
 	pipeline_set_dedup(pl, cfg);
 	pl->sink = sink;
 	return pl;
-}
-
-/* CFG's [dedup] as dedup's parameters (the defaults when it has none). */
-static void
-pipeline_dedup_params(const struct config *cfg, struct dedup_params *p)
-{
-	dedup_params_default(p);
-	if (cfg->dedup.capacity <= 0)	/* a config not from config_load */
-		return;
-	p->window = cfg->dedup.window;
-	p->capacity = (size_t)cfg->dedup.capacity;
-	p->near_distance = cfg->dedup.near_distance;
-	p->min_words = cfg->dedup.min_words;
 }
 
 void
@@ -108,7 +97,7 @@ pipeline_set_dedup(struct pipeline *pl, const struct config *cfg)
 {
 	struct dedup_params p;
 
-	pipeline_dedup_params(cfg, &p);
+	dedup_params_from_config(&cfg->dedup, &p);
 	if (dedup_count(pl->dedup) == 0 && p.capacity != pl->capacity) {
 		dedup_free(pl->dedup);
 		pl->dedup = dedup_new(&p);
@@ -302,7 +291,6 @@ pipeline_emit(struct pipeline *pl, struct mention *m)
 	}
 
 	classify_run(m, folded);
-	json = NULL;
 	if (seen == DEDUP_UPDATE) {
 		dedup_set_classes(pl->dedup, &hit, hit.prev_classes |
 		    m->classes);
