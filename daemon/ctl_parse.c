@@ -1,17 +1,17 @@
 /*
- * ctl_parse.c - `mentionctl parse PLUGIN FILE`: run a connector's parser on a
- * saved response body and print one JSON line per mention:
+ * ctl_parse.c - `mentionctl parse PLUGIN FILE...`: run a connector's parser
+ * (its md_plugin.parse, loaded from the plugin folder like the daemon does)
+ * on saved response bodies and print one JSON line per mention:
  *
  *   {"id":"...","url":"...","title":"...","author":"...","text":"...",
  *    "published":"2024-05-01T12:00:00Z"}
  *
- * Unknown fields are null. With several FILEs each line also has "file", and
- * a file that is not a feed gives {"file":F,"error":WHY}. It is how a user
- * debugs a connector and how the feed parser is tested on other parsers'
- * corpora. Only "feed" exists so far
- * (plugins/feed/feedparse.c, compiled into mentionctl). A broken document
- * prints the entries read before the break and a warning on stderr; a file
- * that is not a feed at all exits 1.
+ * Unknown fields are null; "author" is the display name, else the handle.
+ * With several FILEs each line also has "file", and a file the parser refuses
+ * gives {"file":F,"error":WHY}. It is how a user debugs a connector and how
+ * the feed parser is tested on other parsers' corpora. A broken body prints
+ * the mentions read before the break and a warning on stderr; a body that is
+ * not the connector's format at all exits 1.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,22 +22,44 @@
 
 #include <cJSON.h>
 
+#include "check.h"
+#include "config.h"
 #include "ctl.h"
-#include "feedparse.h"
+#include "loader.h"
+#include "log.h"
+#include "source.h"
 #include "xmalloc.h"
+
+/* What a parse run needs: the parser, its settings, the file tag. */
+struct ctl_parse {
+	loader_parse_fn		 parse;
+	void			*ctx;
+	const char		*url;
+	const char		*content_type;
+	const char		*file;		/* NULL: no "file" member */
+};
 
 /* Print the usage of `mentionctl parse` and return STATUS. */
 static int
 ctl_parse_usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: mentionctl parse feed [--url URL] [--charset CS] FILE...\n"
-	    "  parses FILE (RSS, RDF, Atom or JSON Feed; - for stdin) and writes\n"
-	    "  one JSON object per entry: id, url, title, author, text, published\n"
-	    "  (and file, with several FILEs)\n"
-	    "  --url URL     the feed's address, against which links resolve\n"
-	    "  --charset CS  the HTTP Content-Type charset, which wins over the\n"
-	    "                document's declaration\n");
+	    "usage: mentionctl parse PLUGIN [--url URL] [--charset CS]\n"
+	    "           [--content-type TYPE] [--set KEY=VALUE]... "
+	    "[--plugin-dir DIR] FILE...\n"
+	    "  runs PLUGIN's parser on FILE (a saved response body; - for "
+	    "stdin) and\n"
+	    "  writes one JSON object per mention: id, url, title, author, "
+	    "text,\n"
+	    "  published (and file, with several FILEs)\n"
+	    "  --url URL          the address the body came from (links resolve "
+	    "against it)\n"
+	    "  --charset CS       the HTTP Content-Type charset, which wins over "
+	    "the\n"
+	    "                     document's declaration\n"
+	    "  --content-type T   the whole HTTP Content-Type\n"
+	    "  --set KEY=VALUE    a setting of the connector, as in its [source] "
+	    "section\n");
 	return status;
 }
 
@@ -51,24 +73,26 @@ ctl_parse_add(cJSON *out, const char *name, const char *s)
 		cJSON_AddNullToObject(out, name);
 }
 
-/* Print one entry as a JSON line; ARG is the file name to add, or NULL. */
+/* md_parse_fn: print one mention as a JSON line. */
 static int
-ctl_parse_print(const struct feedparse_entry *e, void *arg)
+ctl_parse_print(void *arg, const struct md_mention *m)
 {
+	const struct ctl_parse *cp = arg;
 	cJSON *out = cJSON_CreateObject();
 	char date[32], *json;
 	struct tm tm;
 	time_t t;
 
-	if (arg != NULL)
-		cJSON_AddStringToObject(out, "file", arg);
-	ctl_parse_add(out, "id", e->id);
-	ctl_parse_add(out, "url", e->url);
-	ctl_parse_add(out, "title", e->title);
-	ctl_parse_add(out, "author", e->author);
-	ctl_parse_add(out, "text", e->text);
-	t = (time_t)e->published;
-	if (e->published != 0 && gmtime_r(&t, &tm) != NULL &&
+	if (cp->file != NULL)
+		cJSON_AddStringToObject(out, "file", cp->file);
+	ctl_parse_add(out, "id", m->id);
+	ctl_parse_add(out, "url", m->url);
+	ctl_parse_add(out, "title", m->title);
+	ctl_parse_add(out, "author", m->author_name != NULL ? m->author_name :
+	    m->author_handle);
+	ctl_parse_add(out, "text", m->text);
+	t = (time_t)m->published;
+	if (m->published != 0 && gmtime_r(&t, &tm) != NULL &&
 	    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm) != 0)
 		cJSON_AddStringToObject(out, "published", date);
 	else
@@ -100,10 +124,11 @@ ctl_parse_slurp(FILE *fp, size_t *len)
 	return buf;
 }
 
-/* Parse the feed in PATH and print its entries; TAG adds "file". */
+/* Parse the body in PATH and print its mentions. */
 static int
-ctl_parse_file(const char *path, int tag, const char *url, const char *charset)
+ctl_parse_file(struct ctl_parse *cp, const char *path)
 {
+	struct md_http_response resp = { .status = 200 };
 	char *buf = NULL, *cause = NULL, *json;
 	cJSON *out;
 	FILE *fp;
@@ -121,18 +146,22 @@ ctl_parse_file(const char *path, int tag, const char *url, const char *charset)
 		cause = xstrdup("read error");
 		goto out;
 	}
-	n = feedparse_parse(buf, len, url, charset, ctl_parse_print,
-	    tag ? (void *)path : NULL, &cause);
+	resp.body = buf;
+	resp.body_len = len;
+	resp.url = cp->url;
+	resp.content_type = cp->content_type;
+	n = cp->parse(cp->ctx, &resp, ctl_parse_print, cp, &cause);
 	if (n != -1) {
 		if (cause != NULL)
 			fprintf(stderr, "mentionctl parse: %s: warning: %s (%d "
-			    "entries read)\n", path, cause, n);
+			    "mentions read)\n", path, cause, n);
 		status = 0;
-	}
+	} else if (cause == NULL)
+		cause = xstrdup("not understood");
 out:
 	if (status != 0) {
 		fprintf(stderr, "mentionctl parse: %s: %s\n", path, cause);
-		if (tag) {
+		if (cp->file != NULL) {
 			out = cJSON_CreateObject();
 			cJSON_AddStringToObject(out, "file", path);
 			cJSON_AddStringToObject(out, "error", cause);
@@ -149,6 +178,25 @@ out:
 	return status;
 }
 
+/* Add KEY=VALUE (TEXT) to the settings section CFG; -1 when malformed. */
+static int
+ctl_parse_set(struct config_source *cfg, const char *text)
+{
+	const char *eq = strchr(text, '=');
+	struct config_kv *kv;
+
+	if (eq == NULL || eq == text)
+		return -1;
+	cfg->kv = xreallocarray(cfg->kv, cfg->nkv + 1, sizeof(*cfg->kv));
+	kv = &cfg->kv[cfg->nkv++];
+	memset(kv, 0, sizeof(*kv));
+	kv->key = xstrndup(text, eq - text);
+	kv->value = xstrdup(eq + 1);
+	kv->where.file = (char *)"--set";
+	kv->where.line = (int)cfg->nkv;
+	return 0;
+}
+
 /* `mentionctl parse`: parse saved bodies with a connector's parser. */
 int
 ctl_parse_main(int argc, char **argv)
@@ -156,37 +204,108 @@ ctl_parse_main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "url", required_argument, NULL, 'u' },
 		{ "charset", required_argument, NULL, 'c' },
+		{ "content-type", required_argument, NULL, 't' },
+		{ "set", required_argument, NULL, 's' },
+		{ "plugin-dir", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *url = NULL, *charset = NULL;
-	int ch, i, status = 0;
+	struct config_source cfg = { .name = "parse" };
+	struct ctl_parse cp = { NULL };
+	struct source_settings *ss = NULL;
+	const struct md_plugin *p;
+	struct loader *ld = NULL;
+	char *dir = NULL, *ctype = NULL, *cause = NULL, *names;
+	const char *charset = NULL;
+	int ch, i, status = 2;
+	size_t k;
 
-	while ((ch = getopt_long(argc, argv, "u:c:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "u:c:t:s:P:h", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'u':
-			url = optarg;
+			cp.url = optarg;
 			break;
 		case 'c':
 			charset = optarg;
 			break;
+		case 't':
+			cp.content_type = optarg;
+			break;
+		case 's':
+			if (ctl_parse_set(&cfg, optarg) != 0) {
+				fprintf(stderr, "mentionctl parse: --set "
+				    "expects KEY=VALUE, not '%s'\n", optarg);
+				goto out;
+			}
+			break;
+		case 'P':
+			free(dir);
+			dir = xstrdup(optarg);
+			break;
 		case 'h':
-			return ctl_parse_usage(0);
+			status = ctl_parse_usage(0);
+			goto out;
 		default:
-			return ctl_parse_usage(2);
+			status = ctl_parse_usage(2);
+			goto out;
 		}
 	}
-	if (argc - optind < 2)
-		return ctl_parse_usage(2);
-	if (strcmp(argv[optind], "feed") != 0) {
-		fprintf(stderr, "mentionctl parse: no parser for plugin %s "
-		    "(known: feed)\n", argv[optind]);
-		return 2;
+	if (argc - optind < 2) {
+		status = ctl_parse_usage(2);
+		goto out;
 	}
+	if (charset != NULL) {
+		ctype = xasprintf("%s; charset=%s", cp.content_type != NULL ?
+		    cp.content_type : "application/octet-stream", charset);
+		cp.content_type = ctype;
+	}
+
+	log_init(LOG_WARNING);
+	if (dir == NULL)
+		dir = check_plugin_dir(NULL);
+	ld = loader_new();
+	if (loader_load_dir(ld, dir) == -1) {
+		fprintf(stderr, "mentionctl parse: cannot read plugin folder "
+		    "%s: %s\n", dir, strerror(errno));
+		goto out;
+	}
+	if ((p = loader_find(ld, argv[optind])) == NULL) {
+		names = loader_names(ld);
+		fprintf(stderr, "mentionctl parse: no plugin %s in %s (found: "
+		    "%s)\n", argv[optind], dir, names[0] ? names : "none");
+		free(names);
+		goto out;
+	}
+	if ((cp.parse = loader_parser(p)) == NULL) {
+		fprintf(stderr, "mentionctl parse: plugin %s has no parser\n",
+		    p->name);
+		goto out;
+	}
+	cfg.plugin = (char *)p->name;
+	if ((ss = source_settings_new(p, &cfg, &cause)) == NULL) {
+		fprintf(stderr, "mentionctl parse: %s\n", cause);
+		goto out;
+	}
+	cp.ctx = source_settings_ctx(ss);
+	status = 0;
 	for (i = optind + 1; i < argc; i++) {
-		if (ctl_parse_file(argv[i], argc - optind > 2, url, charset) != 0)
+		cp.file = argc - optind > 2 ? argv[i] : NULL;
+		if (ctl_parse_file(&cp, argv[i]) != 0)
 			status = 1;
 	}
 	fflush(stdout);
+out:
+	source_settings_free(ss);
+	if (ld != NULL)
+		loader_free(ld);
+	for (k = 0; k < cfg.nkv; k++) {
+		free(cfg.kv[k].key);
+		free(cfg.kv[k].value);
+	}
+	free(cfg.kv);
+	free(cause);
+	free(ctype);
+	free(dir);
 	return status;
 }

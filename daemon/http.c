@@ -44,6 +44,7 @@
 #define HTTP_DEFAULT_STALL	60.0	/* stream silence before reconnecting */
 #define HTTP_MAX_REDIRECTS	5
 #define HTTP_MAX_SERVER_WAIT	3600.0	/* cap on Retry-After, rate-limit waits */
+#define HTTP_HEADERS_MAX	65536	/* response header bytes kept for plugins */
 
 enum http_kind {
 	HTTP_FETCH,
@@ -106,6 +107,7 @@ struct http_req {
 	char			*h_retry_after;
 	char			*h_rl_remaining;
 	char			*h_rl_reset;
+	struct http_buf		 h_all;		/* every "Name: value\0" line */
 
 	struct event		*timer;		/* next poll, reconnect, deferred error */
 	char			*launch_error;
@@ -128,6 +130,12 @@ struct http_req {
 	TAILQ_ENTRY(http_req)	 qentry;
 	TAILQ_ENTRY(http_req)	 dentry;
 	LIST_ENTRY(http_req)	 entry;
+};
+
+/* A response as handed to a fetch or poll callback, with its headers. */
+struct http_resp {
+	struct md_http_response	 pub;		/* first: callbacks see this */
+	const struct http_buf	*headers;	/* NULL when none */
 };
 
 struct http_engine {
@@ -277,6 +285,7 @@ http_resp_headers_clear(struct http_req *req)
 	free(req->h_rl_reset);
 	req->h_etag = req->h_lastmod = req->h_retry_after = NULL;
 	req->h_rl_remaining = req->h_rl_reset = NULL;
+	req->h_all.len = 0;
 }
 
 /* "host:port" of URL, the key of the per-host limit ("" when unparsable:
@@ -427,6 +436,13 @@ http_header_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 	if ((colon = memchr(ptr, ':', n)) == NULL)
 		return n;
 	nlen = colon - ptr;
+	if (req->kind != HTTP_STREAM && req->h_all.len + n < HTTP_HEADERS_MAX) {
+		vlen = n;
+		while (vlen > 0 && (ptr[vlen - 1] == '\r' || ptr[vlen - 1] == '\n'))
+			vlen--;
+		http_buf_add(&req->h_all, ptr, vlen);
+		http_buf_add(&req->h_all, "", 1);
+	}
 #define HTTP_IS(name) (nlen == sizeof(name) - 1 && \
 	strncasecmp(ptr, name, nlen) == 0)
 	if (HTTP_IS("ETag"))
@@ -691,6 +707,7 @@ http_req_free(struct http_req *req)
 	http_resp_headers_clear(req);
 	sse_free(req->sse);
 	free(req->body.p);
+	free(req->h_all.p);
 	free(req->launch_error);
 	free(req->abort_reason);
 	free(req->etag);
@@ -849,7 +866,8 @@ static void
 http_transfer_done(struct http_req *req, CURLcode rc)
 {
 	struct http_engine *eng = req->eng;
-	struct md_http_response resp;
+	struct http_resp hresp;
+	struct md_http_response *resp = &hresp.pub;
 	char *ctype = NULL, *eurl = NULL, *error = NULL, *p;
 	long status = 0;
 	double wait;
@@ -877,18 +895,19 @@ http_transfer_done(struct http_req *req, CURLcode rc)
 		goto out;
 	}
 
-	http_abort(req);	/* the body stays */
-	memset(&resp, 0, sizeof(resp));
-	resp.status = error != NULL ? 0 : status;
-	resp.error = error;
-	resp.body = req->body.p != NULL && error == NULL ? req->body.p : "";
-	resp.body_len = error == NULL ? req->body.len : 0;
-	resp.content_type = ctype;
-	resp.url = eurl != NULL ? eurl : req->url;
+	http_abort(req);	/* the body and headers stay */
+	memset(&hresp, 0, sizeof(hresp));
+	hresp.headers = &req->h_all;
+	resp->status = error != NULL ? 0 : status;
+	resp->error = error;
+	resp->body = req->body.p != NULL && error == NULL ? req->body.p : "";
+	resp->body_len = error == NULL ? req->body.len : 0;
+	resp->content_type = ctype;
+	resp->url = eurl != NULL ? eurl : req->url;
 	if (req->kind == HTTP_FETCH)
-		http_fetch_finish(req, &resp);
+		http_fetch_finish(req, resp);
 	else
-		http_poll_finish(req, &resp, wait);
+		http_poll_finish(req, resp, wait);
 out:
 	free(ctype);
 	free(eurl);
@@ -1091,16 +1110,16 @@ http_req_timer_event(evutil_socket_t fd, short what, void *arg)
 	if (req->kind == HTTP_STREAM)
 		http_stream_retry(req, 0, error);
 	else {
-		struct md_http_response resp;
+		struct http_resp hresp;
 
-		memset(&resp, 0, sizeof(resp));
-		resp.error = error;
-		resp.body = "";
-		resp.url = req->url;
+		memset(&hresp, 0, sizeof(hresp));
+		hresp.pub.error = error;
+		hresp.pub.body = "";
+		hresp.pub.url = req->url;
 		if (req->kind == HTTP_FETCH)
-			http_fetch_finish(req, &resp);
+			http_fetch_finish(req, &hresp.pub);
 		else
-			http_poll_finish(req, &resp, 0);
+			http_poll_finish(req, &hresp.pub, 0);
 	}
 	free(error);
 	http_leave(eng);
@@ -1298,4 +1317,27 @@ size_t
 http_active(const struct http_engine *eng)
 {
 	return eng->active;
+}
+
+const char *
+http_response_header(const struct md_http_response *resp, const char *name)
+{
+	const struct http_resp *hr = (const struct http_resp *)resp;
+	const char *p, *end, *found = NULL;
+	size_t n;
+
+	if (resp == NULL || name == NULL || hr->headers == NULL ||
+	    hr->headers->p == NULL)
+		return NULL;
+	n = strlen(name);
+	p = hr->headers->p;
+	end = p + hr->headers->len;
+	for (; p < end; p += strlen(p) + 1) {
+		if (strncasecmp(p, name, n) != 0 || p[n] != ':')
+			continue;
+		found = p + n + 1;
+		while (*found == ' ' || *found == '\t')
+			found++;
+	}
+	return found;
 }

@@ -56,6 +56,11 @@ struct http_req	*http_stream(struct http_engine *eng, const char *owner,
 /* http_cancel - stop a request and free it; no callback follows. Safe from
  * inside that request's own callback. */
 void		 http_cancel(struct http_req *req);
+/* http_response_header - the value of header NAME (the last one) of RESP, a
+ * response this engine handed to a fetch or poll callback; NULL when absent.
+ * Valid during that callback only. */
+const char	*http_response_header(const struct md_http_response *resp,
+		    const char *name);
 
 /* http_active - transfers in progress (for status lines and tests). */
 size_t		 http_active(const struct http_engine *eng);

@@ -323,3 +323,12 @@ loader_free(struct loader *ld)
 	free(ld->plugins);
 	free(ld);
 }
+
+loader_parse_fn
+loader_parser(const struct md_plugin *p)
+{
+	if (p->struct_size < offsetof(struct md_plugin, parse) +
+	    sizeof(p->parse))
+		return NULL;
+	return p->parse;
+}

@@ -19,6 +19,11 @@ int		 loader_load_file(struct loader *ld, const char *path, char **cause);
 int		 loader_load_dir(struct loader *ld, const char *dir);
 /* loader_find - the plugin named NAME, or NULL. */
 const struct md_plugin *loader_find(const struct loader *ld, const char *name);
+/* loader_parser - P's parse callback, or NULL when it has none (or was built
+ * before the member existed). */
+typedef int (*loader_parse_fn)(void *ctx, const struct md_http_response *resp,
+    md_parse_fn emit, void *arg, char **cause);
+loader_parse_fn	 loader_parser(const struct md_plugin *p);
 /* loader_names - "a, b, c" of loaded plugins (malloc'd), for messages. */
 char		*loader_names(const struct loader *ld);
 /* loader_free - dlclose everything; no source may still run. */

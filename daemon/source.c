@@ -257,7 +257,8 @@ source_parse_setting(const struct md_setting *s, const char *text, void *ctx,
  */
 static int
 source_fill(const struct md_plugin *p, const struct config_source *cfg,
-    void *ctx, char ***strings, size_t *nstrings, struct config_errors *errs)
+    int require, void *ctx, char ***strings, size_t *nstrings,
+    struct config_errors *errs)
 {
 	const struct md_setting *s;
 	const struct config_kv *kv;
@@ -312,7 +313,7 @@ source_fill(const struct md_plugin *p, const struct config_source *cfg,
 				    s->def, s->key, expected);
 				bad = 1;
 			}
-		} else if (s->flags & MD_SETTING_REQUIRED) {
+		} else if ((s->flags & MD_SETTING_REQUIRED) && require) {
 			config_error(errs, &cfg->where, "[source %s] missing "
 			    "required key '%s' for plugin '%s'", cfg->name,
 			    s->key, p->name);
@@ -345,10 +346,50 @@ source_check(const struct md_plugin *p, const struct config_source *cfg,
 	int rc;
 
 	ctx = xcalloc(1, p->ctx_size ? p->ctx_size : 1);
-	rc = source_fill(p, cfg, ctx, &strings, &nstrings, errs);
+	rc = source_fill(p, cfg, 1, ctx, &strings, &nstrings, errs);
 	source_free_strings(strings, nstrings);
 	free(ctx);
 	return rc;
+}
+
+struct source_settings {
+	void		*ctx;
+	char		**strings;
+	size_t		 nstrings;
+};
+
+struct source_settings *
+source_settings_new(const struct md_plugin *p, const struct config_source *cfg,
+    char **cause)
+{
+	struct config_errors errs = { NULL, 0 };
+	struct source_settings *ss = xcalloc(1, sizeof(*ss));
+
+	ss->ctx = xcalloc(1, p->ctx_size ? p->ctx_size : 1);
+	if (source_fill(p, cfg, 0, ss->ctx, &ss->strings, &ss->nstrings,
+	    &errs) != 0) {
+		*cause = xstrdup(errs.n > 0 ? errs.msgs[0] : "invalid settings");
+		config_errors_clear(&errs);
+		source_settings_free(ss);
+		return NULL;
+	}
+	return ss;
+}
+
+void *
+source_settings_ctx(struct source_settings *ss)
+{
+	return ss->ctx;
+}
+
+void
+source_settings_free(struct source_settings *ss)
+{
+	if (ss == NULL)
+		return;
+	source_free_strings(ss->strings, ss->nstrings);
+	free(ss->ctx);
+	free(ss);
 }
 
 /* Free task T's resources; it must already be out of its source's list. */
@@ -828,6 +869,13 @@ source_cancel(struct md_task *t)
 	source_task_cancel(t);
 }
 
+/* host->http_header. */
+static const char *
+source_http_header(const struct md_http_response *resp, const char *name)
+{
+	return http_response_header(resp, name);
+}
+
 static const struct md_host source_host = {
 	.abi_version = MD_PLUGIN_ABI_VERSION,
 	.struct_size = sizeof(struct md_host),
@@ -843,6 +891,7 @@ static const struct md_host source_host = {
 	.http_poll_set_url = source_http_poll_set_url,
 	.http_stream = source_http_stream,
 	.cancel = source_cancel,
+	.http_header = source_http_header,
 };
 
 /* Cancel and free every task of SRC (no callback follows). */
@@ -890,8 +939,8 @@ source_start(const struct source_env *env, const struct md_plugin *p,
 	src->save_timer = evtimer_new(env->base, source_save_cb, src);
 
 	src->ctx = xcalloc(1, p->ctx_size ? p->ctx_size : 1);
-	if (source_fill(p, &src->cfg, src->ctx, &src->strings, &src->nstrings,
-	    &errs) != 0) {
+	if (source_fill(p, &src->cfg, 1, src->ctx, &src->strings,
+	    &src->nstrings, &errs) != 0) {
 		*cause = xstrdup(errs.n > 0 ? errs.msgs[0] :
 		    "invalid settings");
 		config_errors_clear(&errs);

@@ -14,6 +14,7 @@ struct event_base;
 struct http_engine;
 struct mention;
 struct source;
+struct source_settings;
 
 /* What every source shares: the loop, the HTTP engine, where state lives, the
  * pipeline entry that takes ownership of each emitted mention, and whether
@@ -43,6 +44,13 @@ struct source	*source_start(const struct source_env *env,
 /* source_stop - cancel the source's tasks, call the plugin's stop(), save its
  * state, free it. */
 void		 source_stop(struct source *src);
+/* source_settings_new - plugin P's context filled from CFG as start() would
+ * get it, except that missing required keys are allowed: what `mentionctl
+ * parse` hands to P's parse(). NULL with *cause on a bad key or value. */
+struct source_settings *source_settings_new(const struct md_plugin *p,
+		    const struct config_source *cfg, char **cause);
+void		*source_settings_ctx(struct source_settings *ss);
+void		 source_settings_free(struct source_settings *ss);
 const char	*source_name(const struct source *src);
 const struct config_source *source_config(const struct source *src);
 /* source_save_state - write the source's cursors now if they changed. */

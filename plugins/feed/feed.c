@@ -116,6 +116,18 @@ feed_save(struct feed *f)
 	free(buf);
 }
 
+/* The mention of entry E. */
+static void
+feed_mention(const struct feedparse_entry *e, struct md_mention *m)
+{
+	m->id = e->id;
+	m->url = e->url;
+	m->author_name = e->author;
+	m->title = e->title;
+	m->text = e->text != NULL ? e->text : "";
+	m->published = e->published;
+}
+
 /* Emit one parsed entry unless it was emitted before. */
 static int
 feed_entry(const struct feedparse_entry *e, void *arg)
@@ -126,12 +138,7 @@ feed_entry(const struct feedparse_entry *e, void *arg)
 
 	if (feed_seen(f, h))
 		return 0;
-	m.id = e->id;
-	m.url = e->url;
-	m.author_name = e->author;
-	m.title = e->title;
-	m.text = e->text != NULL ? e->text : "";
-	m.published = e->published;
+	feed_mention(e, &m);
 	/* 1 (backed up) still means taken: the entry is emitted either way. */
 	if (f->host->emit(f->src, &m) != -1)
 		f->emitted++;
@@ -187,6 +194,38 @@ feed_response(struct md_source *src, const struct md_http_response *resp,
 		    f->emitted, f->emitted == 1 ? "entry" : "entries");
 		feed_save(f);
 	}
+}
+
+/* What feed_parse hands each entry to. */
+struct feed_parse_arg {
+	md_parse_fn	 emit;
+	void		*arg;
+};
+
+/* One entry for feed_parse. */
+static int
+feed_parse_entry(const struct feedparse_entry *e, void *arg)
+{
+	struct feed_parse_arg *pa = arg;
+	struct md_mention m = MD_MENTION_INIT;
+
+	feed_mention(e, &m);
+	return pa->emit(pa->arg, &m);
+}
+
+/* md_plugin.parse: the entries of one saved feed document, all of them. */
+static int
+feed_parse(void *ctx, const struct md_http_response *resp, md_parse_fn emit,
+    void *arg, char **cause)
+{
+	struct feed *f = ctx;
+	struct feed_parse_arg pa = { emit, arg };
+	char csbuf[64];
+
+	return feedparse_parse(resp->body, resp->body_len,
+	    resp->url != NULL ? resp->url : f->url,
+	    feed_charset(resp->content_type, csbuf, sizeof csbuf),
+	    feed_parse_entry, &pa, cause);
 }
 
 /* Start polling the feed. */
@@ -249,4 +288,5 @@ const struct md_plugin mentiond_plugin = {
 	.ctx_size = sizeof(struct feed),
 	.start = feed_start,
 	.stop = feed_stop,
+	.parse = feed_parse,
 };

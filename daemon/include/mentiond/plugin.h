@@ -206,7 +206,24 @@ struct md_host {
 
 	/* cancel - stop and free a task; safe from inside its own callback. */
 	void (*cancel)(struct md_task *task);
+
+	/* Members below were added after the first release of ABI v1: check
+	 * MD_HOST_HAS(host, member) before calling one. */
+
+	/* http_header - the value of response header NAME (case-insensitive;
+	 * the last one when repeated) of a response handed to a fetch or poll
+	 * callback, or NULL. Valid during that callback only. */
+	const char *(*http_header)(const struct md_http_response *resp,
+	    const char *name);
 };
+
+/* MD_HOST_HAS - does this host offer MEMBER (added after ABI v1's start)? */
+#define MD_HOST_HAS(host, member) ((host)->struct_size >= \
+	offsetof(struct md_host, member) + sizeof((host)->member))
+
+/* The mentions of md_plugin.parse, one call each; return 0 to go on, -1 to
+ * stop parsing. */
+typedef int (*md_parse_fn)(void *arg, const struct md_mention *m);
 
 /*
  * The descriptor every plugin exports as `mentiond_plugin`.
@@ -216,6 +233,16 @@ struct md_host {
  * stop:  the source is stopping; release what the plugin allocated itself.
  *        The host cancels the source's tasks and frees CTX afterwards.
  *        Strings set by the host in CTX are the host's.
+ * parse: optional (NULL, or absent from an older plugin's shorter struct):
+ *        the connector's parser alone, with no I/O, so that `mentionctl parse
+ *        NAME FILE` can run it on a saved response body. CTX holds the
+ *        settings (defaults, and what the user gave; required ones may be
+ *        missing) but start() has not run; parse keeps nothing between calls.
+ *        RESP->body is the body; url, content_type may be NULL and status 200.
+ *        Calls EMIT for each mention, exactly as start()'s code would emit it.
+ *        Returns the number of mentions, with *cause set (malloc'd) when the
+ *        body was broken part way; or -1 with *cause when it is not this
+ *        source's format at all.
  */
 struct md_plugin {
 	uint32_t abi_version;
@@ -228,6 +255,8 @@ struct md_plugin {
 	int (*start)(struct md_source *src, const struct md_host *host,
 	    void *ctx, char **cause);
 	void (*stop)(struct md_source *src, void *ctx);
+	int (*parse)(void *ctx, const struct md_http_response *resp,
+	    md_parse_fn emit, void *arg, char **cause);
 };
 
 /* MD_PLUGIN_EXPORT - put before the descriptor so that it stays visible when
