@@ -196,6 +196,15 @@ main_emit(struct mention *m, void *arg)
 	pipeline_emit(d->pipeline, m);
 }
 
+/* The tracks' search terms, for connectors that search (host->search_terms). */
+static const char *const *
+main_search_terms(void *arg)
+{
+	struct daemon *d = arg;
+
+	return pipeline_search_terms(d->pipeline);
+}
+
 /* Is the sink backed up (Redis away or slower than the sources)? Sources
  * that can wait then do (see source.h). */
 static int
@@ -548,6 +557,7 @@ main_start(struct daemon *d)
 	d->env.state_dir = d->cfg->state_dir;
 	d->env.emit = main_emit;
 	d->env.busy = main_busy;
+	d->env.search_terms = main_search_terms;
 	d->env.emit_arg = d;
 
 	d->nsources = d->cfg->nsources;

@@ -22,6 +22,7 @@
 #include "match.h"
 #include "mention.h"
 #include "pipeline.h"
+#include "query.h"
 #include "sink.h"
 #include "xmalloc.h"
 
@@ -39,6 +40,8 @@ struct pipeline {
 	struct match_set	*match;
 	struct pipeline_track	*tracks;
 	size_t			 ntracks;
+	char			**terms;	/* search terms, NULL-terminated */
+	size_t			 nterms;
 	struct dedup		*dedup;
 	int			 keep_duplicates;
 	size_t			 capacity;	/* the dedup's */
@@ -71,6 +74,19 @@ pipeline_tracks_free(struct pipeline_track *t, size_t n)
 	for (i = 0; i < n; i++)
 		free(t[i].name);
 	free(t);
+}
+
+/* Forget the search terms. */
+static void
+pipeline_terms_free(struct pipeline *pl)
+{
+	size_t i;
+
+	for (i = 0; i < pl->nterms; i++)
+		free(pl->terms[i]);
+	free(pl->terms);
+	pl->terms = NULL;
+	pl->nterms = 0;
 }
 
 struct pipeline *
@@ -132,7 +148,27 @@ pipeline_set_tracks(struct pipeline *pl, const struct config *cfg,
 	pl->match = set;
 	pl->tracks = tracks;
 	pl->ntracks = cfg->ntracks;
+	pipeline_terms_free(pl);
+	for (i = 0; i < cfg->ntracks; i++) {
+		struct query_node *q;
+		char *why = NULL;
+		int column;
+
+		/* It compiled above, so it parses. */
+		q = query_parse(cfg->tracks[i].query, &column, &why);
+		query_search_terms(q, &pl->terms, &pl->nterms);
+		query_free(q);
+		free(why);
+	}
 	return 0;
+}
+
+const char *const *
+pipeline_search_terms(const struct pipeline *pl)
+{
+	static const char *const none[] = { NULL };
+
+	return pl->terms != NULL ? (const char *const *)pl->terms : none;
 }
 
 void
@@ -335,6 +371,7 @@ pipeline_free(struct pipeline *pl)
 {
 	if (pl == NULL)
 		return;
+	pipeline_terms_free(pl);
 	match_free(pl->match);
 	pipeline_tracks_free(pl->tracks, pl->ntracks);
 	dedup_free(pl->dedup);

@@ -33,6 +33,9 @@ int		 pipeline_set_tracks(struct pipeline *pl, const struct config *cfg,
  * changes only while nothing is remembered yet). */
 void		 pipeline_set_dedup(struct pipeline *pl, const struct config *cfg);
 void		 pipeline_set_sink(struct pipeline *pl, struct sink *sink);
+/* pipeline_search_terms - every track's search terms (query_search_terms),
+ * NULL-terminated, valid until the tracks change. */
+const char *const *pipeline_search_terms(const struct pipeline *pl);
 /* pipeline_emit - run M through every stage; takes ownership of M. */
 void		 pipeline_emit(struct pipeline *pl, struct mention *m);
 void		 pipeline_stats(const struct pipeline *pl, struct pipeline_stats *st);

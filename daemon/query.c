@@ -667,3 +667,32 @@ query_free(struct query_node *n)
 	free(n->written);
 	free(n);
 }
+
+void
+query_search_terms(const struct query_node *n, char ***terms, size_t *nterms)
+{
+	char *t;
+	size_t i;
+
+	if (n == NULL || n->type == QUERY_NOT)
+		return;
+	if (n->type != QUERY_TERM) {
+		query_search_terms(n->left, terms, nterms);
+		query_search_terms(n->right, terms, nterms);
+		return;
+	}
+	if ((n->field != QUERY_TEXT && n->field != QUERY_TITLE) ||
+	    n->word == NULL || n->word[0] == '\0')
+		return;
+	t = (n->flags & QUERY_PHRASE) || strchr(n->word, ' ') != NULL ?
+	    xasprintf("\"%s\"", n->word) : xstrdup(n->word);
+	for (i = 0; i < *nterms; i++) {
+		if (strcmp((*terms)[i], t) == 0) {
+			free(t);
+			return;
+		}
+	}
+	*terms = xreallocarray(*terms, *nterms + 2, sizeof(**terms));
+	(*terms)[(*nterms)++] = t;
+	(*terms)[*nterms] = NULL;
+}

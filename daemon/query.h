@@ -72,6 +72,13 @@ struct query_node	*query_parse(const char *query, int *column,
 char			*query_print(const struct query_node *n);
 /* query_field_name - "title", "author", ... ("" for QUERY_TEXT). */
 const char		*query_field_name(enum query_field field);
+/* query_search_terms - append to the NULL-terminated malloc'd array *TERMS
+ * (of *N strings) what a search API should be asked for so that every mention
+ * N could match is found: each word and phrase of the text or title that is
+ * not negated, phrases in double quotes, prefixes without their '*', none
+ * twice. Only a superset: the matcher decides. */
+void			 query_search_terms(const struct query_node *n,
+			    char ***terms, size_t *nterms);
 void			 query_free(struct query_node *n);
 
 #endif

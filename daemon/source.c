@@ -869,6 +869,19 @@ source_cancel(struct md_task *t)
 	source_task_cancel(t);
 }
 
+/* host->search_terms. */
+static const char *const *
+source_search_terms(struct md_source *msrc)
+{
+	struct source *src = (struct source *)msrc;
+	static const char *const none[] = { NULL };
+	const char *const *t = NULL;
+
+	if (src->env->search_terms != NULL)
+		t = src->env->search_terms(src->env->emit_arg);
+	return t != NULL ? t : none;
+}
+
 /* host->http_header. */
 static const char *
 source_http_header(const struct md_http_response *resp, const char *name)
@@ -892,6 +905,7 @@ static const struct md_host source_host = {
 	.http_stream = source_http_stream,
 	.cancel = source_cancel,
 	.http_header = source_http_header,
+	.search_terms = source_search_terms,
 };
 
 /* Cancel and free every task of SRC (no callback follows). */

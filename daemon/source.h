@@ -28,6 +28,8 @@ struct source_env {
 	const char		*state_dir;
 	void			(*emit)(struct mention *m, void *arg);
 	int			(*busy)(void *arg);	/* NULL: never busy */
+	/* The tracks' search terms (NULL-terminated); NULL: none. */
+	const char *const	*(*search_terms)(void *arg);
 	void			*emit_arg;
 };
 

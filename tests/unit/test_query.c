@@ -286,6 +286,39 @@ test_limits(void **state)
 	free(deep);
 }
 
+/* Search terms: positive text words and phrases, once each, no negations,
+ * no other fields. */
+static void
+test_search_terms(void **state)
+{
+	static const char *const expect[] = { "acme", "\"acme fibre\"",
+	    "lumio", "@acme", "launch", NULL };
+	struct query_node *n;
+	char **terms = NULL;
+	size_t nterms = 0, i;
+
+	(void)state;
+	n = query_parse("acme OR \"acme fibre\" -spam (lumio NEAR/3 acme)",
+	    &(int){ 0 }, &(char *){ NULL });
+	assert_non_null(n);
+	query_search_terms(n, &terms, &nterms);
+	query_free(n);
+	n = query_parse("@acme site:acme.com title:launch* NOT (x OR y)",
+	    &(int){ 0 }, &(char *){ NULL });
+	assert_non_null(n);
+	query_search_terms(n, &terms, &nterms);
+	query_free(n);
+	for (i = 0; expect[i] != NULL; i++) {
+		assert_true(i < nterms);
+		assert_string_equal(terms[i], expect[i]);
+	}
+	assert_int_equal(nterms, i);
+	assert_null(terms[nterms]);
+	for (i = 0; i < nterms; i++)
+		free(terms[i]);
+	free(terms);
+}
+
 int
 main(void)
 {
@@ -296,6 +329,7 @@ main(void)
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_search_terms),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -169,8 +169,12 @@ struct md_host {
 
 	/* state_get - the durable value of KEY (a cursor), or NULL. */
 	const char *(*state_get)(struct md_source *src, const char *key);
-	/* state_set - set KEY durably (written to disk soon and at shutdown);
-	 * VALUE NULL deletes it. */
+	/* state_set - set KEY durably; VALUE NULL deletes it. The value is
+	 * committed (written to disk soon, and at shutdown) only once every
+	 * mention this source emitted before the call has been accepted by
+	 * the sink, so a cursor set after emitting a page is never ahead of
+	 * what Redis holds: a restart neither skips nor repeats. state_get
+	 * sees the value at once. */
 	void (*state_set)(struct md_source *src, const char *key, const char *value);
 
 	/* timer_add - call FN after AFTER seconds, then every EVERY seconds if
@@ -215,6 +219,13 @@ struct md_host {
 	 * callback, or NULL. Valid during that callback only. */
 	const char *(*http_header)(const struct md_http_response *resp,
 	    const char *name);
+
+	/* search_terms - what a connector that searches should ask its API
+	 * for: every word and phrase the tracks' queries look for (negations
+	 * left out), phrases in double quotes, none twice, NULL-terminated.
+	 * Search for each (or OR them, as the API allows) and let the matcher
+	 * decide. It changes on reload: read it at each poll, keep nothing. */
+	const char *const *(*search_terms)(struct md_source *src);
 };
 
 /* MD_HOST_HAS - does this host offer MEMBER (added after ABI v1's start)? */
