@@ -83,6 +83,8 @@ struct http_req {
 	char			*owner;
 	char			*url;
 	char			**headers;	/* NULL-terminated copies */
+	char			*post;		/* POST body, NULL for a GET */
+	size_t			 post_len;
 	double			 timeout;
 	struct http_host	*host;		/* NULL for streams */
 
@@ -579,6 +581,11 @@ http_launch(struct http_req *req)
 	req->slist = sl;
 
 	curl_easy_setopt(easy, CURLOPT_URL, req->url);
+	if (req->post != NULL) {
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDS, req->post);
+		curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)req->post_len);
+	}
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, req);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, http_write_cb);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, req);
@@ -708,6 +715,7 @@ http_req_free(struct http_req *req)
 	sse_free(req->sse);
 	free(req->body.p);
 	free(req->h_all.p);
+	free(req->post);
 	free(req->launch_error);
 	free(req->abort_reason);
 	free(req->etag);
@@ -1238,6 +1246,27 @@ http_fetch(struct http_engine *eng, const char *owner,
 
 	req = http_req_new(eng, HTTP_FETCH, owner, r->url, r->headers);
 	req->timeout = r->timeout;
+	req->done = done;
+	req->arg = arg;
+	http_submit(req);
+	return req;
+}
+
+/* Queue one POST of BODY; DONE runs once, then the request is freed. */
+struct http_req *
+http_post(struct http_engine *eng, const char *owner,
+    const struct md_http_request *r, const void *body, size_t len,
+    http_done_fn done, void *arg)
+{
+	struct http_req *req;
+
+	req = http_req_new(eng, HTTP_FETCH, owner, r->url, r->headers);
+	req->timeout = r->timeout;
+	req->post = xmalloc(len + 1);
+	if (len > 0)
+		memcpy(req->post, body, len);
+	req->post[len] = '\0';
+	req->post_len = len;
 	req->done = done;
 	req->arg = arg;
 	http_submit(req);

@@ -43,6 +43,11 @@ void		 http_free(struct http_engine *eng);
 struct http_req	*http_fetch(struct http_engine *eng, const char *owner,
 		    const struct md_http_request *req, http_done_fn done,
 		    void *arg);
+/* http_post - one POST of BODY (LEN bytes, copied), otherwise as http_fetch;
+ * the Content-Type is one of REQ's headers. */
+struct http_req	*http_post(struct http_engine *eng, const char *owner,
+		    const struct md_http_request *req, const void *body,
+		    size_t len, http_done_fn done, void *arg);
 /* http_poll - GET now and every INTERVAL seconds; DONE sees 2xx bodies only.
  * 304 is skipped; errors are logged and retried with backoff. */
 struct http_req	*http_poll(struct http_engine *eng, const char *owner,

@@ -814,6 +814,26 @@ source_http_fetch(struct md_source *msrc, const struct md_http_request *req,
 	return source_http_created(t, hreq);
 }
 
+/* host->http_post. */
+static struct md_task *
+source_http_post(struct md_source *msrc, const struct md_http_request *req,
+    const void *body, size_t len, md_http_fn fn, void *arg)
+{
+	struct source *src = (struct source *)msrc;
+	struct http_req *hreq;
+	struct md_task *t;
+
+	if (req == NULL || fn == NULL || (body == NULL && len > 0) ||
+	    !source_http_ready(src))
+		return NULL;
+	t = source_task_new(src, SOURCE_FETCH, arg);
+	t->http_fn = fn;
+	source_task_enter(t);
+	hreq = http_post(src->env->http, src->log_name, req, body, len,
+	    source_http_done, t);
+	return source_http_created(t, hreq);
+}
+
 /* host->http_poll. */
 static struct md_task *
 source_http_poll(struct md_source *msrc, const struct md_http_request *req,
@@ -906,6 +926,7 @@ static const struct md_host source_host = {
 	.cancel = source_cancel,
 	.http_header = source_http_header,
 	.search_terms = source_search_terms,
+	.http_post = source_http_post,
 };
 
 /* Cancel and free every task of SRC (no callback follows). */

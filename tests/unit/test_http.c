@@ -365,6 +365,73 @@ test_fetch_ok(void **state)
 	rec_free(&rc);
 }
 
+/* Keeps one response header, for test_post_and_headers. */
+struct hdr_rec {
+	int	 n;
+	long	 status;
+	char	*remaining;
+	char	*absent;
+};
+
+static void
+on_header_done(const struct md_http_response *resp, void *arg)
+{
+	struct hdr_rec *h = arg;
+	const char *v;
+
+	h->n++;
+	h->status = resp->status;
+	if ((v = http_response_header(resp, "x-ratelimit-remaining")) != NULL)
+		h->remaining = strdup(v);
+	if ((v = http_response_header(resp, "X-Not-Sent")) != NULL)
+		h->absent = strdup(v);
+}
+
+static int
+hdr_done(void *arg)
+{
+	return ((struct hdr_rec *)arg)->n > 0;
+}
+
+/* A POST sends its body and type; a response header is found by name, in
+ * any case, and an absent one is NULL. */
+static void
+test_post_and_headers(void **state)
+{
+	struct fixture *fx = *state;
+	const char *const headers[] = { "Content-Type: application/json",
+	    NULL };
+	struct md_http_request req = { .url = url("/ratelimit?remaining=3&"
+	    "reset=5") };
+	struct hdr_rec h = { 0 }, p = { 0 };
+	cJSON *log, *r[2];
+
+	assert_non_null(http_fetch(fx->eng, "test", &req, on_header_done, &h));
+	assert_true(run_until(fx->base, 10, hdr_done, &h));
+	assert_int_equal(h.status, 200);
+	assert_non_null(h.remaining);
+	assert_string_equal(h.remaining, "3");
+	assert_null(h.absent);
+
+	req.url = url("/posted");
+	req.headers = headers;
+	assert_non_null(http_post(fx->eng, "test", &req, "{\"a\":1}", 7,
+	    on_header_done, &p));
+	assert_true(run_until(fx->base, 10, hdr_done, &p));
+	assert_int_equal(p.status, 200);
+	assert_null(p.remaining);
+	log = server_log();
+	assert_int_equal(requests(log, "/posted", r, 2), 1);
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(r[0],
+	    "method")), "POST");
+	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(r[0],
+	    "body")), "{\"a\":1}");
+	assert_string_equal(req_header(r[0], "Content-Type"),
+	    "application/json");
+	cJSON_Delete(log);
+	free(h.remaining);
+}
+
 static void
 test_fetch_gzip(void **state)
 {
@@ -1045,6 +1112,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_fetch_ok),
+		T(test_post_and_headers),
 		T(test_fetch_gzip),
 		T(test_fetch_errors),
 		T(test_poll_conditional),

@@ -226,6 +226,14 @@ struct md_host {
 	 * Search for each (or OR them, as the API allows) and let the matcher
 	 * decide. It changes on reload: read it at each poll, keep nothing. */
 	const char *const *(*search_terms)(struct md_source *src);
+
+	/* http_post - one POST of BODY (LEN bytes, copied; say its type with a
+	 * "Content-Type:" header in REQ), otherwise as http_fetch: FN is
+	 * called exactly once unless the task is cancelled first. For logins
+	 * and tokens (Bluesky createSession, OAuth client credentials). */
+	struct md_task *(*http_post)(struct md_source *src,
+	    const struct md_http_request *req, const void *body, size_t len,
+	    md_http_fn fn, void *arg);
 };
 
 /* MD_HOST_HAS - does this host offer MEMBER (added after ABI v1's start)? */
