@@ -439,12 +439,16 @@ main_stop(struct daemon *d, const char *why)
 {
 	struct timeval tv = { (time_t)MAIN_STOP_DEADLINE,
 	    (suseconds_t)((MAIN_STOP_DEADLINE - (int)MAIN_STOP_DEADLINE) * 1e6) };
+	size_t i;
 
 	if (d->stopping++)
 		return;
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping: flushing Redis writes");
 	log_notice("mentiond", "%s: stopping", why);
-	main_stop_sources(d);
+	/* Sources stop emitting now but save their cursors after the flush,
+	 * once Redis holds what those cursors point past. */
+	for (i = 0; i < d->nsources; i++)
+		source_quiesce(d->sources[i]);
 	d->ev_deadline = evtimer_new(d->base, main_deadline, d);
 	evtimer_add(d->ev_deadline, &tv);
 	if (d->sink != NULL)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ack.h"
 #include "mention.h"
 #include "text.h"
 #include "xmalloc.h"
@@ -524,6 +525,9 @@ mention_free(struct mention *m)
 
 	if (m == NULL)
 		return;
+	/* Freed before the pipeline said it was accepted: it was not. */
+	if (m->ack != NULL)
+		ack_done(m->ack, m->ack_seq, 0);
 	free(m->source);
 	free(m->plugin);
 	free(m->id);

@@ -39,7 +39,14 @@ struct mention {
 	double		 priority;		/* [0, 1] */
 	char		*dup_of;		/* key of the mention this repeats */
 	const char	*dup_reason;		/* dedup_reason_name(), static */
+
+	/* The source's cursor queue (ack.h), told when the mention is
+	 * accepted; NULL once told, or for a mention of no source. */
+	struct ack	*ack;
+	uint64_t	 ack_seq;
 };
+
+struct ack;
 
 /* mention_from_plugin - copy M (of size M->struct_size) emitted by SOURCE
  * (running PLUGIN), turning HTML into plain text. Returns NULL with *cause set

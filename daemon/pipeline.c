@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ack.h"
 #include "classify.h"
 #include "dedup.h"
 #include "log.h"
@@ -301,11 +302,32 @@ pipeline_alerts(struct pipeline *pl, const struct mention *m, unsigned skip,
 	return raised;
 }
 
+/* sink_done: a mention written by Redis, or lost, tells its source. */
+static void
+pipeline_accepted(void *arg, uint64_t seq, int ok)
+{
+	ack_done(arg, seq, ok);
+}
+
+/* The sink_done that hands M's acceptance over to the sink, or NULL. */
+static const struct sink_done *
+pipeline_done(struct mention *m, struct sink_done *done)
+{
+	if (m->ack == NULL)
+		return NULL;
+	done->fn = pipeline_accepted;
+	done->arg = m->ack;
+	done->seq = m->ack_seq;
+	m->ack = NULL;
+	return done;
+}
+
 void
 pipeline_emit(struct pipeline *pl, struct mention *m)
 {
 	enum dedup_reason seen;
 	struct dedup_hit hit = { 0 };
+	struct sink_done done;
 	char *folded, *key, *json, *line;
 	unsigned raised;
 
@@ -344,19 +366,25 @@ pipeline_emit(struct pipeline *pl, struct mention *m)
 		raised = pipeline_alerts(pl, m, hit.prev_classes, &line);
 		if (pl->sink != NULL)
 			sink_deliver(pl->sink, key, json,
-			    pipeline_sink_alerts(raised), pl->window, line);
+			    pipeline_sink_alerts(raised), pl->window, line,
+			    pipeline_done(m, &done));
 		else {
 			if (line != NULL)
 				log_notice("alert", "%s", line);
 			free(line);
 		}
 	} else if (pl->sink != NULL)
-		sink_mention(pl->sink, key, json);
+		sink_mention(pl->sink, key, json, pipeline_done(m, &done));
 	free(json);
 	free(key);
 
 out:
 	free(folded);
+	/* Unmatched, a repeat, or no sink: nothing more to write. */
+	if (m->ack != NULL) {
+		ack_done(m->ack, m->ack_seq, 1);
+		m->ack = NULL;
+	}
 	mention_free(m);
 }
 

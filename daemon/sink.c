@@ -120,6 +120,7 @@ struct sink_entry {
 	unsigned char		 resent;	/* a delivery sent again */
 	unsigned char		 plain;		/* no alert: dropped first */
 	char			*note;		/* a delivery's alert log line */
+	struct sink_done	 done;		/* told when written or lost */
 	const char		*id;		/* in data, not NUL-terminated */
 	size_t			 idlen;
 	const char		*json;		/* in data, not NUL-terminated */
@@ -256,10 +257,12 @@ sink_unhold(struct sink *s, struct sink_entry *e)
 	s->nheld--;
 }
 
-/* Free entry E. */
+/* Entry E is over: written by Redis (OK), or lost. Tell its owner, free it. */
 static void
-sink_entry_free(struct sink_entry *e)
+sink_entry_free(struct sink_entry *e, int ok)
 {
+	if (e->done.fn != NULL)
+		e->done.fn(e->done.arg, e->done.seq, ok);
 	free(e->note);
 	free(e);
 }
@@ -272,7 +275,7 @@ sink_free_queue(struct sink_queue *q)
 
 	while ((e = TAILQ_FIRST(q)) != NULL) {
 		TAILQ_REMOVE(q, e, qentry);
-		sink_entry_free(e);
+		sink_entry_free(e, 0);
 	}
 }
 
@@ -677,7 +680,7 @@ sink_reply_check(redisAsyncContext *ac, void *reply, void *arg)
 	for (found = 0; found < j; found++) {
 		e = u[found];
 		sink_unhold(s, e);
-		sink_entry_free(e);
+		sink_entry_free(e, 1);
 		s->written++;
 	}
 	s->confirmed += found;
@@ -935,7 +938,7 @@ sink_reply_entry(redisAsyncContext *ac, void *reply, void *arg)
 		}
 	} else
 		s->written++;
-	sink_entry_free(e);
+	sink_entry_free(e, r->type != REDIS_REPLY_ERROR);
 	if (!TAILQ_EMPTY(&s->held))
 		sink_pump(s);
 	else if (s->ninflight == 0)
@@ -1031,7 +1034,7 @@ sink_drop_oldest(struct sink *s)
 		    "dropping the oldest mentions", s->hold_max);
 	}
 	sink_unhold(s, e);
-	sink_entry_free(e);
+	sink_entry_free(e, 0);
 	s->dropped++;
 	s->episode_dropped++;
 }
@@ -1186,7 +1189,8 @@ sink_entry_new(int argc, const char **argv, const size_t *len, int id_arg,
 
 /* Take a new entry for KEY. */
 static void
-sink_add(struct sink *s, int key, const char *id, const char *json)
+sink_add(struct sink *s, int key, const char *id, const char *json,
+    const struct sink_done *done)
 {
 	const struct sink_key *k = &s->keys[key];
 	const char *argv[SINK_MAX_ARGS];
@@ -1211,6 +1215,8 @@ sink_add(struct sink *s, int key, const char *id, const char *json)
 	}
 	e->key = (unsigned char)key;
 	e->plain = key == SINK_KEY_MENTIONS;
+	if (done != NULL)
+		e->done = *done;
 	sink_take(s, e);
 }
 
@@ -1311,15 +1317,16 @@ fail:
 
 /* Queue a mention for {prefix}:mentions. */
 void
-sink_mention(struct sink *s, const char *id, const char *json)
+sink_mention(struct sink *s, const char *id, const char *json,
+    const struct sink_done *done)
 {
-	sink_add(s, SINK_KEY_MENTIONS, id, json);
+	sink_add(s, SINK_KEY_MENTIONS, id, json, done);
 }
 
 /* Queue the delivery of a new mention and its alerts (deliver.lua). */
 void
 sink_deliver(struct sink *s, const char *id, const char *json,
-    unsigned alerts, double window, char *note)
+    unsigned alerts, double window, char *note, const struct sink_done *done)
 {
 	const char *argv[SINK_MAX_ARGS];
 	size_t len[SINK_MAX_ARGS];
@@ -1359,6 +1366,8 @@ sink_deliver(struct sink *s, const char *id, const char *json,
 	e->delivery = 1;
 	e->plain = alerts == 0;
 	e->note = note;
+	if (done != NULL)
+		e->done = *done;
 	sink_take(s, e);
 }
 
@@ -1371,7 +1380,7 @@ sink_alert(struct sink *s, const char *klass, const char *id,
 
 	for (i = SINK_KEY_QUESTION; i < SINK_NKEYS; i++) {
 		if (klass != NULL && strcmp(klass, sink_classes[i]) == 0) {
-			sink_add(s, i, id, json);
+			sink_add(s, i, id, json, NULL);
 			return;
 		}
 	}

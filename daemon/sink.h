@@ -13,6 +13,7 @@
 #define SINK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -32,6 +33,15 @@ struct sink_stats {
  * config is copied. Returns NULL with *cause set on a bad URL. */
 struct sink	*sink_new(struct event_base *base, const struct config_redis *cfg,
 		    char **cause);
+/* Who is told when an entry is over: FN(ARG, SEQ, 1) once Redis has written
+ * it (or it was delivered before), FN(ARG, SEQ, 0) when it is lost (dropped
+ * from a full hold buffer, refused by Redis, unflushed at sink_free). */
+struct sink_done {
+	void		(*fn)(void *arg, uint64_t seq, int ok);
+	void		*arg;
+	uint64_t	 seq;
+};
+
 /* The alert queues of sink_deliver. */
 #define SINK_ALERT_QUESTION	0x1
 #define SINK_ALERT_NEGATIVE	0x2
@@ -42,11 +52,14 @@ struct sink	*sink_new(struct event_base *base, const struct config_redis *cfg,
  * (SINK_ALERT_*), all at once, and only if no mentiond sharing this Redis
  * delivered ID within the last WINDOW seconds (the key {prefix}:seen:ID).
  * NOTE (malloc'd, may be NULL; the sink frees it) is logged at notice, as
- * subsystem "alert", once Redis has written the mention. */
+ * subsystem "alert", once Redis has written the mention. DONE (may be NULL)
+ * is copied. */
 void		 sink_deliver(struct sink *s, const char *id, const char *json,
-		    unsigned alerts, double window, char *note);
+		    unsigned alerts, double window, char *note,
+		    const struct sink_done *done);
 /* sink_mention - append JSON (one document) for mention ID to {prefix}:mentions. */
-void		 sink_mention(struct sink *s, const char *id, const char *json);
+void		 sink_mention(struct sink *s, const char *id, const char *json,
+		    const struct sink_done *done);
 /* sink_alert - append JSON to the queue {prefix}:alerts:CLASS and publish it
  * on the channel of the same name. CLASS is "question", "negative" or
  * "positive". */

@@ -24,6 +24,7 @@
 #include <curl/curl.h>
 #include <event2/event.h>
 
+#include "ack.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -81,7 +82,10 @@ struct source {
 	struct state		*state;
 	struct event		*save_timer;
 	struct source_tasks	 tasks;
+	struct ack		*ack;		/* commits waiting for mentions */
+	int			 lost_logged;
 	int			 stopping;
+	int			 quiet;		/* plugin stopped, state kept */
 };
 
 static const struct md_host source_host;
@@ -528,6 +532,8 @@ source_emit(struct md_source *msrc, const struct md_mention *m)
 		free(cause);
 		return -1;
 	}
+	mention->ack = src->ack;
+	mention->ack_seq = ack_take(src->ack);
 	src->env->emit(mention, src->env->emit_arg);
 	return source_busy(src) ? 1 : 0;
 }
@@ -537,9 +543,12 @@ static const char *
 source_state_get(struct md_source *msrc, const char *key)
 {
 	struct source *src = (struct source *)msrc;
+	const char *pending;
 
 	if (key == NULL || src->state == NULL)
 		return NULL;
+	if (ack_pending(src->ack, key, &pending))
+		return pending;
 	return state_get(src->state, key);
 }
 
@@ -550,18 +559,34 @@ source_save_cb(evutil_socket_t fd, short events, void *arg)
 	source_save_state(arg);
 }
 
-/* host->state_set: change the state and write it within a second. */
+/* ack_commit_fn: every mention emitted before KEY was set is accepted:
+ * change the state and write it within a second. */
+static void
+source_commit(void *arg, const char *key, const char *value)
+{
+	struct source *src = arg;
+	struct timeval tv = source_tv(SOURCE_SAVE_DELAY);
+
+	state_set(src->state, key, value);
+	if (!src->stopping && !evtimer_pending(src->save_timer, NULL))
+		evtimer_add(src->save_timer, &tv);
+}
+
+/* host->state_set: commit once the mentions emitted so far are accepted. */
 static void
 source_state_set(struct md_source *msrc, const char *key, const char *value)
 {
 	struct source *src = (struct source *)msrc;
-	struct timeval tv = source_tv(SOURCE_SAVE_DELAY);
 
 	if (key == NULL || src->state == NULL)
 		return;
-	state_set(src->state, key, value);
-	if (!src->stopping && !evtimer_pending(src->save_timer, NULL))
-		evtimer_add(src->save_timer, &tv);
+	if (ack_lost(src->ack) && !src->lost_logged) {
+		log_warn(src->log_name, "a mention was lost on its way to "
+		    "Redis: the saved cursor stays at the last point before "
+		    "it, so a restart fetches again from there");
+		src->lost_logged = 1;
+	}
+	ack_commit(src->ack, key, value);
 }
 
 /* A timer task fired. */
@@ -947,6 +972,7 @@ source_free(struct source *src)
 {
 	if (src->save_timer != NULL)
 		event_free(src->save_timer);
+	ack_detach(src->ack);
 	state_free(src->state);
 	source_free_strings(src->strings, src->nstrings);
 	free(src->ctx);
@@ -972,6 +998,7 @@ source_start(const struct source_env *env, const struct md_plugin *p,
 	source_copy_config(&src->cfg, cfg);
 	src->log_name = xasprintf("source %s", cfg->name);
 	src->save_timer = evtimer_new(env->base, source_save_cb, src);
+	src->ack = ack_new(source_commit, src);
 
 	src->ctx = xcalloc(1, p->ctx_size ? p->ctx_size : 1);
 	if (source_fill(p, &src->cfg, 1, src->ctx, &src->strings,
@@ -1009,13 +1036,13 @@ fail:
 	return NULL;
 }
 
-/* Stop the plugin, free its tasks, save its state, free the source. */
+/* Stop the plugin and its tasks; the state stays, for commits to come. */
 void
-source_stop(struct source *src)
+source_quiesce(struct source *src)
 {
 	struct md_task *t;
 
-	if (src == NULL)
+	if (src == NULL || src->quiet)
 		return;
 	/*
 	 * Cancel every task first so that nothing fires, but keep their
@@ -1027,7 +1054,21 @@ source_stop(struct source *src)
 	if (src->plugin->stop != NULL)
 		src->plugin->stop((struct md_source *)src, src->ctx);
 	source_free_tasks(src);
+	src->quiet = 1;
+}
+
+/* Stop the plugin if still running, save its state, free the source. */
+void
+source_stop(struct source *src)
+{
+	if (src == NULL)
+		return;
+	source_quiesce(src);
 	evtimer_del(src->save_timer);
+	if (ack_outstanding(src->ack) > 0)
+		log_info(src->log_name, "stopped with %llu mentions not yet "
+		    "written: their cursor is not saved",
+		    (unsigned long long)ack_outstanding(src->ack));
 	source_save_state(src);
 	log_debug(src->log_name, "stopped");
 	source_free(src);

@@ -43,8 +43,12 @@ int		 source_check(const struct md_plugin *p,
 struct source	*source_start(const struct source_env *env,
 		    const struct md_plugin *p, const struct config_source *cfg,
 		    char **cause);
-/* source_stop - cancel the source's tasks, call the plugin's stop(), save its
- * state, free it. */
+/* source_quiesce - cancel the source's tasks and call the plugin's stop(), but
+ * keep its state: cursors still wait for the mentions in flight (a daemon
+ * that stops quiesces its sources, flushes the sink, then stops them). */
+void		 source_quiesce(struct source *src);
+/* source_stop - quiesce, save the state (cursors whose mentions are all
+ * accepted), free the source. */
 void		 source_stop(struct source *src);
 /* source_settings_new - plugin P's context filled from CFG as start() would
  * get it, except that missing required keys are allowed: what `mentionctl

@@ -152,7 +152,7 @@ bench_one(const char *name, const char *url, int n, char **ids, char **docs)
 	t0 = bench_now();
 	c0 = bench_cpu();
 	for (i = 0; i < n; i++) {
-		sink_mention(s, ids[i], docs[i]);
+		sink_mention(s, ids[i], docs[i], NULL);
 		if (i % 2 == 0) {
 			sink_alert(s, classes[i % 3], ids[i], docs[i]);
 			alerts++;
@@ -191,7 +191,7 @@ bench_one(const char *name, const char *url, int n, char **ids, char **docs)
 		c0 = bench_cpu();
 		for (i = 0; i < n; i++)
 			sink_deliver(ds, ids[i], docs[i], i % 2 == 0 ?
-			    SINK_ALERT_QUESTION : 0, 7 * 86400, NULL);
+			    SINK_ALERT_QUESTION : 0, 7 * 86400, NULL, NULL);
 		done = 0;
 		sink_flush(ds, 300, bench_flushed, &done);
 		bench_run(base, &done);
@@ -217,7 +217,7 @@ bench_one(const char *name, const char *url, int n, char **ids, char **docs)
 		sink_stats(s, &st);
 		before = st.written;
 		t0 = bench_now();
-		sink_mention(s, ids[i % n], docs[i % n]);
+		sink_mention(s, ids[i % n], docs[i % n], NULL);
 		do {
 			event_base_loop(base, EVLOOP_ONCE);
 			sink_stats(s, &st);

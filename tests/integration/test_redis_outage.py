@@ -63,5 +63,39 @@ def test_backpressure_holds_the_file_not_the_alerts():
         assert rc == 0
 
 
+def test_cursor_waits_for_redis():
+    """Redis away: the mentions read are held, and the file's cursor is not
+    saved past them. Killed with SIGKILL then, the daemon restarts (Redis
+    back) from the old cursor and every alert arrives; once Redis has them
+    the cursor is saved at the end of the file."""
+    with Scenario() as sc:
+        port = free_port()
+        inp = os.path.join(sc.tmp, "in.jsonl")
+        n = 10
+        append(inp, [post(i, "acme broken again, worst ever %d" % i) for i in range(n)])
+        cfg = config(sc.tmp, "redis://127.0.0.1:%d" % port)
+        state = os.path.join(sc.tmp, "state", "feed.state")
+        d = sc.add(Daemon(sc.tmp, cfg))
+        d.wait_ready()
+        wait_for("the file read", lambda: "cannot use" in d.logtext())
+        time.sleep(2.5)     # the state would be written within a second
+        saved = open(state).read() if os.path.exists(state) else ""
+        assert '"%d"' % os.path.getsize(inp) not in saved, saved
+        d.proc.kill()
+        d.proc.wait()
+        r = sc.add(Redis(sc.tmp, port=port))
+        d2 = sc.add(Daemon(sc.tmp, cfg))
+        d2.wait_ready()
+        wait_for("all %d alerts" % n, lambda: r.client.xlen("t:alerts:negative") >= n)
+        size = os.path.getsize(inp)
+        wait_for("the cursor saved", lambda: os.path.exists(state) and
+                 '"%d"' % size in open(state).read())
+        ids = [f["id"] for _, f in r.client.xrange("t:alerts:negative")]
+        assert ids == ["feed:p%d" % i for i in range(n)], ids
+        rc, _ = d2.stop()
+        assert rc == 0
+
+
 if __name__ == "__main__":
-    run([test_kill_and_restart_loses_and_repeats_nothing, test_backpressure_holds_the_file_not_the_alerts])
+    run([test_kill_and_restart_loses_and_repeats_nothing, test_backpressure_holds_the_file_not_the_alerts,
+         test_cursor_waits_for_redis])

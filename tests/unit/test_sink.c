@@ -296,7 +296,7 @@ send_mention(struct sink *s, struct idlist *l, const char *name, int i)
 
 	idlist_add(l, name, i);
 	snprintf(json, sizeof(json), TEST_JSON, l->ids[l->n - 1], i);
-	sink_mention(s, l->ids[l->n - 1], json);
+	sink_mention(s, l->ids[l->n - 1], json, NULL);
 }
 
 static void
@@ -319,7 +319,7 @@ send_delivery(struct sink *s, struct idlist *l, const char *name, int i)
 	idlist_add(l, name, i);
 	snprintf(json, sizeof(json), TEST_JSON, l->ids[l->n - 1], i);
 	sink_deliver(s, l->ids[l->n - 1], json, SINK_ALERT_NEGATIVE, 3600,
-	    NULL);
+	    NULL, NULL);
 }
 
 static struct config_redis
@@ -570,7 +570,7 @@ test_refused_and_binary_safe(void **state)
 	assert_true(run_until(base, sink_is_connected, s, 5));
 	sink_alert(s, "negative", "a:refused", "{\"refused\":true}");
 	for (i = 0; i < 4; i++)
-		sink_mention(s, ids[i], docs[i]);
+		sink_mention(s, ids[i], docs[i], NULL);
 	assert_true(flush_wait(s, base, 10));
 	sink_stats(s, &st);
 	assert_int_equal(st.dropped, 1);
@@ -877,7 +877,7 @@ test_unacked_deliveries(void **state)
 
 		snprintf(json, sizeof(json), TEST_JSON, l.ids[i], l.ns[i]);
 		sink_deliver(s, l.ids[i], json, SINK_ALERT_NEGATIVE, 3600,
-		    NULL);
+		    NULL, NULL);
 	}
 	assert_true(flush_wait(s, base, 10));
 	sink_stats(s, &st);
@@ -1311,7 +1311,7 @@ test_silent_server(void **state)
 	cfg = make_cfg(url, CONFIG_QUEUE_STREAM, 0, 100);
 	capture_start();
 	s = sink_new(base, &cfg, &cause);
-	sink_mention(s, "m1", "{}");
+	sink_mention(s, "m1", "{}", NULL);
 	run_until(base, NULL, NULL, 2.6);
 	sink_stats(s, &st);
 	assert_int_equal(st.connected, 0);
