@@ -1015,7 +1015,28 @@ config_key_source(struct config_file *f, const char *key, const char *value)
 			    "30, 30s, 250ms, 5m, 1h or 1d");
 		else
 			s->interval = d;
+	} else if (strcmp(key, "backfill") == 0) {
+		if (strcmp(value, "all") == 0)
+			s->backfill = -1;
+		else if ((d = config_parse_duration(value)) <= 0)
+			config_bad_value(f, key, value, "a duration such as "
+			    "1h or 2d, or all");
+		else
+			s->backfill = d;
+	} else if (strcmp(key, "min_interval") == 0 ||
+	    strcmp(key, "max_interval") == 0) {
+		if ((d = config_parse_duration(value)) <= 0)
+			config_bad_value(f, key, value, "a duration such as "
+			    "30s or 10m");
+		else if (key[1] == 'i')
+			s->min_interval = d;
+		else
+			s->max_interval = d;
 	}
+	if (s->min_interval > 0 && s->max_interval > 0 &&
+	    s->min_interval > s->max_interval)
+		config_fail(f, f->line, "[source %s] min_interval is longer "
+		    "than max_interval", s->name);
 }
 
 /* glob(3)'s error callback: a folder that is not there matches nothing;

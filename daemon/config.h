@@ -46,6 +46,10 @@ struct config_source {
 	char			*name;
 	char			*plugin;
 	double			 interval;	/* seconds; 0 when not set */
+	/* Host keys every polling source has (0 when not set): */
+	double			 backfill;	/* first run: skip what is older; <0 all */
+	double			 min_interval;	/* adaptive polling bounds */
+	double			 max_interval;
 	struct config_kv	*kv;
 	size_t			 nkv;
 	struct config_where	 where;

@@ -114,9 +114,14 @@ struct http_req {
 	struct event		*timer;		/* next poll, reconnect, deferred error */
 	char			*launch_error;
 	int			 failures;	/* in a row, for the backoff */
+	char			*fail_logged;	/* the failure last warned of */
+	double			 fail_since;	/* when the failures began */
 
 	/* Polls. */
-	double			 interval;
+	double			 interval;	/* now; between the bounds */
+	double			 min_interval;	/* adaptive when max > 0 */
+	double			 max_interval;
+	int			 fresh;		/* new items reported, -1: none */
 	char			*etag;
 	char			*lastmod;
 
@@ -716,6 +721,7 @@ http_req_free(struct http_req *req)
 	free(req->body.p);
 	free(req->h_all.p);
 	free(req->post);
+	free(req->fail_logged);
 	free(req->launch_error);
 	free(req->abort_reason);
 	free(req->etag);
@@ -735,6 +741,66 @@ http_fetch_finish(struct http_req *req, const struct md_http_response *resp)
 	http_req_free(req);
 }
 
+/*
+ * Log a failure of REQ (WHAT: "GET URL failed" or "stream URL") for REASON,
+ * retried in DELAY seconds: a warning the first time, and at debug while the
+ * same failure repeats, so that a source that is down for hours writes one
+ * line, not one per poll.
+ */
+static void
+http_log_failure(struct http_req *req, const char *what, const char *reason,
+    const char *verb, double delay)
+{
+	int level = LOG_WARNING;
+
+	if (req->fail_logged != NULL && strcmp(req->fail_logged, reason) == 0)
+		level = LOG_DEBUG;
+	else {
+		free(req->fail_logged);
+		req->fail_logged = xstrdup(reason);
+	}
+	if (req->failures == 1)
+		req->fail_since = http_now();
+	log_msg(level, req->owner, "%s: %s; %s in %.1f s%s", what, reason,
+	    verb, delay, level == LOG_WARNING ? " (logged again when it "
+	    "changes or recovers)" : "");
+}
+
+/* REQ works again: say so once if a failure was warned of. */
+static void
+http_log_recovery(struct http_req *req, const char *what)
+{
+	if (req->fail_logged == NULL)
+		return;
+	log_notice(req->owner, "%s works again after %d failure%s in %.0f s",
+	    what, req->failures, req->failures == 1 ? "" : "s",
+	    http_now() - req->fail_since);
+	free(req->fail_logged);
+	req->fail_logged = NULL;
+}
+
+/* An adaptive poll had news (FRESH) or none: poll twice as often, or a
+ * quarter less often, within its bounds. */
+static void
+http_poll_adapt(struct http_req *req, int fresh)
+{
+	double next;
+	char buf[512];
+
+	if (req->max_interval <= 0)
+		return;
+	next = fresh ? req->interval / 2 : req->interval * 1.25;
+	if (next < req->min_interval)
+		next = req->min_interval;
+	if (next > req->max_interval)
+		next = req->max_interval;
+	if (next != req->interval)
+		log_debug(req->owner, "GET %s: %s, polling every %.1f s",
+		    http_log_url(req->url, buf, sizeof(buf)), fresh ?
+		    "new items" : "nothing new", next);
+	req->interval = next;
+}
+
 /* A poll's GET is over: hand 2xx over, skip 304, back off on failures, and
  * arm the next GET. */
 static void
@@ -743,15 +809,23 @@ http_poll_finish(struct http_req *req, const struct md_http_response *resp,
 {
 	struct http_engine *eng = req->eng;
 	double delay, now;
-	char buf[512], reason[64];
+	char buf[512], reason[64], what[600];
 	const char *why;
 
+	if (resp->error == NULL && ((resp->status >= 200 &&
+	    resp->status < 300) || resp->status == 304) &&
+	    req->fail_logged != NULL) {
+		snprintf(buf, sizeof(buf), "GET ");
+		http_log_url(req->url, buf + 4, sizeof(buf) - 4);
+		http_log_recovery(req, buf);
+	}
 	if (resp->error == NULL && resp->status >= 200 && resp->status < 300) {
 		req->failures = 0;
 		free(req->etag);
 		free(req->lastmod);
 		req->etag = xstrdup(req->h_etag);
 		req->lastmod = xstrdup(req->h_lastmod);
+		req->fresh = -1;
 		req->in_cb++;
 		req->done(resp, req->arg);
 		req->in_cb--;
@@ -759,8 +833,11 @@ http_poll_finish(struct http_req *req, const struct md_http_response *resp,
 			http_req_free(req);
 			return;
 		}
+		/* Unreported, a changed body counts as news. */
+		http_poll_adapt(req, req->fresh != 0);
 	} else if (resp->error == NULL && resp->status == 304) {
 		req->failures = 0;
+		http_poll_adapt(req, 0);
 	} else {
 		if (resp->error != NULL)
 			why = resp->error;
@@ -773,8 +850,9 @@ http_poll_finish(struct http_req *req, const struct md_http_response *resp,
 		delay = http_backoff(eng, req->failures);
 		if (wait > delay)
 			delay = wait;
-		log_warn(req->owner, "GET %s failed: %s; retrying in %.1f s",
-		    http_log_url(req->url, buf, sizeof(buf)), why, delay);
+		snprintf(what, sizeof(what), "GET %s failed",
+		    http_log_url(req->url, buf, sizeof(buf)));
+		http_log_failure(req, what, why, "retrying", delay);
 		http_evtimer(req->timer, delay);
 		return;
 	}
@@ -792,7 +870,7 @@ http_stream_retry(struct http_req *req, double wait, const char *reason)
 {
 	struct http_engine *eng = req->eng;
 	double delay;
-	char buf[512];
+	char buf[512], what[600];
 	long retry;
 
 	http_abort(req);
@@ -805,8 +883,9 @@ http_stream_retry(struct http_req *req, double wait, const char *reason)
 		delay = retry / 1000.0;
 	if (wait > delay)
 		delay = wait;
-	log_warn(req->owner, "stream %s: %s; reconnecting in %.1f s",
-	    http_log_url(req->url, buf, sizeof(buf)), reason, delay);
+	snprintf(what, sizeof(what), "stream %s",
+	    http_log_url(req->url, buf, sizeof(buf)));
+	http_log_failure(req, what, reason, "reconnecting", delay);
 	http_evtimer(req->timer, delay);
 }
 
@@ -816,9 +895,15 @@ http_stream_event(const struct md_stream_event *ev, void *arg)
 {
 	struct http_req *req = arg;
 
+	char buf[512], what[600];
+
 	if (req->deleted)
 		return -1;
-	req->events++;
+	if (req->events++ == 0 && req->fail_logged != NULL) {
+		snprintf(what, sizeof(what), "stream %s",
+		    http_log_url(req->url, buf, sizeof(buf)));
+		http_log_recovery(req, what);
+	}
 	req->efn(ev, req->arg);
 	return req->deleted ? -1 : 0;
 }
@@ -1369,4 +1454,24 @@ http_response_header(const struct md_http_response *resp, const char *name)
 			found++;
 	}
 	return found;
+}
+
+void
+http_poll_bounds(struct http_req *req, double min, double max)
+{
+	if (req == NULL || req->kind != HTTP_POLL || !(min > 0) || max < min)
+		return;
+	req->min_interval = min;
+	req->max_interval = max;
+	if (req->interval < min)
+		req->interval = min;
+	if (req->interval > max)
+		req->interval = max;
+}
+
+void
+http_poll_fresh(struct http_req *req, int n)
+{
+	if (req != NULL && req->kind == HTTP_POLL)
+		req->fresh = n;
 }

@@ -54,6 +54,13 @@ struct http_req	*http_poll(struct http_engine *eng, const char *owner,
 		    const struct md_http_request *req, double interval,
 		    http_done_fn done, void *arg);
 void		 http_poll_set_url(struct http_req *poll, const char *url);
+/* http_poll_bounds - make POLL adaptive: after a response with new items the
+ * interval halves, after one without (or a 304) it grows by a quarter,
+ * always within [MIN, MAX] seconds. */
+void		 http_poll_bounds(struct http_req *poll, double min, double max);
+/* http_poll_fresh - from inside POLL's callback: the response held N new
+ * items (a changed body that is not reported counts as news). */
+void		 http_poll_fresh(struct http_req *poll, int n);
 /* http_stream - long-lived GET, one callback per message, reconnecting. */
 struct http_req	*http_stream(struct http_engine *eng, const char *owner,
 		    const struct md_stream_request *req, http_event_fn fn,

@@ -17,8 +17,10 @@
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -32,6 +34,9 @@
 #include "source.h"
 #include "state.h"
 #include "xmalloc.h"
+
+/* What a first run skips by default: what is older than this at start. */
+#define SOURCE_BACKFILL		3600.0
 
 /* How often a dirty state is written, and the file watch safety net. */
 #define SOURCE_SAVE_DELAY	1.0
@@ -84,6 +89,10 @@ struct source {
 	struct source_tasks	 tasks;
 	struct ack		*ack;		/* commits waiting for mentions */
 	int			 lost_logged;
+	int			 polls;		/* has made an HTTP task */
+	int64_t			 backfill_from;	/* first run: older is history */
+	unsigned long long	 history;	/* mentions skipped for it */
+	unsigned long long	 emitted;	/* into the pipeline */
 	int			 stopping;
 	int			 quiet;		/* plugin stopped, state kept */
 };
@@ -114,6 +123,9 @@ source_copy_config(struct config_source *dst, const struct config_source *src)
 	dst->name = xstrdup(src->name);
 	dst->plugin = xstrdup(src->plugin);
 	dst->interval = src->interval;
+	dst->backfill = src->backfill;
+	dst->min_interval = src->min_interval;
+	dst->max_interval = src->max_interval;
 	dst->where.file = xstrdup(src->where.file);
 	dst->where.line = src->where.line;
 	dst->nkv = src->nkv;
@@ -255,6 +267,35 @@ source_parse_setting(const struct md_setting *s, const char *text, void *ctx,
 	return "a value of a known type";
 }
 
+/* SECONDS as a short duration ("90s", "1h", "2d") in BUF. */
+static const char *
+source_duration(double seconds, char *buf, size_t size)
+{
+	if (seconds >= 86400 && (long long)seconds % 86400 == 0)
+		snprintf(buf, size, "%lldd", (long long)seconds / 86400);
+	else if (seconds >= 3600 && (long long)seconds % 3600 == 0)
+		snprintf(buf, size, "%lldh", (long long)seconds / 3600);
+	else if (seconds >= 60 && (long long)seconds % 60 == 0)
+		snprintf(buf, size, "%lldm", (long long)seconds / 60);
+	else
+		snprintf(buf, size, "%gs", seconds);
+	return buf;
+}
+
+/* Is KEY one of the host's own keys of every [source] section? */
+static int
+source_host_key(const char *key)
+{
+	static const char *const keys[] = { "plugin", "interval", "backfill",
+	    "min_interval", "max_interval", NULL };
+	size_t i;
+
+	for (i = 0; keys[i] != NULL; i++)
+		if (strcmp(key, keys[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * Fill CTX from CFG with P's settings table, appending each problem to ERRS.
  * Returns 0, or -1 when anything was wrong.
@@ -281,8 +322,7 @@ source_fill(const struct md_plugin *p, const struct config_source *cfg,
 		kv = &cfg->kv[i];
 		s = source_setting(p, kv->key);
 		if (s == NULL) {
-			if (strcmp(kv->key, "plugin") == 0 ||
-			    strcmp(kv->key, "interval") == 0)
+			if (source_host_key(kv->key))
 				continue;
 			known = source_known_keys(p);
 			config_error(errs, &kv->where, "[source %s] unknown key "
@@ -519,10 +559,22 @@ source_emit(struct md_source *msrc, const struct md_mention *m)
 {
 	struct source *src = (struct source *)msrc;
 	struct mention *mention;
-	char *cause = NULL;
+	char *cause = NULL, buf[32];
 
 	if (m == NULL)
 		return -1;
+	if (src->polls && src->backfill_from > 0 && m->struct_size >=
+	    offsetof(struct md_mention, published) + sizeof(m->published) &&
+	    m->published > 0 && m->published < src->backfill_from) {
+		if (src->history++ == 0)
+			log_notice(src->log_name, "first run: mentions "
+			    "published more than %s before the start are history "
+			    "and are skipped (set backfill = DURATION or all to "
+			    "change it)", source_duration(src->cfg.backfill > 0 ?
+			    src->cfg.backfill : SOURCE_BACKFILL, buf,
+			    sizeof(buf)));
+		return 0;
+	}
 	mention = mention_from_plugin(src->cfg.name, src->plugin->name, m,
 	    &cause);
 	if (mention == NULL) {
@@ -534,6 +586,7 @@ source_emit(struct md_source *msrc, const struct md_mention *m)
 	}
 	mention->ack = src->ack;
 	mention->ack_seq = ack_take(src->ack);
+	src->emitted++;
 	src->env->emit(mention, src->env->emit_arg);
 	return source_busy(src) ? 1 : 0;
 }
@@ -770,11 +823,15 @@ source_http_done(const struct md_http_response *resp, void *arg)
 {
 	struct md_task *t = arg;
 	int once = t->kind == SOURCE_FETCH;
+	unsigned long long before = t->src->emitted;
 
 	if (once)
 		t->req = NULL;	/* the engine frees a finished fetch */
 	source_task_enter(t);
 	t->http_fn((struct md_source *)t->src, resp, t->arg);
+	/* What the response gave paces the poll (http_poll_bounds). */
+	if (!once && !t->deleted && t->req != NULL)
+		http_poll_fresh(t->req, (int)(t->src->emitted - before));
 	source_task_leave(t, once);
 }
 
@@ -799,6 +856,7 @@ source_http_ready(struct source *src)
 		log_err(src->log_name, "no HTTP engine for this source");
 		return 0;
 	}
+	src->polls = 1;
 	return 1;
 }
 
@@ -875,6 +933,11 @@ source_http_poll(struct md_source *msrc, const struct md_http_request *req,
 	source_task_enter(t);
 	hreq = http_poll(src->env->http, src->log_name, req, interval,
 	    source_http_done, t);
+	if (hreq != NULL && interval > 0)
+		http_poll_bounds(hreq, src->cfg.min_interval > 0 ?
+		    src->cfg.min_interval : interval / 4,
+		    src->cfg.max_interval > 0 ? src->cfg.max_interval :
+		    interval * 4);
 	return source_http_created(t, hreq);
 }
 
@@ -1018,6 +1081,12 @@ source_start(const struct source_env *env, const struct md_plugin *p,
 		goto fail;
 	}
 
+	/* A first run (nothing saved yet) starts from a bounded past. */
+	if ((src->state == NULL || state_empty(src->state)) &&
+	    src->cfg.backfill >= 0)
+		src->backfill_from = (int64_t)time(NULL) -
+		    (int64_t)(src->cfg.backfill > 0 ? src->cfg.backfill :
+		    SOURCE_BACKFILL);
 	if (p->start((struct md_source *)src, &source_host, src->ctx,
 	    &why) != 0) {
 		*cause = xstrdup(why != NULL ? why : "plugin failed to start");

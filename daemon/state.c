@@ -292,3 +292,9 @@ state_free(struct state *st)
 	free(st->tmp);
 	free(st);
 }
+
+int
+state_empty(const struct state *st)
+{
+	return st->map->child == NULL;
+}

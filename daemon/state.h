@@ -15,6 +15,8 @@ const char	*state_get(const struct state *st, const char *key);
 /* state_set - VALUE NULL deletes KEY. */
 void		 state_set(struct state *st, const char *key, const char *value);
 int		 state_dirty(const struct state *st);
+/* state_empty - does the state hold no key (a source's first run)? */
+int		 state_empty(const struct state *st);
 /* state_save - write the file if anything changed. Returns 0, or -1 with
  * *cause set. */
 int		 state_save(struct state *st, char **cause);

@@ -3,9 +3,11 @@ RSS feed: entries become mentions (links resolved against the feed URL, the
 author and title kept), a new entry is emitted when the feed changes, the
 entries already emitted are not emitted again after a restart (the cursor of
 seen ids in the source state), and a broken feed still gives its entries."""
+import email.utils
 import json
 import os
 import subprocess
+import time
 import urllib.request
 
 from harness import Daemon, Redis, Scenario, config, entries, run, wait_for
@@ -48,9 +50,17 @@ def rss(items, tail="</channel></rss>"):
             "<channel><title>Acme</title>" + "".join(items) + tail)
 
 
-def feed_config(sc, r, url):
+def feed_config(sc, r, url, backfill="all"):
+    """The items of these tests are from 2003: every one is wanted unless
+    BACKFILL bounds a first run."""
     return config(sc.tmp, r.url, tracks={"acme": "query = acme"},
-                  sources={"news": "plugin = feed\nurl = %s\ninterval = 1s" % url})
+                  sources={"news": "plugin = feed\nurl = %s\ninterval = 1s\nbackfill = %s" % (url, backfill)})
+
+
+def dated(i, seconds_ago):
+    """Item I published SECONDS_AGO."""
+    when = email.utils.formatdate(time.time() - seconds_ago, usegmt=True)
+    return item(i).replace("Tue, 10 Jun 2003 04:0%d:00 GMT" % i, when)
 
 
 def test_poll_new_and_restart():
@@ -94,6 +104,34 @@ def test_poll_new_and_restart():
         assert "new entr" not in d2.logtext()[before:], d2.logtext()[before:]
 
 
+def test_first_run_backfill():
+    """A first run skips what is older than the backfill window (1 h by
+    default) and says so; once a cursor is saved, an old item that appears
+    is emitted like any other."""
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        h = sc.add(Httpd())
+        h.route("/feed.xml", rss([dated(1, 600), dated(2, 3 * 3600), dated(3, 30 * 86400)]))
+        cfg = config(sc.tmp, r.url, tracks={"acme": "query = acme"},
+                     sources={"news": "plugin = feed\nurl = %s/feed.xml\ninterval = 1s" % h.base})
+        d = sc.add(Daemon(sc.tmp, cfg))
+        d.wait_ready()
+        wait_for("the recent mention", lambda: r.client.xlen("t:mentions") >= 1)
+        d.wait_log("are history and are skipped")
+        assert "more than 1h before the start" in d.logtext(), d.logtext()
+        time.sleep(1.5)
+        assert [k for k, _ in entries(r.client, "t:mentions")] == ["news:acme-1"]
+        rc, _ = d.stop()
+        assert rc == 0
+
+        # Not a first run any more: an old entry new to the feed is emitted.
+        h.route("/feed.xml", rss([dated(4, 5 * 3600), dated(1, 600)]))
+        d2 = sc.add(Daemon(sc.tmp, cfg))
+        d2.wait_ready()
+        wait_for("the old new entry", lambda: r.client.xlen("t:mentions") >= 2)
+        assert [k for k, _ in entries(r.client, "t:mentions")] == ["news:acme-1", "news:acme-4"]
+
+
 def test_broken_feed():
     with Scenario() as sc:
         r = sc.add(Redis(sc.tmp))
@@ -109,4 +147,4 @@ def test_broken_feed():
 
 
 if __name__ == "__main__":
-    run([test_poll_new_and_restart, test_broken_feed])
+    run([test_poll_new_and_restart, test_first_run_backfill, test_broken_feed])

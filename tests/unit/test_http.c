@@ -582,6 +582,58 @@ test_poll_conditional(void **state)
 	cJSON_Delete(log);
 }
 
+/* For test_poll_adaptive: every response reports one new item. */
+static void
+on_fresh(const struct md_http_response *resp, void *arg)
+{
+	struct http_req **poll = arg;
+
+	(void)resp;
+	http_poll_fresh(*poll, 1);
+}
+
+/* Nothing new (304s) slows an adaptive poll down to its upper bound; news
+ * in every response speeds it up to its lower bound. */
+static void
+test_poll_adaptive(void **state)
+{
+	struct fixture *fx = *state;
+	struct md_http_request req = { .url = url("/etag?v=adapt") };
+	struct http_req *p;
+	cJSON *log, *r[64];
+	double first, last;
+	int n;
+
+	free(control("/_reset"));
+	p = http_poll(fx->eng, "test", &req, 0.1, on_fresh, &p);
+	http_poll_bounds(p, 0.05, 0.3);
+	run_until(fx->base, 2.0, NULL, NULL);
+	http_cancel(p);
+	log = server_log();
+	n = requests(log, "/etag", r, 64);
+	assert_true(n >= 6);
+	/* The 200 had news (0.1 -> 0.05), then each 304 adds a quarter. */
+	first = req_time(r[2]) - req_time(r[1]);
+	last = req_time(r[n - 1]) - req_time(r[n - 2]);
+	assert_true(first < 0.1);
+	assert_true(last >= 0.3 - 0.02);
+	cJSON_Delete(log);
+
+	free(control("/_reset"));
+	req.url = url("/ok");
+	p = http_poll(fx->eng, "test", &req, 0.4, on_fresh, &p);
+	http_poll_bounds(p, 0.05, 1);
+	run_until(fx->base, 1.2, NULL, NULL);
+	http_cancel(p);
+	log = server_log();
+	n = requests(log, "/ok", r, 64);
+	/* 0.4 would give 3 or 4 GETs; halving down to 0.05 gives many. */
+	assert_true(n >= 8);
+	last = req_time(r[n - 1]) - req_time(r[n - 2]);
+	assert_true(last < 0.1);
+	cJSON_Delete(log);
+}
+
 static void
 test_poll_set_url(void **state)
 {
@@ -671,15 +723,18 @@ test_poll_backoff(void **state)
 	assert_true(gap[2] > gap[0]);
 	cJSON_Delete(log);
 
-	/* One warning per failure, naming the owner, URL, reason and delay;
-	 * the query is cut from the URL. */
+	/* One warning for the three failures alike, naming the owner, URL,
+	 * reason and delay (the query cut from the URL), then one line when
+	 * it works again. */
 	assert_non_null(strstr(out, "source flaky: GET "));
 	assert_non_null(strstr(out, "/flaky?... failed: HTTP 500; "
 	    "retrying in "));
 	assert_null(strstr(out, "fail=3"));
 	for (i = 0, p = out; (p = strstr(p, "failed: HTTP 500")) != NULL; p++)
 		i++;
-	assert_int_equal(i, 3);
+	assert_int_equal(i, 1);
+	assert_non_null(strstr(out, "/flaky?... works again after 3 "
+	    "failures"));
 	free(out);
 	rec_free(&rc);
 }
@@ -1113,6 +1168,7 @@ main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(test_fetch_ok),
 		T(test_post_and_headers),
+		T(test_poll_adaptive),
 		T(test_fetch_gzip),
 		T(test_fetch_errors),
 		T(test_poll_conditional),
