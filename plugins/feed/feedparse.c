@@ -1186,3 +1186,73 @@ feedparse_parse(const char *buf, size_t len, const char *url,
 		return feedparse_json(buf + i, len - i, url, fn, arg, cause);
 	return feedparse_xml(buf, len, url, charset, fn, arg, cause);
 }
+
+/* The xmlUrl outlines of an OPML document in BUF. */
+static int
+feedparse_opml(const char *buf, size_t len,
+    void (*fn)(const char *url, void *arg), void *arg, char **cause)
+{
+	xmlTextReaderPtr r;
+	xmlChar *v;
+	int n = 0, rc;
+
+	r = xmlReaderForMemory(buf, (int)len, NULL, NULL, XML_PARSE_RECOVER |
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (r == NULL) {
+		*cause = feedparse_strdup("cannot create the XML reader");
+		return -1;
+	}
+	while ((rc = xmlTextReaderRead(r)) == 1) {
+		if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT ||
+		    xmlTextReaderDepth(r) > FEEDPARSE_MAX_DEPTH ||
+		    strcasecmp((const char *)xmlTextReaderConstLocalName(r),
+		    "outline") != 0)
+			continue;
+		if ((v = xmlTextReaderGetAttribute(r, BAD_CAST "xmlUrl")) == NULL)
+			v = xmlTextReaderGetAttribute(r, BAD_CAST "xmlurl");
+		if (v != NULL && v[0] != '\0') {
+			fn((const char *)v, arg);
+			n++;
+		}
+		xmlFree(v);
+	}
+	xmlFreeTextReader(r);
+	if (rc == -1 && n == 0) {
+		*cause = feedparse_strdup("broken OPML document");
+		return -1;
+	}
+	return n;
+}
+
+int
+feedparse_list(const char *buf, size_t len,
+    void (*fn)(const char *url, void *arg), void *arg, char **cause)
+{
+	const char *p = buf, *end = buf + len, *eol, *a, *b;
+	char line[4096];
+	int n = 0;
+
+	*cause = NULL;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' ||
+	    *p == '\n' || (unsigned char)*p == 0xef || (unsigned char)*p == 0xbb ||
+	    (unsigned char)*p == 0xbf))
+		p++;
+	if (p < end && *p == '<')
+		return feedparse_opml(buf, len, fn, arg, cause);
+	for (p = buf; p < end; p = eol + 1) {
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			eol = end;
+		for (a = p; a < eol && (*a == ' ' || *a == '\t'); a++)
+			;
+		for (b = a; b < eol && *b != '#' && *b != ' ' && *b != '\t' &&
+		    *b != '\r'; b++)
+			;
+		if (b > a && (size_t)(b - a) < sizeof(line)) {
+			memcpy(line, a, (size_t)(b - a));
+			line[b - a] = '\0';
+			fn(line, arg);
+			n++;
+		}
+	}
+	return n;
+}

@@ -48,6 +48,16 @@ int	feedparse_parse(const char *buf, size_t len, const char *url,
 	    const char *charset, feedparse_entry_fn fn, void *arg, char **cause);
 
 /*
+ * feedparse_list - the feed URLs of a subscription list in BUF (LEN bytes):
+ * an OPML document (every outline's xmlUrl, at any depth), or else plain
+ * text with one URL per line ('#' starts a comment; blank lines and spaces
+ * are ignored). Calls FN(URL, ARG) for each, in order. Returns how many, or
+ * -1 with *cause set (malloc'd) when an OPML document is broken before any.
+ */
+int	feedparse_list(const char *buf, size_t len,
+	    void (*fn)(const char *url, void *arg), void *arg, char **cause);
+
+/*
  * feedparse_date - parse an RFC 822 date (with the usual broken variants) or
  * an RFC 3339 / W3CDTF date. Returns unix seconds, or 0 when S is not a date.
  */

@@ -132,6 +132,44 @@ def test_first_run_backfill():
         assert [k for k, _ in entries(r.client, "t:mentions")] == ["news:acme-1", "news:acme-4"]
 
 
+def test_feed_lists():
+    """Several feeds in one source: a url, a urls list and a urls_file. The
+    file is watched: rewritten as an OPML list that drops one feed and adds
+    another, the new one is polled and the dropped one no more."""
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        h = sc.add(Httpd())
+        for name, first in (("a", 10), ("b", 20), ("c", 30), ("d", 40)):
+            h.route("/%s.xml" % name, rss([item(first), item(first + 1)]))
+        lst = os.path.join(sc.tmp, "feeds.txt")
+        with open(lst, "w") as f:
+            f.write("# my feeds\n%s/c.xml\n\n  %s/b.xml   # twice: polled once\nnot-a-url\n" % (h.base, h.base))
+        cfg = config(sc.tmp, r.url, tracks={"acme": "query = acme"},
+                     sources={"news": "plugin = feed\nurl = %s/a.xml\nurls = %s/b.xml, %s/a.xml\n"
+                              "urls_file = %s\ninterval = 1s\nbackfill = all" % (h.base, h.base, h.base, lst)})
+        d = sc.add(Daemon(sc.tmp, cfg))
+        d.wait_ready()
+        wait_for("6 mentions", lambda: r.client.xlen("t:mentions") >= 6)
+        d.wait_log("polling 3 feeds")
+        d.wait_log("'not-a-url' is not an http(s) URL")
+        keys = sorted(k for k, _ in entries(r.client, "t:mentions"))
+        assert keys == ["news:acme-%d" % i for i in (10, 11, 20, 21, 30, 31)], keys
+
+        tmp = lst + ".new"
+        with open(tmp, "w") as f:
+            f.write('<?xml version="1.0"?><opml version="2.0"><head><title>subs</title></head><body>'
+                    '<outline text="tech"><outline type="rss" text="D" xmlUrl="%s/d.xml"/></outline>'
+                    '<outline type="rss" text="B" xmlUrl="%s/b.xml"/></body></opml>' % (h.base, h.base))
+        os.rename(tmp, lst)
+        wait_for("the added feed", lambda: r.client.xlen("t:mentions") >= 8)
+        d.wait_log("c.xml: no longer listed, stopped")
+        d.wait_log("feed list changed: 3 feeds")
+        n = len([q for q in h.requests() if q["path"].startswith("/c.xml")])
+        time.sleep(2.5)
+        assert len([q for q in h.requests() if q["path"].startswith("/c.xml")]) == n
+        assert len([q for q in h.requests() if q["path"].startswith("/d.xml")]) >= 2
+
+
 def test_broken_feed():
     with Scenario() as sc:
         r = sc.add(Redis(sc.tmp))
@@ -147,4 +185,4 @@ def test_broken_feed():
 
 
 if __name__ == "__main__":
-    run([test_poll_new_and_restart, test_first_run_backfill, test_broken_feed])
+    run([test_poll_new_and_restart, test_first_run_backfill, test_feed_lists, test_broken_feed])
