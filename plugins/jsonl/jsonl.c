@@ -713,6 +713,50 @@ jsonl_stop(struct md_source *src, void *ctx)
 	j->buf = NULL;
 }
 
+/* md_plugin.parse: every line of a saved file; a bad line is reported in
+ * *cause (the first one) and skipped, as the running source does. */
+static int
+jsonl_parse_body(void *ctx, const struct md_http_response *resp,
+    md_parse_fn emit, void *arg, char **cause)
+{
+	const char *p = resp->body, *end = resp->body + resp->body_len, *eol;
+	const char *why;
+	struct jsonl_item it;
+	long long line = 0;
+	size_t len, i;
+	int n = 0;
+
+	(void)ctx;
+	for (; p < end; p = eol + 1) {
+		line++;
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			eol = end;
+		len = (size_t)(eol - p);
+		while (len > 0 && (p[len - 1] == '\r' || p[len - 1] == ' ' ||
+		    p[len - 1] == '\t'))
+			len--;
+		for (i = 0; i < len && (p[i] == ' ' || p[i] == '\t'); i++)
+			;
+		if (i == len)
+			continue;
+		if (len > JSONL_MAX_LINE)
+			why = "line longer than 1 MiB";
+		else if (jsonl_parse(p, len, &it, &why) == 0) {
+			n++;
+			if (emit(arg, &it.m) != 0) {
+				cJSON_Delete(it.root);
+				break;
+			}
+			cJSON_Delete(it.root);
+			continue;
+		}
+		if (*cause == NULL)
+			*cause = jsonl_printf("line %lld: %s, skipped (and any "
+			    "later bad line)", line, why);
+	}
+	return n;
+}
+
 static const struct md_setting jsonl_settings[] = {
 	{ "path", MD_SET_STRING, NULL, offsetof(struct jsonl, path),
 	    MD_SETTING_REQUIRED, "the file of JSON lines to tail" },
@@ -734,4 +778,5 @@ const struct md_plugin mentiond_plugin = {
 	.ctx_size = sizeof(struct jsonl),
 	.start = jsonl_start,
 	.stop = jsonl_stop,
+	.parse = jsonl_parse_body,
 };

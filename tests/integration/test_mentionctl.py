@@ -404,6 +404,31 @@ def test_cli():
     print("ok - --version, --help, unknown command")
 
 
+def test_parse(tmp):
+    """mentionctl parse loads the named plugin and runs its parser: jsonl's
+    lines become mentions, a bad line is a warning; an unknown plugin, one
+    without a parser, and a bad --set are refused with the reason."""
+    path = os.path.join(tmp, "saved.jsonl")
+    with open(path, "w") as f:
+        f.write('{"id": 7, "text": "acme &amp; co", "author": "@ann", '
+                '"published": "2024-06-11T06:58:00Z"}\n'
+                'not json\n{"id": "8", "title": "Acme"}\n')
+    lines, err, _ = ctl("parse", "jsonl", path)
+    got = [json.loads(l) for l in lines]
+    assert [g["id"] for g in got] == ["7", "8"], got
+    assert got[0]["author"] == "@ann" and got[0]["published"] == "2024-06-11T06:58:00Z", got
+    assert "line 2: bad JSON" in err, err
+    _, err, rc = ctl("parse", "nosuch", path, check=False)
+    assert rc == 2 and "no plugin nosuch" in err and "jsonl" in err, err
+    _, err, rc = ctl("parse", "jsonl", "--set", "colour", path, check=False)
+    assert rc == 2 and "KEY=VALUE" in err, err
+    _, err, rc = ctl("parse", "jsonl", "--set", "colour=red", path, check=False)
+    assert rc == 2 and "unknown key 'colour'" in err, err
+    _, err, rc = ctl("parse", "feed", path, check=False)
+    assert rc == 1 and "not" in err, err
+    print("ok - parse")
+
+
 def main():
     if not os.access(CTL, os.X_OK):
         print("FAIL: %s not built" % CTL)
@@ -412,6 +437,7 @@ def main():
     rs = None
     try:
         test_cli()
+        test_parse(tmp)
         rs = Redis(tmp)
         test_from_start(rs)
         test_width(rs)
