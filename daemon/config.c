@@ -230,6 +230,32 @@ config_parse_integer(const char *text, long long min, long long *out)
 	return 0;
 }
 
+/* A size: an integer of bytes with an optional K, M or G (powers of 1024)
+ * suffix, at least 1 MiB. */
+static int
+config_parse_size(const char *text, long long *out)
+{
+	char *end;
+	long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoll(text, &end, 10);
+	if (errno != 0 || end == text || v <= 0)
+		return -1;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end != '\0' || v > (LLONG_MAX >> shift) || (v << shift) < (1 << 20))
+		return -1;
+	*out = v << shift;
+	return 0;
+}
+
 /* Whether NAME is a good track or source name. */
 static int
 config_valid_name(const char *name)
@@ -431,7 +457,9 @@ config_redis_equal(const struct config_redis *a, const struct config_redis *b)
 	    config_same(a->password, b->password) &&
 	    config_same(a->prefix, b->prefix) &&
 	    a->maxlen == b->maxlen && a->queue == b->queue &&
-	    config_same(a->group, b->group) && a->hold_max == b->hold_max;
+	    config_same(a->group, b->group) && a->hold_max == b->hold_max &&
+	    a->spool == b->spool && a->spool_max == b->spool_max &&
+	    a->spool_fsync == b->spool_fsync;
 }
 
 /* A new config holding every default. */
@@ -457,6 +485,9 @@ config_new(const char *path)
 	cfg->redis.queue = CONFIG_QUEUE_STREAM;
 	cfg->redis.group = xstrdup("mentiond");
 	cfg->redis.hold_max = 100000;
+	cfg->redis.spool = 1;
+	cfg->redis.spool_max = 1LL << 30;
+	cfg->redis.spool_fsync = 0;	/* SPOOL_SYNC_BATCH */
 	cfg->dedup.window = 7 * 86400;
 	cfg->dedup.capacity = 1000000;
 	cfg->dedup.near_distance = 3;
@@ -843,10 +874,28 @@ config_key_redis(struct config_file *f, const char *key, const char *value)
 	else if (strcmp(key, "hold_max") == 0) {
 		if (config_parse_integer(value, 1, &r->hold_max) == -1)
 			config_bad_value(f, key, value, "an integer >= 1");
+	} else if (strcmp(key, "spool") == 0) {
+		if ((r->spool = config_parse_bool(value)) == -1)
+			config_bad_value(f, key, value, "yes or no");
+	} else if (strcmp(key, "spool_max") == 0) {
+		if (config_parse_size(value, &r->spool_max) == -1)
+			config_bad_value(f, key, value, "a size such as 512M or "
+			    "2G");
+	} else if (strcmp(key, "spool_fsync") == 0) {
+		if (strcmp(value, "batch") == 0)
+			r->spool_fsync = 0;
+		else if (strcmp(value, "always") == 0)
+			r->spool_fsync = 1;
+		else if (strcmp(value, "never") == 0)
+			r->spool_fsync = 2;
+		else
+			config_bad_value(f, key, value, "batch, always or "
+			    "never");
 	} else
 		config_fail(f, f->line, "unknown key \"%s\" in [redis] "
 		    "(expected url, password_file, password_env, prefix, "
-		    "maxlen, queue, group or hold_max)", key);
+		    "maxlen, queue, group, hold_max, spool, spool_max or "
+		    "spool_fsync)", key);
 }
 
 /* A key of [dedup]. */

@@ -68,6 +68,9 @@ struct config_redis {
 	enum config_queue	 queue;
 	char			*group;		/* consumer group created at start */
 	long long		 hold_max;	/* alerts held while Redis is down */
+	int			 spool;		/* beyond hold_max, to the spool file */
+	long long		 spool_max;	/* bytes */
+	int			 spool_fsync;	/* enum spool_sync */
 };
 
 /* [dedup]: how long and how many mentions are remembered, and how close two

@@ -34,6 +34,7 @@
 #include "classify.h"
 #include "pipeline.h"
 #include "sink.h"
+#include "spool.h"
 #include "source.h"
 #include "version.h"
 #include "xmalloc.h"
@@ -58,6 +59,7 @@ struct daemon {
 	struct localredis	*localredis;
 	struct sink		*sink;
 	struct sink		*old_sink;	/* replaced by a reload, flushing */
+	struct spool		*spool;		/* what Redis could not take yet */
 	struct pipeline		*pipeline;
 	struct source		**sources;	/* one per cfg->sources, NULL when failed */
 	size_t			 nsources;
@@ -258,6 +260,31 @@ main_stop_sources(struct daemon *d)
 	}
 }
 
+/* Open the spool of CFG's [redis] once: STATE_DIR/redis.spool, shared by the
+ * sink and one a reload replaced (which only appends to it). Without it the
+ * daemon runs on, dropping the oldest held entries when memory is full. */
+static void
+main_open_spool(struct daemon *d, const struct config *cfg)
+{
+	char *path, *cause = NULL;
+
+	if (d->spool != NULL || !cfg->redis.spool)
+		return;
+	if (mkdir(cfg->state_dir, 0750) == -1 && errno != EEXIST) {
+		log_err("spool", "cannot create %s: %s; running without a "
+		    "spool", cfg->state_dir, strerror(errno));
+		return;
+	}
+	path = xasprintf("%s/redis.spool", cfg->state_dir);
+	d->spool = spool_open(path, (size_t)cfg->redis.spool_max,
+	    (enum spool_sync)cfg->redis.spool_fsync, &cause);
+	if (d->spool == NULL) {
+		log_err("spool", "%s; running without a spool", cause);
+		free(cause);
+	}
+	free(path);
+}
+
 /* Connect the sink to the Redis of CFG (starting a private server when none
  * is configured). Returns NULL (logged) on failure. */
 static struct sink *
@@ -285,7 +312,11 @@ main_connect_sink(struct daemon *d, struct config *cfg)
 	if ((s = sink_new(d->base, &cfg->redis, &cause)) == NULL) {
 		log_err("redis", "%s", cause);
 		free(cause);
+		return NULL;
 	}
+	main_open_spool(d, cfg);
+	if (d->spool != NULL)
+		sink_set_spool(s, d->spool, 0);
 	return s;
 }
 
@@ -357,6 +388,9 @@ main_reload(struct daemon *d)
 		if (d->old_sink != NULL)
 			sink_free(d->old_sink);
 		d->old_sink = d->sink;
+		/* The new sink reads the spool; the old one leaves there what
+		 * it cannot deliver. */
+		sink_set_spool(d->old_sink, d->spool, 1);
 		sink_flush(d->old_sink, MAIN_FLUSH_TIMEOUT, main_old_sink_flushed, d);
 		d->sink = nsink;
 		log_notice("config", "redis is now %s", ncfg->redis.url);
@@ -597,14 +631,20 @@ main_free(struct daemon *d)
 	    &d->ev_status, &d->ev_watchdog, &d->ev_deadline };
 	size_t i;
 
-	main_stop_sources(d);
-	free(d->sources);
-	if (d->pipeline != NULL)
-		pipeline_free(d->pipeline);
+	/* Sources emit no more; the sinks spool what Redis has not taken,
+	 * which commits the cursors waiting for it; then the sources save. */
+	for (i = 0; i < d->nsources; i++)
+		source_quiesce(d->sources[i]);
 	if (d->sink != NULL)
 		sink_free(d->sink);
 	if (d->old_sink != NULL)
 		sink_free(d->old_sink);
+	d->sink = d->old_sink = NULL;
+	spool_close(d->spool);
+	main_stop_sources(d);
+	free(d->sources);
+	if (d->pipeline != NULL)
+		pipeline_free(d->pipeline);
 	if (d->http != NULL)
 		http_free(d->http);
 	for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++)

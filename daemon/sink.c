@@ -54,6 +54,7 @@
 #include "log.h"
 #include "redisurl.h"
 #include "sink.h"
+#include "spool.h"
 #include "xmalloc.h"
 
 #define SINK_SUBSYS		"redis"
@@ -71,6 +72,8 @@
 #define SINK_MAX_ARGS		16
 /* How many of a key's newest elements are read back on reconnect. */
 #define SINK_CHECK_MAX		32
+/* Spooled entries read back into memory at a time. */
+#define SINK_SPOOL_CHUNK	1024
 
 /* The keys entries go to; an entry names one by index. */
 enum {
@@ -119,6 +122,8 @@ struct sink_entry {
 	unsigned char		 delivery;	/* an EVALSHA of deliver.lua */
 	unsigned char		 resent;	/* a delivery sent again */
 	unsigned char		 plain;		/* no alert: dropped first */
+	unsigned char		 from_spool;	/* read back from the spool */
+	uint64_t		 seq;		/* the order entries were taken in */
 	char			*note;		/* a delivery's alert log line */
 	struct sink_done	 done;		/* told when written or lost */
 	const char		*id;		/* in data, not NUL-terminated */
@@ -178,6 +183,20 @@ struct sink {
 	size_t			 nheld;
 	size_t			 ninflight;
 	size_t			 inflight_bytes;
+
+	/* The spool (spool.h), NULL without one: beyond hold_max, entries go
+	 * to it, and are read back, in order, when Redis is back. */
+	struct spool		*spool;
+	int			 spool_append_only;	/* another sink reads it */
+	uint64_t		 next_seq;
+	size_t			 spool_held;	/* read back, in held */
+	size_t			 spool_out;	/* read back, not yet written */
+	int			 spooling;	/* this outage spilled; logged */
+	unsigned long long	 spooled;
+	unsigned long long	 unspooled;	/* read back and written */
+	struct sink_done	*sync_dones;	/* told once the spool is synced */
+	size_t			 nsync_dones;
+	struct event		*ev_spoolsync;
 
 	unsigned long long	 written;
 	unsigned long long	 seen_before;	/* deliveries written before */
@@ -252,30 +271,45 @@ static void
 sink_unhold(struct sink *s, struct sink_entry *e)
 {
 	TAILQ_REMOVE(&s->held, e, qentry);
-	if (e->plain)
+	if (e->plain && !e->from_spool)
 		TAILQ_REMOVE(&s->held_mentions, e, mentry);
+	if (e->from_spool)
+		s->spool_held--;
 	s->nheld--;
 }
 
-/* Entry E is over: written by Redis (OK), or lost. Tell its owner, free it. */
+/* Entry E is over: written by Redis (OK), or lost. Tell its owner, free it;
+ * the spool is emptied once all it held is written. */
 static void
-sink_entry_free(struct sink_entry *e, int ok)
+sink_entry_free(struct sink *s, struct sink_entry *e, int ok)
 {
 	if (e->done.fn != NULL)
 		e->done.fn(e->done.arg, e->done.seq, ok);
+	if (e->from_spool) {
+		s->spool_out--;
+		s->unspooled++;
+		if (s->spool_out == 0 && spool_unread(s->spool) == 0 &&
+		    !s->spool_append_only) {
+			log_notice(SINK_SUBSYS, "spool drained: %llu entries "
+			    "delivered from %s", s->unspooled,
+			    spool_path(s->spool));
+			spool_reset(s->spool);
+			s->unspooled = 0;
+		}
+	}
 	free(e->note);
 	free(e);
 }
 
-/* Free every entry of queue Q. */
+/* Free every entry of queue Q (lost). */
 static void
-sink_free_queue(struct sink_queue *q)
+sink_free_queue(struct sink *s, struct sink_queue *q)
 {
 	struct sink_entry *e;
 
 	while ((e = TAILQ_FIRST(q)) != NULL) {
 		TAILQ_REMOVE(q, e, qentry);
-		sink_entry_free(e, 0);
+		sink_entry_free(s, e, 0);
 	}
 }
 
@@ -324,8 +358,10 @@ sink_requeue(struct sink *s)
 		TAILQ_REMOVE(&s->inflight, e, qentry);
 		e->uncertain = 1;
 		TAILQ_INSERT_HEAD(&s->held, e, qentry);
-		if (e->plain)
+		if (e->plain && !e->from_spool)
 			TAILQ_INSERT_HEAD(&s->held_mentions, e, mentry);
+		if (e->from_spool)
+			s->spool_held++;
 		s->nheld++;
 	}
 	s->ninflight = 0;
@@ -480,6 +516,7 @@ sink_ready(struct sink *s)
 		s->episode_dropped = 0;
 	}
 	s->dropping_alerts = 0;
+	s->spooling = 0;
 	s->ever_ready = 1;
 	s->was_lost = 0;
 	s->backoff = 0;
@@ -680,7 +717,7 @@ sink_reply_check(redisAsyncContext *ac, void *reply, void *arg)
 	for (found = 0; found < j; found++) {
 		e = u[found];
 		sink_unhold(s, e);
-		sink_entry_free(e, 1);
+		sink_entry_free(s, e, 1);
 		s->written++;
 	}
 	s->confirmed += found;
@@ -938,7 +975,7 @@ sink_reply_entry(redisAsyncContext *ac, void *reply, void *arg)
 		}
 	} else
 		s->written++;
-	sink_entry_free(e, r->type != REDIS_REPLY_ERROR);
+	sink_entry_free(s, e, r->type != REDIS_REPLY_ERROR);
 	if (!TAILQ_EMPTY(&s->held))
 		sink_pump(s);
 	else if (s->ninflight == 0)
@@ -995,7 +1032,193 @@ sink_send(struct sink *s, struct sink_entry *e)
 	return 0;
 }
 
-/* Move held entries to the connection while the window has room. */
+/*
+ * The spool record of entry E, in a new buffer of *LEN bytes: a header of
+ * key, flags and the offsets of the id and the JSON in the command, then
+ * the command (and an LPUSH's id after it), then the alert's log line.
+ */
+static unsigned char *
+sink_spool_record(const struct sink_entry *e, size_t *len)
+{
+	uint32_t h[6];
+	size_t data, note = e->note != NULL ? strlen(e->note) : 0;
+	unsigned char *rec, flags;
+
+	data = (size_t)(e->id - e->data) >= e->cmdlen ?
+	    (size_t)(e->id - e->data) + e->idlen : e->cmdlen;
+	h[0] = (uint32_t)e->cmdlen;
+	h[1] = (uint32_t)data;
+	h[2] = (uint32_t)(e->id - e->data);
+	h[3] = (uint32_t)e->idlen;
+	h[4] = (uint32_t)(e->json - e->data);
+	h[5] = (uint32_t)e->jsonlen;
+	*len = 2 + sizeof(h) + data + note;
+	rec = xmalloc(*len);
+	flags = (unsigned char)(e->delivery | e->plain << 1);
+	rec[0] = e->key;
+	rec[1] = flags;
+	memcpy(rec + 2, h, sizeof(h));
+	memcpy(rec + 2 + sizeof(h), e->data, data);
+	if (note > 0)
+		memcpy(rec + 2 + sizeof(h) + data, e->note, note);
+	return rec;
+}
+
+/* The entry of spool record REC (LEN bytes), or NULL when it is not one. */
+static struct sink_entry *
+sink_spool_entry(const unsigned char *rec, size_t len, uint64_t seq)
+{
+	struct sink_entry *e;
+	uint32_t h[6];
+	size_t note;
+
+	if (len < 2 + sizeof(h))
+		return NULL;
+	memcpy(h, rec + 2, sizeof(h));
+	if (rec[0] >= SINK_NKEYS || h[1] > len - 2 - sizeof(h) ||
+	    h[0] > h[1] || (size_t)h[2] + h[3] > h[1] ||
+	    (size_t)h[4] + h[5] > h[1])
+		return NULL;
+	e = xcalloc(1, sizeof(*e) + h[1]);
+	memcpy(e->data, rec + 2 + sizeof(h), h[1]);
+	e->key = rec[0];
+	e->delivery = rec[1] & 1;
+	e->plain = (rec[1] >> 1) & 1;
+	/* A delivery may have been written before a crash: if Redis says
+	 * so, it counts as written, not as another mentiond's. */
+	e->resent = e->delivery;
+	e->cmdlen = h[0];
+	e->id = e->data + h[2];
+	e->idlen = h[3];
+	e->json = e->data + h[4];
+	e->jsonlen = h[5];
+	note = len - 2 - sizeof(h) - h[1];
+	if (note > 0)
+		e->note = xstrndup((const char *)rec + 2 + sizeof(h) + h[1],
+		    note);
+	e->from_spool = 1;
+	e->seq = seq;
+	return e;
+}
+
+/* Sync the spool now, then tell the owners of what was spooled: it is as
+ * safe as Redis would keep it. */
+static void
+sink_spool_synced(struct sink *s)
+{
+	struct sink_done *d = s->sync_dones;
+	size_t i, n = s->nsync_dones;
+
+	spool_sync(s->spool);
+	s->sync_dones = NULL;
+	s->nsync_dones = 0;
+	for (i = 0; i < n; i++)
+		d[i].fn(d[i].arg, d[i].seq, 1);
+	free(d);
+}
+
+/* The zero timer after a burst of spooled entries. */
+static void
+sink_spoolsync_cb(evutil_socket_t fd, short what, void *arg)
+{
+	sink_spool_synced(arg);
+}
+
+/* Write entry E (not in any queue) to the spool and free it. Returns 0, or
+ * -1 when the spool cannot take it (E is left as it is). */
+static int
+sink_spool_put(struct sink *s, struct sink_entry *e)
+{
+	unsigned char *rec;
+	size_t len;
+	int rc;
+
+	rec = sink_spool_record(e, &len);
+	rc = spool_append(s->spool, e->seq, rec, len);
+	free(rec);
+	if (rc != 0)
+		return -1;
+	s->spooled++;
+	if (e->done.fn != NULL) {
+		s->sync_dones = xreallocarray(s->sync_dones,
+		    s->nsync_dones + 1, sizeof(*s->sync_dones));
+		s->sync_dones[s->nsync_dones++] = e->done;
+		e->done.fn = NULL;
+		if (s->ev_spoolsync != NULL)
+			event_active(s->ev_spoolsync, EV_TIMEOUT, 0);
+	}
+	free(e->note);
+	free(e);
+	return 0;
+}
+
+/* The hold buffer is over hold_max: move its oldest entry made here (not
+ * one read back from the spool, nor one whose fate Redis must tell) to the
+ * spool. Returns 0, or -1 when nothing could go there. */
+static int
+sink_spill(struct sink *s)
+{
+	struct sink_entry *e;
+
+	if (s->spool == NULL)
+		return -1;
+	TAILQ_FOREACH(e, &s->held, qentry)
+		if (!e->from_spool && !e->uncertain)
+			break;
+	if (e == NULL)
+		return -1;
+	sink_unhold(s, e);
+	if (sink_spool_put(s, e) != 0) {
+		/* Back where it was: at the head of what is ours. */
+		TAILQ_INSERT_HEAD(&s->held, e, qentry);
+		if (e->plain)
+			TAILQ_INSERT_HEAD(&s->held_mentions, e, mentry);
+		s->nheld++;
+		return -1;
+	}
+	if (!s->spooling) {
+		log_warn(SINK_SUBSYS, "hold buffer of %lld entries full: "
+		    "spooling the oldest to %s until %s is back", s->hold_max,
+		    spool_path(s->spool), s->addr);
+		s->spooling = 1;
+	}
+	return 0;
+}
+
+/* Read the next records of the spool back into the hold buffer, before the
+ * first entry taken after them. */
+static void
+sink_spool_load(struct sink *s)
+{
+	struct sink_entry *e, *at;
+	void *rec;
+	size_t len, n = 0;
+	uint64_t seq;
+
+	at = TAILQ_FIRST(&s->held);
+	while (n < SINK_SPOOL_CHUNK && spool_read(s->spool, &rec, &len, &seq)) {
+		e = sink_spool_entry(rec, len, seq);
+		free(rec);
+		if (e == NULL) {
+			log_err(SINK_SUBSYS, "%s: a record that is no entry "
+			    "skipped", spool_path(s->spool));
+			continue;
+		}
+		while (at != NULL && at->seq < seq)
+			at = TAILQ_NEXT(at, qentry);
+		if (at != NULL)
+			TAILQ_INSERT_BEFORE(at, e, qentry);
+		else
+			TAILQ_INSERT_TAIL(&s->held, e, qentry);
+		s->nheld++;
+		s->spool_held++;
+		s->spool_out++;
+		n++;
+	}
+}
+
+/* Move held entries to the connection while the window has room; what is
+ * in the spool goes first. */
 static void
 sink_pump(struct sink *s)
 {
@@ -1003,8 +1226,16 @@ sink_pump(struct sink *s)
 
 	while (s->state == SINK_READY && s->ac != NULL && !s->drop_pending &&
 	    s->ninflight < SINK_WINDOW_ENTRIES &&
-	    s->inflight_bytes < SINK_WINDOW_BYTES &&
-	    (e = TAILQ_FIRST(&s->held)) != NULL) {
+	    s->inflight_bytes < SINK_WINDOW_BYTES) {
+		if (s->spool_held == 0 && !s->spool_append_only &&
+		    spool_unread(s->spool) > 0)
+			sink_spool_load(s);
+		if ((e = TAILQ_FIRST(&s->held)) == NULL)
+			break;
+		/* Older entries are still in the file: they go first. */
+		if (!s->spool_append_only && spool_unread(s->spool) > 0 &&
+		    e->seq > spool_next_seq(s->spool))
+			break;
 		if (sink_send(s, e) != 0)
 			break;
 		sink_unhold(s, e);
@@ -1034,7 +1265,7 @@ sink_drop_oldest(struct sink *s)
 		    "dropping the oldest mentions", s->hold_max);
 	}
 	sink_unhold(s, e);
-	sink_entry_free(e, 0);
+	sink_entry_free(s, e, 0);
 	s->dropped++;
 	s->episode_dropped++;
 }
@@ -1151,6 +1382,7 @@ sink_resp_write(char *p, int argc, const char **argv, const size_t *len,
 static void
 sink_take(struct sink *s, struct sink_entry *e)
 {
+	e->seq = s->next_seq++;
 	TAILQ_INSERT_TAIL(&s->held, e, qentry);
 	if (e->plain)
 		TAILQ_INSERT_TAIL(&s->held_mentions, e, mentry);
@@ -1160,8 +1392,11 @@ sink_take(struct sink *s, struct sink_entry *e)
 		if (s->nheld == 0)
 			return;
 	}
-	while (s->hold_max > 0 && s->nheld > (unsigned long long)s->hold_max)
-		sink_drop_oldest(s);
+	/* What was read back from the spool is not counted: it is on disk. */
+	while (s->hold_max > 0 && s->nheld - s->spool_held >
+	    (unsigned long long)s->hold_max)
+		if (sink_spill(s) != 0)
+			sink_drop_oldest(s);
 }
 
 /* A new entry whose command is ARGV (ARGC arguments of lengths LEN), with
@@ -1301,9 +1536,10 @@ sink_new(struct event_base *base, const struct config_redis *cfg,
 	s->ev_drop = evtimer_new(base, sink_drop_cb, s);
 	s->ev_flushdone = evtimer_new(base, sink_flushdone_cb, s);
 	s->ev_flushtimer = evtimer_new(base, sink_flushtimer_cb, s);
+	s->ev_spoolsync = evtimer_new(base, sink_spoolsync_cb, s);
 	if (s->ev_retry == NULL || s->ev_timeout == NULL ||
 	    s->ev_drop == NULL || s->ev_flushdone == NULL ||
-	    s->ev_flushtimer == NULL) {
+	    s->ev_flushtimer == NULL || s->ev_spoolsync == NULL) {
 		*cause = xstrdup("cannot create timers");
 		goto fail;
 	}
@@ -1313,6 +1549,59 @@ sink_new(struct event_base *base, const struct config_redis *cfg,
 fail:
 	sink_free(s);
 	return NULL;
+}
+
+void
+sink_set_spool(struct sink *s, struct spool *sp, int append_only)
+{
+	s->spool = sp;
+	s->spool_append_only = append_only;
+	if (sp != NULL && spool_last_seq(sp) >= s->next_seq)
+		s->next_seq = spool_last_seq(sp) + 1;
+	if (sp != NULL && !append_only && s->state == SINK_READY)
+		sink_pump(s);
+}
+
+/* Stopping: what is neither written nor already in the spool goes there,
+ * the oldest first (in flight, then held), so that the next start delivers
+ * it. Entries read back from the spool stay where they are in its file. */
+static void
+sink_spool_rest(struct sink *s)
+{
+	struct sink_queue *queues[2] = { &s->inflight, &s->held };
+	struct sink_entry *e, *next;
+	size_t n = 0, failed = 0;
+	int q;
+
+	for (q = 0; q < 2; q++) {
+		for (e = TAILQ_FIRST(queues[q]); e != NULL; e = next) {
+			next = TAILQ_NEXT(e, qentry);
+			if (e->from_spool)
+				continue;
+			TAILQ_REMOVE(queues[q], e, qentry);
+			if (q == 0)
+				s->ninflight--;
+			else {
+				s->nheld--;
+				if (e->plain)
+					TAILQ_REMOVE(&s->held_mentions, e,
+					    mentry);
+			}
+			if (sink_spool_put(s, e) == 0)
+				n++;
+			else {
+				failed++;
+				sink_entry_free(s, e, 0);
+			}
+		}
+	}
+	sink_spool_synced(s);
+	if (n > 0)
+		log_notice(SINK_SUBSYS, "%zu undelivered entries saved to %s "
+		    "for the next start", n, spool_path(s->spool));
+	if (failed > 0)
+		log_err(SINK_SUBSYS, "%zu undelivered entries could not be "
+		    "saved to %s and are lost", failed, spool_path(s->spool));
 }
 
 /* Queue a mention for {prefix}:mentions. */
@@ -1409,9 +1698,10 @@ sink_stats(const struct sink *s, struct sink_stats *st)
 {
 	st->written = s->written;
 	st->seen_before = s->seen_before;
-	st->held = s->nheld;
+	st->held = s->nheld - s->spool_held;
 	st->inflight = s->ninflight;
 	st->dropped = s->dropped;
+	st->spooled = spool_unread(s->spool) + s->spool_out;
 	st->connected = s->state == SINK_READY;
 }
 
@@ -1434,14 +1724,20 @@ sink_free(struct sink *s)
 		log_err(SINK_SUBSYS, "%llu entries were dropped (hold buffer of "
 		    "%lld entries full)", s->episode_dropped, s->hold_max);
 	}
-	left = s->nheld + s->ninflight;
+	if (s->spool != NULL)
+		sink_spool_rest(s);
+	left = s->nheld + s->ninflight - s->spool_held - s->spool_out;
+	if (s->spool_out > 0)
+		log_notice(SINK_SUBSYS, "%zu entries read back from %s were "
+		    "not delivered yet: they stay there", s->spool_out,
+		    spool_path(s->spool));
 	if (left > 0) {
 		log_err(SINK_SUBSYS, "%zu entries not delivered to %s are lost "
 		    "(%zu held, %zu in flight)", left, s->addr, s->nheld,
 		    s->ninflight);
 	}
-	sink_free_queue(&s->held);
-	sink_free_queue(&s->inflight);
+	sink_free_queue(s, &s->held);
+	sink_free_queue(s, &s->inflight);
 	if (s->ev_retry != NULL)
 		event_free(s->ev_retry);
 	if (s->ev_timeout != NULL)
@@ -1452,6 +1748,9 @@ sink_free(struct sink *s)
 		event_free(s->ev_flushdone);
 	if (s->ev_flushtimer != NULL)
 		event_free(s->ev_flushtimer);
+	if (s->ev_spoolsync != NULL)
+		event_free(s->ev_spoolsync);
+	free(s->sync_dones);
 	for (i = 0; i < SINK_NKEYS; i++)
 		free(s->keys[i].name);
 	free(s->seen_prefix);

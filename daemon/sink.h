@@ -19,6 +19,7 @@
 
 struct event_base;
 struct sink;
+struct spool;
 
 struct sink_stats {
 	unsigned long long	written;	/* entries acknowledged by Redis */
@@ -26,6 +27,7 @@ struct sink_stats {
 	unsigned long long	held;		/* entries waiting for a connection */
 	unsigned long long	inflight;	/* sent, reply not yet read */
 	unsigned long long	dropped;	/* lost to a full hold buffer */
+	unsigned long long	spooled;	/* in the spool, not yet written */
 	int			connected;
 };
 
@@ -70,7 +72,13 @@ void		 sink_alert(struct sink *s, const char *klass, const char *id,
 void		 sink_flush(struct sink *s, double timeout,
 		    void (*done)(void *arg), void *arg);
 void		 sink_stats(const struct sink *s, struct sink_stats *st);
-/* sink_free - disconnect and free; anything unflushed is logged as lost. */
+/* sink_set_spool - beyond hold_max, write entries to SP (not owned) instead of
+ * dropping them, read them back in order when Redis is back (unless
+ * APPEND_ONLY: another sink reads SP, this one only leaves what it could
+ * not deliver there), and save there what is undelivered at sink_free. */
+void		 sink_set_spool(struct sink *s, struct spool *sp, int append_only);
+/* sink_free - disconnect and free; anything unflushed goes to the spool, or
+ * without one is logged as lost. */
 void		 sink_free(struct sink *s);
 
 #endif

@@ -96,6 +96,43 @@ def test_cursor_waits_for_redis():
         assert rc == 0
 
 
+def test_stop_while_redis_away_spools():
+    """Redis away: the file source waits (backpressure) with a few mentions
+    held, and SIGTERM saves those to the spool, so the file's cursor may
+    move past them. The next start, with Redis back, delivers the spool
+    first, then the rest of the file: every alert once, in order, and the
+    spool is emptied."""
+    with Scenario() as sc:
+        port = free_port()
+        inp = os.path.join(sc.tmp, "in.jsonl")
+        n = 50
+        append(inp, [post(i, "acme broken again, worst ever %d" % i) for i in range(n)])
+        cfg = config(sc.tmp, "redis://127.0.0.1:%d" % port).replace("prefix = t\n", "prefix = t\nhold_max = 10\n")
+        state = os.path.join(sc.tmp, "state", "feed.state")
+        spool = os.path.join(sc.tmp, "state", "redis.spool")
+        d = sc.add(Daemon(sc.tmp, cfg))
+        d.wait_ready()
+        d.wait_log("cannot use")
+        time.sleep(1.0)
+        rc, _ = d.stop()
+        assert rc == 0
+        assert "undelivered entries saved to %s" % spool in d.logtext(), d.logtext()
+        assert "lost" not in d.logtext() and "dropp" not in d.logtext(), d.logtext()
+        assert '"offset":\t"0"' not in open(state).read(), open(state).read()
+        assert os.path.getsize(spool) > 0
+
+        r = sc.add(Redis(sc.tmp, port=port))
+        d2 = sc.add(Daemon(sc.tmp, cfg))
+        d2.wait_ready()
+        wait_for("all %d alerts" % n, lambda: r.client.xlen("t:alerts:negative") >= n)
+        d2.wait_log("spool drained")
+        ids = [f["id"] for _, f in r.client.xrange("t:alerts:negative")]
+        assert ids == ["feed:p%d" % i for i in range(n)], ids
+        assert os.path.getsize(spool) == 0
+        rc, _ = d2.stop()
+        assert rc == 0
+
+
 if __name__ == "__main__":
     run([test_kill_and_restart_loses_and_repeats_nothing, test_backpressure_holds_the_file_not_the_alerts,
-         test_cursor_waits_for_redis])
+         test_cursor_waits_for_redis, test_stop_while_redis_away_spools])

@@ -349,7 +349,8 @@ test_all_errors_reported(void **state)
 	    "7: bad value for queue: \"fifo\" (expected stream or list)",
 	    "8: bad value for hold_max: \"0\" (expected an integer >= 1)",
 	    "9: unknown key \"speed\" in [redis] (expected url, password_file, "
-	    "password_env, prefix, maxlen, queue, group or hold_max)",
+	    "password_env, prefix, maxlen, queue, group, hold_max, spool, "
+	    "spool_max or spool_fsync)",
 	    "12: bad value for alert: \"question, angry\" (expected a comma "
 	    "list of question, negative and positive, or none)",
 	    "13: bad value for min_priority: \"1.5\" (expected a number from 0 "

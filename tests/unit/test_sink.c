@@ -31,6 +31,7 @@
 #include "harness.h"
 #include "log.h"
 #include "sink.h"
+#include "spool.h"
 
 /* A JSON document with characters a format string would choke on. */
 #define TEST_JSON \
@@ -1131,6 +1132,137 @@ test_hold_overflow(void **state)
 	harness_redis_stop(&r);
 }
 
+/* sink_done for test_spool: count what is told written (or safe) and lost. */
+struct done_count {
+	int	 ok;
+	int	 lost;
+};
+
+static void
+count_done(void *arg, uint64_t seq, int ok)
+{
+	struct done_count *d = arg;
+
+	(void)seq;
+	if (ok)
+		d->ok++;
+	else
+		d->lost++;
+}
+
+/* Deliver NAME-I as send_delivery does, telling D when it is safe. */
+static void
+send_counted(struct sink *s, struct idlist *l, const char *name, int i,
+    struct done_count *d)
+{
+	struct sink_done done = { count_done, d, (uint64_t)i };
+	char json[256];
+
+	idlist_add(l, name, i);
+	snprintf(json, sizeof(json), TEST_JSON, l->ids[l->n - 1], i);
+	sink_deliver(s, l->ids[l->n - 1], json, SINK_ALERT_NEGATIVE, 3600,
+	    NULL, &done);
+}
+
+static int
+done_count_reached(void *arg)
+{
+	struct done_count *d = arg;
+
+	return d->ok >= 90;
+}
+
+/*
+ * Redis away and a hold buffer of 10: the rest goes to the spool instead of
+ * being dropped, and counts as safe once synced; stopping saves the held
+ * ones there too. A restart (a new sink on the same file, with a torn record
+ * at its end, as a crash mid-write leaves it) cuts the torn record, delivers
+ * the spool first and then what came since, each once, in order, and
+ * empties the file.
+ */
+static void
+test_spool(void **state)
+{
+	struct harness_redis r = { 0 };
+	struct event_base *base = event_base_new();
+	struct idlist l = { 0 };
+	struct done_count d = { 0, 0 }, d2 = { 0, 0 };
+	struct sink_stats st;
+	struct spool *sp;
+	redisContext *c;
+	char url[64], path[512], *cause = NULL, *log, *dir;
+	struct config_redis cfg;
+	struct sink *s;
+	FILE *fp;
+	int i;
+
+	dir = harness_tmpdir();
+	snprintf(path, sizeof(path), "%s/redis.spool", dir);
+	r.port = harness_free_port();
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d", r.port);
+	cfg = make_cfg(url, CONFIG_QUEUE_STREAM, 0, 10);
+	capture_start();
+	sp = spool_open(path, 1 << 30, SPOOL_SYNC_BATCH, &cause);
+	assert_non_null(sp);
+	s = sink_new(base, &cfg, &cause);
+	sink_set_spool(s, sp, 0);
+	for (i = 0; i < 100; i++)
+		send_counted(s, &l, "d", i, &d);
+	sink_stats(s, &st);
+	assert_int_equal(st.held, 10);
+	assert_int_equal(st.spooled, 90);
+	assert_int_equal(st.dropped, 0);
+	assert_true(run_until(base, done_count_reached, &d, 2));
+	assert_int_equal(d.ok, 90);		/* on disk: safe */
+	sink_free(s);				/* Redis still away */
+	assert_int_equal(d.ok, 100);
+	assert_int_equal(d.lost, 0);
+	spool_close(sp);
+	log = capture_stop();
+	assert_non_null(strstr(log, "spooling the oldest to"));
+	assert_non_null(strstr(log, "10 undelivered entries saved to"));
+	assert_null(strstr(log, "lost"));
+	free(log);
+
+	/* A crash in the middle of a write leaves a torn record. */
+	fp = fopen(path, "ab");
+	assert_non_null(fp);
+	fwrite("SOL1\x40\0\0\0garbage", 1, 15, fp);
+	fclose(fp);
+
+	capture_start();
+	sp = spool_open(path, 1 << 30, SPOOL_SYNC_BATCH, &cause);
+	assert_non_null(sp);
+	assert_int_equal(spool_unread(sp), 100);
+	s = sink_new(base, &cfg, &cause);
+	sink_set_spool(s, sp, 0);
+	for (i = 100; i < 105; i++)
+		send_counted(s, &l, "d", i, &d2);
+	assert_int_equal(harness_redis_start(&r), 0);
+	assert_true(flush_wait(s, base, 15));
+	sink_stats(s, &st);
+	assert_int_equal(st.spooled, 0);
+	assert_int_equal(d2.ok, 5);
+	c = sync_connect(r.port);
+	assert_stream(c, "t:mentions", l.ids, l.ns, l.n);
+	assert_stream(c, "t:alerts:negative", l.ids, l.ns, l.n);
+	assert_int_equal(spool_bytes(sp), 0);
+	sink_free(s);
+	spool_close(sp);
+	log = capture_stop();
+	assert_non_null(strstr(log, "torn or corrupt record"));
+	assert_non_null(strstr(log, "holds 100 undelivered entries"));
+	assert_non_null(strstr(log, "spool drained: 100 entries"));
+	free(log);
+
+	redisFree(c);
+	idlist_free(&l);
+	event_base_free(base);
+	harness_redis_stop(&r);
+	harness_rmtree(dir);
+	free(dir);
+}
+
 /* AUTH with a password, with a user and a db; a wrong password is logged
  * and nothing is delivered. */
 static void
@@ -1339,6 +1471,7 @@ main(void)
 		cmocka_unit_test(test_unacked_deliveries),
 		cmocka_unit_test(test_unacked_list),
 		cmocka_unit_test(test_hold_overflow),
+		cmocka_unit_test(test_spool),
 		cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_unix_socket),
 		cmocka_unit_test(test_silent_server),
