@@ -6,12 +6,15 @@
  * struct size, then the name, the callbacks and the settings table. A refusal
  * is one line that names the file and the reason.
  */
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <dirent.h>
 #include <dlfcn.h>
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "loader.h"
 #include "log.h"
@@ -195,6 +198,38 @@ loader_check(const struct loader *ld, const char *path,
 	return 0;
 }
 
+/*
+ * Whether PATH (a folder when DIR) may be loaded from: code run inside the
+ * daemon must not be replaceable by anyone but root or the daemon's own
+ * user, so it is refused when someone else owns it or when its group or
+ * everyone may write it. Returns 0, or -1 with *cause set.
+ */
+static int
+loader_trusted(const char *path, int dir, char **cause)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return 0;	/* dlopen() or scandir() says why */
+	if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+		*cause = xasprintf("%s: not a %s", path, dir ? "folder" :
+		    "regular file");
+		return -1;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		*cause = xasprintf("%s: refused: owned by uid %u, neither root "
+		    "nor this daemon's user", path, (unsigned)st.st_uid);
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		*cause = xasprintf("%s: refused: %s by %s (chmod go-w %s)",
+		    path, "writable", st.st_mode & S_IWOTH ? "everyone" :
+		    "its group", path);
+		return -1;
+	}
+	return 0;
+}
+
 /* Load and check one plugin file; a refusal leaves nothing loaded. */
 int
 loader_load_file(struct loader *ld, const char *path, char **cause)
@@ -204,6 +239,8 @@ loader_load_file(struct loader *ld, const char *path, char **cause)
 	void *handle;
 	const char *error;
 
+	if (loader_trusted(path, 0, cause) != 0)
+		return -1;
 	dlerror();
 	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (handle == NULL) {
@@ -261,6 +298,15 @@ loader_load_dir(struct loader *ld, const char *dir)
 	n = scandir(dir, &names, loader_is_so, alphasort);
 	if (n == -1)
 		return -1;
+	cause = NULL;
+	if (loader_trusted(dir, 1, &cause) != 0) {
+		log_err("plugins", "%s: no plugin loaded from it", cause);
+		free(cause);
+		for (i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		return 0;
+	}
 	for (i = 0; i < n; i++) {
 		path = xasprintf("%s/%s", dir, names[i]->d_name);
 		cause = NULL;

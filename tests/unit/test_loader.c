@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -230,6 +232,76 @@ test_load_dir(void **state)
 	loader_free(ld);
 }
 
+/* Copy FROM to TO with MODE. */
+static void
+copy_file(const char *from, const char *to, mode_t mode)
+{
+	char buf[65536];
+	int in, out;
+	ssize_t n;
+
+	in = open(from, O_RDONLY);
+	assert_true(in >= 0);
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(out >= 0);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		assert_int_equal(write(out, buf, (size_t)n), n);
+	close(in);
+	close(out);
+	assert_int_equal(chmod(to, mode), 0);
+}
+
+/* A plugin file or folder that its group or everyone may write is refused,
+ * with the reason and the fix; a good copy of it loads. */
+static void
+test_writable_refused(void **state)
+{
+	struct loader *ld;
+	char *dir, *sub, *path, *cause = NULL, *src, *log;
+	int loaded;
+
+	(void)state;
+	dir = harness_tmpdir();
+	src = xasprintf("%s/jsonl.so", TEST_PLUGIN_DIR);
+	path = xasprintf("%s/jsonl.so", dir);
+	copy_file(src, path, 0644);
+	ld = loader_new();
+	assert_int_equal(loader_load_file(ld, path, &cause), 0);
+	loader_free(ld);
+
+	assert_int_equal(chmod(path, 0666), 0);
+	ld = loader_new();
+	cause = refusal(ld, path);
+	assert_non_null(strstr(cause, "refused: writable by everyone"));
+	assert_non_null(strstr(cause, "chmod go-w"));
+	free(cause);
+	assert_int_equal(chmod(path, 0664), 0);
+	cause = refusal(ld, path);
+	assert_non_null(strstr(cause, "refused: writable by its group"));
+	free(cause);
+	loader_free(ld);
+
+	/* The file is fine, its folder is not. */
+	sub = xasprintf("%s/open", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	free(path);
+	path = xasprintf("%s/jsonl.so", sub);
+	copy_file(src, path, 0644);
+	assert_int_equal(chmod(sub, 0777), 0);
+	ld = loader_new();
+	log = load_dir_logged(ld, sub, &loaded);
+	assert_int_equal(loaded, 0);
+	assert_non_null(strstr(log, "refused: writable by everyone"));
+	assert_null(loader_find(ld, "jsonl"));
+	loader_free(ld);
+
+	free(path);
+	free(sub);
+	free(src);
+	harness_rmtree(dir);
+	free(dir);
+}
+
 /* Load config TEXT (named "t.conf") and check source NAME against plugin P;
  * return the check's result and leave its messages in ERRS. */
 static int
@@ -344,6 +416,7 @@ main(void)
 		cmocka_unit_test(test_not_elf),
 		cmocka_unit_test(test_jsonl_loads),
 		cmocka_unit_test(test_load_dir),
+		cmocka_unit_test(test_writable_refused),
 		cmocka_unit_test(test_source_check),
 	};
 
