@@ -82,7 +82,8 @@ struct mastodon {
 	char			*base;		/* instance, no trailing '/' */
 	char			*stream_base;
 	char			*auth;		/* "Authorization: Bearer ..." */
-	const char		*headers[3];
+	const char		*headers[3];	/* REST: Accept, Authorization */
+	const char		*stream_headers[2];
 	struct mastodon_timeline *tls;
 	size_t			 ntls;
 	uint64_t		*seen;		/* ring of id hashes */
@@ -724,6 +725,9 @@ mastodon_begin(struct md_source *src, const struct md_host *host, void *ctx,
 		ms->headers[h++] = ms->auth;
 	}
 	ms->headers[h] = NULL;
+	/* Streams say Accept: text/event-stream (the host adds it). */
+	ms->stream_headers[0] = ms->auth;
+	ms->stream_headers[1] = NULL;
 
 	if (ms->stream && ms->auth == NULL)
 		host->log(src, MD_LOG_WARNING, "stream = yes but no access token "
@@ -756,7 +760,7 @@ mastodon_begin(struct md_source *src, const struct md_host *host, void *ctx,
 		if (!ms->stream || ms->auth == NULL)
 			continue;
 		sreq.url = tl->stream_url;
-		sreq.headers = ms->headers;
+		sreq.headers = ms->stream_headers;
 		sreq.framing = MD_STREAM_SSE;
 		sreq.stall_timeout = ms->stall_timeout;
 		if (host->http_stream(src, &sreq, mastodon_stream_event,
