@@ -449,6 +449,7 @@ bluesky_walk_page(struct bluesky_term *t, const struct md_http_response *resp)
 	n = bskyparse_page(resp->body, resp->body_len, bluesky_post, &pass,
 	    &page, &cause);
 	if (n == -1 || cause != NULL) {
+		bs->failing++;
 		if (!t->broken)
 			bs->host->log(bs->src, MD_LOG_WARNING, "search for %s: "
 			    "%s (%zu bytes); trying again at the next poll",
@@ -461,6 +462,7 @@ bluesky_walk_page(struct bluesky_term *t, const struct md_http_response *resp)
 		return;
 	}
 	t->broken = 0;
+	bluesky_ok(bs);
 	if (page.newest_us > t->walk_top)
 		t->walk_top = page.newest_us;
 	if (page.oldest_us > 0 && (t->walk_low == 0 ||
@@ -570,7 +572,6 @@ bluesky_search_done(struct md_source *src, const struct md_http_response *resp,
 		bluesky_walk_fail(t, bluesky_why(resp, buf, sizeof buf));
 		return;
 	}
-	bluesky_ok(bs);
 	bluesky_walk_page(t, resp);
 }
 
