@@ -712,8 +712,8 @@ jsonmap_mention(const struct jsonmap *map, const cJSON *item,
 	m->title = jsonmap_string(map, JSONMAP_TITLE, item);
 	if ((m->text == NULL || m->text[0] == '\0') &&
 	    (m->title == NULL || m->title[0] == '\0')) {
-		*cause = jsonmap_msg("item %.64s: no text at '%s' and no title "
-		    "at '%s'", m->id, map->field[JSONMAP_TEXT].text != NULL ?
+		*cause = jsonmap_msg("no text at '%s' and no title at '%s'",
+		    map->field[JSONMAP_TEXT].text != NULL ?
 		    map->field[JSONMAP_TEXT].text : "",
 		    map->field[JSONMAP_TITLE].text != NULL ?
 		    map->field[JSONMAP_TITLE].text : "");
