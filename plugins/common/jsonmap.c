@@ -312,48 +312,118 @@ jsonmap_where(const char *body, size_t off, size_t *line, size_t *col)
 	}
 }
 
-/* What BODY leaves open at its end: "a string", "an array", "an object",
- * or NULL when every string and bracket is closed. */
+/* What a document cut at nesting DEPTH (brackets in STACK) ends inside. */
 static const char *
-jsonmap_unfinished(const char *body, size_t len)
+jsonmap_inside(const char *stack, size_t depth)
 {
-	char stack[64];
-	size_t i, depth = 0;
-	int in_string = 0;
+	if (depth == 0)
+		return "a value";
+	return stack[depth - 1] == '[' ? "an array" : "an object";
+}
 
-	for (i = 0; i < len; i++) {
-		if (in_string) {
-			if (body[i] == '\\')
-				i++;
-			else if (body[i] == '"')
-				in_string = 0;
+/*
+ * Whether BODY (LEN bytes) is a proper prefix of a JSON document: valid as
+ * far as it goes, and cut short. Returns what it ends inside ("a string",
+ * "an array", "an object", "a value"), or NULL when it is broken (or too
+ * deep to tell) rather than cut. What cJSON alone cannot say: it points at
+ * the token it failed on, not at whether more bytes would have mended it.
+ */
+static const char *
+jsonmap_cut(const char *b, size_t len)
+{
+	enum { VALUE, VALUE_OR_END, KEY, KEY_OR_END, COLON, NEXT, DONE } want;
+	static const char *const words[] = { "true", "false", "null" };
+	char stack[256];
+	size_t i = 0, depth = 0, k, n;
+	int c;
+
+	want = VALUE;
+	if (len >= 3 && memcmp(b, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < len) {
+		c = (unsigned char)b[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+			i++;
 			continue;
 		}
-		switch (body[i]) {
-		case '"':
-			in_string = 1;
-			break;
-		case '[':
-		case '{':
-			if (depth < sizeof(stack))
-				stack[depth] = body[i];
-			depth++;
-			break;
-		case ']':
-		case '}':
-			if (depth == 0)
-				return NULL;	/* broken, not cut */
+		switch (want) {
+		case VALUE_OR_END:
+		case KEY_OR_END:
+			if (c == (want == VALUE_OR_END ? ']' : '}')) {
+				depth--;
+				i++;
+				want = depth == 0 ? DONE : NEXT;
+				continue;
+			}
+			want = want == VALUE_OR_END ? VALUE : KEY;
+			continue;
+		case KEY:
+		case VALUE:
+			if (c == '"') {
+				for (i++; i < len && b[i] != '"'; i++)
+					if (b[i] == '\\')
+						i++;
+				if (i >= len)
+					return "a string";
+				i++;
+				if (want == KEY) {
+					want = COLON;
+					continue;
+				}
+			} else if (want == KEY)
+				return NULL;
+			else if (c == '{' || c == '[') {
+				if (depth == sizeof(stack))
+					return NULL;
+				stack[depth++] = (char)c;
+				i++;
+				want = c == '{' ? KEY_OR_END : VALUE_OR_END;
+				continue;
+			} else if (c == '-' || (c >= '0' && c <= '9')) {
+				while (i < len && strchr("0123456789+-.eE",
+				    b[i]) != NULL)
+					i++;
+				if (i >= len)
+					return jsonmap_inside(stack, depth);
+			} else {
+				for (k = 0; k < 3 && words[k][0] != c; k++)
+					;
+				if (k == 3)
+					return NULL;
+				n = strlen(words[k]);
+				if (len - i < n)
+					return strncmp(b + i, words[k],
+					    len - i) == 0 ? jsonmap_inside(stack,
+					    depth) : NULL;
+				if (strncmp(b + i, words[k], n) != 0)
+					return NULL;
+				i += n;
+			}
+			want = depth == 0 ? DONE : NEXT;
+			continue;
+		case COLON:
+			if (c != ':')
+				return NULL;
+			i++;
+			want = VALUE;
+			continue;
+		case NEXT:
+			if (c == ',') {
+				i++;
+				want = stack[depth - 1] == '{' ? KEY : VALUE;
+				continue;
+			}
+			if (c != (stack[depth - 1] == '{' ? '}' : ']'))
+				return NULL;
 			depth--;
-			break;
+			i++;
+			want = depth == 0 ? DONE : NEXT;
+			continue;
+		case DONE:
+			return NULL;
 		}
 	}
-	if (in_string)
-		return "a string";
-	if (depth == 0)
-		return NULL;
-	if (depth > sizeof(stack))
-		return "an array or object";
-	return stack[depth - 1] == '[' ? "an array" : "an object";
+	return want == DONE ? NULL : jsonmap_inside(stack, depth);
 }
 
 /* Parse a document, or say where it broke (see jsonmap.h). */
@@ -387,7 +457,7 @@ jsonmap_parse(const char *body, size_t len, char **cause)
 	}
 	off = end != NULL && end >= body && end <= body + len ?
 	    (size_t)(end - body) : len;
-	if ((open = jsonmap_unfinished(body, len)) != NULL) {
+	if ((open = jsonmap_cut(body, len)) != NULL) {
 		jsonmap_where(body, len, &line, &col);
 		*cause = jsonmap_msg("JSON ends early, inside %s, at byte %zu "
 		    "(line %zu, column %zu): truncated?", open, len, line, col);

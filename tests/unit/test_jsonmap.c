@@ -138,6 +138,41 @@ test_parse_errors(void **state)
 	assert_non_null(strstr(cause, "inside a string"));
 	free(cause);
 
+	/* Cut short, or broken: told apart. */
+	{
+		static const struct {
+			const char	*text;
+			const char	*want;
+		} cases[] = {
+			{ "[1,", "inside an array" },
+			{ "{\"a\"", "inside an object" },
+			{ "{\"a\": tr", "inside an object" },
+			{ "{\"a\": [{\"b\": -1.5e", "inside an object" },
+			{ "{\"a\": [1, -1.5e", "inside an array" },
+			{ "tru", "inside a value" },
+			{ "\xef\xbb\xbf[\"x", "inside a string" },
+			{ "not json {", "bad JSON at byte 0 (line 1, column 1), "
+			    "near 'not json {'" },
+			{ "{\"a\": tx", "bad JSON" },
+			{ "[1 2", "bad JSON" },
+			{ "{\"a\" 1", "bad JSON" },
+			{ "[1]]", "more after the JSON document at byte 3" },
+			{ "{\"a\": 1}}", "more after" },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			cause = NULL;
+			doc = jsonmap_parse(cases[i].text,
+			    strlen(cases[i].text), &cause);
+			assert_null(doc);
+			if (strstr(cause, cases[i].want) == NULL)
+				fail_msg("'%s': want '%s', got '%s'",
+				    cases[i].text, cases[i].want, cause);
+			free(cause);
+		}
+	}
+
 	doc = jsonmap_parse("{\"a\": 1,\n \"b\": tru }", 20, &cause);
 	assert_null(doc);
 	assert_non_null(strstr(cause, "bad JSON at byte"));
