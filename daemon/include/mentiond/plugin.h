@@ -275,8 +275,9 @@ struct md_host {
 	 * call FN once per complete request, whatever its method and path:
 	 * FN fills REPLY, which the host sends. Bodies longer than MAX_BODY
 	 * bytes (0: 1 MiB) are refused by the host with 413, a malformed
-	 * request with 400, a client silent for 30 s is dropped; FN sees
-	 * none of these. Returns the task, or NULL with *cause set (malloc'd,
+	 * request with 400 (libevent's own HTML pages, before the body is
+	 * read whole), a client silent for 30 s is dropped; FN sees none of
+	 * these. Returns the task, or NULL with *cause set (malloc'd,
 	 * the plugin frees it) when the address is bad or cannot be bound
 	 * (taken by another process, say). Cancelling the task closes the
 	 * socket and drops the connections still open. */
