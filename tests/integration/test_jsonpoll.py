@@ -170,7 +170,8 @@ def test_errors_survived():
             {"status": 200, "headers": ctype, "body": cut},
             {"status": 200, "headers": ctype, "body": cut},
             {"status": 200, "headers": ctype, "body": good}])
-        d = sc.add(Daemon(sc.tmp, poll_config(sc, r, h.base + "/api/new")))
+        # A cursor parameter already in the URL is replaced, not repeated.
+        d = sc.add(Daemon(sc.tmp, poll_config(sc, r, h.base + "/api/new?before=seed&limit=5")))
         d.wait_ready()
         wait_for("2 mentions after the errors", lambda: r.client.xlen("t:mentions") >= 2, timeout=20)
         keys = sorted(k for k, _ in entries(r.client, "t:mentions"))
@@ -187,6 +188,11 @@ def test_errors_survived():
         assert "usable again" in log, log
         # The item without a name is skipped with its reason.
         assert "1 of 3 items skipped (item 2: no id at 'data.name')" in log, log
+        wait_for("a request with the cursor", lambda: [
+            q for q in h.requests("/api/new") if "before=t3_p5" in q["path"]])
+        q = [q for q in h.requests("/api/new") if "before=t3_p5" in q["path"]][0]
+        assert q["path"] == "/api/new?limit=5&before=t3_p5", q["path"]
+        assert reqs[0]["path"] == "/api/new?before=seed&limit=5", reqs[0]["path"]
         assert d.proc.poll() is None
 
 
