@@ -1,8 +1,9 @@
 /*
  * source.c - a running source and the host services it offers its plugin (see
  * source.h and mentiond/plugin.h). The settings table is filled here, durable
- * state is kept here, and every timer, file watch and HTTP request a plugin
- * asks for becomes a task owned by its source.
+ * state is kept here, and every timer, file watch, HTTP request and
+ * listener a plugin asks for becomes a task owned by its source (the
+ * listener's server itself is listen.c's).
  *
  * Tasks follow the hiredis adapter idea: a task may be cancelled from inside
  * its own callback, so a running task is only marked deleted and is freed
@@ -29,6 +30,7 @@
 #include "ack.h"
 #include "config.h"
 #include "http.h"
+#include "listen.h"
 #include "log.h"
 #include "mention.h"
 #include "source.h"
@@ -49,6 +51,7 @@ enum source_task_kind {
 	SOURCE_FETCH,
 	SOURCE_POLL,
 	SOURCE_STREAM,
+	SOURCE_LISTEN,
 };
 
 struct md_task {
@@ -58,6 +61,7 @@ struct md_task {
 	md_task_fn		 fn;		/* timer, watch */
 	md_http_fn		 http_fn;	/* fetch, poll */
 	md_stream_fn		 stream_fn;	/* stream */
+	md_http_serve_fn	 serve_fn;	/* listen */
 
 	struct event		*timer;		/* timer, watch safety net */
 	struct timeval		 every;		/* timer: 0 for one shot */
@@ -68,6 +72,7 @@ struct md_task {
 	struct event		*inotify_ev;
 
 	struct http_req		*req;		/* fetch, poll, stream */
+	struct listen		*lst;		/* listen */
 
 	int			 running;	/* inside its callback */
 	int			 deleted;	/* cancelled; free when it returns */
@@ -448,6 +453,7 @@ source_task_free(struct md_task *t)
 		close(t->inotify_fd);
 	if (t->req != NULL)
 		http_cancel(t->req);
+	listen_free(t->lst);
 	free(t->dir);
 	free(t->file);
 	free(t);
@@ -471,6 +477,9 @@ source_task_cancel(struct md_task *t)
 		http_cancel(t->req);
 		t->req = NULL;
 	}
+	/* Safe from inside its own callback too: see listen_free. */
+	listen_free(t->lst);
+	t->lst = NULL;
 	if (t->running || src->stopping)
 		return;
 	TAILQ_REMOVE(&src->tasks, t, entry);
@@ -970,6 +979,48 @@ source_http_stream(struct md_source *msrc, const struct md_stream_request *req,
 	return source_http_created(t, hreq);
 }
 
+/* A listener has a request: the plugin fills the reply. */
+static void
+source_listen_request(const struct md_listen_request *req,
+    struct md_listen_reply *reply, void *arg)
+{
+	struct md_task *t = arg;
+
+	source_task_enter(t);
+	t->serve_fn((struct md_source *)t->src, req, reply, t->arg);
+	source_task_leave(t, 0);
+}
+
+/* host->http_listen. */
+static struct md_task *
+source_http_listen(struct md_source *msrc, const char *address,
+    size_t max_body, md_http_serve_fn fn, void *arg, char **cause)
+{
+	struct source *src = (struct source *)msrc;
+	struct md_task *t;
+	char *why = NULL;
+
+	if (fn == NULL || src->stopping) {
+		if (cause != NULL)
+			*cause = xstrdup(fn == NULL ? "no request callback" :
+			    "the source is stopping");
+		return NULL;
+	}
+	t = source_task_new(src, SOURCE_LISTEN, arg);
+	t->serve_fn = fn;
+	t->lst = listen_new(src->env->base, src->log_name, address, max_body,
+	    source_listen_request, t, &why);
+	if (t->lst == NULL) {
+		if (cause != NULL)
+			*cause = why;
+		else
+			free(why);
+		source_task_cancel(t);
+		return NULL;
+	}
+	return t;
+}
+
 /* host->cancel. */
 static void
 source_cancel(struct md_task *t)
@@ -1015,6 +1066,7 @@ static const struct md_host source_host = {
 	.http_header = source_http_header,
 	.search_terms = source_search_terms,
 	.http_post = source_http_post,
+	.http_listen = source_http_listen,
 };
 
 /* Cancel and free every task of SRC (no callback follows). */

@@ -5,7 +5,10 @@
  * its own callback after `count` ticks. With `fail = yes` its start fails.
  * With `mode = fetch`, `poll` or `stream` it uses the HTTP services on `feed`
  * instead: one mention per response or message, and the poll or stream
- * cancels itself from inside its callback after `count`.
+ * cancels itself from inside its callback after `count`. With `mode =
+ * listen` it serves HTTP on `address`: one mention per request (its body as
+ * the text), answered 200 "tick N", and the listener cancels itself from
+ * inside its callback after `count` requests.
  */
 /* strdup(3) under -std=c11. */
 #ifndef _POSIX_C_SOURCE
@@ -27,6 +30,7 @@ struct tick {
 	int			 fail;
 	const char		*label;
 	const char		*mode;
+	const char		*address;
 
 	const struct md_host	*host;
 	struct md_task		*timer;
@@ -104,6 +108,29 @@ tick_stream_cb(struct md_source *src, const struct md_stream_event *ev,
 	}
 }
 
+/* A request to the listener. */
+static void
+tick_serve_cb(struct md_source *src, const struct md_listen_request *req,
+    struct md_listen_reply *reply, void *arg)
+{
+	struct tick *t = arg;
+	char *body;
+
+	tick_emit(src, t, "listen", req->body_len > 0 ? req->body : t->label);
+	body = malloc(32);
+	if (body != NULL) {
+		snprintf(body, 32, "tick %lld", t->ticks);
+		reply->body = body;
+		reply->body_len = strlen(body);
+		reply->body_free = free;
+	}
+	reply->status = 200;
+	if (t->ticks >= t->count) {
+		t->host->cancel(t->timer);
+		t->timer = NULL;
+	}
+}
+
 /* Start ticking, or fail on request. */
 static int
 tick_start(struct md_source *src, const struct md_host *host, void *ctx,
@@ -133,6 +160,15 @@ tick_start(struct md_source *src, const struct md_host *host, void *ctx,
 		    .framing = MD_STREAM_LINES };
 
 		t->timer = host->http_stream(src, &req, tick_stream_cb, t);
+	} else if (strcmp(t->mode, "listen") == 0) {
+		if (!MD_HOST_HAS(host, http_listen)) {
+			*cause = strdup("no http_listen in this host");
+			return -1;
+		}
+		t->timer = host->http_listen(src, t->address, 0, tick_serve_cb,
+		    t, cause);
+		if (t->timer == NULL)
+			return -1;
 	} else
 		t->timer = host->timer_add(src, t->every, t->every, tick_cb, t);
 	if (t->timer == NULL) {
@@ -156,7 +192,9 @@ static const struct md_setting tick_settings[] = {
 	{ "label", MD_SET_STRING, "tick tock", offsetof(struct tick, label), 0,
 	    "the text of each mention" },
 	{ "mode", MD_SET_STRING, "timer", offsetof(struct tick, mode), 0,
-	    "timer, fetch, poll or stream" },
+	    "timer, fetch, poll, stream or listen" },
+	{ "address", MD_SET_STRING, NULL, offsetof(struct tick, address), 0,
+	    "where mode = listen listens" },
 	{ .key = NULL }
 };
 

@@ -48,6 +48,11 @@ Paths (query parameters in brackets, defaults after "="):
                            "responses": [{...}, ...]} served in turn, the last
                            repeating. A path with "?" matches that exact query;
                            otherwise any query. Routes win over built-ins.
+                           A response with "hold": S is streamed instead:
+                           no Content-Length, the body in odd splits, then
+                           the connection held open and silent for S
+                           seconds before it is closed (a stalled or a
+                           dropped stream, scripted).
   /_log                    JSON {"requests": [...], "max_inflight": N}: every
                            request seen except /_*, in order, each with method,
                            path (with query), headers (dict), body (POST),
@@ -213,6 +218,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def serve(self):
         resp = self.scripted()
+        if resp is not None and resp.get("hold") is not None:
+            return self.held(resp)
         if resp is not None:
             headers = resp.get("headers") or {}
             return self.reply(int(resp.get("status", 200)),
@@ -228,6 +235,22 @@ class Handler(BaseHTTPRequestHandler):
         if fn is None or self.route == "/":
             return self.reply(404, "not found\n")
         return fn()
+
+    def held(self, resp):
+        """A scripted response streamed, then held open (see "hold")."""
+        self.send_response(int(resp.get("status", 200)))
+        headers = resp.get("headers") or {}
+        for k, v in headers.items():
+            self.send_header(k, str(v))
+        if "Content-Type" not in headers:
+            self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Connection", "close")
+        self.close_connection = True
+        self.end_headers()
+        self.send_odd(resp.get("body", "").encode(), chunked=False)
+        end = time.time() + float(resp["hold"])
+        while time.time() < end:
+            time.sleep(0.05)
 
     # The paths.
 

@@ -145,6 +145,41 @@ typedef void (*md_stream_fn)(struct md_source *src,
     const struct md_stream_event *ev, void *arg);
 typedef void (*md_task_fn)(struct md_source *src, void *arg);
 
+/* One request to a listener (http_listen), valid during the callback only. */
+struct md_listen_request {
+	const char *method;		/* "POST", "GET", ... */
+	const char *path;		/* the target's path, undecoded, no query */
+	const char *query;		/* what follows '?', or NULL */
+	const char *body;		/* NUL-terminated; body_len excludes the NUL */
+	size_t body_len;
+	const char *peer;		/* the client's address, "127.0.0.1" */
+	/* header - the value of request header NAME (case-insensitive; the
+	 * first when repeated), or NULL. */
+	const char *(*header)(const struct md_listen_request *req,
+	    const char *name);
+	void *host_private;		/* the host's, for header() */
+};
+
+/*
+ * The reply to a listener request, zeroed by the host and filled by the
+ * callback. The host reads it once the callback has returned, so what it
+ * points at must outlive the callback: string literals, the plugin's context,
+ * or a malloc'd BODY handed over with BODY_FREE.
+ */
+struct md_listen_reply {
+	int status;			/* 100-599; 0 (not set) is sent as 500 */
+	const char *reason;		/* NULL: the standard phrase */
+	const char *content_type;	/* NULL: "text/plain; charset=utf-8" */
+	const char *body;		/* NULL: empty */
+	size_t body_len;
+	void (*body_free)(void *);	/* called on BODY once copied, or NULL */
+	const char *const *headers;	/* NULL or NULL-terminated "Name: value" */
+};
+
+typedef void (*md_http_serve_fn)(struct md_source *src,
+    const struct md_listen_request *req, struct md_listen_reply *reply,
+    void *arg);
+
 /*
  * The host services. A plugin must check host->struct_size before using a
  * member added after ABI v1 (none yet).
@@ -234,6 +269,21 @@ struct md_host {
 	struct md_task *(*http_post)(struct md_source *src,
 	    const struct md_http_request *req, const void *body, size_t len,
 	    md_http_fn fn, void *arg);
+
+	/* http_listen - serve HTTP on ADDRESS ("127.0.0.1:8787", "[::1]:8787",
+	 * or ":8787" and "8787" for loopback; "localhost" is 127.0.0.1) and
+	 * call FN once per complete request, whatever its method and path:
+	 * FN fills REPLY, which the host sends. Bodies longer than MAX_BODY
+	 * bytes (0: 1 MiB) are refused by the host with 413, a malformed
+	 * request with 400 (libevent's own HTML pages, before the body is
+	 * read whole), a client silent for 30 s is dropped; FN sees none of
+	 * these. Returns the task, or NULL with *cause set (malloc'd,
+	 * the plugin frees it) when the address is bad or cannot be bound
+	 * (taken by another process, say). Cancelling the task closes the
+	 * socket and drops the connections still open. */
+	struct md_task *(*http_listen)(struct md_source *src,
+	    const char *address, size_t max_body, md_http_serve_fn fn,
+	    void *arg, char **cause);
 };
 
 /* MD_HOST_HAS - does this host offer MEMBER (added after ABI v1's start)? */
