@@ -78,9 +78,10 @@ def fixture(plugin, name):
     return os.path.join(SOURCE, "tests", "plugins", plugin, name)
 
 
-def check_fixtures(plugin):
+def check_fixtures(plugin, *args):
     """Every tests/plugins/PLUGIN/*.json with a .expected file beside it
-    parses to exactly the JSON lines that file holds."""
+    parses (with mentionctl parse options ARGS) to exactly the JSON lines
+    that file holds."""
     folder = os.path.join(SOURCE, "tests", "plugins", plugin)
     checked = 0
     for name in sorted(os.listdir(folder)):
@@ -91,7 +92,7 @@ def check_fixtures(plugin):
             continue
         with open(exp_path) as f:
             expected = [json.loads(line) for line in f if line.strip()]
-        rc, got, err = parse(plugin, os.path.join(folder, name))
+        rc, got, err = parse(plugin, os.path.join(folder, name), *args)
         assert rc == 0, (name, rc, err)
         assert got == expected, "%s:\n got %s\nwant %s" % (name, json.dumps(got, indent=1),
                                                           json.dumps(expected, indent=1))
