@@ -226,7 +226,10 @@ stackexchange_item(const cJSON *item, const char *domain,
 		goto out;
 	}
 	it.id = id;
-	if ((it.url = stackexchange_nonempty(item, "link")) == NULL) {
+	/* A comment's link is its question's plus a fragment, which the
+	 * host's dedup drops: the short link tells comments apart. */
+	if (it.kind == STACKEXCHANGE_COMMENT ||
+	    (it.url = stackexchange_nonempty(item, "link")) == NULL) {
 		if (asprintf(&url, "https://%s/%s/%lld", domain,
 		    path[it.kind], it.num) == -1) {
 			url = NULL;

@@ -26,7 +26,8 @@ struct stackexchange_item {
 	enum stackexchange_kind	 kind;
 	long long		 num;		/* question_id, answer_id, ... */
 	const char		*id;		/* "q123", "a456", "c789" */
-	const char		*url;		/* link, else a short link */
+	const char		*url;		/* link, else a short link; a
+						   comment's always short */
 	const char		*author_handle;	/* owner.display_name, decoded */
 	const char		*title;		/* decoded; NULL for a comment */
 	const char		*text;		/* body (HTML) */
