@@ -44,7 +44,7 @@ struct discourse {
 	/* The plugin's own state. */
 	struct md_source	*src;
 	const struct md_host	*host;
-	char			**bases;	/* forum URLs without a final / */
+	char			**bases;	/* forum URLs, no final / */
 	size_t			 nbases;
 	struct md_task		*timer;		/* next round, or emit more */
 	struct md_task		*fetch;

@@ -180,12 +180,37 @@ discourse_utf8(char *p, unsigned long c)
 	return p;
 }
 
+/* The code point of a numeric reference's digits at S ("38;", "x26;"):
+ * the byte after its ';', or NULL when S holds none. */
+static const char *
+discourse_numeric(const char *s, unsigned long *c)
+{
+	unsigned long v = 0;
+	int hex = *s == 'x' || *s == 'X', digits;
+
+	if (hex)
+		s++;
+	for (digits = 0; digits < 8; digits++, s++) {
+		if (*s >= '0' && *s <= '9')
+			v = v * (hex ? 16 : 10) + (unsigned long)(*s - '0');
+		else if (hex && ((*s >= 'a' && *s <= 'f') ||
+		    (*s >= 'A' && *s <= 'F')))
+			v = v * 16 + (unsigned long)((*s | 0x20) - 'a' + 10);
+		else
+			break;
+	}
+	if (digits == 0 || *s != ';')
+		return NULL;
+	*c = v;
+	return s + 1;
+}
+
 /*
  * S with its character references decoded (malloc'd): a topic title may
- * come escaped ("Tom &amp; Jerry", as fancy_title is), and the host takes a
- * title as it is. The five XML names, &nbsp; and numeric references; anything else
- * stays as written. No reference is longer than what it stands for, so
- * the result fits in strlen(S) + 1 bytes.
+ * come escaped ("Tom &amp; Jerry", as fancy_title is), and the host takes
+ * a title as it is. The five XML names, &nbsp; and numeric references;
+ * anything else stays as written. No reference is longer than what it
+ * stands for, so the result fits in strlen(S) + 1 bytes.
  */
 static char *
 discourse_unescape(const char *s)
@@ -199,9 +224,9 @@ discourse_unescape(const char *s)
 		{ "quot;", 5, '"' }, { "apos;", 5, '\'' }, { "nbsp;", 5, 0xa0 },
 	};
 	unsigned long c;
-	char *out, *p, *end;
+	const char *end;
+	char *out, *p;
 	size_t k;
-	int base, digits;
 
 	if ((out = malloc(strlen(s) + 1)) == NULL)
 		return NULL;
@@ -211,21 +236,9 @@ discourse_unescape(const char *s)
 			continue;
 		}
 		if (s[1] == '#') {
-			base = s[2] == 'x' || s[2] == 'X' ? 16 : 10;
-			end = (char *)s + (base == 16 ? 3 : 2);
-			for (c = 0, digits = 0; digits < 8; digits++, end++) {
-				if (*end >= '0' && *end <= '9')
-					c = c * base + (unsigned long)(*end - '0');
-				else if (base == 16 && ((*end >= 'a' &&
-				    *end <= 'f') || (*end >= 'A' && *end <= 'F')))
-					c = c * 16 + (unsigned long)((*end | 0x20) -
-					    'a' + 10);
-				else
-					break;
-			}
-			if (digits > 0 && *end == ';') {
+			if ((end = discourse_numeric(s + 2, &c)) != NULL) {
 				p = discourse_utf8(p, c);
-				s = end + 1;
+				s = end;
 				continue;
 			}
 		} else {
@@ -245,6 +258,7 @@ discourse_unescape(const char *s)
 	return out;
 }
 
+/* Read an RFC 3339 time into unix seconds. */
 int
 discourse_time(const char *s, int64_t *out)
 {
@@ -343,7 +357,8 @@ discourse_post(const cJSON *post, const char *forum, discourse_item_fn fn,
 	if ((text = discourse_nonempty(post, "cooked")) == NULL &&
 	    (text = discourse_nonempty(post, "raw")) == NULL)
 		return 0;
-	if ((slug = discourse_slug(discourse_str(post, "topic_slug"))) == NULL ||
+	slug = discourse_slug(discourse_str(post, "topic_slug"));
+	if (slug == NULL ||
 	    asprintf(&id, "%s/p/%lld", forum, (long long)it.post_id) == -1)
 		id = NULL;
 	if (id == NULL || asprintf(&url, "%s/t/%s/%lld/%lld", forum, slug,
@@ -368,6 +383,7 @@ discourse_post(const cJSON *post, const char *forum, discourse_item_fn fn,
 	return rc;
 }
 
+/* Parse a posts.json body: each regular, live post to FN. */
 int
 discourse_parse(const char *body, size_t len, const char *forum,
     discourse_item_fn fn, void *arg, struct discourse_page *page,
@@ -426,6 +442,7 @@ discourse_parse(const char *body, size_t len, const char *forum,
 	return n;
 }
 
+/* Point the mention M into item IT. */
 void
 discourse_mention(const struct discourse_item *it, struct md_mention *m)
 {

@@ -60,11 +60,11 @@ struct github {
 	struct md_source	*src;
 	const struct md_host	*host;
 	char			*base;		/* api without a final / */
-	char			*auth;		/* "Authorization: Bearer ..." */
+	char			*auth;		/* the Authorization header */
 	const char		*headers[4];
 	double			 gap;		/* between searches, seconds */
 	double			 last_search;	/* monotonic */
-	double			 hold_until;	/* monotonic: a 403's Retry-After */
+	double			 hold_until;	/* monotonic: Retry-After */
 	struct md_task		*timer;		/* next round or request */
 	struct md_task		*fetch;
 	int			 idle_logged;

@@ -146,6 +146,7 @@ github_time_us(const char *s, int64_t *us)
 	return 0;
 }
 
+/* Read an RFC 3339 time into unix seconds. */
 int
 github_time(const char *s, int64_t *out)
 {
@@ -221,6 +222,7 @@ github_message(const cJSON *root, char *buf, size_t size)
 	    first != NULL ? ": " : "", first != NULL ? first : "");
 }
 
+/* Parse a search, comments or error body: each item to FN. */
 int
 github_parse(const char *body, size_t len, github_item_fn fn, void *arg,
     struct github_info *info, char **cause)
@@ -288,6 +290,7 @@ github_parse(const char *body, size_t len, github_item_fn fn, void *arg,
 	return n;
 }
 
+/* Point the mention M into item IT. */
 void
 github_mention(const struct github_item *it, struct md_mention *m)
 {

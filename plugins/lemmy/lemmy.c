@@ -67,7 +67,7 @@ struct lemmy {
 	int			 first;		/* no cursor yet */
 	int64_t			 cursor;	/* microseconds; 0 = none */
 	int			 reached;	/* a page went down to it */
-	struct lemmy_item	*got;		/* newer than it, newest first */
+	struct lemmy_item	*got;		/* newer, newest first */
 	size_t			 ngot, capgot;
 	size_t			 nemitted;
 };

@@ -95,6 +95,7 @@ lemmy_days(int y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
+/* Read an RFC 3339 time, the zone optional, into microseconds. */
 int
 lemmy_time(const char *s, int64_t *us)
 {
@@ -178,6 +179,31 @@ lemmy_utf8(char *p, unsigned long c)
 	return p;
 }
 
+/* The code point of a numeric reference's digits at S ("38;", "x26;"):
+ * the byte after its ';', or NULL when S holds none. */
+static const char *
+lemmy_numeric(const char *s, unsigned long *c)
+{
+	unsigned long v = 0;
+	int hex = *s == 'x' || *s == 'X', digits;
+
+	if (hex)
+		s++;
+	for (digits = 0; digits < 8; digits++, s++) {
+		if (*s >= '0' && *s <= '9')
+			v = v * (hex ? 16 : 10) + (unsigned long)(*s - '0');
+		else if (hex && ((*s >= 'a' && *s <= 'f') ||
+		    (*s >= 'A' && *s <= 'F')))
+			v = v * 16 + (unsigned long)((*s | 0x20) - 'a' + 10);
+		else
+			break;
+	}
+	if (digits == 0 || *s != ';')
+		return NULL;
+	*c = v;
+	return s + 1;
+}
+
 /*
  * S with its character references decoded (malloc'd): Lemmy 0.18 stored
  * titles HTML-escaped ("Tom &amp; Jerry"), and the host takes a title as
@@ -197,9 +223,9 @@ lemmy_unescape(const char *s)
 		{ "quot;", 5, '"' }, { "apos;", 5, '\'' }, { "nbsp;", 5, 0xa0 },
 	};
 	unsigned long c;
-	char *out, *p, *end;
+	const char *end;
+	char *out, *p;
 	size_t k;
-	int base, digits;
 
 	if ((out = malloc(strlen(s) + 1)) == NULL)
 		return NULL;
@@ -209,21 +235,9 @@ lemmy_unescape(const char *s)
 			continue;
 		}
 		if (s[1] == '#') {
-			base = s[2] == 'x' || s[2] == 'X' ? 16 : 10;
-			end = (char *)s + (base == 16 ? 3 : 2);
-			for (c = 0, digits = 0; digits < 8; digits++, end++) {
-				if (*end >= '0' && *end <= '9')
-					c = c * base + (unsigned long)(*end - '0');
-				else if (base == 16 && ((*end >= 'a' &&
-				    *end <= 'f') || (*end >= 'A' && *end <= 'F')))
-					c = c * 16 + (unsigned long)((*end | 0x20) -
-					    'a' + 10);
-				else
-					break;
-			}
-			if (digits > 0 && *end == ';') {
+			if ((end = lemmy_numeric(s + 2, &c)) != NULL) {
 				p = lemmy_utf8(p, c);
-				s = end + 1;
+				s = end;
 				continue;
 			}
 		} else {
@@ -337,6 +351,7 @@ lemmy_view(const cJSON *view, enum lemmy_kind kind, lemmy_item_fn fn,
 	return rc;
 }
 
+/* Parse a search response: each live post and comment to FN. */
 int
 lemmy_parse(const char *body, size_t len, lemmy_item_fn fn, void *arg,
     size_t *nraw, char **cause)
@@ -394,6 +409,7 @@ out:
 	return n;
 }
 
+/* Point the mention M into item IT. */
 void
 lemmy_mention(const struct lemmy_item *it, struct md_mention *m)
 {

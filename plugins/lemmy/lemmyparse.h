@@ -29,7 +29,7 @@ struct lemmy_item {
 	const char	*text;		/* markdown; a post's link appended */
 	int64_t		 published_us;	/* microseconds since the epoch */
 	long long	 score;
-	long long	 replies;	/* comments of a post, children of one */
+	long long	 replies;	/* comments; a comment's children */
 };
 
 /* Called for each item in the body's order; return 0 to go on, -1 to stop. */

@@ -35,7 +35,7 @@
 #include "stackexchangeparse.h"
 
 #define STACKEXCHANGE_PAGESIZE		100	/* the API's maximum */
-#define STACKEXCHANGE_FIRST_WINDOW	3600	/* seconds back on a first run */
+#define STACKEXCHANGE_FIRST_WINDOW	3600	/* s back on a first run */
 #define STACKEXCHANGE_BACKOFF_MAX	3600.0	/* after failures in a row */
 #define STACKEXCHANGE_IDS_MAX		100	/* ids kept at the cursor */
 #define STACKEXCHANGE_KEY_MAX		256	/* bytes of an app key */
@@ -75,12 +75,12 @@ struct stackexchange {
 	/* What the API asked for. */
 	double			 not_before[STACKEXCHANGE_NMETHODS];
 						/* monotonic: its backoff */
-	double			 hold_until;	/* wall clock: quota, throttle */
+	double			 hold_until;	/* wall time: quota, throttle */
 
 	/* The round in progress. */
 	char			**terms;
 	size_t			 nterms;
-	size_t			 job;		/* a term, or nterms: comments */
+	size_t			 job;		/* a term; nterms: comments */
 	double			 started;
 	int			 failed;
 	int			 failures;	/* rounds in a row */
@@ -867,7 +867,8 @@ stackexchange_find_key(struct stackexchange *s, const char **from,
 		if (rc == -1)
 			return -1;
 		if (rc == 0) {
-			*from = "$CREDENTIALS_DIRECTORY/" STACKEXCHANGE_KEY_CRED;
+			*from = "$CREDENTIALS_DIRECTORY/"
+			    STACKEXCHANGE_KEY_CRED;
 			return 0;
 		}
 	}

@@ -82,12 +82,38 @@ stackexchange_utf8(char *p, unsigned long c)
 	return p;
 }
 
+/* The code point of a numeric reference's digits at S ("38;", "x26;"):
+ * the byte after its ';', or NULL when S holds none. */
+static const char *
+stackexchange_numeric(const char *s, unsigned long *c)
+{
+	unsigned long v = 0;
+	int hex = *s == 'x' || *s == 'X', digits;
+
+	if (hex)
+		s++;
+	for (digits = 0; digits < 8; digits++, s++) {
+		if (*s >= '0' && *s <= '9')
+			v = v * (hex ? 16 : 10) + (unsigned long)(*s - '0');
+		else if (hex && ((*s >= 'a' && *s <= 'f') ||
+		    (*s >= 'A' && *s <= 'F')))
+			v = v * 16 + (unsigned long)((*s | 0x20) - 'a' + 10);
+		else
+			break;
+	}
+	if (digits == 0 || *s != ';')
+		return NULL;
+	*c = v;
+	return s + 1;
+}
+
 /*
  * S with its character references decoded (malloc'd): the API sends titles
  * and display names HTML-escaped ("Why does &quot;a&quot; &lt; b?",
- * "J&#246;rg"), and the host takes them as they are. The five XML names, &nbsp; and numeric references; anything else
- * stays as written. No reference is longer than what it stands for, so
- * the result fits in strlen(S) + 1 bytes.
+ * "J&#246;rg"), and the host takes them as they are. The five XML names,
+ * &nbsp; and numeric references; anything else stays as written. No
+ * reference is longer than what it stands for, so the result fits in
+ * strlen(S) + 1 bytes.
  */
 static char *
 stackexchange_unescape(const char *s)
@@ -101,9 +127,9 @@ stackexchange_unescape(const char *s)
 		{ "quot;", 5, '"' }, { "apos;", 5, '\'' }, { "nbsp;", 5, 0xa0 },
 	};
 	unsigned long c;
-	char *out, *p, *end;
+	const char *end;
+	char *out, *p;
 	size_t k;
-	int base, digits;
 
 	if ((out = malloc(strlen(s) + 1)) == NULL)
 		return NULL;
@@ -113,21 +139,9 @@ stackexchange_unescape(const char *s)
 			continue;
 		}
 		if (s[1] == '#') {
-			base = s[2] == 'x' || s[2] == 'X' ? 16 : 10;
-			end = (char *)s + (base == 16 ? 3 : 2);
-			for (c = 0, digits = 0; digits < 8; digits++, end++) {
-				if (*end >= '0' && *end <= '9')
-					c = c * base + (unsigned long)(*end - '0');
-				else if (base == 16 && ((*end >= 'a' &&
-				    *end <= 'f') || (*end >= 'A' && *end <= 'F')))
-					c = c * 16 + (unsigned long)((*end | 0x20) -
-					    'a' + 10);
-				else
-					break;
-			}
-			if (digits > 0 && *end == ';') {
+			if ((end = stackexchange_numeric(s + 2, &c)) != NULL) {
 				p = stackexchange_utf8(p, c);
-				s = end + 1;
+				s = end;
 				continue;
 			}
 		} else {
@@ -159,6 +173,7 @@ stackexchange_id(const cJSON *obj, const char *key)
 	return (long long)v->valuedouble;
 }
 
+/* The host of a site, from the API's site parameter. */
 void
 stackexchange_domain(const char *site, char *buf, size_t size)
 {
@@ -262,6 +277,7 @@ stackexchange_copy(const cJSON *obj, const char *key, char *buf,
 	snprintf(buf, size, "%s", s != NULL ? s : "");
 }
 
+/* Parse an API body: the wrapper into INFO, each item to FN. */
 int
 stackexchange_parse(const char *body, size_t len, const char *domain,
     stackexchange_item_fn fn, void *arg, struct stackexchange_info *info,
@@ -331,6 +347,7 @@ stackexchange_parse(const char *body, size_t len, const char *domain,
 	return n;
 }
 
+/* Point the mention M into item IT. */
 void
 stackexchange_mention(const struct stackexchange_item *it,
     struct md_mention *m)

@@ -24,12 +24,12 @@ enum stackexchange_kind {
  * others may be. All are the parser's, valid during the callback only. */
 struct stackexchange_item {
 	enum stackexchange_kind	 kind;
-	long long		 num;		/* question_id, answer_id, ... */
+	long long		 num;		/* question_id, answer_id... */
 	const char		*id;		/* "q123", "a456", "c789" */
 	const char		*url;		/* link, else a short link; a
 						   comment's always short */
-	const char		*author_handle;	/* owner.display_name, decoded */
-	const char		*title;		/* decoded; NULL for a comment */
+	const char		*author_handle;	/* owner.display_name */
+	const char		*title;		/* NULL for a comment */
 	const char		*text;		/* body (HTML) */
 	int64_t			 published;	/* creation_date */
 	long long		 score;
