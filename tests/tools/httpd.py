@@ -53,6 +53,8 @@ Paths (query parameters in brackets, defaults after "="):
                            the connection held open and silent for S
                            seconds before it is closed (a stalled or a
                            dropped stream, scripted).
+                           A response with "gzip": true is sent gzipped
+                           (Content-Encoding: gzip), as some APIs always do.
   /_log                    JSON {"requests": [...], "max_inflight": N}: every
                            request seen except /_*, in order, each with method,
                            path (with query), headers (dict), body (POST),
@@ -221,9 +223,12 @@ class Handler(BaseHTTPRequestHandler):
         if resp is not None and resp.get("hold") is not None:
             return self.held(resp)
         if resp is not None:
-            headers = resp.get("headers") or {}
-            return self.reply(int(resp.get("status", 200)),
-                              resp.get("body", ""), headers,
+            headers = dict(resp.get("headers") or {})
+            body = resp.get("body", "")
+            if resp.get("gzip"):
+                body = gzip.compress(body.encode())
+                headers["Content-Encoding"] = "gzip"
+            return self.reply(int(resp.get("status", 200)), body, headers,
                               ctype=None if "Content-Type" in headers
                               else "text/plain")
         if self.command == "POST":

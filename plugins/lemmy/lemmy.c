@@ -1,0 +1,722 @@
+/*
+ * lemmy.c - the Lemmy connector: asks one instance's search API, at each
+ * poll, for the newest posts and comments holding each search term, and
+ * emits those newer than the term's cursor, oldest first. Parsing is
+ * lemmyparse.c's; this file schedules the requests and keeps the cursors.
+ *
+ * A poll is a round of jobs, one per search term and kind (posts,
+ * comments), run one request at a time: GET
+ * {instance}/api/v3/search?q=TERM&type_=Posts&sort=New&listing_type=All&
+ * limit=50&page=N, newest first. A job reads pages until one reaches its
+ * cursor (the newest published time it emitted, kept in the state under
+ * "posts:TERM" or "comments:TERM"), at most max_pages, then emits what it
+ * gathered oldest first and moves the cursor. A job without a cursor (a new
+ * term) reads one page only. See README.md.
+ */
+/* asprintf(3), strdup(3), clock_gettime(2) under -std=c11. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cJSON.h>
+
+#include "mentiond/plugin.h"
+
+#include "lemmyparse.h"
+
+#define LEMMY_LIMIT		50	/* items per page, the API's maximum */
+#define LEMMY_BACKOFF_MAX	3600.0	/* seconds, after failures in a row */
+
+#define LEMMY_WANT_POSTS	0x1
+#define LEMMY_WANT_COMMENTS	0x2
+
+struct lemmy {
+	/* Settings, filled by the host before start(). */
+	const char		*instance;
+	const char		*query;
+	const char		*types;
+	double			 interval;
+	long long		 max_pages;
+
+	/* The plugin's own state. */
+	struct md_source	*src;
+	const struct md_host	*host;
+	char			*base;		/* instance without a final / */
+	unsigned		 want;		/* LEMMY_WANT_* */
+	struct md_task		*timer;		/* next round, or emit more */
+	struct md_task		*fetch;
+	int			 idle_logged;
+
+	/* The round in progress. */
+	char			**terms;
+	size_t			 nterms;
+	size_t			 job;		/* term * 2 + kind */
+	double			 started;
+	int			 failed;
+	int			 failures;	/* rounds in a row */
+
+	/* The job in progress. */
+	int			 page;
+	int			 first;		/* no cursor yet */
+	int64_t			 cursor;	/* microseconds; 0 = none */
+	int			 reached;	/* a page went down to it */
+	struct lemmy_item	*got;		/* newer, newest first */
+	size_t			 ngot, capgot;
+	size_t			 nemitted;
+};
+
+static void	lemmy_round_end(struct lemmy *);
+static void	lemmy_job_next(struct lemmy *);
+static void	lemmy_fetch_page(struct lemmy *);
+
+/* Now, in monotonic seconds. */
+static double
+lemmy_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The kind a job is about. */
+static enum lemmy_kind
+lemmy_job_kind(size_t job)
+{
+	return job % 2 == 0 ? LEMMY_POST : LEMMY_COMMENT;
+}
+
+/* "posts" or "comments". */
+static const char *
+lemmy_kind_name(enum lemmy_kind kind)
+{
+	return kind == LEMMY_POST ? "posts" : "comments";
+}
+
+/* The search term of the job in progress. */
+static const char *
+lemmy_term(const struct lemmy *l)
+{
+	return l->terms[l->job / 2];
+}
+
+/* Free the strings of a kept item. */
+static void
+lemmy_item_free(struct lemmy_item *it)
+{
+	free((char *)it->id);
+	free((char *)it->author_handle);
+	free((char *)it->author_name);
+	free((char *)it->title);
+	free((char *)it->text);
+}
+
+/* Forget the items gathered by the job. */
+static void
+lemmy_got_clear(struct lemmy *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->ngot; i++)
+		lemmy_item_free(&l->got[i]);
+	l->ngot = 0;
+}
+
+/* strdup(3) of S, or NULL for NULL; -1 in *BAD when out of memory. */
+static char *
+lemmy_dup(const char *s, int *bad)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	if ((d = strdup(s)) == NULL)
+		*bad = 1;
+	return d;
+}
+
+/* Keep a copy of IT among the job's items; 0, or -1 when out of memory. */
+static int
+lemmy_keep(struct lemmy *l, const struct lemmy_item *it)
+{
+	struct lemmy_item *c, *g;
+	size_t n;
+	int bad = 0;
+
+	if (l->ngot == l->capgot) {
+		n = l->capgot == 0 ? 64 : l->capgot * 2;
+		if ((g = reallocarray(l->got, n, sizeof *g)) == NULL)
+			return -1;
+		l->got = g;
+		l->capgot = n;
+	}
+	c = &l->got[l->ngot];
+	*c = *it;
+	c->id = lemmy_dup(it->id, &bad);
+	c->url = c->id;
+	c->author_handle = lemmy_dup(it->author_handle, &bad);
+	c->author_name = lemmy_dup(it->author_name, &bad);
+	c->title = lemmy_dup(it->title, &bad);
+	c->text = lemmy_dup(it->text, &bad);
+	if (bad) {
+		lemmy_item_free(c);
+		return -1;
+	}
+	l->ngot++;
+	return 0;
+}
+
+/* Has the job kept an item with IT's id (pages shift while read)? */
+static int
+lemmy_kept(const struct lemmy *l, const struct lemmy_item *it)
+{
+	size_t i;
+
+	for (i = 0; i < l->ngot; i++)
+		if (strcmp(l->got[i].id, it->id) == 0)
+			return 1;
+	return 0;
+}
+
+/* lemmy_parse's callback for a page: keep what is newer than the cursor. */
+static int
+lemmy_page_item(const struct lemmy_item *it, void *arg)
+{
+	struct lemmy *l = arg;
+
+	if (it->kind != lemmy_job_kind(l->job))
+		return 0;
+	if (!l->first && it->published_us <= l->cursor) {
+		l->reached = 1;
+		return 0;
+	}
+	if (lemmy_kept(l, it))
+		return 0;
+	if (lemmy_keep(l, it) != 0) {
+		l->host->log(l->src, MD_LOG_ERR, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Percent-encode S for a query string (malloc'd). */
+static char *
+lemmy_escape(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *out, *p;
+	unsigned char c;
+
+	if ((out = malloc(strlen(s) * 3 + 1)) == NULL)
+		return NULL;
+	for (p = out; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.' || c == '~')
+			*p++ = (char)c;
+		else {
+			*p++ = '%';
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 15];
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
+/* Format microseconds US as RFC 3339 UTC with a fraction into BUF. */
+static void
+lemmy_format_time(int64_t us, char *buf, size_t size)
+{
+	time_t t = (time_t)(us / 1000000);
+	struct tm tm;
+	char date[32];
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+		snprintf(buf, size, "1970-01-01T00:00:00Z");
+		return;
+	}
+	snprintf(buf, size, "%s.%06dZ", date, (int)(us % 1000000));
+}
+
+/* The state key of the job in progress, "posts:TERM" (malloc'd). */
+static char *
+lemmy_state_key(const struct lemmy *l)
+{
+	char *key;
+
+	if (asprintf(&key, "%s:%s", lemmy_kind_name(lemmy_job_kind(l->job)),
+	    lemmy_term(l)) == -1)
+		return NULL;
+	return key;
+}
+
+/* Write the cursor of the job in progress. */
+static void
+lemmy_save(struct lemmy *l)
+{
+	char *key = lemmy_state_key(l), buf[48];
+
+	if (key == NULL)
+		return;
+	lemmy_format_time(l->cursor, buf, sizeof buf);
+	l->host->state_set(l->src, key, buf);
+	free(key);
+}
+
+/* The timer of an interrupted emit: go on emitting the job's items. */
+static void
+lemmy_emit_more(struct md_source *src, void *arg)
+{
+	struct lemmy *l = arg;
+
+	(void)src;
+	l->timer = NULL;
+	lemmy_job_next(l);
+}
+
+/* Emit the job's items, oldest first, moving the cursor. Returns 0 when all
+ * are emitted, 1 when the pipeline is backed up and the rest waits. */
+static int
+lemmy_emit(struct lemmy *l)
+{
+	struct md_mention m = MD_MENTION_INIT;
+	struct lemmy_item *it;
+	int rc, moved = 0;
+
+	while (l->ngot > 0) {
+		it = &l->got[l->ngot - 1];
+		m = (struct md_mention)MD_MENTION_INIT;
+		lemmy_mention(it, &m);
+		rc = l->host->emit(l->src, &m);
+		if (rc != -1)
+			l->nemitted++;
+		if (it->published_us > l->cursor)
+			l->cursor = it->published_us;
+		moved = 1;
+		lemmy_item_free(it);
+		l->ngot--;
+		if (rc == 1 && l->ngot > 0) {
+			lemmy_save(l);
+			l->timer = l->host->timer_add(l->src, 0, 0,
+			    lemmy_emit_more, l);
+			return 1;
+		}
+	}
+	if (moved)
+		lemmy_save(l);
+	return 0;
+}
+
+/* The job in progress read all it will (MORE: its last page was full):
+ * emit, then go to the next job. */
+static void
+lemmy_job_done(struct lemmy *l, int more)
+{
+	if (more && l->page >= l->max_pages && !l->reached && !l->first)
+		l->host->log(l->src, MD_LOG_NOTICE, "%s \"%s\": %lld pages "
+		    "of new items and more: older ones are skipped",
+		    lemmy_kind_name(lemmy_job_kind(l->job)), lemmy_term(l),
+		    l->max_pages);
+	lemmy_job_next(l);
+}
+
+/* Start the job J, or the next one after it that is wanted. */
+static void
+lemmy_job_start(struct lemmy *l, size_t j)
+{
+	const char *s;
+	char *key;
+
+	for (; j < l->nterms * 2; j++)
+		if (l->want & (lemmy_job_kind(j) == LEMMY_POST ?
+		    LEMMY_WANT_POSTS : LEMMY_WANT_COMMENTS))
+			break;
+	l->job = j;
+	lemmy_got_clear(l);
+	if (j == l->nterms * 2) {
+		lemmy_round_end(l);
+		return;
+	}
+	l->page = 1;
+	l->reached = 0;
+	l->nemitted = 0;
+	l->cursor = 0;
+	key = lemmy_state_key(l);
+	s = key != NULL ? l->host->state_get(l->src, key) : NULL;
+	l->first = s == NULL || lemmy_time(s, &l->cursor) != 0;
+	if (l->first)
+		l->cursor = 0;
+	free(key);
+	lemmy_fetch_page(l);
+}
+
+/* Emit what the job gathered and start the next job; or wait, backed up. */
+static void
+lemmy_job_next(struct lemmy *l)
+{
+	if (lemmy_emit(l) == 1)
+		return;
+	if (l->nemitted > 0)
+		l->host->log(l->src, MD_LOG_INFO, "%s \"%s\": %zu new",
+		    lemmy_kind_name(lemmy_job_kind(l->job)), lemmy_term(l),
+		    l->nemitted);
+	lemmy_job_start(l, l->job + 1);
+}
+
+/* The round failed at the job in progress (logged): try again later. */
+static void
+lemmy_round_fail(struct lemmy *l)
+{
+	lemmy_got_clear(l);
+	l->failed = 1;
+	lemmy_round_end(l);
+}
+
+/* A short reason from an error body: Lemmy's {"error": "..."}. */
+static void
+lemmy_error_reason(const struct md_http_response *resp, char *buf,
+    size_t size)
+{
+	cJSON *root;
+	const cJSON *e;
+
+	buf[0] = '\0';
+	if ((root = cJSON_ParseWithLength(resp->body, resp->body_len)) ==
+	    NULL)
+		return;
+	e = cJSON_GetObjectItemCaseSensitive(root, "error");
+	if (cJSON_IsString(e))
+		snprintf(buf, size, ": %.200s", e->valuestring);
+	cJSON_Delete(root);
+}
+
+/* The response to a page of the job in progress. */
+static void
+lemmy_page_done(struct md_source *src, const struct md_http_response *resp,
+    void *arg)
+{
+	struct lemmy *l = arg;
+	const char *kind = lemmy_kind_name(lemmy_job_kind(l->job));
+	char *cause = NULL, why[256];
+	size_t nraw = 0;
+	int n;
+
+	(void)src;
+	l->fetch = NULL;
+	if (resp->status == 0) {
+		l->host->log(l->src, MD_LOG_WARNING, "search %s \"%s\": %s",
+		    kind, lemmy_term(l), resp->error != NULL ? resp->error :
+		    "transfer failed");
+		lemmy_round_fail(l);
+		return;
+	}
+	if (resp->status < 200 || resp->status > 299) {
+		lemmy_error_reason(resp, why, sizeof why);
+		l->host->log(l->src, MD_LOG_WARNING, "search %s \"%s\": HTTP "
+		    "%ld%s%s", kind, lemmy_term(l), resp->status, why,
+		    resp->status == 429 ? " (rate limited)" : "");
+		/* Refused for this term alone: go on with the others. */
+		if (resp->status >= 400 && resp->status < 500 &&
+		    resp->status != 429 && resp->status != 408) {
+			lemmy_got_clear(l);
+			lemmy_job_start(l, l->job + 1);
+			return;
+		}
+		lemmy_round_fail(l);
+		return;
+	}
+	n = lemmy_parse(resp->body, resp->body_len, lemmy_page_item, l, &nraw,
+	    &cause);
+	if (n == -1 || cause != NULL) {
+		l->host->log(l->src, MD_LOG_WARNING, "search %s \"%s\" page "
+		    "%d: %s; the cursor stays", kind, lemmy_term(l), l->page,
+		    cause != NULL ? cause : "not understood");
+		free(cause);
+		lemmy_round_fail(l);
+		return;
+	}
+	if (l->first || l->reached || nraw < LEMMY_LIMIT ||
+	    l->page >= l->max_pages) {
+		lemmy_job_done(l, nraw >= LEMMY_LIMIT);
+		return;
+	}
+	l->page++;
+	lemmy_fetch_page(l);
+}
+
+/* Ask for the next page of the job in progress. */
+static void
+lemmy_fetch_page(struct lemmy *l)
+{
+	static const char *const headers[] = { "Accept: application/json",
+	    NULL };
+	struct md_http_request req = { .url = NULL, .headers = headers };
+	enum lemmy_kind kind = lemmy_job_kind(l->job);
+	char *q, *url = NULL;
+
+	if ((q = lemmy_escape(lemmy_term(l))) == NULL ||
+	    asprintf(&url, "%s/api/v3/search?q=%s&type_=%s&sort=New&"
+	    "listing_type=All&limit=%d&page=%d", l->base, q,
+	    kind == LEMMY_POST ? "Posts" : "Comments", LEMMY_LIMIT,
+	    l->page) == -1) {
+		free(q);
+		l->host->log(l->src, MD_LOG_ERR, "out of memory");
+		lemmy_round_fail(l);
+		return;
+	}
+	free(q);
+	req.url = url;
+	l->fetch = l->host->http_fetch(l->src, &req, lemmy_page_done, l);
+	free(url);
+	if (l->fetch == NULL) {
+		l->host->log(l->src, MD_LOG_ERR, "cannot start a request");
+		lemmy_round_fail(l);
+	}
+}
+
+/* Forget the round's terms. */
+static void
+lemmy_terms_clear(struct lemmy *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nterms; i++)
+		free(l->terms[i]);
+	free(l->terms);
+	l->terms = NULL;
+	l->nterms = 0;
+}
+
+/* Add T, without the quotes of a phrase (Lemmy matches substrings), to the
+ * round's terms unless there. */
+static void
+lemmy_terms_add(struct lemmy *l, const char *t)
+{
+	size_t n = strlen(t), i;
+	char **v, *s;
+
+	if (n >= 2 && t[0] == '"' && t[n - 1] == '"') {
+		t++;
+		n -= 2;
+	}
+	if (n == 0 || (s = strndup(t, n)) == NULL)
+		return;
+	for (i = 0; i < l->nterms; i++) {
+		if (strcmp(l->terms[i], s) == 0) {
+			free(s);
+			return;
+		}
+	}
+	if ((v = reallocarray(l->terms, l->nterms + 1, sizeof *v)) == NULL) {
+		free(s);
+		return;
+	}
+	l->terms = v;
+	l->terms[l->nterms++] = s;
+}
+
+/* The round timer: take the terms of now and start the first job. */
+static void
+lemmy_round(struct md_source *src, void *arg)
+{
+	struct lemmy *l = arg;
+	const char *const *t = NULL;
+
+	(void)src;
+	l->timer = NULL;
+	l->started = lemmy_now();
+	l->failed = 0;
+	lemmy_terms_clear(l);
+	if (l->query != NULL && *l->query != '\0')
+		lemmy_terms_add(l, l->query);
+	else if (MD_HOST_HAS(l->host, search_terms))
+		for (t = l->host->search_terms(l->src); *t != NULL; t++)
+			lemmy_terms_add(l, *t);
+	if (l->nterms == 0) {
+		if (!l->idle_logged)
+			l->host->log(l->src, MD_LOG_NOTICE, "nothing to "
+			    "search for: no query setting and no track "
+			    "terms; idle until there are");
+		l->idle_logged = 1;
+	} else
+		l->idle_logged = 0;
+	lemmy_job_start(l, 0);
+}
+
+/* The round is over: arm the next one, later after failures. */
+static void
+lemmy_round_end(struct lemmy *l)
+{
+	double delay, backoff;
+	int k;
+
+	if (l->failed) {
+		l->failures++;
+		backoff = l->interval;
+		for (k = 1; k < l->failures && backoff < LEMMY_BACKOFF_MAX; k++)
+			backoff *= 2;
+		if (backoff > LEMMY_BACKOFF_MAX)
+			backoff = LEMMY_BACKOFF_MAX;
+		delay = backoff > l->interval ? backoff : l->interval;
+	} else {
+		l->failures = 0;
+		delay = l->started + l->interval - lemmy_now();
+	}
+	if (delay < 0)
+		delay = 0;
+	l->timer = l->host->timer_add(l->src, delay, 0, lemmy_round, l);
+}
+
+/* Read the types setting into L->want; -1 when it holds something else. */
+static int
+lemmy_parse_types(struct lemmy *l, char **cause)
+{
+	const char *s = l->types != NULL ? l->types : "";
+	size_t n;
+
+	l->want = 0;
+	while (*s != '\0') {
+		n = strcspn(s, " ,\t");
+		if (n == 5 && strncmp(s, "posts", 5) == 0)
+			l->want |= LEMMY_WANT_POSTS;
+		else if (n == 8 && strncmp(s, "comments", 8) == 0)
+			l->want |= LEMMY_WANT_COMMENTS;
+		else if (n > 0) {
+			if (asprintf(cause, "types: '%.*s' is neither posts "
+			    "nor comments", (int)n, s) == -1)
+				*cause = NULL;
+			return -1;
+		}
+		s += n;
+		s += strspn(s, " ,\t");
+	}
+	if (l->want == 0) {
+		*cause = strdup("types: say posts, comments or both");
+		return -1;
+	}
+	return 0;
+}
+
+/* Start: check the settings, then run the first round at once. */
+static int
+lemmy_start(struct md_source *src, const struct md_host *host, void *ctx,
+    char **cause)
+{
+	struct lemmy *l = ctx;
+	size_t n;
+
+	l->src = src;
+	l->host = host;
+	if (lemmy_parse_types(l, cause) != 0)
+		return -1;
+	if (l->max_pages < 1) {
+		*cause = strdup("max_pages: at least 1");
+		return -1;
+	}
+	if ((l->base = strdup(l->instance)) == NULL) {
+		*cause = strdup("out of memory");
+		return -1;
+	}
+	n = strlen(l->base);
+	while (n > 0 && l->base[n - 1] == '/')
+		l->base[--n] = '\0';
+	host->log(src, MD_LOG_INFO, "searching %s for %s, %s every %.0f s "
+	    "(no login: public posts and comments only)", l->base,
+	    l->query != NULL && *l->query != '\0' ? "the query setting" :
+	    "the tracks' terms", l->want == LEMMY_WANT_POSTS ? "posts" :
+	    l->want == LEMMY_WANT_COMMENTS ? "comments" :
+	    "posts and comments", l->interval);
+	l->timer = host->timer_add(src, 0, 0, lemmy_round, l);
+	if (l->timer == NULL) {
+		*cause = strdup("cannot start a timer");
+		free(l->base);
+		l->base = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Stop: the host cancels the tasks; free what is ours. */
+static void
+lemmy_stop(struct md_source *src, void *ctx)
+{
+	struct lemmy *l = ctx;
+
+	(void)src;
+	lemmy_got_clear(l);
+	free(l->got);
+	l->got = NULL;
+	l->capgot = 0;
+	lemmy_terms_clear(l);
+	free(l->base);
+	l->base = NULL;
+}
+
+/* What lemmy_parse_plugin hands each item to. */
+struct lemmy_parse_arg {
+	md_parse_fn	 emit;
+	void		*arg;
+};
+
+/* One item for md_plugin.parse. */
+static int
+lemmy_parse_item(const struct lemmy_item *it, void *arg)
+{
+	struct lemmy_parse_arg *pa = arg;
+	struct md_mention m = MD_MENTION_INIT;
+
+	lemmy_mention(it, &m);
+	return pa->emit(pa->arg, &m);
+}
+
+/* md_plugin.parse: every item of one saved search response. */
+static int
+lemmy_parse_plugin(void *ctx, const struct md_http_response *resp,
+    md_parse_fn emit, void *arg, char **cause)
+{
+	struct lemmy_parse_arg pa = { emit, arg };
+
+	(void)ctx;
+	return lemmy_parse(resp->body, resp->body_len, lemmy_parse_item, &pa,
+	    NULL, cause);
+}
+
+static const struct md_setting lemmy_settings[] = {
+	{ "instance", MD_SET_URL, "https://lemmy.world",
+	    offsetof(struct lemmy, instance), 0,
+	    "the Lemmy instance whose search API is asked" },
+	{ "query", MD_SET_STRING, NULL, offsetof(struct lemmy, query), 0,
+	    "search for this instead of the tracks' terms" },
+	{ "types", MD_SET_STRING, "posts comments",
+	    offsetof(struct lemmy, types), 0,
+	    "what to search: posts, comments or both" },
+	{ "interval", MD_SET_DURATION, "5m", offsetof(struct lemmy, interval),
+	    0, "time between polls" },
+	{ "max_pages", MD_SET_INT, "5", offsetof(struct lemmy, max_pages), 0,
+	    "pages of 50 read per term and type per poll, at most" },
+	{ .key = NULL }
+};
+
+/* The descriptor the loader looks for. */
+MD_PLUGIN_EXPORT
+const struct md_plugin mentiond_plugin = {
+	MD_PLUGIN_DESCRIPTOR_INIT,
+	.name = "lemmy",
+	.version = "0.1",
+	.description = "searches a Lemmy instance's posts and comments",
+	.settings = lemmy_settings,
+	.ctx_size = sizeof(struct lemmy),
+	.start = lemmy_start,
+	.stop = lemmy_stop,
+	.parse = lemmy_parse_plugin,
+};

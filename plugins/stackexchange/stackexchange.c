@@ -1,0 +1,1040 @@
+/*
+ * stackexchange.c - the Stack Exchange connector: asks the API of one site
+ * (Stack Overflow by default) at each poll for the questions created since
+ * the cursor that hold each search term, and optionally for the site's
+ * newest comments, and emits them oldest first. Parsing is
+ * stackexchangeparse.c's; this file schedules the requests, keeps the
+ * cursors and obeys the API's backoff, quota and throttle.
+ *
+ * A poll is a round of jobs, one request at a time: one per term, GET
+ * {api}/2.3/search/advanced?site=SITE&q=TERM&fromdate=CURSOR&sort=creation&
+ * order=desc&pagesize=100&page=N&filter=withbody, and, with comments = yes,
+ * one job GET {api}/2.3/comments?site=SITE&fromdate=CURSOR&... A job reads
+ * pages while has_more says so (at most max_pages), then emits what it
+ * gathered oldest first and moves its cursor: the newest creation_date
+ * emitted and the ids emitted in that second (fromdate is inclusive), kept
+ * in the state under "q:TERM" and "comments". See README.md.
+ */
+/* asprintf(3), strdup(3), clock_gettime(2) under -std=c11. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cJSON.h>
+
+#include "mentiond/plugin.h"
+
+#include "stackexchangeparse.h"
+
+#define STACKEXCHANGE_PAGESIZE		100	/* the API's maximum */
+#define STACKEXCHANGE_FIRST_WINDOW	3600	/* s back on a first run */
+#define STACKEXCHANGE_BACKOFF_MAX	3600.0	/* after failures in a row */
+#define STACKEXCHANGE_IDS_MAX		100	/* ids kept at the cursor */
+#define STACKEXCHANGE_KEY_MAX		256	/* bytes of an app key */
+#define STACKEXCHANGE_KEY_CRED		"stackexchange-key"
+#define STACKEXCHANGE_KEY_ENV		"MENTIOND_STACKEXCHANGE_KEY"
+
+/* The API methods, each with its own backoff. */
+enum stackexchange_method {
+	STACKEXCHANGE_SEARCH,
+	STACKEXCHANGE_COMMENTS,
+	STACKEXCHANGE_NMETHODS,
+};
+
+struct stackexchange {
+	/* Settings, filled by the host before start(). */
+	const char		*api;
+	const char		*site;
+	const char		*query;
+	int			 comments;
+	double			 interval;
+	long long		 max_pages;
+	const char		*key_file;
+	const char		*filter;
+
+	/* The plugin's own state. */
+	struct md_source	*src;
+	const struct md_host	*host;
+	char			*base;		/* api without a final / */
+	char			 domain[256];	/* the site's host, for links */
+	char			*key;		/* app key, or NULL */
+	struct md_task		*timer;		/* next round, a held request,
+						   or emit more */
+	struct md_task		*fetch;
+	int			 idle_logged;
+	int			 low_logged;	/* quota low: said once */
+
+	/* What the API asked for. */
+	double			 not_before[STACKEXCHANGE_NMETHODS];
+						/* monotonic: its backoff */
+	double			 hold_until;	/* wall time: quota, throttle */
+
+	/* The round in progress. */
+	char			**terms;
+	size_t			 nterms;
+	size_t			 job;		/* a term; nterms: comments */
+	double			 started;
+	int			 failed;
+	int			 failures;	/* rounds in a row */
+
+	/* The job in progress. */
+	int			 page;
+	int			 first;		/* no cursor yet */
+	int64_t			 fromdate;
+	int64_t			 cursor;	/* newest creation_date done */
+	char			**ids;		/* done in that second */
+	size_t			 nids;
+	struct stackexchange_item *got;		/* newer, newest first */
+	size_t			 ngot, capgot, nemitted;
+};
+
+static void	stackexchange_round_end(struct stackexchange *);
+static void	stackexchange_job_next(struct stackexchange *);
+static void	stackexchange_fetch_page(struct stackexchange *);
+
+/* Now, in monotonic seconds. */
+static double
+stackexchange_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Now, in wall-clock seconds. */
+static double
+stackexchange_wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The method of the job in progress. */
+static enum stackexchange_method
+stackexchange_method(const struct stackexchange *s)
+{
+	return s->job < s->nterms ? STACKEXCHANGE_SEARCH :
+	    STACKEXCHANGE_COMMENTS;
+}
+
+/* The API path of a method. */
+static const char *
+stackexchange_path(enum stackexchange_method m)
+{
+	return m == STACKEXCHANGE_SEARCH ? "search/advanced" : "comments";
+}
+
+/* What the job in progress is, for log lines: search "TERM", comments. */
+static const char *
+stackexchange_label(const struct stackexchange *s, char *buf, size_t size)
+{
+	if (stackexchange_method(s) == STACKEXCHANGE_COMMENTS)
+		snprintf(buf, size, "comments");
+	else
+		snprintf(buf, size, "search \"%s\"", s->terms[s->job]);
+	return buf;
+}
+
+/* Free the strings of a kept item. */
+static void
+stackexchange_item_free(struct stackexchange_item *it)
+{
+	free((char *)it->id);
+	free((char *)it->url);
+	free((char *)it->author_handle);
+	free((char *)it->title);
+	free((char *)it->text);
+}
+
+/* Forget the items gathered by the job. */
+static void
+stackexchange_got_clear(struct stackexchange *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ngot; i++)
+		stackexchange_item_free(&s->got[i]);
+	s->ngot = 0;
+}
+
+/* Forget the ids at the cursor. */
+static void
+stackexchange_ids_clear(struct stackexchange *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nids; i++)
+		free(s->ids[i]);
+	free(s->ids);
+	s->ids = NULL;
+	s->nids = 0;
+}
+
+/* Is ID among those done at the cursor? */
+static int
+stackexchange_ids_has(const struct stackexchange *s, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < s->nids; i++)
+		if (strcmp(s->ids[i], id) == 0)
+			return 1;
+	return 0;
+}
+
+/* Add ID (N bytes) to those done at the cursor, unless there or full. */
+static void
+stackexchange_ids_add(struct stackexchange *s, const char *id, size_t n)
+{
+	char **v, *c;
+
+	if (s->nids >= STACKEXCHANGE_IDS_MAX || (c = strndup(id, n)) == NULL)
+		return;
+	if (stackexchange_ids_has(s, c) ||
+	    (v = reallocarray(s->ids, s->nids + 1, sizeof *v)) == NULL) {
+		free(c);
+		return;
+	}
+	s->ids = v;
+	s->ids[s->nids++] = c;
+}
+
+/* strdup(3) of S, or NULL for NULL; sets *BAD when out of memory. */
+static char *
+stackexchange_dup(const char *str, int *bad)
+{
+	char *c;
+
+	if (str == NULL)
+		return NULL;
+	if ((c = strdup(str)) == NULL)
+		*bad = 1;
+	return c;
+}
+
+/* Keep a copy of IT among the job's items; 0, or -1 when out of memory. */
+static int
+stackexchange_keep(struct stackexchange *s,
+    const struct stackexchange_item *it)
+{
+	struct stackexchange_item *c, *g;
+	size_t n;
+	int bad = 0;
+
+	if (s->ngot == s->capgot) {
+		n = s->capgot == 0 ? 64 : s->capgot * 2;
+		if ((g = reallocarray(s->got, n, sizeof *g)) == NULL)
+			return -1;
+		s->got = g;
+		s->capgot = n;
+	}
+	c = &s->got[s->ngot];
+	*c = *it;
+	c->id = stackexchange_dup(it->id, &bad);
+	c->url = stackexchange_dup(it->url, &bad);
+	c->author_handle = stackexchange_dup(it->author_handle, &bad);
+	c->title = stackexchange_dup(it->title, &bad);
+	c->text = stackexchange_dup(it->text, &bad);
+	if (bad) {
+		stackexchange_item_free(c);
+		return -1;
+	}
+	s->ngot++;
+	return 0;
+}
+
+/* stackexchange_parse's callback for a page: keep what is new. */
+static int
+stackexchange_page_item(const struct stackexchange_item *it, void *arg)
+{
+	struct stackexchange *s = arg;
+	size_t i;
+
+	if (!s->first && (it->published < s->cursor ||
+	    (it->published == s->cursor && stackexchange_ids_has(s, it->id))))
+		return 0;
+	/* Pages shift when items arrive meanwhile. */
+	for (i = 0; i < s->ngot; i++)
+		if (strcmp(s->got[i].id, it->id) == 0)
+			return 0;
+	if (stackexchange_keep(s, it) != 0) {
+		s->host->log(s->src, MD_LOG_ERR, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* The state key of the job in progress: "q:TERM" or "comments"
+ * (malloc'd). */
+static char *
+stackexchange_state_key(const struct stackexchange *s)
+{
+	char *key;
+
+	if (stackexchange_method(s) == STACKEXCHANGE_COMMENTS)
+		return strdup("comments");
+	if (asprintf(&key, "q:%s", s->terms[s->job]) == -1)
+		return NULL;
+	return key;
+}
+
+/* Write the cursor of the job in progress: "SECONDS ID ID ...". */
+static void
+stackexchange_save(struct stackexchange *s)
+{
+	char *key, *val, *p;
+	size_t i, n = 32;
+
+	for (i = 0; i < s->nids; i++)
+		n += strlen(s->ids[i]) + 1;
+	if ((key = stackexchange_state_key(s)) == NULL ||
+	    (val = malloc(n)) == NULL) {
+		free(key);
+		return;
+	}
+	p = val + snprintf(val, n, "%lld", (long long)s->cursor);
+	for (i = 0; i < s->nids; i++)
+		p += sprintf(p, " %s", s->ids[i]);
+	s->host->state_set(s->src, key, val);
+	free(val);
+	free(key);
+}
+
+/* Read the cursor of the job in progress from the state; 0, or -1 when
+ * there is none. */
+static int
+stackexchange_load(struct stackexchange *s)
+{
+	const char *v, *p;
+	char *key, *end;
+	long long t;
+	size_t n;
+
+	stackexchange_ids_clear(s);
+	s->cursor = 0;
+	if ((key = stackexchange_state_key(s)) == NULL)
+		return -1;
+	v = s->host->state_get(s->src, key);
+	free(key);
+	if (v == NULL)
+		return -1;
+	errno = 0;
+	t = strtoll(v, &end, 10);
+	if (end == v || errno != 0 || t <= 0)
+		return -1;
+	s->cursor = t;
+	for (p = end; *p != '\0'; p += n) {
+		p += strspn(p, " ");
+		if ((n = strcspn(p, " ")) > 0)
+			stackexchange_ids_add(s, p, n);
+	}
+	return 0;
+}
+
+/* The timer of an interrupted emit: go on emitting the job's items. */
+static void
+stackexchange_emit_more(struct md_source *src, void *arg)
+{
+	struct stackexchange *s = arg;
+
+	(void)src;
+	s->timer = NULL;
+	stackexchange_job_next(s);
+}
+
+/* Emit the job's items, oldest first, moving the cursor. Returns 0 when all
+ * are emitted, 1 when the pipeline is backed up and the rest waits. */
+static int
+stackexchange_emit(struct stackexchange *s)
+{
+	struct stackexchange_item *it;
+	struct md_mention m;
+	int rc, moved = 0;
+
+	while (s->ngot > 0) {
+		it = &s->got[s->ngot - 1];
+		m = (struct md_mention)MD_MENTION_INIT;
+		stackexchange_mention(it, &m);
+		rc = s->host->emit(s->src, &m);
+		if (rc != -1)
+			s->nemitted++;
+		if (it->published > s->cursor) {
+			s->cursor = it->published;
+			stackexchange_ids_clear(s);
+		}
+		if (it->published == s->cursor)
+			stackexchange_ids_add(s, it->id, strlen(it->id));
+		moved = 1;
+		stackexchange_item_free(it);
+		s->ngot--;
+		if (rc == 1 && s->ngot > 0) {
+			stackexchange_save(s);
+			s->timer = s->host->timer_add(s->src, 0, 0,
+			    stackexchange_emit_more, s);
+			return 1;
+		}
+	}
+	if (moved)
+		stackexchange_save(s);
+	return 0;
+}
+
+/* Start the job J, or end the round after the last. */
+static void
+stackexchange_job_start(struct stackexchange *s, size_t j)
+{
+	s->job = j;
+	stackexchange_got_clear(s);
+	if (j > s->nterms || (j == s->nterms && !s->comments)) {
+		stackexchange_round_end(s);
+		return;
+	}
+	s->page = 1;
+	s->nemitted = 0;
+	s->first = stackexchange_load(s) != 0;
+	/* fromdate is inclusive: the ids done at the cursor are skipped. */
+	s->fromdate = s->first ? (int64_t)stackexchange_wall() -
+	    STACKEXCHANGE_FIRST_WINDOW : s->cursor;
+	stackexchange_fetch_page(s);
+}
+
+/* Emit what the job gathered, then start the next; or wait, backed up. */
+static void
+stackexchange_job_next(struct stackexchange *s)
+{
+	char label[256];
+
+	if (stackexchange_emit(s) == 1)
+		return;
+	if (s->nemitted > 0)
+		s->host->log(s->src, MD_LOG_INFO, "%s: %zu new",
+		    stackexchange_label(s, label, sizeof label), s->nemitted);
+	stackexchange_job_start(s, s->job + 1);
+}
+
+/* The round failed at the job in progress (logged): try again later. */
+static void
+stackexchange_round_fail(struct stackexchange *s)
+{
+	stackexchange_got_clear(s);
+	s->failed = 1;
+	stackexchange_round_end(s);
+}
+
+/* Seconds in "... more requests available in 75536 seconds", or 0. */
+static double
+stackexchange_throttle_wait(const char *message)
+{
+	const char *p = strstr(message, "available in ");
+	double v;
+	char *end;
+
+	if (p == NULL)
+		return 0;
+	v = strtod(p + 13, &end);
+	return end != p + 13 && v > 0 && v < 7 * 86400.0 ? v : 0;
+}
+
+/* Hold every request until wall-clock time UNTIL. */
+static void
+stackexchange_hold(struct stackexchange *s, double until)
+{
+	if (until > s->hold_until)
+		s->hold_until = until;
+}
+
+/* Obey what the wrapper said: the method's backoff, the quota. */
+static void
+stackexchange_obey(struct stackexchange *s,
+    const struct stackexchange_info *info)
+{
+	enum stackexchange_method m = stackexchange_method(s);
+	double wall, midnight;
+	time_t t;
+	struct tm tm;
+	char when[32];
+
+	if (info->backoff > 0) {
+		s->not_before[m] = stackexchange_now() + (double)info->backoff;
+		s->host->log(s->src, MD_LOG_INFO, "the API asks for %lld s "
+		    "between %s requests: waiting", info->backoff,
+		    stackexchange_path(m));
+	}
+	if (info->quota_remaining == 0) {
+		/* The quota is a day's: it starts again at 00:00 UTC. */
+		wall = stackexchange_wall();
+		midnight = (double)((int64_t)wall / 86400 * 86400 + 86400);
+		stackexchange_hold(s, midnight);
+		t = (time_t)midnight;
+		if (gmtime_r(&t, &tm) == NULL || strftime(when, sizeof when,
+		    "%Y-%m-%d %H:%M UTC", &tm) == 0)
+			snprintf(when, sizeof when, "midnight UTC");
+		s->host->log(s->src, MD_LOG_WARNING, "the day's API quota "
+		    "(%lld requests) is used up: no request until %s, in "
+		    "%.0f s%s", info->quota_max, when, midnight - wall,
+		    s->key == NULL ? "; an app key (key_file) raises it" : "");
+		s->low_logged = 1;
+	} else if (info->quota_remaining > 0 && info->quota_max > 0 &&
+	    info->quota_remaining * 10 <= info->quota_max) {
+		if (!s->low_logged)
+			s->host->log(s->src, MD_LOG_NOTICE, "API quota low: "
+			    "%lld of %lld requests left today",
+			    info->quota_remaining, info->quota_max);
+		s->low_logged = 1;
+	} else if (info->quota_remaining > 0)
+		s->low_logged = 0;
+}
+
+/* An error body: log it; hold on a throttle. Returns 1 when the round
+ * should go on with the next job, 0 when it ends, failed. */
+static int
+stackexchange_error(struct stackexchange *s,
+    const struct md_http_response *resp,
+    const struct stackexchange_info *info)
+{
+	char label[256];
+	double wait;
+
+	s->host->log(s->src, MD_LOG_WARNING, "%s: API error %lld %s: %s "
+	    "(HTTP %ld)", stackexchange_label(s, label, sizeof label),
+	    info->error_id, info->error_name[0] != '\0' ? info->error_name :
+	    "(no name)", info->error_message[0] != '\0' ?
+	    info->error_message : "(no message)", resp->status);
+	switch (info->error_id) {
+	case 400:	/* bad_parameter: this term */
+	case 404:	/* no_method */
+		return 1;
+	case 502:	/* throttle_violation */
+		wait = stackexchange_throttle_wait(info->error_message);
+		if (wait <= 0)
+			wait = 60;
+		stackexchange_hold(s, stackexchange_wall() + wait);
+		s->host->log(s->src, MD_LOG_WARNING, "throttled: no request "
+		    "for %.0f s", wait);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* The response to a page of the job in progress. */
+static void
+stackexchange_page_done(struct md_source *src,
+    const struct md_http_response *resp, void *arg)
+{
+	struct stackexchange *s = arg;
+	struct stackexchange_info info;
+	char *cause = NULL, label[256];
+	int n;
+
+	(void)src;
+	s->fetch = NULL;
+	stackexchange_label(s, label, sizeof label);
+	if (resp->status == 0) {
+		s->host->log(s->src, MD_LOG_WARNING, "%s: %s", label,
+		    resp->error != NULL ? resp->error : "transfer failed");
+		stackexchange_round_fail(s);
+		return;
+	}
+	n = stackexchange_parse(resp->body, resp->body_len, s->domain,
+	    stackexchange_page_item, s, &info, &cause);
+	stackexchange_obey(s, &info);
+	if (info.error_id != 0) {
+		free(cause);
+		stackexchange_got_clear(s);
+		if (stackexchange_error(s, resp, &info))
+			stackexchange_job_start(s, s->job + 1);
+		else
+			stackexchange_round_fail(s);
+		return;
+	}
+	if (resp->status < 200 || resp->status > 299) {
+		free(cause);
+		s->host->log(s->src, MD_LOG_WARNING, "%s: HTTP %ld%s", label,
+		    resp->status, resp->status == 429 ? " (rate limited)" :
+		    "");
+		stackexchange_got_clear(s);
+		if (resp->status >= 400 && resp->status < 500 &&
+		    resp->status != 429 && resp->status != 408)
+			stackexchange_job_start(s, s->job + 1);
+		else
+			stackexchange_round_fail(s);
+		return;
+	}
+	if (n == -1 || cause != NULL) {
+		s->host->log(s->src, MD_LOG_WARNING, "%s page %d: %s; the "
+		    "cursor stays", label, s->page, cause != NULL ? cause :
+		    "not understood");
+		free(cause);
+		stackexchange_round_fail(s);
+		return;
+	}
+	/* A quota or throttle hold ends the job with what it read. */
+	if (s->first || !info.has_more ||
+	    s->hold_until > stackexchange_wall()) {
+		stackexchange_job_next(s);
+		return;
+	}
+	if (s->page >= s->max_pages) {
+		s->host->log(s->src, MD_LOG_NOTICE, "%s: %lld pages of new "
+		    "items and more: the oldest are skipped", label,
+		    s->max_pages);
+		stackexchange_job_next(s);
+		return;
+	}
+	s->page++;
+	stackexchange_fetch_page(s);
+}
+
+/* Percent-encode STR for a query string (malloc'd). */
+static char *
+stackexchange_escape(const char *str)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *out, *p;
+	unsigned char c;
+
+	if ((out = malloc(strlen(str) * 3 + 1)) == NULL)
+		return NULL;
+	for (p = out; *str != '\0'; str++) {
+		c = (unsigned char)*str;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.' || c == '~')
+			*p++ = (char)c;
+		else {
+			*p++ = '%';
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 15];
+		}
+	}
+	*p = '\0';
+	return out;
+}
+
+/* The timer of a request held by its method's backoff. */
+static void
+stackexchange_fetch_later(struct md_source *src, void *arg)
+{
+	struct stackexchange *s = arg;
+
+	(void)src;
+	s->timer = NULL;
+	stackexchange_fetch_page(s);
+}
+
+/* The URL of the page in progress (malloc'd), or NULL. */
+static char *
+stackexchange_url(const struct stackexchange *s)
+{
+	char *site, *q = NULL, *filter, *key = NULL, *url = NULL;
+
+	site = stackexchange_escape(s->site);
+	filter = stackexchange_escape(s->filter);
+	if (s->key != NULL)
+		key = stackexchange_escape(s->key);
+	if (stackexchange_method(s) == STACKEXCHANGE_SEARCH)
+		q = stackexchange_escape(s->terms[s->job]);
+	if (site == NULL || filter == NULL || (s->key != NULL && key == NULL) ||
+	    (stackexchange_method(s) == STACKEXCHANGE_SEARCH && q == NULL))
+		goto out;
+	if (asprintf(&url, "%s/2.3/%s?site=%s%s%s&fromdate=%lld&sort=creation&"
+	    "order=desc&pagesize=%d&page=%d&filter=%s%s%s", s->base,
+	    stackexchange_path(stackexchange_method(s)), site,
+	    q != NULL ? "&q=" : "", q != NULL ? q : "",
+	    (long long)s->fromdate, STACKEXCHANGE_PAGESIZE, s->page, filter,
+	    key != NULL ? "&key=" : "", key != NULL ? key : "") == -1)
+		url = NULL;
+out:
+	free(site);
+	free(q);
+	free(filter);
+	free(key);
+	return url;
+}
+
+/* Ask for the page in progress: now, after its method's backoff, or not
+ * at all while the quota or a throttle holds every request. */
+static void
+stackexchange_fetch_page(struct stackexchange *s)
+{
+	static const char *const headers[] = { "Accept: application/json",
+	    NULL };
+	struct md_http_request req = { .url = NULL, .headers = headers };
+	double wait;
+	char *url;
+
+	if (s->hold_until > stackexchange_wall()) {
+		/* The round ends; the next waits for the hold. */
+		stackexchange_got_clear(s);
+		stackexchange_round_end(s);
+		return;
+	}
+	wait = s->not_before[stackexchange_method(s)] - stackexchange_now();
+	if (wait > 0) {
+		s->timer = s->host->timer_add(s->src, wait, 0,
+		    stackexchange_fetch_later, s);
+		if (s->timer != NULL)
+			return;
+	}
+	if ((url = stackexchange_url(s)) == NULL) {
+		s->host->log(s->src, MD_LOG_ERR, "out of memory");
+		stackexchange_round_fail(s);
+		return;
+	}
+	req.url = url;
+	s->fetch = s->host->http_fetch(s->src, &req, stackexchange_page_done,
+	    s);
+	free(url);
+	if (s->fetch == NULL) {
+		s->host->log(s->src, MD_LOG_ERR, "cannot start a request");
+		stackexchange_round_fail(s);
+	}
+}
+
+/* Forget the round's terms. */
+static void
+stackexchange_terms_clear(struct stackexchange *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nterms; i++)
+		free(s->terms[i]);
+	free(s->terms);
+	s->terms = NULL;
+	s->nterms = 0;
+}
+
+/* Add T to the round's terms unless there (the API's q takes a phrase in
+ * double quotes as it is). */
+static void
+stackexchange_terms_add(struct stackexchange *s, const char *t)
+{
+	char **v, *c;
+	size_t i;
+
+	if (*t == '\0')
+		return;
+	for (i = 0; i < s->nterms; i++)
+		if (strcmp(s->terms[i], t) == 0)
+			return;
+	if ((c = strdup(t)) == NULL)
+		return;
+	if ((v = reallocarray(s->terms, s->nterms + 1, sizeof *v)) == NULL) {
+		free(c);
+		return;
+	}
+	s->terms = v;
+	s->terms[s->nterms++] = c;
+}
+
+/* The round timer: take the terms of now and start the first job. */
+static void
+stackexchange_round(struct md_source *src, void *arg)
+{
+	struct stackexchange *s = arg;
+	const char *const *t;
+
+	(void)src;
+	s->timer = NULL;
+	s->started = stackexchange_now();
+	s->failed = 0;
+	stackexchange_terms_clear(s);
+	if (s->query != NULL && *s->query != '\0')
+		stackexchange_terms_add(s, s->query);
+	else if (MD_HOST_HAS(s->host, search_terms))
+		for (t = s->host->search_terms(s->src); *t != NULL; t++)
+			stackexchange_terms_add(s, *t);
+	if (s->nterms == 0 && !s->comments) {
+		if (!s->idle_logged)
+			s->host->log(s->src, MD_LOG_NOTICE, "nothing to "
+			    "search for: no query setting and no track "
+			    "terms; idle until there are");
+		s->idle_logged = 1;
+	} else
+		s->idle_logged = 0;
+	stackexchange_job_start(s, 0);
+}
+
+/* The round is over: arm the next one, later after failures or while a
+ * quota or throttle hold lasts. */
+static void
+stackexchange_round_end(struct stackexchange *s)
+{
+	double delay, backoff, hold;
+	int k;
+
+	if (s->failed) {
+		s->failures++;
+		backoff = s->interval;
+		for (k = 1; k < s->failures &&
+		    backoff < STACKEXCHANGE_BACKOFF_MAX; k++)
+			backoff *= 2;
+		if (backoff > STACKEXCHANGE_BACKOFF_MAX)
+			backoff = STACKEXCHANGE_BACKOFF_MAX;
+		delay = backoff > s->interval ? backoff : s->interval;
+	} else {
+		s->failures = 0;
+		delay = s->started + s->interval - stackexchange_now();
+	}
+	hold = s->hold_until - stackexchange_wall();
+	if (hold > delay)
+		delay = hold;
+	if (delay < 0)
+		delay = 0;
+	s->timer = s->host->timer_add(s->src, delay, 0, stackexchange_round,
+	    s);
+}
+
+/* Read the app key from PATH into s->key; 0, 1 when the file does not
+ * exist, or -1 with *CAUSE. */
+static int
+stackexchange_read_key(struct stackexchange *s, const char *path,
+    char **cause)
+{
+	char buf[STACKEXCHANGE_KEY_MAX + 2];
+	size_t n;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT)
+			return 1;
+		goto fail;
+	}
+	n = fread(buf, 1, sizeof buf - 1, fp);
+	if (ferror(fp)) {
+		fclose(fp);
+		goto fail;
+	}
+	fclose(fp);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (buf[0] == '\0' || strlen(buf) > STACKEXCHANGE_KEY_MAX) {
+		if (asprintf(cause, "%s: not an app key (empty, or longer "
+		    "than %d bytes)", path, STACKEXCHANGE_KEY_MAX) == -1)
+			*cause = NULL;
+		return -1;
+	}
+	if ((s->key = strdup(buf)) == NULL) {
+		*cause = strdup("out of memory");
+		return -1;
+	}
+	return 0;
+fail:
+	if (asprintf(cause, "%s: %s", path, strerror(errno)) == -1)
+		*cause = NULL;
+	return -1;
+}
+
+/* Find the app key: key_file, $CREDENTIALS_DIRECTORY/stackexchange-key,
+ * then $MENTIOND_STACKEXCHANGE_KEY. 0 (with or without a key), or -1 with
+ * *CAUSE when key_file is set and unreadable. */
+static int
+stackexchange_find_key(struct stackexchange *s, const char **from,
+    char **cause)
+{
+	const char *dir, *env;
+	char *path;
+	int rc;
+
+	*from = NULL;
+	if (s->key_file != NULL && *s->key_file != '\0') {
+		if ((rc = stackexchange_read_key(s, s->key_file, cause)) == 1 &&
+		    asprintf(cause, "key_file %s: %s", s->key_file,
+		    strerror(ENOENT)) == -1)
+			*cause = NULL;
+		if (rc != 0)
+			return -1;
+		*from = "key_file";
+		return 0;
+	}
+	if ((dir = getenv("CREDENTIALS_DIRECTORY")) != NULL && *dir != '\0') {
+		if (asprintf(&path, "%s/%s", dir, STACKEXCHANGE_KEY_CRED) == -1)
+			return 0;
+		rc = stackexchange_read_key(s, path, cause);
+		free(path);
+		if (rc == -1)
+			return -1;
+		if (rc == 0) {
+			*from = "$CREDENTIALS_DIRECTORY/"
+			    STACKEXCHANGE_KEY_CRED;
+			return 0;
+		}
+	}
+	if ((env = getenv(STACKEXCHANGE_KEY_ENV)) != NULL && *env != '\0' &&
+	    strlen(env) <= STACKEXCHANGE_KEY_MAX) {
+		if ((s->key = strdup(env)) == NULL) {
+			*cause = strdup("out of memory");
+			return -1;
+		}
+		*from = "$" STACKEXCHANGE_KEY_ENV;
+	}
+	return 0;
+}
+
+/* Start: check the settings, find the key, run the first round at once. */
+static int
+stackexchange_start(struct md_source *src, const struct md_host *host,
+    void *ctx, char **cause)
+{
+	struct stackexchange *s = ctx;
+	const char *from;
+	size_t n;
+
+	s->src = src;
+	s->host = host;
+	if (s->max_pages < 1) {
+		*cause = strdup("max_pages: at least 1");
+		return -1;
+	}
+	if (s->site == NULL || *s->site == '\0' || s->filter == NULL) {
+		*cause = strdup("site: say which site, such as stackoverflow");
+		return -1;
+	}
+	if (stackexchange_find_key(s, &from, cause) != 0)
+		return -1;
+	if ((s->base = strdup(s->api)) == NULL) {
+		*cause = strdup("out of memory");
+		goto fail;
+	}
+	n = strlen(s->base);
+	while (n > 0 && s->base[n - 1] == '/')
+		s->base[--n] = '\0';
+	stackexchange_domain(s->site, s->domain, sizeof s->domain);
+	if (s->key != NULL)
+		host->log(src, MD_LOG_INFO, "searching %s%s every %.0f s with "
+		    "the app key from %s (10,000 requests a day)", s->site,
+		    s->comments ? " and its comments" : "", s->interval, from);
+	else
+		host->log(src, MD_LOG_NOTICE, "searching %s%s every %.0f s "
+		    "without an app key (none in key_file, $CREDENTIALS_"
+		    "DIRECTORY/%s or $%s): the API allows 300 requests a day "
+		    "per IP, one per term and poll; a free key from "
+		    "stackapps.com raises it to 10,000", s->site,
+		    s->comments ? " and its comments" : "", s->interval,
+		    STACKEXCHANGE_KEY_CRED, STACKEXCHANGE_KEY_ENV);
+	s->timer = host->timer_add(src, 0, 0, stackexchange_round, s);
+	if (s->timer == NULL) {
+		*cause = strdup("cannot start a timer");
+		goto fail;
+	}
+	return 0;
+fail:
+	free(s->base);
+	s->base = NULL;
+	free(s->key);
+	s->key = NULL;
+	return -1;
+}
+
+/* Stop: the host cancels the tasks; free what is ours. */
+static void
+stackexchange_stop(struct md_source *src, void *ctx)
+{
+	struct stackexchange *s = ctx;
+
+	(void)src;
+	stackexchange_got_clear(s);
+	free(s->got);
+	s->got = NULL;
+	s->capgot = 0;
+	stackexchange_ids_clear(s);
+	stackexchange_terms_clear(s);
+	free(s->base);
+	s->base = NULL;
+	free(s->key);
+	s->key = NULL;
+}
+
+/* What stackexchange_parse_plugin hands each item to. */
+struct stackexchange_parse_arg {
+	md_parse_fn	 emit;
+	void		*arg;
+};
+
+/* One item for md_plugin.parse. */
+static int
+stackexchange_parse_item(const struct stackexchange_item *it, void *arg)
+{
+	struct stackexchange_parse_arg *pa = arg;
+	struct md_mention m = MD_MENTION_INIT;
+
+	stackexchange_mention(it, &m);
+	return pa->emit(pa->arg, &m);
+}
+
+/* md_plugin.parse: every item of one saved API body (an error body gives
+ * none, and its error as the cause). */
+static int
+stackexchange_parse_plugin(void *ctx, const struct md_http_response *resp,
+    md_parse_fn emit, void *arg, char **cause)
+{
+	struct stackexchange *s = ctx;
+	struct stackexchange_parse_arg pa = { emit, arg };
+	struct stackexchange_info info;
+	char domain[256];
+	int n;
+
+	stackexchange_domain(s->site != NULL ? s->site : "stackoverflow",
+	    domain, sizeof domain);
+	n = stackexchange_parse(resp->body, resp->body_len, domain,
+	    stackexchange_parse_item, &pa, &info, cause);
+	if (n == 0 && *cause == NULL && info.error_id != 0 &&
+	    asprintf(cause, "API error %lld %s: %s", info.error_id,
+	    info.error_name, info.error_message) == -1)
+		*cause = NULL;
+	return n;
+}
+
+static const struct md_setting stackexchange_settings[] = {
+	{ "api", MD_SET_URL, "https://api.stackexchange.com",
+	    offsetof(struct stackexchange, api), 0,
+	    "the API's base URL" },
+	{ "site", MD_SET_STRING, "stackoverflow",
+	    offsetof(struct stackexchange, site), 0,
+	    "the site searched: stackoverflow, superuser, unix, ..." },
+	{ "query", MD_SET_STRING, NULL, offsetof(struct stackexchange, query),
+	    0, "search for this instead of the tracks' terms" },
+	{ "comments", MD_SET_BOOL, "no",
+	    offsetof(struct stackexchange, comments), 0,
+	    "also read the site's newest comments (all of them)" },
+	{ "interval", MD_SET_DURATION, "15m",
+	    offsetof(struct stackexchange, interval), 0,
+	    "time between polls" },
+	{ "max_pages", MD_SET_INT, "3",
+	    offsetof(struct stackexchange, max_pages), 0,
+	    "pages of 100 read per job per poll, at most" },
+	{ "key_file", MD_SET_STRING, NULL,
+	    offsetof(struct stackexchange, key_file), 0,
+	    "a file holding a stackapps.com app key (raises the quota)" },
+	{ "filter", MD_SET_STRING, "withbody",
+	    offsetof(struct stackexchange, filter), 0,
+	    "the API filter; it must include the body" },
+	{ .key = NULL }
+};
+
+/* The descriptor the loader looks for. */
+MD_PLUGIN_EXPORT
+const struct md_plugin mentiond_plugin = {
+	MD_PLUGIN_DESCRIPTOR_INIT,
+	.name = "stackexchange",
+	.version = "0.1",
+	.description = "searches a Stack Exchange site's questions and "
+	    "comments",
+	.settings = stackexchange_settings,
+	.ctx_size = sizeof(struct stackexchange),
+	.start = stackexchange_start,
+	.stop = stackexchange_stop,
+	.parse = stackexchange_parse_plugin,
+};
