@@ -74,6 +74,7 @@ mention_from_plugin(const char *source, const char *plugin,
 	MENTION_TAKE(score);
 	MENTION_TAKE(replies);
 	MENTION_TAKE(reposts);
+	MENTION_TAKE(flags);
 #undef MENTION_TAKE
 
 	if (in.id == NULL || *in.id == '\0') {
@@ -96,8 +97,23 @@ mention_from_plugin(const char *source, const char *plugin,
 	m->author_name = mention_copy_nonempty(in.author_name);
 	m->author_followers = in.author_followers < 0 ? -1 :
 	    in.author_followers;
-	m->title = mention_copy_nonempty(in.title);
-	m->text = text_from_html(in.text, in.text == NULL ? 0 : strlen(in.text));
+	/* An HTML title ("Acme &amp; Co", an Atom type="html" title) is
+	 * reduced like the text; a plain one is kept as it is. */
+	if ((in.flags & MD_MENTION_HTML_TITLE) && in.title != NULL &&
+	    *in.title != '\0') {
+		m->title = text_from_html(in.title, strlen(in.title));
+		if (*m->title == '\0') {
+			free(m->title);
+			m->title = NULL;
+		}
+	} else
+		m->title = mention_copy_nonempty(in.title);
+	if (in.flags & MD_MENTION_PLAIN_TEXT)
+		m->text = text_valid_utf8(in.text != NULL ? in.text : "",
+		    in.text == NULL ? 0 : strlen(in.text));
+	else
+		m->text = text_from_html(in.text, in.text == NULL ? 0 :
+		    strlen(in.text));
 	m->lang = mention_copy_nonempty(in.lang);
 	m->published = in.published > 0 ? in.published : 0;
 	m->seen_ms = mention_now_ms();

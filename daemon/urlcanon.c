@@ -1163,6 +1163,36 @@ urlcanon_curl(void)
 	return urlcanon_handle;
 }
 
+/*
+ * Whether FRAGMENT names one item of a page rather than a place in it: a
+ * comment or answer of a thread ("issuecomment-1234", "discussion_r12",
+ * "note_99", "comment-123", "p4567", a bare "12345"), which is a mention
+ * of its own, where "#section-2" or "#comments" is the page again.
+ */
+static int
+urlcanon_item_fragment(const char *fragment)
+{
+	static const char *const prefixes[] = { "issuecomment", "discussion_r",
+	    "pullrequestreview", "comment", "comments", "note", "reply",
+	    "answer", "post", "msg", "p", "c", "r", "" };
+	const char *p;
+	size_t i, n, digits;
+
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+		n = strlen(prefixes[i]);
+		if (strncasecmp(fragment, prefixes[i], n) != 0)
+			continue;
+		p = fragment + n;
+		if (n > 0 && (*p == '-' || *p == '_'))
+			p++;
+		for (digits = 0; p[digits] >= '0' && p[digits] <= '9'; digits++)
+			;
+		if (digits >= 3 && p[digits] == '\0')
+			return 1;
+	}
+	return 0;
+}
+
 /* Split URL with libcurl and normalise its parts into U; 0, or -1 with
  * *cause set (when CAUSE is not NULL). */
 static int
@@ -1216,7 +1246,8 @@ urlcanon_parse(const char *url, struct urlcanon_url *u, char **cause)
 		urlcanon_query(u, query);
 	}
 	if (curl_url_get(h, CURLUPART_FRAGMENT, &fragment, 0) == CURLUE_OK &&
-	    (fragment[0] == '!' || fragment[0] == '/')) {
+	    (fragment[0] == '!' || fragment[0] == '/' ||
+	    urlcanon_item_fragment(fragment))) {
 		urlcanon_pct(&b, fragment, strlen(fragment), 0);
 		u->fragment = b.s;
 	}
@@ -1329,14 +1360,23 @@ urlcanon(const char *url, char **cause)
 char *
 urlcanon_id(const char *id)
 {
-	char *out;
+	char *out, *with;
+	const char *frag;
 
 	if (id == NULL)
 		return NULL;
 	if ((id[0] | 0x20) != 'h' && strchr(" \t\r\n\f\v", id[0]) == NULL)
 		return xstrdup(id);	/* most ids: not a URL at the first byte */
-	if (urlcanon_is_http(id + strspn(id, " \t\r\n\f\v")) &&
-	    (out = urlcanon(id, NULL)) != NULL)
-		return out;
-	return xstrdup(id);
+	if (!urlcanon_is_http(id + strspn(id, " \t\r\n\f\v")) ||
+	    (out = urlcanon(id, NULL)) == NULL)
+		return xstrdup(id);
+	/* An id keeps its fragment whatever it is: two GUIDs that differ
+	 * there name two items (the comments of one page). */
+	if ((frag = strchr(id, '#')) != NULL && frag[1] != '\0' &&
+	    strchr(out, '#') == NULL) {
+		with = xasprintf("%s%s", out, frag);
+		free(out);
+		out = with;
+	}
+	return out;
 }

@@ -160,6 +160,25 @@ test_required(void **state)
 	assert_string_equal(m->text, "");
 	mention_free(m);
 
+	/* A plain title is kept as it is; an HTML one is reduced as the text
+	 * is; a plain text keeps its "<" and "&". */
+	pm.title = "Fix <script> & co";
+	m = convert(&pm);
+	assert_string_equal(m->title, "Fix <script> & co");
+	mention_free(m);
+	pm.title = "Acme &amp; <b>Co</b> &#233;t&eacute;";
+	pm.flags = MD_MENTION_HTML_TITLE;
+	m = convert(&pm);
+	assert_string_equal(m->title, "Acme & Co été");
+	mention_free(m);
+	pm.text = "a <b> &amp; c";
+	pm.flags = MD_MENTION_PLAIN_TEXT;
+	m = convert(&pm);
+	assert_string_equal(m->text, "a <b> &amp; c");
+	mention_free(m);
+	pm.text = NULL;
+	pm.flags = 0;
+
 	pm.struct_size = 0;
 	cause = NULL;
 	assert_null(mention_from_plugin("feed", "jsonl", &pm, &cause));

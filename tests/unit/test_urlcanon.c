@@ -38,6 +38,18 @@ static const struct pair pairs[] = {
 	{ DIFF, "https://example.com:8080/a", "https://example.com:8081/a" },
 	{ DIFF, "https://example.com/#!/item/1", "https://example.com/#!/item/2" },
 	{ DIFF, "https://example.com/#/route/a", "https://example.com/" },
+	/* A fragment naming a comment or answer is an item of its own. */
+	{ DIFF, "https://github.com/o/r/issues/1#issuecomment-1001",
+	    "https://github.com/o/r/issues/1#issuecomment-1002" },
+	{ DIFF, "https://github.com/o/r/issues/1#issuecomment-1001",
+	    "https://github.com/o/r/issues/1" },
+	{ DIFF, "https://blog.example.com/post/#comment-4567",
+	    "https://blog.example.com/post/" },
+	{ DIFF, "https://stackoverflow.com/a/123#123456",
+	    "https://stackoverflow.com/a/123" },
+	{ SAME, "https://blog.example.com/post/#comments",
+	    "https://blog.example.com/post/" },
+	{ SAME, "https://example.com/a#top", "https://example.com/a" },
 	/* www., m., mobile. folded; www2. and a bare www.com are not. */
 	{ SAME, "https://www.example.com/a", "https://example.com/a" },
 	{ SAME, "https://m.example.com/a", "https://www.example.com/a" },
@@ -344,6 +356,13 @@ test_id(void **state)
 	free(b);
 	a = urlcanon_id("https://example.com/?p=1");
 	b = urlcanon_id("https://example.com/?p=2");
+	assert_string_not_equal(a, b);
+	free(a);
+	free(b);
+	/* Ids keep any fragment: the comments of one page are many items. */
+	a = urlcanon_id("https://forum.example.com/t/1#reply-a");
+	b = urlcanon_id("http://forum.example.com/t/1#reply-b");
+	assert_string_equal(a, "forum.example.com/t/1#reply-a");
 	assert_string_not_equal(a, b);
 	free(a);
 	free(b);

@@ -95,7 +95,14 @@ struct md_mention {
 	long long score;
 	long long replies;
 	long long reposts;
+	unsigned flags;			/* MD_MENTION_* below (added in v1) */
 };
+
+/* flags: how the strings are written. By default the text is HTML (or
+ * plain text without markup: either way the host reduces it to plain text,
+ * decoding entities) and the title is plain text, kept as it is. */
+#define MD_MENTION_PLAIN_TEXT	0x1	/* the text is plain: "<" is a "<" */
+#define MD_MENTION_HTML_TITLE	0x2	/* the title is HTML ("&amp;", tags) */
 
 #define MD_MENTION_INIT { .struct_size = sizeof(struct md_mention), \
 	.author_followers = -1, .score = -1, .replies = -1, .reposts = -1 }
