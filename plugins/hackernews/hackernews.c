@@ -17,7 +17,8 @@
  * "LOW HIGH PAGE": the range (LOW, HIGH] being read and the next page of it,
  * so that a restart goes on with that page. Pages after the first are asked
  * with the range closed at HIGH, so hits arriving meanwhile cannot shift
- * them; they are read on the next round.
+ * them; they are read on the next round. A hit outside the range asked for
+ * is not emitted, should the API ever ignore the filter.
  */
 /* asprintf(3), strdup(3) and clock_gettime(2) under -std=c11. */
 #ifndef _GNU_SOURCE
@@ -65,6 +66,7 @@ struct hn {
 	double			 last_request;	/* monotonic */
 	double			 hold_until;	/* no round before (backoff) */
 	int			 failures;	/* requests failed in a row */
+	long			 last_kind;	/* of the last failure */
 	int			 no_terms_said;
 
 	/* The search in progress. */
@@ -203,22 +205,27 @@ hn_search_next(struct hn *hn)
 		hn_round_end(hn);
 }
 
-/* A request failed because of WHY; ABORT ends the round and backs off. */
+/* A request failed because of WHY, of kind KIND (an HTTP status, 0 for no
+ * answer, -1 for a body not understood): logged as a warning when it is the
+ * first of a streak or differs from the last, now and then otherwise. ABORT
+ * ends the round and backs off. */
 static void
-hn_failed(struct hn *hn, const char *why, int abort)
+hn_failed(struct hn *hn, long kind, const char *why, int abort)
 {
 	char buf[256];
 	double wait;
 	int i;
 
 	hn->failures++;
-	if (hn->failures == 1 || hn->failures % HN_LOG_EVERY == 0)
+	if (hn->failures == 1 || kind != hn->last_kind ||
+	    hn->failures % HN_LOG_EVERY == 0)
 		hn->host->log(hn->src, MD_LOG_WARNING, "%s: %s%s",
 		    hn_label(hn, buf, sizeof buf), why, hn->failures > 1 ?
 		    " (still failing)" : "");
 	else
 		hn->host->log(hn->src, MD_LOG_DEBUG, "%s: %s",
 		    hn_label(hn, buf, sizeof buf), why);
+	hn->last_kind = kind;
 	if (!abort) {
 		hn_search_next(hn);
 		return;
@@ -266,6 +273,10 @@ hn_emit(const struct md_mention *m, void *arg)
 {
 	struct hn *hn = arg;
 
+	/* A hit outside the range asked for was read before, or will be. */
+	if (hn->low >= 0 && m->published > 0 && (m->published <= hn->low ||
+	    (hn->high > 0 && m->published > hn->high)))
+		return 0;
 	/* 1 (backed up) still means taken; the next request waits on a
 	 * timer, which the host holds back until there is room. */
 	if (hn->host->emit(hn->src, m) != -1)
@@ -288,19 +299,19 @@ hn_response(struct md_source *src, const struct md_http_response *resp,
 	if (resp->error != NULL || resp->status == 0) {
 		snprintf(why, sizeof why, "request failed: %s",
 		    resp->error != NULL ? resp->error : "no response");
-		hn_failed(hn, why, 1);
+		hn_failed(hn, 0, why, 1);
 		return;
 	}
 	if (resp->status == 429 || resp->status >= 500) {
 		snprintf(why, sizeof why, "HTTP %ld%s", resp->status,
 		    resp->status == 429 ? " (too many requests)" : "");
-		hn_failed(hn, why, 1);
+		hn_failed(hn, resp->status, why, 1);
 		return;
 	}
 	if (resp->status < 200 || resp->status > 299) {
 		snprintf(why, sizeof why, "HTTP %ld: %.80s", resp->status,
 		    resp->body != NULL ? resp->body : "");
-		hn_failed(hn, why, 0);
+		hn_failed(hn, resp->status, why, 0);
 		return;
 	}
 
@@ -313,7 +324,7 @@ hn_response(struct md_source *src, const struct md_http_response *resp,
 		    cause != NULL ? cause : "unreadable", resp->body_len,
 		    n > 0 ? n : 0);
 		free(cause);
-		hn_failed(hn, why, 0);
+		hn_failed(hn, -1, why, 0);
 		return;
 	}
 	hn_succeeded(hn);
@@ -402,7 +413,7 @@ fail:
 	free(q);
 	free(efilter);
 	free(url);
-	hn_failed(hn, "cannot send the request", 1);
+	hn_failed(hn, 0, "cannot send the request", 1);
 }
 
 /* Send the next request once HN_SPACING has passed since the last one. */

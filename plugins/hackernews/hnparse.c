@@ -40,6 +40,7 @@ struct hnparse {
 	char		*buf;		/* the copy, for byte positions */
 	const char	*err;		/* the first thing that went wrong */
 	size_t		 errpos;
+	char		*message;	/* an error response's "message" */
 };
 
 /* The members of one hit that make its mention. */
@@ -598,6 +599,7 @@ hnparse_hit(struct hnparse *ps, struct hnparse_page *pg, hnparse_fn fn,
 	int c, rc;
 
 	if (hnparse_peek(ps) != '{') {
+		pg->hits++;
 		pg->skipped++;
 		return hnparse_skip(ps, 2);
 	}
@@ -643,13 +645,11 @@ hnparse_hit(struct hnparse *ps, struct hnparse_page *pg, hnparse_fn fn,
 		if (pg->oldest == 0 || h.created < pg->oldest)
 			pg->oldest = h.created;
 	}
-	if ((rc = hnparse_emit(&h, fn, arg)) == -1)
-		return 1;
-	if (rc == 1)
+	if ((rc = hnparse_emit(&h, fn, arg)) != 0)
 		(*n)++;
 	else
 		pg->skipped++;
-	return 0;
+	return rc == -1 ? 1 : 0;
 }
 
 /* Read the hits array at ps->p. Returns 0, 1 when FN asked to stop, -1. */
@@ -717,6 +717,8 @@ hnparse_response(struct hnparse *ps, struct hnparse_page *pg, hnparse_fn fn,
 			rc = hnparse_int(ps, &pg->page);
 		else if (HNPARSE_KEY(key, len, "nbPages"))
 			rc = hnparse_int(ps, &pg->nbpages);
+		else if (HNPARSE_KEY(key, len, "message"))
+			rc = hnparse_text(ps, &ps->message);
 		else
 			rc = hnparse_skip(ps, 1);
 		if (rc == -1)
@@ -755,6 +757,7 @@ hnparse_parse(const char *body, size_t len, struct hnparse_page *page,
 	ps.end = ps.buf + len;
 	ps.err = NULL;
 	ps.errpos = 0;
+	ps.message = NULL;
 	/* A UTF-8 byte order mark is not JSON, but it is harmless. */
 	if (len >= 3 && memcmp(ps.p, "\xef\xbb\xbf", 3) == 0)
 		ps.p += 3;
@@ -771,7 +774,9 @@ hnparse_parse(const char *body, size_t len, struct hnparse_page *page,
 		hnparse_fail(&ps, "data after the response");
 	if (!have_hits && ps.err == NULL) {
 		if (asprintf(cause, "not an Algolia search response: no hits "
-		    "array") == -1)
+		    "array%s%.200s%s", ps.message != NULL ? " (\"" : "",
+		    ps.message != NULL ? ps.message : "",
+		    ps.message != NULL ? "\")" : "") == -1)
 			*cause = NULL;
 		n = -1;
 		goto out;
