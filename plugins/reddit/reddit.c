@@ -831,7 +831,7 @@ reddit_token_response(struct md_source *src,
 	if ((p = strstr(resp->body, "\"expires_in\"")) != NULL &&
 	    (p = strchr(p + 12, ':')) != NULL) {
 		expires = strtod(p + 1, NULL);
-		if (!(expires >= 10 && expires < 1e8))
+		if (!(expires >= 2 && expires < 1e8))
 			expires = 3600;
 	}
 	if (token == NULL) {

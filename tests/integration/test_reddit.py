@@ -7,6 +7,7 @@ next request of each listing carries its before= cursor, a restart repeats
 nothing; a 401 brings a new token, 429 with Retry-After, a 500 and truncated
 JSON are survived and logged, X-Ratelimit headers slow the pace (and say so);
 a cursor that reddit no longer answers for is caught up from the newest page;
+a short-lived token is renewed before it expires;
 the anonymous API is paced at one request every 6 s and says why; and the
 parser gives the same on saved bodies through `mentionctl parse`."""
 import base64
@@ -243,7 +244,8 @@ def test_stale_cursor_caught_up():
     with Scenario() as sc:
         r = sc.add(Redis(sc.tmp))
         h = sc.add(Httpd())
-        h.script("/api/v1/access_token", [token("tok1")])
+        # A token that lasts 4 s: renewed half way, before it expires.
+        h.script("/api/v1/access_token", [token("tok1", 4), token("tok2")])
         p100 = post("100", T0 + 1, "Acme lab notes, part one", sub="acme")
         p101 = post("101", T0 + 2, "Acme lab notes, part two", sub="acme")
         p102 = post("102", T0 + 3, "Acme lab notes, part three", sub="acme")
@@ -260,6 +262,13 @@ def test_stale_cursor_caught_up():
                                                     "t3_102"], g
         assert all("after" not in x for x in g), g
         d.wait_log("r/acme new: t3_100 no longer anchors the listing")
+        t = h.posts("/api/v1/access_token")
+        assert len(t) == 2 and 1.5 <= t[1]["time"] - t[0]["time"] < 4, t
+        auth = [{k.lower(): v for k, v in x[1].items()}["authorization"]
+                for x in h.gets("/r/acme/new")]
+        assert auth[-1] == "bearer tok2", auth
+        early = [x[2] for x in h.gets("/r/acme/new") if x[2] < t[1]["time"]]
+        assert early and all(a == "bearer tok1" for a in auth[:len(early)]), auth
         wait_for("3 mentions", lambda: r.client.xlen("t:mentions") >= 3)
         log = d.logtext()
         assert "r/acme new: 1 new" in log and "r/acme new: 2 new" in log, log
