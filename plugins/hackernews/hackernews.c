@@ -18,7 +18,11 @@
  * so that a restart goes on with that page. Pages after the first are asked
  * with the range closed at HIGH, so hits arriving meanwhile cannot shift
  * them; they are read on the next round. A hit outside the range asked for
- * is not emitted, should the API ever ignore the filter.
+ * is not emitted, should the API ever ignore the filter. A search without a
+ * cursor (a first run, or a term new to the tracks) starts from the source's
+ * backfill window (1 h unless the source says otherwise), so that a new
+ * term's history is not taken for news; with backfill = all it reads the
+ * newest page.
  */
 /* asprintf(3), strdup(3) and clock_gettime(2) under -std=c11. */
 #ifndef _GNU_SOURCE
@@ -41,6 +45,7 @@
 #define HN_MAX_RESULTS	1000	/* Algolia serves no hit beyond the 1,000th */
 #define HN_BACKOFF_MAX	600.0	/* seconds, the longest wait after failures */
 #define HN_LOG_EVERY	10	/* failures in a row between two warnings */
+#define HN_BACKFILL	3600.0	/* the host's default backfill, seconds */
 
 struct hn {
 	/* Settings, filled by the host before start(). */
@@ -123,6 +128,35 @@ hn_encode(const char *s)
 	}
 	*w = '\0';
 	return out;
+}
+
+/* The source's backfill setting (a host key) in seconds: what a search
+ * without a cursor reads of the past; HN_BACKFILL by default, -1 for all. */
+static double
+hn_backfill(const struct hn *hn)
+{
+	const char *v = hn->host->config_string(hn->src, "backfill");
+	char *end;
+	double d;
+
+	if (v == NULL)
+		return HN_BACKFILL;
+	if (strcmp(v, "all") == 0)
+		return -1;
+	d = strtod(v, &end);
+	if (end == v || !(d > 0 && d < 1e10))
+		return HN_BACKFILL;
+	if (*end == '\0' || strcmp(end, "s") == 0)
+		return d;
+	if (strcmp(end, "ms") == 0)
+		return d / 1000;
+	if (strcmp(end, "m") == 0)
+		return d * 60;
+	if (strcmp(end, "h") == 0)
+		return d * 3600;
+	if (strcmp(end, "d") == 0)
+		return d * 86400;
+	return HN_BACKFILL;
 }
 
 /* Forget this round's searches. */
@@ -334,7 +368,7 @@ hn_response(struct md_source *src, const struct md_http_response *resp,
 		    hn->emitted == 1 ? "hit" : "hits");
 
 	if (hn->low == -1) {
-		/* First run: the newest page only, no history behind it. */
+		/* No cursor and backfill = all: the newest page, no more. */
 		if (pg.newest > 0)
 			hn_save(hn, pg.newest, 0, 0);
 		hn_search_next(hn);
@@ -433,6 +467,7 @@ hn_search_begin(struct hn *hn)
 {
 	const char *v;
 	long long low, high, page;
+	double backfill;
 	int n;
 
 	snprintf(hn->key, sizeof hn->key, hn->all ? "all" : "q:%016llx",
@@ -449,6 +484,10 @@ hn_search_begin(struct hn *hn)
 			hn->page = page;
 		}
 	}
+	if (hn->low == -1 && (backfill = hn_backfill(hn)) > 0)
+		/* No cursor (a first run, or a new term): read the backfill
+		 * window like a burst, not the term's whole history. */
+		hn->low = (long long)time(NULL) - (long long)backfill;
 	hn_request_soon(hn);
 }
 

@@ -26,7 +26,9 @@
  * answers in a row the newest page is read instead; if it holds things newer
  * than the cursor, they are emitted, older pages follow (after=FULLNAME)
  * while a page is full and wholly new, and the cursor moves to the newest.
- * On a first run only the newest page is read.
+ * A listing without a cursor (a first run, or a term or subreddit new to the
+ * settings) is read the same way back to the source's backfill window (1 h
+ * unless the source says otherwise), not through its history.
  */
 /* asprintf(3), strdup(3) and clock_gettime(2) under -std=c11. */
 #ifndef _GNU_SOURCE
@@ -60,6 +62,7 @@
 #define REDDIT_SECRET_MAX	4096	/* bytes of a secret file */
 #define REDDIT_CREDENTIAL	"reddit_client_secret"	/* systemd credential */
 #define REDDIT_SECRET_ENV	"REDDIT_CLIENT_SECRET"
+#define REDDIT_BACKFILL		3600.0	/* the host's default backfill, seconds */
 
 /* What a listing is. */
 enum reddit_kind {
@@ -70,7 +73,8 @@ enum reddit_kind {
 
 /* How the current request of a listing asks. */
 enum reddit_how {
-	REDDIT_FIRST,		/* no cursor: the newest page only */
+	REDDIT_FIRST,		/* no cursor: the newest pages, back to the
+				 * backfill window */
 	REDDIT_BEFORE,		/* what came after the anchor */
 	REDDIT_NEWEST,		/* the newest page, to check the cursor */
 	REDDIT_AFTER,		/* older than the anchor, catching up */
@@ -147,6 +151,9 @@ struct reddit {
 	int			 newer;		/* things newer than the cursor */
 	char			 best[REDDITPARSE_NAME_MAX];	/* the newest of them */
 	long long		 best_created;
+	char			 top[REDDITPARSE_NAME_MAX];	/* the newest of all */
+	long long		 top_created;
+	long long		 since;		/* no cursor: emit from then on */
 };
 
 /* Monotonic seconds. */
@@ -255,6 +262,36 @@ reddit_newer(const char *a, long long acreated, const char *b,
 	if (la != lb)
 		return la > lb;
 	return strcmp(a + 3, b + 3) > 0;
+}
+
+/* The source's backfill setting (a host key) in seconds: what a listing
+ * without a cursor reads of the past; REDDIT_BACKFILL by default, -1 for
+ * all. */
+static double
+reddit_backfill(const struct reddit *rd)
+{
+	const char *v = rd->host->config_string(rd->src, "backfill");
+	char *end;
+	double d;
+
+	if (v == NULL)
+		return REDDIT_BACKFILL;
+	if (strcmp(v, "all") == 0)
+		return -1;
+	d = strtod(v, &end);
+	if (end == v || !(d > 0 && d < 1e10))
+		return REDDIT_BACKFILL;
+	if (*end == '\0' || strcmp(end, "s") == 0)
+		return d;
+	if (strcmp(end, "ms") == 0)
+		return d / 1000;
+	if (strcmp(end, "m") == 0)
+		return d * 60;
+	if (strcmp(end, "h") == 0)
+		return d * 3600;
+	if (strcmp(end, "d") == 0)
+		return d * 86400;
+	return REDDIT_BACKFILL;
 }
 
 /* Read the secret FILE into *OUT (malloc'd, trailing white space cut).
@@ -632,8 +669,15 @@ reddit_emit(const struct redditparse_item *it, void *arg)
 {
 	struct reddit *rd = arg;
 
-	if (rd->cursor[0] != '\0' && !reddit_newer(it->fullname, it->created,
-	    rd->cursor, rd->cursor_created))
+	if (rd->top[0] == '\0' || reddit_newer(it->fullname, it->created,
+	    rd->top, rd->top_created)) {
+		snprintf(rd->top, sizeof rd->top, "%s", it->fullname);
+		rd->top_created = it->created;
+	}
+	/* New: after the cursor; without one, within the backfill window. */
+	if (rd->cursor[0] != '\0' ? !reddit_newer(it->fullname, it->created,
+	    rd->cursor, rd->cursor_created) : it->created > 0 &&
+	    it->created < rd->since)
 		return 0;
 	rd->newer++;
 	if (rd->best[0] == '\0' || reddit_newer(it->fullname, it->created,
@@ -654,8 +698,9 @@ reddit_more(struct reddit *rd, enum reddit_how how, const char *anchor)
 {
 	if (rd->pages + 1 >= REDDIT_MAX_PAGES) {
 		rd->host->log(rd->src, MD_LOG_WARNING, "%s: more than %d pages "
-		    "of new things; the rest waits for the next round",
-		    reddit_label(rd), REDDIT_MAX_PAGES);
+		    "of new things; %s", reddit_label(rd), REDDIT_MAX_PAGES,
+		    how == REDDIT_BEFORE ? "the newer ones wait for the next "
+		    "round" : "the older ones are skipped");
 		return 0;
 	}
 	rd->pages++;
@@ -706,8 +751,8 @@ reddit_response(struct md_source *src, const struct md_http_response *resp,
 	}
 
 	rd->emitted = rd->newer = 0;
-	rd->best[0] = '\0';
-	rd->best_created = 0;
+	rd->best[0] = rd->top[0] = '\0';
+	rd->best_created = rd->top_created = 0;
 	n = redditparse_parse(resp->body, resp->body_len, &pg, reddit_emit, rd,
 	    &cause);
 	if (n == -1 || cause != NULL) {
@@ -725,10 +770,6 @@ reddit_response(struct md_source *src, const struct md_http_response *resp,
 	full = pg.things >= REDDIT_LIMIT;
 
 	switch (rd->how) {
-	case REDDIT_FIRST:
-		if (rd->newer > 0)
-			reddit_save(rd, rd->best, rd->best_created);
-		break;
 	case REDDIT_BEFORE:
 		if (rd->newer == 0) {
 			l->empties++;
@@ -740,12 +781,18 @@ reddit_response(struct md_source *src, const struct md_http_response *resp,
 		    reddit_more(rd, REDDIT_BEFORE, rd->best))
 			return;
 		break;
+	case REDDIT_FIRST:
 	case REDDIT_NEWEST:
 	case REDDIT_AFTER:
 		l->empties = 0;
 		if (rd->newer == 0 && rd->how == REDDIT_NEWEST)
 			break;		/* the cursor is fine, just quiet */
-		if (rd->how == REDDIT_NEWEST) {
+		if (rd->how == REDDIT_FIRST) {
+			/* The cursor: the newest thing, new or not. */
+			snprintf(rd->catch_newest, sizeof rd->catch_newest, "%s",
+			    rd->top);
+			rd->catch_created = rd->top_created;
+		} else if (rd->how == REDDIT_NEWEST) {
 			rd->host->log(rd->src, MD_LOG_NOTICE, "%s: %s no longer "
 			    "anchors the listing (deleted, or beyond the 1,000 "
 			    "things reddit keeps): caught up from the newest",
@@ -961,6 +1008,7 @@ reddit_listing_begin(struct reddit *rd)
 	char name[REDDITPARSE_NAME_MAX];
 	const char *v;
 	long long created = 0;
+	double backfill;
 
 	rd->pages = 0;
 	rd->cursor[0] = rd->anchor[0] = rd->catch_newest[0] = '\0';
@@ -971,9 +1019,15 @@ reddit_listing_begin(struct reddit *rd)
 		snprintf(rd->cursor, sizeof rd->cursor, "%s", name);
 		rd->cursor_created = created;
 	}
-	if (rd->cursor[0] == '\0')
+	rd->since = 0;
+	if (rd->cursor[0] == '\0') {
+		/* A first run, or a listing new to the settings: back to the
+		 * backfill window (older pages with after= while a page is
+		 * full and wholly inside it), not the listing's history. */
 		rd->how = REDDIT_FIRST;
-	else if (l->empties >= REDDIT_VERIFY_AFTER)
+		if ((backfill = reddit_backfill(rd)) > 0)
+			rd->since = (long long)time(NULL) - (long long)backfill;
+	} else if (l->empties >= REDDIT_VERIFY_AFTER)
 		rd->how = REDDIT_NEWEST;
 	else {
 		rd->how = REDDIT_BEFORE;

@@ -2,10 +2,11 @@
 playing the Algolia HN Search API (/api/v1/search_by_date): hits become
 mentions (comment text with HN's entities decoded, the item link for comments
 and text posts, the story's own link otherwise, points and comment counts),
-the request asks for the search term, both kinds and a page size, the next
-request carries the created_at_i cursor, a restart repeats nothing, 429 with
+the request asks for the search term, both kinds and a page size, back to
+the backfill window only, the next request carries the created_at_i cursor, a restart repeats nothing, 429 with
 Retry-After, a 500 and a truncated body are survived and logged, mode all asks
 without a query and pages through a burst (resuming a burst from the state),
+a term new to a source that ran before keeps to the backfill window,
 and the parser gives the same on saved bodies through `mentionctl parse`."""
 import json
 import os
@@ -127,12 +128,15 @@ def test_search_cursor_restart():
         assert a["url"] == "https://news.ycombinator.com/item?id=99", a
         assert a["text"] == "Is Acme worth it? Our caf\u00e9 needs 5>3 APs", a
 
-        # The first request: the term, both kinds, a page size, no cursor;
-        # the next one: the highest created_at_i seen.
+        # The first request: the term, both kinds, a page size; the next
+        # one: the highest created_at_i seen.
         wait_for("a second request", lambda: len(h.queries()) >= 2)
         q = h.queries()
         assert q[0]["query"] == "acme" and q[0]["tags"] == "(story,comment)", q[0]
-        assert q[0]["hitsPerPage"] == "100" and "numericFilters" not in q[0], q[0]
+        assert q[0]["hitsPerPage"] == "100", q[0]
+        # No cursor yet: back to the backfill window (1 h), not the history.
+        since = int(q[0]["numericFilters"].split(">")[1])
+        assert abs(since - (q[0]["_time"] - 3600)) < 5, q[0]
         assert q[1]["numericFilters"] == "created_at_i>%d" % (T0 + 30), q[1]
         assert "page" not in q[1], q[1]
         d.wait_log("search \"acme\": 3 new hits")
@@ -234,6 +238,30 @@ def test_mode_all_paging_resume():
         wait_for("the cursor saved", saved, timeout=5)
 
 
+def test_new_term_backfill():
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        h = sc.add(Httpd())
+        # The source has run before (another term has a cursor), so the host
+        # sees no first run: the new term alone must keep to the window.
+        os.makedirs(os.path.join(sc.tmp, "state"))
+        with open(os.path.join(sc.tmp, "state", "hn.state"), "w") as f:
+            json.dump({"q:0123456789abcdef": str(T0)}, f)
+        old = int(time.time()) - 2 * 86400
+        h.script(PATH, [page([comment(401, T0 + 3, "Acme is new to our tracks today"),
+                              comment(400, old, "Acme two days ago, not news")]), page([])])
+        d = sc.add(Daemon(sc.tmp, hn_config(sc, r, h)))
+        d.wait_ready()
+        wait_for("2 requests", lambda: len(h.queries()) >= 2)
+        q = h.queries()
+        since = int(q[0]["numericFilters"].split(">")[1])
+        assert abs(since - (q[0]["_time"] - 3600)) < 5, q[0]
+        assert q[1]["numericFilters"] == "created_at_i>%d" % (T0 + 3), q[1]
+        wait_for("the mention", lambda: r.client.xlen("t:mentions") >= 1)
+        assert [k for k, _ in entries(r.client, "t:mentions")] == ["hn:401"]
+        d.wait_log("search \"acme\": 1 new hit")
+
+
 def parse(name):
     p = subprocess.run([MENTIONCTL, "parse", "hackernews", os.path.join(FIXTURES, name)],
                        capture_output=True, text=True, timeout=20)
@@ -276,4 +304,4 @@ def test_parser_fixtures():
 
 if __name__ == "__main__":
     run([test_parser_fixtures, test_search_cursor_restart, test_errors_survived,
-         test_mode_all_paging_resume])
+         test_mode_all_paging_resume, test_new_term_backfill])

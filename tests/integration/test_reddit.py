@@ -8,7 +8,8 @@ nothing; a 401 brings a new token, 429 with Retry-After, a 500 and truncated
 JSON are survived and logged, X-Ratelimit headers slow the pace (and say so);
 a cursor that reddit no longer answers for is caught up from the newest page;
 a short-lived token is renewed before it expires;
-the anonymous API is paced at one request every 6 s and says why; and the
+the anonymous API is paced at one request every 6 s and says why; a listing
+new to a source that ran before keeps to the backfill window; and the
 parser gives the same on saved bodies through `mentionctl parse`."""
 import base64
 import json
@@ -90,6 +91,16 @@ def fixture(name):
         return f.read()
 
 
+def recent(name):
+    """A fixture listing with its things made recent (in order), so that a
+    first run, which reads back to the backfill window only, takes them."""
+    doc = json.loads(fixture(name))
+    for i, c in enumerate(doc["data"]["children"]):
+        if isinstance(c["data"].get("created_utc"), float):
+            c["data"]["created_utc"] = float(T0 + 100 - i)
+    return doc
+
+
 def token(tok, expires=86400):
     return ok({"access_token": tok, "token_type": "bearer", "expires_in": expires, "scope": "*"})
 
@@ -113,12 +124,12 @@ def test_oauth_listings_cursor_restart():
                                "We moved to Acme last week, so far &lt;3", score=11, comments=4),
                           post("1cfy001", T0 + 40, "Replacing Acme switches", "Acme EOL, now what?")])
         h.script("/search", [ok(search)])
-        new = json.loads(fixture("new.json"))
-        newer = json.loads(fixture("new.json"))
-        newer["data"]["children"].insert(0, post("1cfx0zz", T0 + 60, "Acme AX-6 announced",
+        new = recent("new.json")
+        newer = recent("new.json")
+        newer["data"]["children"].insert(0, post("1cfx0zz", T0 + 160, "Acme AX-6 announced",
                                                  sub="networking"))
         h.script("/r/networking/new", [ok(new), ok(newer)])
-        h.script("/r/networking/comments", [ok(fixture("comments.json"))])
+        h.script("/r/networking/comments", [ok(recent("comments.json"))])
         d = sc.add(Daemon(sc.tmp, oauth_config(sc, r, h, "subreddits = r/Networking\n")))
         d.wait_ready()
         want = {"rd:t3_1cfy002", "rd:t3_1cfy001", "rd:t3_1cfx0ab", "rd:t3_1cfwz11",
@@ -278,8 +289,15 @@ def test_anonymous_pacing():
     with Scenario() as sc:
         r = sc.add(Redis(sc.tmp))
         h = sc.add(Httpd())
-        h.script("/search.json", [ok(listing([post("9zz", T0, "Acme in the wild")])),
+        h.script("/search.json", [ok(listing([post("9zz", T0, "Acme in the wild"),
+                                              post("9zy", int(time.time()) - 2 * 86400,
+                                                   "Acme two days ago")])),
                                   ok(listing([]))])
+        # The source ran before (another listing has a cursor): the host sees
+        # no first run, so this new listing alone keeps to the window.
+        os.makedirs(os.path.join(sc.tmp, "state"))
+        with open(os.path.join(sc.tmp, "state", "anon.state"), "w") as f:
+            json.dump({"new:elsewhere": "t3_1 1"}, f)
         # A client id without any secret: anonymous, and it says so.
         cfg = config(sc.tmp, r.url, tracks={"acme": "query = acme"}, sources={
             "anon": "plugin = reddit\napi = %s\noauth_api = %s\nclient_id = cid\ninterval = 1s"
@@ -289,6 +307,7 @@ def test_anonymous_pacing():
         d.wait_ready()
         wait_for("the mention", lambda: r.client.xlen("t:mentions") >= 1)
         wait_for("2 requests", lambda: len(h.gets("/search.json")) >= 2, timeout=15)
+        assert [k for k, _ in entries(r.client, "t:mentions")] == ["anon:t3_9zz"]
         g = h.gets("/search.json")
         assert g[0][0] == {"q": "acme", "sort": "new", "limit": "100"}, g[0]
         assert g[1][0].get("before") == "t3_9zz", g[1]
