@@ -37,6 +37,7 @@
 #include "http.h"
 #include "log.h"
 #include "sse.h"
+#include "timefmt.h"
 #include "version.h"
 #include "xmalloc.h"
 
@@ -390,9 +391,11 @@ http_server_wait(struct http_req *req, long status)
 	double wait = 0, w, v;
 	const char *s;
 	char *end;
+	int64_t t64;
 	time_t t;
 
-	if ((status == 429 || status == 503) &&
+	/* 403 too: GitHub's secondary limits say Retry-After there. */
+	if ((status == 429 || status == 503 || status == 403) &&
 	    (s = req->h_retry_after) != NULL) {
 		v = strtod(s, &end);
 		if (end != s && *end == '\0' && v >= 0)
@@ -409,9 +412,15 @@ http_server_wait(struct http_req *req, long status)
 		if (end != req->h_rl_remaining && v <= 0) {
 			s = req->h_rl_reset;
 			v = strtod(s, &end);
-			if (end != s) {
+			if (end != s && (*end == '\0' || *end == ' ')) {
 				/* Beyond 2001 it cannot be a delay. */
 				w = v > 1e9 ? v - http_wallclock() : v;
+				if (w > wait)
+					wait = w;
+			} else if (timefmt_rfc3339(s, &t64) == 0 ||
+			    (t64 = curl_getdate(s, NULL)) != -1) {
+				/* Mastodon: an ISO 8601 time. */
+				w = (double)t64 - http_wallclock();
 				if (w > wait)
 					wait = w;
 			}
@@ -458,9 +467,10 @@ http_header_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 		slot = &req->h_lastmod;
 	else if (HTTP_IS("Retry-After"))
 		slot = &req->h_retry_after;
-	else if (HTTP_IS("X-RateLimit-Remaining"))
+	else if (HTTP_IS("X-RateLimit-Remaining") ||
+	    HTTP_IS("RateLimit-Remaining"))
 		slot = &req->h_rl_remaining;
-	else if (HTTP_IS("X-RateLimit-Reset"))
+	else if (HTTP_IS("X-RateLimit-Reset") || HTTP_IS("RateLimit-Reset"))
 		slot = &req->h_rl_reset;
 #undef HTTP_IS
 	if (slot == NULL)

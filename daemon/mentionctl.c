@@ -27,6 +27,7 @@
 
 #include "check.h"
 #include "ctl.h"
+#include "timefmt.h"
 #include "log.h"
 #include "redisurl.h"
 #include "version.h"
@@ -362,10 +363,7 @@ ctl_columns(void)
 static int
 alert_time(const cJSON *v, time_t *out)
 {
-	int y, mo, d, h, mi, s, oh, om, n = 0;
-	const char *p;
-	long off = 0;
-	struct tm tm;
+	int64_t t;
 	double x;
 
 	if (cJSON_IsNumber(v)) {
@@ -379,39 +377,9 @@ alert_time(const cJSON *v, time_t *out)
 	}
 	if (!cJSON_IsString(v))
 		return -1;
-	p = v->valuestring;
-	if (sscanf(p, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+	if (timefmt_rfc3339(v->valuestring, &t) != 0)
 		return -1;
-	p += n;
-	if (*p != 'T' && *p != 't' && *p != ' ')
-		return -1;
-	p++;
-	if (sscanf(p, "%2d:%2d:%2d%n", &h, &mi, &s, &n) != 3 || n != 8)
-		return -1;
-	p += n;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++)
-			;
-	if (*p == 'Z' || *p == 'z')
-		p++;
-	else if (*p == '+' || *p == '-') {
-		if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5)
-			return -1;
-		off = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
-		p += 6;
-	} else
-		return -1;
-	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || s > 60)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = s;
-	*out = timegm(&tm) - off;
+	*out = (time_t)t;
 	return 0;
 }
 

@@ -19,10 +19,11 @@ Paths (query parameters in brackets, defaults after "="):
   /500                     500 every time
   /flaky [fail=2, key=path] the first `fail` requests (counted per key) get
                            500, the next ones 200 "ok\\n"
-  /ratelimit [remaining=0, reset=1, epoch=0, upper=0]
+  /ratelimit [remaining=0, reset=1, epoch=0, upper=0, iso=0, std=0]
                            200 with X-Ratelimit-Remaining and -Reset (seconds
-                           from now, or an epoch timestamp if epoch=1; spelled
-                           X-RateLimit-* if upper=1)
+                           from now, or an epoch timestamp if epoch=1, or an
+                           ISO 8601 time if iso=1 (as Mastodon); spelled
+                           X-RateLimit-* if upper=1, RateLimit-* if std=1)
   /truncated               Content-Length 1000, sends 7 bytes and closes
   /garbage [http=0]        random bytes instead of an HTTP response, then
                            close (http=1: a 200 whose body is random bytes)
@@ -323,12 +324,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def path_ratelimit(self):
         reset = float(self.param("reset", "1"))
-        if self.param("epoch", "0") == "1":
+        if self.param("iso", "0") == "1":
+            reset = time.strftime("%Y-%m-%dT%H:%M:%S.000Z",
+                                  time.gmtime(time.time() + reset + 1))
+        elif self.param("epoch", "0") == "1":
             reset = int(time.time() + reset + 1)
         else:
             reset = int(reset) if reset == int(reset) else reset
         prefix = "X-RateLimit-" if self.param("upper") == "1" \
             else "X-Ratelimit-"
+        if self.param("std") == "1":
+            prefix = "RateLimit-"
         self.reply(200, "limited\n", {
             prefix + "Remaining": self.param("remaining", "0"),
             prefix + "Reset": str(reset)})

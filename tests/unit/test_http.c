@@ -782,6 +782,11 @@ test_retry_after(void **state)
 	gap = poll_gap(fx, "/429?retry_after=1", "/429", 1.3, 0);
 	assert_true(gap >= 0.99);
 	assert_true(gap < 1.6);
+	/* On a 403 too (GitHub's secondary rate limits); the 429s above may
+	 * still hold the host for a second. */
+	gap = poll_gap(fx, "/status?code=403&retry_after=1", "/status", 2.6, 0);
+	assert_true(gap >= 0.99);
+	assert_true(gap < 1.6);
 	/* The same as an HTTP date (1 s resolution: at least 1 s of 2); a
 	 * new engine, since the host is still held by the last 429. */
 	reopen(fx, &o);
@@ -793,6 +798,7 @@ test_retry_after(void **state)
 	free(control("/_reset"));
 	memset(&rc, 0, sizeof(rc));
 	rc.want = 1;
+	req.url = url("/429?retry_after=1");	/* url()'s buffers rotate */
 	http_fetch(fx->eng, "test", &req, on_done, &rc);
 	assert_true(run_until(fx->base, 5, rec_done, &rc));
 	assert_int_equal(rc.status[0], 429);
@@ -827,6 +833,14 @@ test_ratelimit(void **state)
 	/* Requests left: no wait. */
 	gap = poll_gap(fx, "/ratelimit?reset=5&remaining=3", "/ratelimit", 3, 2);
 	assert_true(gap < 0.5);
+	/* Mastodon's reset is an ISO 8601 time (whole seconds: 1 to 2 s from
+	 * now), not 2026 seconds; RateLimit-* (no X-) is read too. */
+	gap = poll_gap(fx, "/ratelimit?reset=1&iso=1", "/ratelimit", 4, 2);
+	assert_true(gap >= 0.99);
+	assert_true(gap < 3.5);
+	gap = poll_gap(fx, "/ratelimit?reset=1&std=1", "/ratelimit", 3, 2);
+	assert_true(gap >= 0.99);
+	assert_true(gap < 1.6);
 }
 
 static void
