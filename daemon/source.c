@@ -98,6 +98,7 @@ struct source {
 	int64_t			 backfill_from;	/* first run: older is history */
 	unsigned long long	 history;	/* mentions skipped for it */
 	unsigned long long	 emitted;	/* into the pipeline */
+	double			 pace;		/* host->pace: the current wait */
 	int			 stopping;
 	int			 quiet;		/* plugin stopped, state kept */
 };
@@ -926,6 +927,17 @@ source_http_post(struct md_source *msrc, const struct md_http_request *req,
 	return source_http_created(t, hreq);
 }
 
+/* The adaptive bounds of SRC for a base INTERVAL (http_poll_bounds too). */
+static void
+source_bounds(const struct source *src, double interval, double *min,
+    double *max)
+{
+	*min = src->cfg.min_interval > 0 ? src->cfg.min_interval : interval / 4;
+	*max = src->cfg.max_interval > 0 ? src->cfg.max_interval : interval * 4;
+	if (*max < *min)
+		*max = *min;
+}
+
 /* host->http_poll. */
 static struct md_task *
 source_http_poll(struct md_source *msrc, const struct md_http_request *req,
@@ -942,11 +954,12 @@ source_http_poll(struct md_source *msrc, const struct md_http_request *req,
 	source_task_enter(t);
 	hreq = http_poll(src->env->http, src->log_name, req, interval,
 	    source_http_done, t);
-	if (hreq != NULL && interval > 0)
-		http_poll_bounds(hreq, src->cfg.min_interval > 0 ?
-		    src->cfg.min_interval : interval / 4,
-		    src->cfg.max_interval > 0 ? src->cfg.max_interval :
-		    interval * 4);
+	if (hreq != NULL && interval > 0) {
+		double min, max;
+
+		source_bounds(src, interval, &min, &max);
+		http_poll_bounds(hreq, min, max);
+	}
 	return source_http_created(t, hreq);
 }
 
@@ -1041,6 +1054,29 @@ source_search_terms(struct md_source *msrc)
 	return t != NULL ? t : none;
 }
 
+/* host->pace. */
+static double
+source_pace(struct md_source *msrc, double interval, int fresh)
+{
+	struct source *src = (struct source *)msrc;
+	double min, max, next;
+
+	if (!(interval > 0))
+		return 0;
+	source_bounds(src, interval, &min, &max);
+	next = src->pace > 0 ? src->pace : interval;
+	next = fresh > 0 ? next / 2 : next * 1.25;
+	if (next < min)
+		next = min;
+	if (next > max)
+		next = max;
+	if (src->pace > 0 && next != src->pace)
+		log_debug(src->log_name, "%s, next round in %.1f s", fresh > 0 ?
+		    "new mentions" : "nothing new", next);
+	src->pace = next;
+	return next;
+}
+
 /* host->http_header. */
 static const char *
 source_http_header(const struct md_http_response *resp, const char *name)
@@ -1067,6 +1103,7 @@ static const struct md_host source_host = {
 	.search_terms = source_search_terms,
 	.http_post = source_http_post,
 	.http_listen = source_http_listen,
+	.pace = source_pace,
 };
 
 /* Cancel and free every task of SRC (no callback follows). */

@@ -8,7 +8,9 @@
  * cancels itself from inside its callback after `count`. With `mode =
  * listen` it serves HTTP on `address`: one mention per request (its body as
  * the text), answered 200 "tick N", and the listener cancels itself from
- * inside its callback after `count` requests.
+ * inside its callback after `count` requests. With `mode = pace` it first
+ * asks host->pace for five rounds of `every` seconds (quiet, quiet, news,
+ * news, news) and emits "pace W1 W2 W3 W4 W5", then ticks as usual.
  */
 /* strdup(3) under -std=c11. */
 #ifndef _POSIX_C_SOURCE
@@ -147,6 +149,22 @@ tick_start(struct md_source *src, const struct md_host *host, void *ctx,
 	prev = host->state_get(src, "ticks");
 	if (prev != NULL)
 		t->ticks = strtoll(prev, NULL, 10);
+	if (strcmp(t->mode, "pace") == 0) {
+		static const int fresh[5] = { 0, 0, 1, 1, 1 };
+		char text[160];
+		size_t n = 0;
+		int i;
+
+		if (!MD_HOST_HAS(host, pace)) {
+			*cause = strdup("no pace in this host");
+			return -1;
+		}
+		n = (size_t)snprintf(text, sizeof(text), "pace");
+		for (i = 0; i < 5; i++)
+			n += (size_t)snprintf(text + n, sizeof(text) - n, " %g",
+			    host->pace(src, t->every, fresh[i]));
+		tick_emit(src, t, "pace", text);
+	}
 	if (strcmp(t->mode, "fetch") == 0) {
 		struct md_http_request req = { .url = t->feed, .timeout = 5 };
 

@@ -726,6 +726,33 @@ test_tick_services(void **state)
 }
 
 /* The HTTP services against httpd.py: fetch, poll, stream, stop. */
+/* host->pace: quiet rounds lengthen the wait by a quarter, news halves it,
+ * within interval/4 and interval*4, or the source's min_interval. */
+static void
+test_tick_pace(void **state)
+{
+	struct fx *fx = *state;
+	char *cause = NULL;
+
+	fx->src = start(fx, "tick", "mode = pace\nfeed = http://127.0.0.1/x\nevery = 8s\ncount = 1\n",
+	    &cause);
+	assert_non_null(fx->src);
+	wait_for(fx, 1, 5000);
+	assert_string_equal(fx->got[0]->text, "pace 10 12.5 6.25 3.125 2");
+	source_stop(fx->src);
+	fx->src = NULL;
+	clear(fx);
+
+	fx->src = start(fx, "tick", "mode = pace\nfeed = http://127.0.0.1/x\nevery = 8s\ncount = 1\n"
+	    "min_interval = 3s\nmax_interval = 11s\n", &cause);
+	assert_non_null(fx->src);
+	wait_for(fx, 1, 5000);
+	assert_string_equal(fx->got[0]->text, "pace 10 11 5.5 3 3");
+	source_stop(fx->src);
+	fx->src = NULL;
+	clear(fx);
+}
+
 static void
 test_tick_http(void **state)
 {
@@ -831,6 +858,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_throughput, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_tick_pace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tick_services, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_tick_http, setup,

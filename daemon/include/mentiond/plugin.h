@@ -291,6 +291,14 @@ struct md_host {
 	struct md_task *(*http_listen)(struct md_source *src,
 	    const char *address, size_t max_body, md_http_serve_fn fn,
 	    void *arg, char **cause);
+
+	/* pace - for a connector that runs its own rounds (a timer, then
+	 * fetches) rather than http_poll: the seconds to wait before the next
+	 * round, given its INTERVAL setting and the new mentions FRESH the
+	 * round just done brought. The host applies the source's adaptive
+	 * bounds as it does to polls (min_interval, max_interval): news halves
+	 * the wait, a quiet round lengthens it by a quarter. */
+	double (*pace)(struct md_source *src, double interval, int fresh);
 };
 
 /* MD_HOST_HAS - does this host offer MEMBER (added after ABI v1's start)? */
