@@ -30,6 +30,13 @@ Paths (query parameters in brackets, defaults after "="):
   /huge [bytes=1048576, chunked=0]  a body of `bytes` "x" (chunked: without
                            Content-Length)
   /gzip                    gzip-encoded text ("hello gzip\\n" x 100)
+  /bomb [mb=1024]          a gzip bomb: Content-Encoding gzip, chunked, the
+                           compressed form of mb MiB of zeros (about 1 KiB
+                           a MiB on the wire), made on the fly
+  /loris [gap=10, hold=60] a 200 whose body comes one byte every gap
+                           seconds, for hold seconds (a slow loris)
+  /silent [hold=60]        reads the request, answers nothing for hold
+                           seconds, then closes
   /sse [count=5, per_conn=3, retry=, hold=5, bom=0]
                            text/event-stream of events 1..count, resuming
                            after Last-Event-ID; per_conn events per connection,
@@ -56,6 +63,8 @@ Paths (query parameters in brackets, defaults after "="):
                            dropped stream, scripted).
                            A response with "gzip": true is sent gzipped
                            (Content-Encoding: gzip), as some APIs always do.
+                           "body_b64" gives the body as base64, for bytes
+                           that are not UTF-8.
   /_log                    JSON {"requests": [...], "max_inflight": N}: every
                            request seen except /_*, in order, each with method,
                            path (with query), headers (dict), body (POST),
@@ -65,6 +74,7 @@ Paths (query parameters in brackets, defaults after "="):
   /_reset                  forget the log, counters and routes
 Any other path: 404. Any other POST is logged and answered 200 "ok\\n".
 """
+import base64
 import email.utils
 import gzip
 import json
@@ -74,6 +84,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
@@ -226,8 +237,11 @@ class Handler(BaseHTTPRequestHandler):
         if resp is not None:
             headers = dict(resp.get("headers") or {})
             body = resp.get("body", "")
+            if resp.get("body_b64") is not None:
+                body = base64.b64decode(resp["body_b64"])
             if resp.get("gzip"):
-                body = gzip.compress(body.encode())
+                body = gzip.compress(body if isinstance(body, bytes)
+                                     else body.encode())
                 headers["Content-Encoding"] = "gzip"
             return self.reply(int(resp.get("status", 200)), body, headers,
                               ctype=None if "Content-Type" in headers
@@ -354,6 +368,49 @@ class Handler(BaseHTTPRequestHandler):
                               ctype="application/octet-stream")
         self.wfile.write(b"\x00\xff garbage " + os.urandom(512))
         self.wfile.flush()
+        self.close_connection = True
+
+    def path_bomb(self):
+        mb = int(self.param("mb", "1024"))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        z = zlib.compressobj(9, zlib.DEFLATED, 31)
+        zeros = b"\0" * (1 << 20)
+        try:
+            for _ in range(mb):
+                piece = z.compress(zeros)
+                if piece:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+            piece = z.flush()
+            self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(piece), piece))
+            self.wfile.flush()
+        except OSError:
+            pass    # the client gave up, as it should
+        self.close_connection = True
+
+    def path_loris(self):
+        gap = float(self.param("gap", "10"))
+        end = time.time() + float(self.param("hold", "60"))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", "100000")
+        self.end_headers()
+        try:
+            while time.time() < end:
+                self.wfile.write(b"<")
+                self.wfile.flush()
+                time.sleep(gap)
+        except OSError:
+            pass
+        self.close_connection = True
+
+    def path_silent(self):
+        end = time.time() + float(self.param("hold", "60"))
+        while time.time() < end:
+            time.sleep(0.1)
         self.close_connection = True
 
     def path_huge(self):
