@@ -741,13 +741,28 @@ http_req_free(struct http_req *req)
 	free(req);
 }
 
+/* The response being handed to a callback, the only one whose headers
+ * http_response_header reads: a plugin may pass it any other pointer. */
+static const struct md_http_response *http_cb_resp;
+
+/* Call REQ's callback with RESP. */
+static void
+http_call_done(struct http_req *req, const struct md_http_response *resp)
+{
+	const struct md_http_response *outer = http_cb_resp;
+
+	http_cb_resp = resp;
+	req->in_cb++;
+	req->done(resp, req->arg);
+	req->in_cb--;
+	http_cb_resp = outer;
+}
+
 /* A fetch is over: one callback, then the request is freed. */
 static void
 http_fetch_finish(struct http_req *req, const struct md_http_response *resp)
 {
-	req->in_cb++;
-	req->done(resp, req->arg);
-	req->in_cb--;
+	http_call_done(req, resp);
 	http_req_free(req);
 }
 
@@ -836,9 +851,7 @@ http_poll_finish(struct http_req *req, const struct md_http_response *resp,
 		req->etag = xstrdup(req->h_etag);
 		req->lastmod = xstrdup(req->h_lastmod);
 		req->fresh = -1;
-		req->in_cb++;
-		req->done(resp, req->arg);
-		req->in_cb--;
+		http_call_done(req, resp);
 		if (req->deleted) {
 			http_req_free(req);
 			return;
@@ -1450,8 +1463,8 @@ http_response_header(const struct md_http_response *resp, const char *name)
 	const char *p, *end, *found = NULL;
 	size_t n;
 
-	if (resp == NULL || name == NULL || hr->headers == NULL ||
-	    hr->headers->p == NULL)
+	if (resp == NULL || resp != http_cb_resp || name == NULL ||
+	    hr->headers == NULL || hr->headers->p == NULL)
 		return NULL;
 	n = strlen(name);
 	p = hr->headers->p;

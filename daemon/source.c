@@ -39,6 +39,8 @@
 
 /* What a first run skips by default: what is older than this at start. */
 #define SOURCE_BACKFILL		3600.0
+/* The longest wait host->retry gives. */
+#define SOURCE_RETRY_MAX	3600.0
 
 /* How often a dirty state is written, and the file watch safety net. */
 #define SOURCE_SAVE_DELAY	1.0
@@ -99,11 +101,24 @@ struct source {
 	unsigned long long	 history;	/* mentions skipped for it */
 	unsigned long long	 emitted;	/* into the pipeline */
 	double			 pace;		/* host->pace: the current wait */
+	int			 failures;	/* host->retry: in a row */
+	char			*fail_logged;	/* the failure last warned of */
+	double			 fail_since;	/* monotonic seconds */
 	int			 stopping;
 	int			 quiet;		/* plugin stopped, state kept */
 };
 
 static const struct md_host source_host;
+
+/* The monotonic clock in seconds. */
+static double
+source_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* Turn seconds into a timeval for libevent. */
 static struct timeval
@@ -1074,7 +1089,60 @@ source_pace(struct md_source *msrc, double interval, int fresh)
 		log_debug(src->log_name, "%s, next round in %.1f s", fresh > 0 ?
 		    "new mentions" : "nothing new", next);
 	src->pace = next;
+	if (src->fail_logged != NULL)
+		log_notice(src->log_name, "works again after %d failure%s in "
+		    "%.0f s", src->failures, src->failures == 1 ? "" : "s",
+		    source_now() - src->fail_since);
+	free(src->fail_logged);
+	src->fail_logged = NULL;
+	src->failures = 0;
 	return next;
+}
+
+/* host->retry. */
+static double
+source_retry(struct md_source *msrc, const char *what,
+    const struct md_http_response *resp, const char *cause, double interval)
+{
+	struct source *src = (struct source *)msrc;
+	char reason[256];
+	const char *ra;
+	double wait, server = 0;
+	int i, level = LOG_WARNING;
+
+	if (resp != NULL && resp->error != NULL)
+		snprintf(reason, sizeof(reason), "%s", resp->error);
+	else if (resp != NULL && (resp->status < 200 || resp->status > 299))
+		snprintf(reason, sizeof(reason), "HTTP %ld", resp->status);
+	else
+		snprintf(reason, sizeof(reason), "%s", cause != NULL ? cause :
+		    "a response that could not be used");
+	if (resp != NULL && (ra = http_response_header(resp,
+	    "Retry-After")) != NULL)
+		server = strtod(ra, NULL);
+	if (src->failures++ == 0)
+		src->fail_since = source_now();
+	if (!(interval > 0))
+		interval = 1;
+	wait = interval;
+	for (i = 1; i < src->failures && wait < SOURCE_RETRY_MAX; i++)
+		wait *= 2;
+	wait *= 0.75 + 0.5 * (arc4random() / (double)UINT32_MAX);
+	if (wait > SOURCE_RETRY_MAX)
+		wait = SOURCE_RETRY_MAX;
+	if (server > wait)
+		wait = server > SOURCE_RETRY_MAX ? SOURCE_RETRY_MAX : server;
+	if (src->fail_logged != NULL && strcmp(src->fail_logged, reason) == 0)
+		level = LOG_DEBUG;
+	else {
+		free(src->fail_logged);
+		src->fail_logged = xstrdup(reason);
+	}
+	log_msg(level, src->log_name, "%s failed: %s; next try in %.0f s%s",
+	    what != NULL ? what : "a request", reason, wait,
+	    level == LOG_WARNING ? " (logged again when it changes or works "
+	    "again)" : "");
+	return wait;
 }
 
 /* host->http_header. */
@@ -1104,6 +1172,7 @@ static const struct md_host source_host = {
 	.http_post = source_http_post,
 	.http_listen = source_http_listen,
 	.pace = source_pace,
+	.retry = source_retry,
 };
 
 /* Cancel and free every task of SRC (no callback follows). */
@@ -1122,6 +1191,7 @@ source_free_tasks(struct source *src)
 static void
 source_free(struct source *src)
 {
+	free(src->fail_logged);
 	if (src->save_timer != NULL)
 		event_free(src->save_timer);
 	ack_detach(src->ack);

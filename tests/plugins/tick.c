@@ -10,7 +10,10 @@
  * the text), answered 200 "tick N", and the listener cancels itself from
  * inside its callback after `count` requests. With `mode = pace` it first
  * asks host->pace for five rounds of `every` seconds (quiet, quiet, news,
- * news, news) and emits "pace W1 W2 W3 W4 W5", then ticks as usual.
+ * news, news) and emits "pace W1 W2 W3 W4 W5", then ticks as usual. With
+ * `mode = retry` it fetches `feed` and reports the response to host->retry
+ * twice, a bad body once, then a good round to host->pace, and emits
+ * "retry W1 W2 W3".
  */
 /* strdup(3) under -std=c11. */
 #ifndef _POSIX_C_SOURCE
@@ -86,6 +89,18 @@ tick_http_cb(struct md_source *src, const struct md_http_response *resp,
 	struct tick *t = arg;
 	char text[256];
 
+	if (strcmp(t->mode, "retry") == 0) {
+		/* Three failed rounds alike, then one that works. */
+		double w1 = t->host->retry(src, "fetch test", resp, NULL, 1);
+		double w2 = t->host->retry(src, "fetch test", resp, NULL, 1);
+		double w3 = t->host->retry(src, "fetch test", NULL,
+		    "bad body", 1);
+
+		t->host->pace(src, 1, 1);
+		snprintf(text, sizeof(text), "retry %g %g %g", w1, w2, w3);
+		tick_emit(src, t, t->mode, text);
+		return;
+	}
 	snprintf(text, sizeof(text), "%ld %.*s", resp->status,
 	    (int)(resp->body_len < 200 ? resp->body_len : 200),
 	    resp->body != NULL ? resp->body : "");
@@ -165,7 +180,7 @@ tick_start(struct md_source *src, const struct md_host *host, void *ctx,
 			    host->pace(src, t->every, fresh[i]));
 		tick_emit(src, t, "pace", text);
 	}
-	if (strcmp(t->mode, "fetch") == 0) {
+	if (strcmp(t->mode, "fetch") == 0 || strcmp(t->mode, "retry") == 0) {
 		struct md_http_request req = { .url = t->feed, .timeout = 5 };
 
 		t->timer = host->http_fetch(src, &req, tick_http_cb, t);

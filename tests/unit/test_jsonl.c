@@ -826,6 +826,35 @@ test_tick_http(void **state)
 	source_stop(fx->src);
 	fx->src = NULL;
 	assert_int_equal(http_active(fx->env.http), 0);
+
+	/* host->retry (late here: its Retry-After holds the server's host):
+	 * one warning for failures alike (status and next try), one for
+	 * another failure, one line when it works again; the waits double,
+	 * and a Retry-After of 3 s wins over the first. */
+	extra = xasprintf("mode = retry\n"
+	    "feed = http://127.0.0.1:%d/status?code=503&retry_after=3\n", port);
+	fx->src = start(fx, "tick", extra, &cause);
+	free(extra);
+	assert_non_null(fx->src);
+	wait_for(fx, 1, 10000);
+	{
+		double w1, w2, w3;
+
+		assert_int_equal(sscanf(fx->got[0]->text, "retry %lf %lf %lf",
+		    &w1, &w2, &w3), 3);
+		assert_true(w1 >= 3 && w1 <= 3.01);
+		assert_true(w2 >= 3 && w2 <= 3.01);	/* 2 s jittered < 3 */
+		assert_true(w3 >= 3 && w3 <= 5.01);	/* 4 s jittered */
+		assert_int_equal(log_count(fx, "fetch test failed: HTTP 503; "
+		    "next try in 3 s (logged again"), 1);
+		assert_int_equal(log_count(fx, "fetch test failed: HTTP 503"), 1);
+		assert_int_equal(log_count(fx, "fetch test failed: bad body"), 1);
+		assert_int_equal(log_count(fx, "works again after 3 failures"),
+		    1);
+	}
+	source_stop(fx->src);
+	fx->src = NULL;
+	clear(fx);
 	run_for(fx, 200);
 	assert_int_equal(fx->ngot, 0);
 

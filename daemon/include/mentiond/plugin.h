@@ -299,6 +299,18 @@ struct md_host {
 	 * bounds as it does to polls (min_interval, max_interval): news halves
 	 * the wait, a quiet round lengthens it by a quarter. */
 	double (*pace)(struct md_source *src, double interval, int fresh);
+
+	/* retry - for the same connectors: the round failed on RESP (a
+	 * response handed to a fetch callback; NULL when the body was bad:
+	 * then CAUSE says why). The host logs it once, with WHAT (say what was
+	 * asked, without secrets), the status and the next try, and again only
+	 * when the failure changes or, at the next pace(), when it works
+	 * again; it returns the seconds to wait before the next round: INTERVAL
+	 * doubled per failure in a row (jittered, at most an hour), and at
+	 * least the server's Retry-After. */
+	double (*retry)(struct md_source *src, const char *what,
+	    const struct md_http_response *resp, const char *cause,
+	    double interval);
 };
 
 /* MD_HOST_HAS - does this host offer MEMBER (added after ABI v1's start)? */
