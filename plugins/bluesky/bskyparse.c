@@ -29,6 +29,7 @@
 #include <cJSON.h>
 
 #include "bskyparse.h"
+#include "ptime.h"
 
 #define BSKYPARSE_LINKS_MAX	64	/* link facets used per post */
 #define BSKYPARSE_URL_MAX	1024	/* longest bsky.app link made */
@@ -154,84 +155,14 @@ bskyparse_offset(const cJSON *obj, const char *key, size_t max)
 	return (long long)v->valuedouble;
 }
 
-/* Read N digits of S into *OUT; -1 when one is not a digit. */
-static int
-bskyparse_digits(const char *s, int n, int *out)
-{
-	int i, v = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* Days from 1970-01-01 to Y-M-D, proleptic Gregorian (Y from 1 on). */
-static int64_t
-bskyparse_days(int y, int m, int d)
-{
-	int64_t yy = y - (m <= 2), era, yoe, doy, doe;
-
-	era = yy / 400;
-	yoe = yy - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
+/* The unix time in microseconds of an RFC 3339 timestamp (no zone: UTC),
+ * or -1. */
 int64_t
 bskyparse_date_us(const char *s)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int y, mo, d, h, mi, sec, zh = 0, zm = 0, sign = 0, leap, digits;
-	int64_t us = 0;
+	int64_t us;
 
-	if (s == NULL || strlen(s) < 19)
-		return -1;
-	if (bskyparse_digits(s, 4, &y) || s[4] != '-' ||
-	    bskyparse_digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    bskyparse_digits(s + 8, 2, &d) ||
-	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    bskyparse_digits(s + 11, 2, &h) || s[13] != ':' ||
-	    bskyparse_digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    bskyparse_digits(s + 17, 2, &sec))
-		return -1;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 60)
-		return -1;
-	s += 19;
-	if (*s == '.' || *s == ',') {
-		s++;
-		if (*s < '0' || *s > '9')
-			return -1;
-		for (digits = 0; *s >= '0' && *s <= '9'; s++, digits++)
-			if (digits < 6)
-				us = us * 10 + (*s - '0');
-		for (; digits < 6; digits++)
-			us *= 10;
-	}
-	if (*s == 'Z' || *s == 'z')
-		s++;
-	else if (*s == '+' || *s == '-') {
-		sign = *s == '-' ? -1 : 1;
-		if (bskyparse_digits(s + 1, 2, &zh))
-			return -1;
-		s += 3;
-		if (*s == ':')
-			s++;
-		if (bskyparse_digits(s, 2, &zm) || zh > 23 || zm > 59)
-			return -1;
-		s += 2;
-	}
-	if (*s != '\0')
-		return -1;
-	return (bskyparse_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-	    sign * (zh * 3600 + zm * 60)) * 1000000 + us;
+	return ptime_rfc3339(s, PTIME_UTC, &us) == 0 ? us : -1;
 }
 
 /* Is byte I of TEXT (LEN bytes) the start of a character (or the end)? */

@@ -22,6 +22,7 @@
 #include <curl/curl.h>
 
 #include "jsonmap.h"
+#include "ptime.h"
 
 #define JSONMAP_QUIET_EVERY	60	/* seconds between repeated warnings */
 
@@ -570,88 +571,6 @@ jsonmap_count(const cJSON *value, int sign)
 	return (long long)d;
 }
 
-/* Days since 1970-01-01 of the civil date Y-M-D (proleptic Gregorian). */
-static int64_t
-jsonmap_days(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* N digits at *P as a number, advancing *P; -1 when not N digits. */
-static int
-jsonmap_digits(const char **p, int n)
-{
-	int v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return -1;
-		v = v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	return v;
-}
-
-/* An RFC 3339 (ISO 8601 profile) date or date-time as unix seconds; a time
- * without a zone is UTC, a date alone its midnight. 0 when not one. */
-static int64_t
-jsonmap_rfc3339(const char *s)
-{
-	const char *p = s;
-	int y, mo, d, h = 0, mi = 0, sec = 0, zh, zm, sign;
-	int64_t t, off = 0;
-
-	if ((y = jsonmap_digits(&p, 4)) < 0 || *p++ != '-' ||
-	    (mo = jsonmap_digits(&p, 2)) < 1 || mo > 12 || *p++ != '-' ||
-	    (d = jsonmap_digits(&p, 2)) < 1 || d > 31)
-		return 0;
-	if (*p == 'T' || *p == 't' || (*p == ' ' && isdigit((unsigned char)p[1]))) {
-		p++;
-		if ((h = jsonmap_digits(&p, 2)) < 0 || h > 23 || *p++ != ':' ||
-		    (mi = jsonmap_digits(&p, 2)) < 0 || mi > 59)
-			return 0;
-		if (*p == ':') {
-			p++;
-			if ((sec = jsonmap_digits(&p, 2)) < 0 || sec > 60)
-				return 0;
-			if (*p == '.' || *p == ',') {
-				p++;
-				if (!isdigit((unsigned char)*p))
-					return 0;
-				while (isdigit((unsigned char)*p))
-					p++;
-			}
-		}
-		if (*p == 'Z' || *p == 'z')
-			p++;
-		else if (*p == '+' || *p == '-') {
-			sign = *p++ == '-' ? -1 : 1;
-			if ((zh = jsonmap_digits(&p, 2)) < 0 || zh > 23)
-				return 0;
-			if (*p == ':')
-				p++;
-			zm = isdigit((unsigned char)*p) ?
-			    jsonmap_digits(&p, 2) : 0;
-			if (zm < 0 || zm > 59)
-				return 0;
-			off = sign * (zh * 3600 + zm * 60);
-		}
-	}
-	while (isspace((unsigned char)*p))
-		p++;
-	if (*p != '\0')
-		return 0;
-	t = jsonmap_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
-	return t > 0 ? t : 0;
-}
-
 /* Seconds from a number that may be in ms, us or ns. */
 static int64_t
 jsonmap_seconds(double v)
@@ -671,6 +590,7 @@ jsonmap_date(const char *s)
 	const char *p;
 	char *end;
 	double v;
+	int64_t when;
 	time_t t;
 
 	if (s == NULL)
@@ -683,8 +603,9 @@ jsonmap_date(const char *s)
 		v = strtod(s, &end);
 		return end == p ? jsonmap_seconds(v) : 0;
 	}
-	if ((t = jsonmap_rfc3339(s)) > 0)
-		return t;
+	/* RFC 3339 loosely: a date alone, no seconds, no zone (UTC). */
+	if (ptime_seconds(s, PTIME_LOOSE, &when) == 0 && when > 0)
+		return when;
 	if (strlen(s) > 64)
 		return 0;
 	t = curl_getdate(s, NULL);

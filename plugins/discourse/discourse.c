@@ -31,6 +31,7 @@
 #include "mentiond/plugin.h"
 
 #include "discourseparse.h"
+#include "ptime.h"
 
 #define DISCOURSE_BACKOFF_MAX	3600.0	/* seconds, after failures in a row */
 
@@ -68,16 +69,6 @@ struct discourse {
 static void	discourse_round_end(struct discourse *);
 static void	discourse_job_next(struct discourse *);
 static void	discourse_fetch_page(struct discourse *);
-
-/* Now, in monotonic seconds. */
-static double
-discourse_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The forum of the job in progress. */
 static const char *
@@ -431,7 +422,7 @@ discourse_round(struct md_source *src, void *arg)
 
 	(void)src;
 	d->timer = NULL;
-	d->started = discourse_now();
+	d->started = ptime_now();
 	d->failed = 0;
 	discourse_job_start(d, 0);
 }
@@ -454,7 +445,7 @@ discourse_round_end(struct discourse *d)
 		delay = backoff > d->interval ? backoff : d->interval;
 	} else {
 		d->failures = 0;
-		delay = d->started + d->interval - discourse_now();
+		delay = d->started + d->interval - ptime_now();
 	}
 	if (delay < 0)
 		delay = 0;

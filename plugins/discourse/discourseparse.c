@@ -19,6 +19,7 @@
 #include <cJSON.h>
 
 #include "discourseparse.h"
+#include "ptime.h"
 
 #define DISCOURSE_MAX_NUMBER	9e15	/* beyond it a count is not believed */
 #define DISCOURSE_REGULAR	1	/* post_type of a post someone wrote */
@@ -64,96 +65,6 @@ static int
 discourse_true(const cJSON *obj, const char *key)
 {
 	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, key));
-}
-
-/* Read N digits at *S into *V, advancing *S. */
-static int
-discourse_digits(const char **s, int n, int *v)
-{
-	int i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if ((*s)[i] < '0' || (*s)[i] > '9')
-			return -1;
-		*v = *v * 10 + ((*s)[i] - '0');
-	}
-	*s += n;
-	return 0;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t
-discourse_days(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* An RFC 3339 time into microseconds since the epoch; 0, or -1. */
-static int
-discourse_time_us(const char *s, int64_t *us)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0, i;
-	int64_t frac = 0;
-
-	if (s == NULL)
-		return -1;
-	if (discourse_digits(&s, 4, &y) != 0 || *s++ != '-' ||
-	    discourse_digits(&s, 2, &mo) != 0 || *s++ != '-' ||
-	    discourse_digits(&s, 2, &d) != 0)
-		return -1;
-	if (*s != 'T' && *s != 't' && *s != ' ')
-		return -1;
-	s++;
-	if (discourse_digits(&s, 2, &h) != 0 || *s++ != ':' ||
-	    discourse_digits(&s, 2, &mi) != 0 || *s++ != ':' ||
-	    discourse_digits(&s, 2, &sec) != 0)
-		return -1;
-	if (*s == '.') {
-		s++;
-		if (*s < '0' || *s > '9')
-			return -1;
-		/* Microseconds: more digits are cut, fewer padded. */
-		for (i = 0; *s >= '0' && *s <= '9'; s++, i++)
-			if (i < 6)
-				frac = frac * 10 + (*s - '0');
-		for (; i < 6; i++)
-			frac *= 10;
-	}
-	if (*s == 'Z' || *s == 'z')
-		s++;
-	else if (*s == '+' || *s == '-') {
-		sign = *s++ == '-' ? -1 : 1;
-		if (discourse_digits(&s, 2, &oh) != 0)
-			return -1;
-		if (*s == ':')
-			s++;
-		if (*s != '\0' && discourse_digits(&s, 2, &om) != 0)
-			return -1;
-		if (oh > 23 || om > 59)
-			return -1;
-	}
-	/* No zone at all: read as UTC. */
-	if (*s != '\0')
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 ||
-	    mi > 59 || sec > 60)
-		return -1;
-	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 ||
-	    y % 400 == 0)))
-		return -1;
-	*us = ((int64_t)discourse_days(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-	    sec - (int64_t)sign * (oh * 3600 + om * 60)) * 1000000 + frac;
-	return 0;
 }
 
 /* Append code point C to P as UTF-8; returns the new end. */
@@ -258,16 +169,11 @@ discourse_unescape(const char *s)
 	return out;
 }
 
-/* Read an RFC 3339 time into unix seconds. */
+/* Read an RFC 3339 time into unix seconds (no zone: UTC). */
 int
 discourse_time(const char *s, int64_t *out)
 {
-	int64_t us;
-
-	if (discourse_time_us(s, &us) != 0)
-		return -1;
-	*out = us / 1000000;
-	return 0;
+	return ptime_seconds(s, PTIME_UTC, out);
 }
 
 /* A positive integer member KEY of OBJ, or 0. */

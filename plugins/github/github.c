@@ -33,6 +33,7 @@
 #include "mentiond/plugin.h"
 
 #include "githubparse.h"
+#include "ptime.h"
 
 #define GITHUB_PER_PAGE		100	/* the API's maximum */
 #define GITHUB_SEARCH_CAP	10	/* pages of a query the search gives */
@@ -95,16 +96,6 @@ struct github {
 static void	github_round_end(struct github *);
 static void	github_job_start(struct github *, size_t);
 static void	github_request(struct github *);
-
-/* Now, in monotonic seconds. */
-static double
-github_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Is the job in progress a search (not a repository's comments)? */
 static int
@@ -336,8 +327,8 @@ github_refused(struct github *g, const struct md_http_response *resp,
 		if (MD_HOST_HAS(g->host, http_header) &&
 		    (ra = g->host->http_header(resp, "Retry-After")) != NULL &&
 		    (wait = strtod(ra, NULL)) > 0 && wait < 86400) {
-			if (github_now() + wait > g->hold_until)
-				g->hold_until = github_now() + wait;
+			if (ptime_now() + wait > g->hold_until)
+				g->hold_until = ptime_now() + wait;
 			g->host->log(g->src, MD_LOG_WARNING, "rate limited: "
 			    "no request for %.0f s", wait);
 		}
@@ -489,7 +480,7 @@ static void
 github_request(struct github *g)
 {
 	struct md_http_request req = { .url = NULL, .headers = g->headers };
-	double wait = 0, now = github_now();
+	double wait = 0, now = ptime_now();
 	char *url;
 
 	if (g->busy) {
@@ -591,7 +582,7 @@ github_round(struct md_source *src, void *arg)
 
 	(void)src;
 	g->timer = NULL;
-	g->started = github_now();
+	g->started = ptime_now();
 	g->failed = 0;
 	g->busy = 0;
 	github_list_clear(&g->terms, &g->nterms);
@@ -630,10 +621,10 @@ github_round_end(struct github *g)
 		delay = backoff > g->interval ? backoff : g->interval;
 	} else {
 		g->failures = 0;
-		delay = g->started + g->interval - github_now();
+		delay = g->started + g->interval - ptime_now();
 	}
-	if (g->hold_until - github_now() > delay)
-		delay = g->hold_until - github_now();
+	if (g->hold_until - ptime_now() > delay)
+		delay = g->hold_until - ptime_now();
 	if (delay < 0)
 		delay = 0;
 	g->timer = g->host->timer_add(g->src, delay, 0, github_round, g);

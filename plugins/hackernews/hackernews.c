@@ -39,6 +39,7 @@
 #include "mentiond/plugin.h"
 
 #include "hnparse.h"
+#include "ptime.h"
 
 #define HN_SPACING	0.4	/* seconds between requests: 9,000 an hour */
 #define HN_MAX_PAGES	10	/* pages read of one burst of new hits */
@@ -81,16 +82,6 @@ struct hn {
 	long long		 page;
 	int			 emitted;	/* by the current response */
 };
-
-/* Monotonic seconds. */
-static double
-hn_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The 64-bit FNV-1a hash of S. */
 static uint64_t
@@ -269,7 +260,7 @@ hn_failed(struct hn *hn, long kind, const char *why, int abort)
 		wait *= 2;
 	if (wait > HN_BACKOFF_MAX)
 		wait = HN_BACKOFF_MAX;
-	hn->hold_until = hn_now() + wait;
+	hn->hold_until = ptime_now() + wait;
 	hn->overrun = 0;
 	if (hn->failures == 1)
 		hn->host->log(hn->src, MD_LOG_INFO, "round ended early; the "
@@ -436,7 +427,7 @@ hn_request(struct md_source *src, void *arg)
 	}
 	req.url = url;
 	req.headers = headers;
-	hn->last_request = hn_now();
+	hn->last_request = ptime_now();
 	if (hn->host->http_fetch(hn->src, &req, hn_response, hn) == NULL)
 		goto fail;
 	free(q);
@@ -454,7 +445,7 @@ fail:
 static void
 hn_request_soon(struct hn *hn)
 {
-	double wait = hn->last_request + HN_SPACING - hn_now();
+	double wait = hn->last_request + HN_SPACING - ptime_now();
 
 	if (hn->host->timer_add(hn->src, wait > 0 ? wait : 0, 0, hn_request,
 	    hn) == NULL)
@@ -495,7 +486,7 @@ hn_search_begin(struct hn *hn)
 static void
 hn_round_start(struct hn *hn)
 {
-	if (hn_now() < hn->hold_until)
+	if (ptime_now() < hn->hold_until)
 		return;
 	if (hn_load_terms(hn) == 0) {
 		if (!hn->no_terms_said)

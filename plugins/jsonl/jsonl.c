@@ -35,6 +35,7 @@
 #include <cJSON.h>
 
 #include "mentiond/plugin.h"
+#include "ptime.h"
 
 #define JSONL_MAX_LINE		(1024 * 1024)	/* longer lines are skipped */
 #define JSONL_BLOCK		(1024 * 1024)	/* one read */
@@ -105,97 +106,6 @@ jsonl_printf(const char *fmt, ...)
 	vsnprintf(s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	return s;
-}
-
-/* Now, in monotonic seconds. */
-static double
-jsonl_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Read N decimal digits at *S into *V, advancing *S. */
-static int
-jsonl_digits(const char **s, int n, int *v)
-{
-	int i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if ((*s)[i] < '0' || (*s)[i] > '9')
-			return -1;
-		*v = *v * 10 + ((*s)[i] - '0');
-	}
-	*s += n;
-	return 0;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static long long
-jsonl_days(int y, int m, int d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/*
- * Parse an RFC 3339 timestamp ("2024-05-01T12:00:00Z", with optional
- * fraction and a numeric offset) into unix seconds. Returns 0 and sets *OUT,
- * or -1.
- */
-static int
-jsonl_rfc3339(const char *s, int64_t *out)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-
-	if (jsonl_digits(&s, 4, &y) != 0 || *s++ != '-' ||
-	    jsonl_digits(&s, 2, &mo) != 0 || *s++ != '-' ||
-	    jsonl_digits(&s, 2, &d) != 0)
-		return -1;
-	if (*s != 'T' && *s != 't' && *s != ' ')
-		return -1;
-	s++;
-	if (jsonl_digits(&s, 2, &h) != 0 || *s++ != ':' ||
-	    jsonl_digits(&s, 2, &mi) != 0 || *s++ != ':' ||
-	    jsonl_digits(&s, 2, &sec) != 0)
-		return -1;
-	if (*s == '.') {
-		s++;
-		if (*s < '0' || *s > '9')
-			return -1;
-		while (*s >= '0' && *s <= '9')
-			s++;
-	}
-	if (*s == 'Z' || *s == 'z')
-		s++;
-	else if (*s == '+' || *s == '-') {
-		sign = *s++ == '-' ? -1 : 1;
-		if (jsonl_digits(&s, 2, &oh) != 0 || *s++ != ':' ||
-		    jsonl_digits(&s, 2, &om) != 0 || oh > 23 || om > 59)
-			return -1;
-	} else
-		return -1;
-	if (*s != '\0')
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 ||
-	    mi > 59 || sec > 60)
-		return -1;
-	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return -1;
-	*out = (int64_t)jsonl_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-	    (int64_t)sign * (oh * 3600 + om * 60);
-	return 0;
 }
 
 /* The string member KEY of OBJ, or NULL. */
@@ -288,7 +198,8 @@ jsonl_parse(const char *line, size_t len, struct jsonl_item *it,
 
 	published = cJSON_GetObjectItemCaseSensitive(it->root, "published");
 	if (cJSON_IsString(published)) {
-		if (jsonl_rfc3339(published->valuestring, &it->m.published) != 0)
+		if (ptime_seconds(published->valuestring, 0,
+		    &it->m.published) != 0)
 			it->m.published = 0;
 	} else if (cJSON_IsNumber(published))
 		it->m.published = jsonl_number(it->root, "published", 0);
@@ -428,7 +339,7 @@ jsonl_open(struct jsonl *j)
 
 	j->fd = open(j->path, O_RDONLY | O_CLOEXEC);
 	if (j->fd == -1) {
-		now = jsonl_now();
+		now = ptime_now();
 		if (j->missing_logged == 0 ||
 		    now - j->missing_logged >= JSONL_MISSING_EVERY) {
 			j->host->log(j->src, MD_LOG_WARNING, "%s: cannot open: "
@@ -614,7 +525,7 @@ jsonl_run(struct jsonl *j, long long budget)
 		j->have_cursor = 1;
 		j->cursor_ino = 0;
 		j->cursor_off = j->cursor_line = 0;
-		j->missing_logged = jsonl_now();	/* a gap is expected */
+		j->missing_logged = ptime_now();	/* a gap is expected */
 	}
 	jsonl_save_cursor(j);
 	if (j->replay_rate > 0) {

@@ -30,6 +30,7 @@
 #include "mentiond/plugin.h"
 
 #include "lemmyparse.h"
+#include "ptime.h"
 
 #define LEMMY_LIMIT		50	/* items per page, the API's maximum */
 #define LEMMY_BACKOFF_MAX	3600.0	/* seconds, after failures in a row */
@@ -75,16 +76,6 @@ struct lemmy {
 static void	lemmy_round_end(struct lemmy *);
 static void	lemmy_job_next(struct lemmy *);
 static void	lemmy_fetch_page(struct lemmy *);
-
-/* Now, in monotonic seconds. */
-static double
-lemmy_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The kind a job is about. */
 static enum lemmy_kind
@@ -534,7 +525,7 @@ lemmy_round(struct md_source *src, void *arg)
 
 	(void)src;
 	l->timer = NULL;
-	l->started = lemmy_now();
+	l->started = ptime_now();
 	l->failed = 0;
 	lemmy_terms_clear(l);
 	if (l->query != NULL && *l->query != '\0')
@@ -570,7 +561,7 @@ lemmy_round_end(struct lemmy *l)
 		delay = backoff > l->interval ? backoff : l->interval;
 	} else {
 		l->failures = 0;
-		delay = l->started + l->interval - lemmy_now();
+		delay = l->started + l->interval - ptime_now();
 	}
 	if (delay < 0)
 		delay = 0;

@@ -47,6 +47,7 @@
 #include "mentiond/plugin.h"
 
 #include "redditparse.h"
+#include "ptime.h"
 
 #ifndef REDDIT_VERSION
 #define REDDIT_VERSION		"0"
@@ -155,16 +156,6 @@ struct reddit {
 	long long		 top_created;
 	long long		 since;		/* no cursor: emit from then on */
 };
-
-/* Monotonic seconds. */
-static double
-reddit_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The 64-bit FNV-1a hash of S. */
 static uint64_t
@@ -574,7 +565,7 @@ reddit_failed(struct reddit *rd, long kind, const char *why, int abort)
 		wait *= 2;
 	if (wait > REDDIT_BACKOFF_MAX)
 		wait = REDDIT_BACKOFF_MAX;
-	rd->hold_until = reddit_now() + wait;
+	rd->hold_until = ptime_now() + wait;
 	rd->overrun = 0;
 	if (rd->failures == 1)
 		rd->host->log(rd->src, MD_LOG_INFO, "round ended early; the "
@@ -614,7 +605,7 @@ reddit_header_number(const struct reddit *rd,
 static void
 reddit_ratelimit(struct reddit *rd, const struct md_http_response *resp)
 {
-	double remaining, used = -1, reset, now = reddit_now(), round, need;
+	double remaining, used = -1, reset, now = ptime_now(), round, need;
 
 	if (reddit_header_number(rd, resp, "X-Ratelimit-Remaining",
 	    &remaining) == -1 || reddit_header_number(rd, resp,
@@ -893,7 +884,7 @@ reddit_token_response(struct md_source *src,
 	free(token);
 	rd->token_pending = 0;
 	/* Renew five minutes before the end, or half way for short ones. */
-	rd->renew_at = reddit_now() + expires - (expires / 2 < 300 ?
+	rd->renew_at = ptime_now() + expires - (expires / 2 < 300 ?
 	    expires / 2 : 300);
 	rd->host->log(rd->src, rd->token_said ? MD_LOG_DEBUG : MD_LOG_INFO,
 	    "OAuth token obtained, valid for %.0f s", expires);
@@ -922,7 +913,7 @@ reddit_token_request(struct reddit *rd)
 	h[4] = NULL;
 	req.url = url;
 	req.headers = h;
-	rd->last_request = reddit_now();
+	rd->last_request = ptime_now();
 	rd->token_pending = 1;
 	if (rd->host->http_post(rd->src, &req, body, sizeof body - 1,
 	    reddit_token_response, rd) == NULL)
@@ -942,7 +933,7 @@ reddit_request(struct md_source *src, void *arg)
 	int rc;
 
 	(void)src;
-	if (rd->oauth && (rd->bearer == NULL || reddit_now() >= rd->renew_at)) {
+	if (rd->oauth && (rd->bearer == NULL || ptime_now() >= rd->renew_at)) {
 		reddit_token_request(rd);
 		return;
 	}
@@ -974,7 +965,7 @@ reddit_request(struct md_source *src, void *arg)
 	reddit_headers(rd, h);
 	req.url = url;
 	req.headers = h;
-	rd->last_request = reddit_now();
+	rd->last_request = ptime_now();
 	if (rd->host->http_fetch(rd->src, &req, reddit_response, rd) == NULL)
 		goto fail;
 	free(q);
@@ -990,7 +981,7 @@ fail:
 static void
 reddit_request_soon(struct reddit *rd)
 {
-	double spacing = rd->spacing, now = reddit_now(), wait;
+	double spacing = rd->spacing, now = ptime_now(), wait;
 
 	if (now < rd->limit_until && rd->limit_spacing > spacing)
 		spacing = rd->limit_spacing;
@@ -1042,7 +1033,7 @@ reddit_round_start(struct reddit *rd)
 {
 	double need;
 
-	if (reddit_now() < rd->hold_until)
+	if (ptime_now() < rd->hold_until)
 		return;
 	if (reddit_load_lists(rd) == 0) {
 		if (!rd->nothing_said)

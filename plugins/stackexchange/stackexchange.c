@@ -33,6 +33,7 @@
 #include "mentiond/plugin.h"
 
 #include "stackexchangeparse.h"
+#include "ptime.h"
 
 #define STACKEXCHANGE_PAGESIZE		100	/* the API's maximum */
 #define STACKEXCHANGE_FIRST_WINDOW	3600	/* s back on a first run */
@@ -99,26 +100,6 @@ struct stackexchange {
 static void	stackexchange_round_end(struct stackexchange *);
 static void	stackexchange_job_next(struct stackexchange *);
 static void	stackexchange_fetch_page(struct stackexchange *);
-
-/* Now, in monotonic seconds. */
-static double
-stackexchange_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Now, in wall-clock seconds. */
-static double
-stackexchange_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The method of the job in progress. */
 static enum stackexchange_method
@@ -404,7 +385,7 @@ stackexchange_job_start(struct stackexchange *s, size_t j)
 	s->nemitted = 0;
 	s->first = stackexchange_load(s) != 0;
 	/* fromdate is inclusive: the ids done at the cursor are skipped. */
-	s->fromdate = s->first ? (int64_t)stackexchange_wall() -
+	s->fromdate = s->first ? (int64_t)ptime_wall() -
 	    STACKEXCHANGE_FIRST_WINDOW : s->cursor;
 	stackexchange_fetch_page(s);
 }
@@ -466,14 +447,14 @@ stackexchange_obey(struct stackexchange *s,
 	char when[32];
 
 	if (info->backoff > 0) {
-		s->not_before[m] = stackexchange_now() + (double)info->backoff;
+		s->not_before[m] = ptime_now() + (double)info->backoff;
 		s->host->log(s->src, MD_LOG_INFO, "the API asks for %lld s "
 		    "between %s requests: waiting", info->backoff,
 		    stackexchange_path(m));
 	}
 	if (info->quota_remaining == 0) {
 		/* The quota is a day's: it starts again at 00:00 UTC. */
-		wall = stackexchange_wall();
+		wall = ptime_wall();
 		midnight = (double)((int64_t)wall / 86400 * 86400 + 86400);
 		stackexchange_hold(s, midnight);
 		t = (time_t)midnight;
@@ -519,7 +500,7 @@ stackexchange_error(struct stackexchange *s,
 		wait = stackexchange_throttle_wait(info->error_message);
 		if (wait <= 0)
 			wait = 60;
-		stackexchange_hold(s, stackexchange_wall() + wait);
+		stackexchange_hold(s, ptime_wall() + wait);
 		s->host->log(s->src, MD_LOG_WARNING, "throttled: no request "
 		    "for %.0f s", wait);
 		return 0;
@@ -582,7 +563,7 @@ stackexchange_page_done(struct md_source *src,
 	}
 	/* A quota or throttle hold ends the job with what it read. */
 	if (s->first || !info.has_more ||
-	    s->hold_until > stackexchange_wall()) {
+	    s->hold_until > ptime_wall()) {
 		stackexchange_job_next(s);
 		return;
 	}
@@ -675,13 +656,13 @@ stackexchange_fetch_page(struct stackexchange *s)
 	double wait;
 	char *url;
 
-	if (s->hold_until > stackexchange_wall()) {
+	if (s->hold_until > ptime_wall()) {
 		/* The round ends; the next waits for the hold. */
 		stackexchange_got_clear(s);
 		stackexchange_round_end(s);
 		return;
 	}
-	wait = s->not_before[stackexchange_method(s)] - stackexchange_now();
+	wait = s->not_before[stackexchange_method(s)] - ptime_now();
 	if (wait > 0) {
 		s->timer = s->host->timer_add(s->src, wait, 0,
 		    stackexchange_fetch_later, s);
@@ -748,7 +729,7 @@ stackexchange_round(struct md_source *src, void *arg)
 
 	(void)src;
 	s->timer = NULL;
-	s->started = stackexchange_now();
+	s->started = ptime_now();
 	s->failed = 0;
 	stackexchange_terms_clear(s);
 	if (s->query != NULL && *s->query != '\0')
@@ -786,9 +767,9 @@ stackexchange_round_end(struct stackexchange *s)
 		delay = backoff > s->interval ? backoff : s->interval;
 	} else {
 		s->failures = 0;
-		delay = s->started + s->interval - stackexchange_now();
+		delay = s->started + s->interval - ptime_now();
 	}
-	hold = s->hold_until - stackexchange_wall();
+	hold = s->hold_until - ptime_wall();
 	if (hold > delay)
 		delay = hold;
 	if (delay < 0)
