@@ -29,6 +29,7 @@
 #include <cJSON.h>
 
 #include "bskyparse.h"
+#include "jsonget.h"
 #include "ptime.h"
 
 #define BSKYPARSE_LINKS_MAX	64	/* link facets used per post */
@@ -111,35 +112,6 @@ bskyparse_put_text(struct bskyparse_buf *b, const char *s, size_t len,
 		run = s + 1;
 	}
 	bskyparse_put(b, run, end - run);
-}
-
-/* The non-empty string member KEY of OBJ, or NULL. */
-static const char *
-bskyparse_str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	if (!cJSON_IsString(v) || v->valuestring == NULL ||
-	    v->valuestring[0] == '\0')
-		return NULL;
-	return v->valuestring;
-}
-
-/* The count member KEY of OBJ (a number of at least 0), or -1. */
-static long long
-bskyparse_count(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	double d;
-
-	if (!cJSON_IsNumber(v))
-		return -1;
-	d = v->valuedouble;
-	if (isnan(d) || d < 0)
-		return -1;
-	if (d > 1e15)
-		return 1000000000000000LL;
-	return (long long)d;
 }
 
 /* The byte offset member KEY of OBJ (a whole number from 0 to MAX), or -1. */
@@ -241,10 +213,10 @@ bskyparse_links(const char *text, size_t len, const cJSON *facets,
 			continue;
 		uri = NULL;
 		cJSON_ArrayForEach(f, features) {
-			type = bskyparse_str(f, "$type");
+			type = jsonget_nonempty(f, "$type");
 			if (type != NULL && strcmp(type,
 			    "app.bsky.richtext.facet#link") == 0 &&
-			    (uri = bskyparse_str(f, "uri")) != NULL)
+			    (uri = jsonget_nonempty(f, "uri")) != NULL)
 				break;
 		}
 		if (uri == NULL)
@@ -315,7 +287,7 @@ bskyparse_embed_text(const cJSON *record)
 	embed = cJSON_GetObjectItemCaseSensitive(record, "embed");
 	images = cJSON_GetObjectItemCaseSensitive(embed, "images");
 	cJSON_ArrayForEach(img, images) {
-		if ((s = bskyparse_str(img, "alt")) == NULL)
+		if ((s = jsonget_nonempty(img, "alt")) == NULL)
 			continue;
 		bskyparse_put(&b, "<p>", 3);
 		bskyparse_put_text(&b, s, strlen(s), 1);
@@ -323,12 +295,12 @@ bskyparse_embed_text(const cJSON *record)
 	}
 	ext = cJSON_GetObjectItemCaseSensitive(embed, "external");
 	if (b.len == 0 && cJSON_IsObject(ext)) {
-		if ((s = bskyparse_str(ext, "title")) != NULL) {
+		if ((s = jsonget_nonempty(ext, "title")) != NULL) {
 			bskyparse_put(&b, "<p>", 3);
 			bskyparse_put_text(&b, s, strlen(s), 1);
 			bskyparse_put(&b, "</p>", 4);
 		}
-		if ((s = bskyparse_str(ext, "description")) != NULL) {
+		if ((s = jsonget_nonempty(ext, "description")) != NULL) {
 			bskyparse_put(&b, "<p>", 3);
 			bskyparse_put_text(&b, s, strlen(s), 1);
 			bskyparse_put(&b, "</p>", 4);
@@ -427,8 +399,8 @@ bskyparse_post(const cJSON *post, bskyparse_fn fn, void *arg,
 	if (!cJSON_IsObject(post))
 		return 0;
 	record = cJSON_GetObjectItemCaseSensitive(post, "record");
-	created = bskyparse_date_us(bskyparse_str(record, "createdAt"));
-	indexed = bskyparse_date_us(bskyparse_str(post, "indexedAt"));
+	created = bskyparse_date_us(jsonget_nonempty(record, "createdAt"));
+	indexed = bskyparse_date_us(jsonget_nonempty(post, "indexedAt"));
 	p.sort_us = bskyparse_earlier(created, indexed);
 	if (page != NULL && p.sort_us > 0) {
 		if (p.sort_us > page->newest_us)
@@ -436,19 +408,19 @@ bskyparse_post(const cJSON *post, bskyparse_fn fn, void *arg,
 		if (page->oldest_us == 0 || p.sort_us < page->oldest_us)
 			page->oldest_us = p.sort_us;
 	}
-	if ((p.m.id = bskyparse_str(post, "uri")) == NULL ||
+	if ((p.m.id = jsonget_nonempty(post, "uri")) == NULL ||
 	    !cJSON_IsObject(record))
 		return 0;
 	author = cJSON_GetObjectItemCaseSensitive(post, "author");
 	if (cJSON_IsObject(author)) {
-		p.m.author_handle = bskyparse_str(author, "handle");
+		p.m.author_handle = jsonget_nonempty(author, "handle");
 		if (p.m.author_handle != NULL &&
 		    strcmp(p.m.author_handle, "handle.invalid") == 0)
-			p.m.author_handle = bskyparse_str(author, "did");
-		p.m.author_name = bskyparse_str(author, "displayName");
+			p.m.author_handle = jsonget_nonempty(author, "did");
+		p.m.author_name = jsonget_nonempty(author, "displayName");
 	}
 	p.m.url = bskyparse_web(p.m.id, cJSON_IsObject(author) ?
-	    bskyparse_str(author, "handle") : NULL, web, sizeof web);
+	    jsonget_nonempty(author, "handle") : NULL, web, sizeof web);
 	text = cJSON_GetObjectItemCaseSensitive(record, "text");
 	if (cJSON_IsString(text) && text->valuestring != NULL &&
 	    text->valuestring[0] != '\0')
@@ -465,9 +437,9 @@ bskyparse_post(const cJSON *post, bskyparse_fn fn, void *arg,
 		p.m.lang = bskyparse_lang(cJSON_GetArrayItem(langs,
 		    0)->valuestring, langbuf);
 	p.m.published = created > 0 ? created / 1000000 : 0;
-	p.m.replies = bskyparse_count(post, "replyCount");
-	p.m.reposts = bskyparse_count(post, "repostCount");
-	p.m.score = bskyparse_count(post, "likeCount");
+	p.m.replies = jsonget_count(post, "replyCount");
+	p.m.reposts = jsonget_count(post, "repostCount");
+	p.m.score = jsonget_count(post, "likeCount");
 	rc = fn(&p, arg) == -1 ? 2 : 1;
 out:
 	free(body);
@@ -519,12 +491,12 @@ bskyparse_page(const char *body, size_t len, bskyparse_fn fn, void *arg,
 	}
 	posts = cJSON_GetObjectItemCaseSensitive(root, "posts");
 	if (!cJSON_IsArray(posts)) {
-		err = bskyparse_str(root, "error");
+		err = jsonget_nonempty(root, "error");
 		if (asprintf(cause, "not a searchPosts response: %s%s%s",
 		    err != NULL ? err : "no posts",
-		    bskyparse_str(root, "message") != NULL ? ": " : "",
-		    bskyparse_str(root, "message") != NULL ?
-		    bskyparse_str(root, "message") : "") == -1)
+		    jsonget_nonempty(root, "message") != NULL ? ": " : "",
+		    jsonget_nonempty(root, "message") != NULL ?
+		    jsonget_nonempty(root, "message") : "") == -1)
 			*cause = NULL;
 		cJSON_Delete(root);
 		return -1;
@@ -538,7 +510,7 @@ bskyparse_page(const char *body, size_t len, bskyparse_fn fn, void *arg,
 			break;
 	}
 	if (page != NULL)
-		page->cursor = bskyparse_cursor(bskyparse_str(root, "cursor"));
+		page->cursor = bskyparse_cursor(jsonget_nonempty(root, "cursor"));
 	cJSON_Delete(root);
 	return n;
 }

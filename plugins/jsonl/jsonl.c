@@ -35,6 +35,7 @@
 #include <cJSON.h>
 
 #include "mentiond/plugin.h"
+#include "jsonget.h"
 #include "ptime.h"
 
 #define JSONL_MAX_LINE		(1024 * 1024)	/* longer lines are skipped */
@@ -108,15 +109,6 @@ jsonl_printf(const char *fmt, ...)
 	return s;
 }
 
-/* The string member KEY of OBJ, or NULL. */
-static const char *
-jsonl_string(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* The number member KEY of OBJ as a long long, or DEF. */
 static long long
 jsonl_number(const cJSON *obj, const char *key, long long def)
@@ -176,21 +168,21 @@ jsonl_parse(const char *line, size_t len, struct jsonl_item *it,
 		goto fail;
 	}
 
-	it->m.text = jsonl_string(it->root, "text");
-	it->m.title = jsonl_string(it->root, "title");
+	it->m.text = jsonget_str(it->root, "text");
+	it->m.title = jsonget_str(it->root, "title");
 	if (it->m.text == NULL && it->m.title == NULL) {
 		*why = "no 'text' or 'title'";
 		goto fail;
 	}
-	it->m.url = jsonl_string(it->root, "url");
-	it->m.lang = jsonl_string(it->root, "lang");
+	it->m.url = jsonget_str(it->root, "url");
+	it->m.lang = jsonget_str(it->root, "lang");
 
 	author = cJSON_GetObjectItemCaseSensitive(it->root, "author");
 	if (cJSON_IsString(author))
 		it->m.author_handle = author->valuestring;
 	else if (cJSON_IsObject(author)) {
-		it->m.author_handle = jsonl_string(author, "handle");
-		it->m.author_name = jsonl_string(author, "name");
+		it->m.author_handle = jsonget_str(author, "handle");
+		it->m.author_name = jsonget_str(author, "name");
 		it->m.author_followers = jsonl_number(author, "followers", -1);
 		if (it->m.author_followers < 0)
 			it->m.author_followers = -1;

@@ -25,6 +25,7 @@
 #include <cJSON.h>
 
 #include "mastoparse.h"
+#include "jsonget.h"
 #include "ptime.h"
 
 #define MASTOPARSE_HANDLE_MAX	512	/* user@host, longer ones are cut */
@@ -79,35 +80,6 @@ mastoparse_put_escaped(struct mastoparse_buf *b, const char *s)
 	mastoparse_put(b, run, s - run);
 }
 
-/* The non-empty string member KEY of OBJ, or NULL. */
-static const char *
-mastoparse_str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	if (!cJSON_IsString(v) || v->valuestring == NULL ||
-	    v->valuestring[0] == '\0')
-		return NULL;
-	return v->valuestring;
-}
-
-/* The count member KEY of OBJ (a number of at least 0), or -1. */
-static long long
-mastoparse_count(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	double d;
-
-	if (!cJSON_IsNumber(v))
-		return -1;
-	d = v->valuedouble;
-	if (isnan(d) || d < 0)
-		return -1;
-	if (d > 1e15)
-		return 1000000000000000LL;
-	return (long long)d;
-}
-
 /* The id of OBJ, a string of letters, digits, '-' and '_' (or a whole
  * number) shorter than MASTOPARSE_ID_MAX, into BUF; or NULL. */
 static const char *
@@ -124,7 +96,7 @@ mastoparse_id(const cJSON *obj, char *buf)
 		snprintf(buf, MASTOPARSE_ID_MAX, "%.0f", v->valuedouble);
 		return buf;
 	}
-	if ((s = mastoparse_str(obj, "id")) == NULL)
+	if ((s = jsonget_nonempty(obj, "id")) == NULL)
 		return NULL;
 	for (n = 0; s[n] != '\0'; n++) {
 		if (n + 1 >= MASTOPARSE_ID_MAX || !(isalnum((unsigned char)s[n]) ||
@@ -195,8 +167,8 @@ mastoparse_handle(const char *acct, const char *url, char *buf, size_t size)
 static void
 mastoparse_text(const cJSON *s, struct mastoparse_buf *b)
 {
-	const char *spoiler = mastoparse_str(s, "spoiler_text");
-	const char *content = mastoparse_str(s, "content"), *desc;
+	const char *spoiler = jsonget_nonempty(s, "spoiler_text");
+	const char *content = jsonget_nonempty(s, "content"), *desc;
 	const cJSON *media, *one;
 
 	if (spoiler != NULL) {
@@ -213,7 +185,7 @@ mastoparse_text(const cJSON *s, struct mastoparse_buf *b)
 	media = cJSON_GetObjectItemCaseSensitive(s, "media_attachments");
 	cJSON_ArrayForEach(one, media) {
 		if (!cJSON_IsObject(one) ||
-		    (desc = mastoparse_str(one, "description")) == NULL)
+		    (desc = jsonget_nonempty(one, "description")) == NULL)
 			continue;
 		mastoparse_put(b, "<p>", 3);
 		mastoparse_put_escaped(b, desc);
@@ -257,37 +229,37 @@ mastoparse_entry(const cJSON *entry, mastoparse_fn fn, void *arg,
 	if (!cJSON_IsObject(entry))
 		return 0;
 	st.timeline_id = mastoparse_id(entry, idbuf);
-	t = mastoparse_date(mastoparse_str(entry, "created_at"));
+	t = mastoparse_date(jsonget_nonempty(entry, "created_at"));
 	st.created = t > 0 ? t : 0;
 	mastoparse_note(page, st.timeline_id, st.created);
 
 	boost = cJSON_GetObjectItemCaseSensitive(entry, "reblog");
 	if (cJSON_IsObject(boost))
 		s = boost;
-	if ((st.m.id = mastoparse_str(s, "uri")) == NULL &&
-	    (st.m.id = mastoparse_str(s, "url")) == NULL)
+	if ((st.m.id = jsonget_nonempty(s, "uri")) == NULL &&
+	    (st.m.id = jsonget_nonempty(s, "url")) == NULL)
 		return 0;
-	if ((st.m.url = mastoparse_str(s, "url")) == NULL)
+	if ((st.m.url = jsonget_nonempty(s, "url")) == NULL)
 		st.m.url = st.m.id;
 	account = cJSON_GetObjectItemCaseSensitive(s, "account");
 	if (cJSON_IsObject(account)) {
-		st.m.author_handle = mastoparse_handle(mastoparse_str(account,
-		    "acct"), mastoparse_str(account, "url"), handle,
+		st.m.author_handle = mastoparse_handle(jsonget_nonempty(account,
+		    "acct"), jsonget_nonempty(account, "url"), handle,
 		    sizeof handle);
-		st.m.author_name = mastoparse_str(account, "display_name");
-		st.m.author_followers = mastoparse_count(account,
+		st.m.author_name = jsonget_nonempty(account, "display_name");
+		st.m.author_followers = jsonget_count(account,
 		    "followers_count");
 	}
 	mastoparse_text(s, &text);
 	if (text.failed || text.len == 0)
 		goto out;
 	st.m.text = text.p;
-	st.m.lang = mastoparse_lang(mastoparse_str(s, "language"), langbuf);
-	t = mastoparse_date(mastoparse_str(s, "created_at"));
+	st.m.lang = mastoparse_lang(jsonget_nonempty(s, "language"), langbuf);
+	t = mastoparse_date(jsonget_nonempty(s, "created_at"));
 	st.m.published = t > 0 ? t : 0;
-	st.m.replies = mastoparse_count(s, "replies_count");
-	st.m.reposts = mastoparse_count(s, "reblogs_count");
-	st.m.score = mastoparse_count(s, "favourites_count");
+	st.m.replies = jsonget_count(s, "replies_count");
+	st.m.reposts = jsonget_count(s, "reblogs_count");
+	st.m.score = jsonget_count(s, "favourites_count");
 	rc = fn(&st, arg) == -1 ? 2 : 1;
 out:
 	free(text.p);
@@ -339,8 +311,8 @@ mastoparse_page(const char *body, size_t len, mastoparse_fn fn, void *arg,
 		n = mastoparse_entry(root, fn, arg, page) != 0;
 	} else {
 		if (asprintf(cause, "not a status: %s",
-		    mastoparse_str(root, "error") != NULL ?
-		    mastoparse_str(root, "error") : "no id and account") == -1)
+		    jsonget_nonempty(root, "error") != NULL ?
+		    jsonget_nonempty(root, "error") : "no id and account") == -1)
 			*cause = NULL;
 		n = -1;
 	}
