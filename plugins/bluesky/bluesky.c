@@ -38,6 +38,8 @@
 #include "mentiond/plugin.h"
 
 #include "bskyparse.h"
+#include "idring.h"
+#include "urlenc.h"
 
 #define BLUESKY_PUBLIC_API	"https://public.api.bsky.app"
 #define BLUESKY_SEEN_MAX	4096	/* uris of posts emitted lately */
@@ -115,77 +117,12 @@ struct bluesky {
 	int			 no_terms_logged;
 	int			 backed_up;
 	struct bluesky_term	*terms;
-	uint64_t		*seen;
-	size_t			 nseen;
-	size_t			 seen_next;
+	struct idring		 seen;		/* ids emitted lately */
 };
 
 static void	bluesky_walk_request(struct bluesky_term *);
 static void	bluesky_login(struct bluesky *);
 static void	bluesky_tick(struct md_source *, void *);
-
-/* The 64-bit FNV-1a hash of S. */
-static uint64_t
-bluesky_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/* Was the post with hash H emitted lately? */
-static int
-bluesky_seen(const struct bluesky *bs, uint64_t h)
-{
-	size_t i;
-
-	for (i = 0; i < bs->nseen; i++)
-		if (bs->seen[i] == h)
-			return 1;
-	return 0;
-}
-
-/* Remember H, replacing the oldest when the ring is full. */
-static void
-bluesky_remember(struct bluesky *bs, uint64_t h)
-{
-	bs->seen[bs->seen_next] = h;
-	bs->seen_next = (bs->seen_next + 1) % BLUESKY_SEEN_MAX;
-	if (bs->nseen < BLUESKY_SEEN_MAX)
-		bs->nseen++;
-}
-
-/* S percent-encoded as a query value: all but the unreserved characters
- * (malloc'd, or NULL). */
-static char *
-bluesky_escape(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-	char *out;
-
-	if ((out = malloc(strlen(s) * 3 + 1)) == NULL)
-		return NULL;
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~')
-			out[n++] = (char)c;
-		else {
-			out[n++] = '%';
-			out[n++] = hex[c >> 4];
-			out[n++] = hex[c & 15];
-		}
-	}
-	out[n] = '\0';
-	return out;
-}
 
 /* A copy of URL without its trailing slashes, or NULL. */
 static char *
@@ -402,7 +339,6 @@ bluesky_post(const struct bskyparse_post *p, void *arg)
 	struct bluesky_pass *pass = arg;
 	struct bluesky_term *t = pass->t;
 	struct bluesky *bs = t->bs;
-	uint64_t h;
 	int rc;
 
 	if (p->sort_us > 0 && p->sort_us <= t->mark) {
@@ -412,15 +348,14 @@ bluesky_post(const struct bskyparse_post *p, void *arg)
 	if (p->sort_us > 0 && t->skip_top > 0 && p->sort_us >= t->skip_low &&
 	    p->sort_us <= t->skip_top)
 		return 0;
-	h = bluesky_hash(p->m.id);
-	if (bluesky_seen(bs, h))
+	if (idring_has(&bs->seen, p->m.id))
 		return 0;
 	rc = bs->host->emit(bs->src, &p->m);
 	if (rc == -1)
 		return 0;
 	if (rc == 1)
 		bs->backed_up = 1;
-	bluesky_remember(bs, h);
+	idring_add(&bs->seen, p->m.id);
 	pass->emitted++;
 	return 0;
 }
@@ -583,9 +518,9 @@ bluesky_walk_request(struct bluesky_term *t)
 	struct md_http_request req = { .url = NULL, .headers = bs->headers };
 	char *q, *c = NULL, *url = NULL;
 
-	q = bluesky_escape(t->term);
+	q = urlenc_component(t->term);
 	if (t->cursor != NULL)
-		c = bluesky_escape(t->cursor);
+		c = urlenc_component(t->cursor);
 	if (q == NULL || (t->cursor != NULL && c == NULL) ||
 	    asprintf(&url, "%s/xrpc/app.bsky.feed.searchPosts?q=%s&sort=latest"
 	    "&limit=%lld%s%s", bs->search_base, q, bs->limit, c != NULL ?
@@ -984,9 +919,9 @@ bluesky_begin(struct md_source *src, const struct md_host *host, void *ctx,
 		    "using %d", bs->limit, BLUESKY_LIMIT_MAX, BLUESKY_LIMIT_MAX);
 		bs->limit = BLUESKY_LIMIT_MAX;
 	}
-	bs->seen = calloc(BLUESKY_SEEN_MAX, sizeof *bs->seen);
 	bs->pds_base = bluesky_trim(bs->pds);
-	if (bs->seen == NULL || bs->pds_base == NULL) {
+	if (idring_init(&bs->seen, BLUESKY_SEEN_MAX) != 0 ||
+	    bs->pds_base == NULL) {
 		*cause = strdup("out of memory");
 		return -1;
 	}
@@ -1053,9 +988,8 @@ bluesky_stop(struct md_source *src, void *ctx)
 	}
 	free(bs->pds_base);
 	free(bs->search_base);
-	free(bs->seen);
+	idring_free(&bs->seen);
 	bs->pds_base = bs->search_base = NULL;
-	bs->seen = NULL;
 }
 
 /* What bluesky_parse hands each post to. */

@@ -31,17 +31,10 @@
 #include "bskyparse.h"
 #include "jsonget.h"
 #include "ptime.h"
+#include "strbuf.h"
 
 #define BSKYPARSE_LINKS_MAX	64	/* link facets used per post */
 #define BSKYPARSE_URL_MAX	1024	/* longest bsky.app link made */
-
-/* A growing string; FAILED once an allocation failed. */
-struct bskyparse_buf {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
-	int	 failed;
-};
 
 /* One link facet: bytes START to END of the text stand for URI. */
 struct bskyparse_link {
@@ -51,40 +44,15 @@ struct bskyparse_link {
 	int		 shortened;	/* the bytes are a shortened URI */
 };
 
-/* Append LEN bytes of S to B. */
-static void
-bskyparse_put(struct bskyparse_buf *b, const char *s, size_t len)
-{
-	size_t cap;
-	char *p;
-
-	if (b->failed)
-		return;
-	if (b->len + len + 1 > b->cap) {
-		cap = b->cap == 0 ? 256 : b->cap;
-		while (cap < b->len + len + 1)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, len);
-	b->len += len;
-	b->p[b->len] = '\0';
-}
-
 /* Append LEN bytes of S to B, as HTML when HTML is set. */
 static void
-bskyparse_put_text(struct bskyparse_buf *b, const char *s, size_t len,
+bskyparse_put_text(struct strbuf *b, const char *s, size_t len,
     int html)
 {
 	const char *run = s, *end = s + len, *rep;
 
 	if (!html) {
-		bskyparse_put(b, s, len);
+		strbuf_put(b, s, len);
 		return;
 	}
 	for (; s < end; s++) {
@@ -107,11 +75,11 @@ bskyparse_put_text(struct bskyparse_buf *b, const char *s, size_t len,
 		default:
 			continue;
 		}
-		bskyparse_put(b, run, s - run);
-		bskyparse_put(b, rep, strlen(rep));
+		strbuf_put(b, run, s - run);
+		strbuf_put(b, rep, strlen(rep));
 		run = s + 1;
 	}
-	bskyparse_put(b, run, end - run);
+	strbuf_put(b, run, end - run);
 }
 
 /* The byte offset member KEY of OBJ (a whole number from 0 to MAX), or -1. */
@@ -241,7 +209,7 @@ char *
 bskyparse_text(const char *text, size_t len, const cJSON *facets)
 {
 	struct bskyparse_link links[BSKYPARSE_LINKS_MAX];
-	struct bskyparse_buf b = { NULL, 0, 0, 0 };
+	struct strbuf b = { NULL, 0, 0, 0 };
 	size_t n, i, at = 0;
 	int html;
 
@@ -249,20 +217,20 @@ bskyparse_text(const char *text, size_t len, const cJSON *facets)
 	html = memchr(text, '<', len) != NULL || memchr(text, '&', len) != NULL;
 	for (i = 0; i < n && !html; i++)
 		html = !links[i].shortened || strpbrk(links[i].uri, "<&") != NULL;
-	bskyparse_put(&b, "", 0);
+	strbuf_put(&b, "", 0);
 	for (i = 0; i < n; i++) {
 		bskyparse_put_text(&b, text + at, links[i].start - at, html);
 		if (links[i].shortened)
 			bskyparse_put_text(&b, links[i].uri,
 			    strlen(links[i].uri), html);
 		else {
-			bskyparse_put(&b, "<a href=\"", 9);
+			strbuf_put(&b, "<a href=\"", 9);
 			bskyparse_put_text(&b, links[i].uri,
 			    strlen(links[i].uri), 1);
-			bskyparse_put(&b, "\">", 2);
+			strbuf_put(&b, "\">", 2);
 			bskyparse_put_text(&b, text + links[i].start,
 			    links[i].end - links[i].start, 1);
-			bskyparse_put(&b, "</a>", 4);
+			strbuf_put(&b, "</a>", 4);
 		}
 		at = links[i].end;
 	}
@@ -279,31 +247,31 @@ bskyparse_text(const char *text, size_t len, const cJSON *facets)
 static char *
 bskyparse_embed_text(const cJSON *record)
 {
-	struct bskyparse_buf b = { NULL, 0, 0, 0 };
+	struct strbuf b = { NULL, 0, 0, 0 };
 	const cJSON *embed, *images, *img, *ext;
 	const char *s;
 
-	bskyparse_put(&b, "", 0);
+	strbuf_put(&b, "", 0);
 	embed = cJSON_GetObjectItemCaseSensitive(record, "embed");
 	images = cJSON_GetObjectItemCaseSensitive(embed, "images");
 	cJSON_ArrayForEach(img, images) {
 		if ((s = jsonget_nonempty(img, "alt")) == NULL)
 			continue;
-		bskyparse_put(&b, "<p>", 3);
+		strbuf_put(&b, "<p>", 3);
 		bskyparse_put_text(&b, s, strlen(s), 1);
-		bskyparse_put(&b, "</p>", 4);
+		strbuf_put(&b, "</p>", 4);
 	}
 	ext = cJSON_GetObjectItemCaseSensitive(embed, "external");
 	if (b.len == 0 && cJSON_IsObject(ext)) {
 		if ((s = jsonget_nonempty(ext, "title")) != NULL) {
-			bskyparse_put(&b, "<p>", 3);
+			strbuf_put(&b, "<p>", 3);
 			bskyparse_put_text(&b, s, strlen(s), 1);
-			bskyparse_put(&b, "</p>", 4);
+			strbuf_put(&b, "</p>", 4);
 		}
 		if ((s = jsonget_nonempty(ext, "description")) != NULL) {
-			bskyparse_put(&b, "<p>", 3);
+			strbuf_put(&b, "<p>", 3);
 			bskyparse_put_text(&b, s, strlen(s), 1);
-			bskyparse_put(&b, "</p>", 4);
+			strbuf_put(&b, "</p>", 4);
 		}
 	}
 	if (b.failed) {

@@ -10,7 +10,7 @@
 #include "idring.h"
 
 /* The 64-bit FNV-1a hash of S. */
-static uint64_t
+uint64_t
 idring_hash(const char *s)
 {
 	uint64_t h = 14695981039346656037ULL;

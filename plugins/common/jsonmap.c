@@ -14,7 +14,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 
 #include "jsonmap.h"
 #include "ptime.h"
+#include "strbuf.h"
 
 #define JSONMAP_QUIET_EVERY	60	/* seconds between repeated warnings */
 
@@ -31,25 +31,6 @@ static const char *const jsonmap_names[JSONMAP_NFIELDS] = {
 	"id", "link", "title", "text", "author", "author_name", "published",
 	"lang", "score", "replies", "reposts"
 };
-
-/* A malloc'd message from FMT, or a fixed one when memory is out. */
-static char * __attribute__((format(printf, 1, 2)))
-jsonmap_msg(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
-		return strdup("out of memory");
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
 
 /* Free path P's names. */
 static void
@@ -94,7 +75,7 @@ jsonmap_path_parse(struct jsonmap_path *p, const char *text, size_t len,
 	for (i = 0; i <= len; i++) {
 		if (i == len || text[i] == '.') {
 			if (n == 0) {
-				*cause = jsonmap_msg("path '%s' has an empty "
+				*cause = strbuf_msg("path '%s' has an empty "
 				    "name (two dots, or a dot at an end)",
 				    whole);
 				goto fail;
@@ -105,7 +86,7 @@ jsonmap_path_parse(struct jsonmap_path *p, const char *text, size_t len,
 		} else if (text[i] == '\\') {
 			if (i + 1 == len || (text[i + 1] != '.' &&
 			    text[i + 1] != '\\' && text[i + 1] != '|')) {
-				*cause = jsonmap_msg("path '%s': a backslash "
+				*cause = strbuf_msg("path '%s': a backslash "
 				    "must come before '.', '|' or '\\'", whole);
 				goto fail;
 			}
@@ -165,7 +146,7 @@ jsonmap_alts_parse(struct jsonmap_alts *a, const char *text, char **cause)
 		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
 			end--;
 		if (end == start) {
-			*cause = jsonmap_msg("path list '%s' has an empty "
+			*cause = strbuf_msg("path list '%s' has an empty "
 			    "alternative", text);
 			goto fail;
 		}
@@ -200,13 +181,13 @@ jsonmap_init(struct jsonmap *map, const struct jsonmap_settings *s,
 	memset(map, 0, sizeof(*map));
 	map->url_base = s->url_base;
 	if (jsonmap_alts_parse(&map->items, s->items, &why) != 0) {
-		*cause = jsonmap_msg("items: %s", why);
+		*cause = strbuf_msg("items: %s", why);
 		goto fail;
 	}
 	for (i = 0; i < JSONMAP_NFIELDS; i++) {
 		if (jsonmap_alts_parse(&map->field[i], s->field[i],
 		    &why) != 0) {
-			*cause = jsonmap_msg("%s: %s", jsonmap_names[i], why);
+			*cause = strbuf_msg("%s: %s", jsonmap_names[i], why);
 			goto fail;
 		}
 	}
@@ -452,7 +433,7 @@ jsonmap_parse(const char *body, size_t len, char **cause)
 			return doc;
 		cJSON_Delete(doc);
 		jsonmap_where(body, off, &line, &col);
-		*cause = jsonmap_msg("more after the JSON document at byte %zu "
+		*cause = strbuf_msg("more after the JSON document at byte %zu "
 		    "(line %zu, column %zu)", off, line, col);
 		return NULL;
 	}
@@ -460,7 +441,7 @@ jsonmap_parse(const char *body, size_t len, char **cause)
 	    (size_t)(end - body) : len;
 	if ((open = jsonmap_cut(body, len)) != NULL) {
 		jsonmap_where(body, len, &line, &col);
-		*cause = jsonmap_msg("JSON ends early, inside %s, at byte %zu "
+		*cause = strbuf_msg("JSON ends early, inside %s, at byte %zu "
 		    "(line %zu, column %zu): truncated?", open, len, line, col);
 		return NULL;
 	}
@@ -469,7 +450,7 @@ jsonmap_parse(const char *body, size_t len, char **cause)
 		near[n] = isprint((unsigned char)body[off + n]) &&
 		    body[off + n] != '\'' ? body[off + n] : '?';
 	near[n] = '\0';
-	*cause = jsonmap_msg("bad JSON at byte %zu (line %zu, column %zu), "
+	*cause = strbuf_msg("bad JSON at byte %zu (line %zu, column %zu), "
 	    "near '%s'", off, line, col, near);
 	return NULL;
 }
@@ -489,12 +470,12 @@ jsonmap_items(const struct jsonmap *map, const cJSON *root,
 	if (map->items.nalt > 0) {
 		list = jsonmap_get(&map->items, root);
 		if (list == NULL) {
-			*cause = jsonmap_msg("no items at '%s'",
+			*cause = strbuf_msg("no items at '%s'",
 			    map->items.text);
 			return -1;
 		}
 		if (!cJSON_IsArray(list) && !cJSON_IsObject(list)) {
-			*cause = jsonmap_msg("'%s' is not an array of items",
+			*cause = strbuf_msg("'%s' is not an array of items",
 			    map->items.text);
 			return -1;
 		}
@@ -695,7 +676,7 @@ jsonmap_mention(const struct jsonmap *map, const cJSON *item,
 	m->id = jsonmap_scalar(jsonmap_get(&map->field[JSONMAP_ID], item),
 	    it->id, sizeof(it->id));
 	if (m->id == NULL || m->id[0] == '\0') {
-		*cause = jsonmap_msg("no id at '%s'",
+		*cause = strbuf_msg("no id at '%s'",
 		    map->field[JSONMAP_ID].text);
 		return -1;
 	}
@@ -703,7 +684,7 @@ jsonmap_mention(const struct jsonmap *map, const cJSON *item,
 	m->title = jsonmap_string(map, JSONMAP_TITLE, item);
 	if ((m->text == NULL || m->text[0] == '\0') &&
 	    (m->title == NULL || m->title[0] == '\0')) {
-		*cause = jsonmap_msg("no text at '%s' and no title at '%s'",
+		*cause = strbuf_msg("no text at '%s' and no title at '%s'",
 		    map->field[JSONMAP_TEXT].text != NULL ?
 		    map->field[JSONMAP_TEXT].text : "",
 		    map->field[JSONMAP_TITLE].text != NULL ?

@@ -32,6 +32,7 @@
 
 #include "discourseparse.h"
 #include "ptime.h"
+#include "strbuf.h"
 
 #define DISCOURSE_BACKOFF_MAX	3600.0	/* seconds, after failures in a row */
 
@@ -100,19 +101,6 @@ discourse_got_clear(struct discourse *d)
 	d->ngot = 0;
 }
 
-/* strdup(3) of S, or NULL for NULL; sets *BAD when out of memory. */
-static char *
-discourse_dup(const char *s, int *bad)
-{
-	char *c;
-
-	if (s == NULL)
-		return NULL;
-	if ((c = strdup(s)) == NULL)
-		*bad = 1;
-	return c;
-}
-
 /* Keep a copy of IT among the job's items; 0, or -1 when out of memory. */
 static int
 discourse_keep(struct discourse *d, const struct discourse_item *it)
@@ -130,12 +118,12 @@ discourse_keep(struct discourse *d, const struct discourse_item *it)
 	}
 	c = &d->got[d->ngot];
 	*c = *it;
-	c->id = discourse_dup(it->id, &bad);
-	c->url = discourse_dup(it->url, &bad);
-	c->author_handle = discourse_dup(it->author_handle, &bad);
-	c->author_name = discourse_dup(it->author_name, &bad);
-	c->title = discourse_dup(it->title, &bad);
-	c->text = discourse_dup(it->text, &bad);
+	c->id = strbuf_dup(it->id, &bad);
+	c->url = strbuf_dup(it->url, &bad);
+	c->author_handle = strbuf_dup(it->author_handle, &bad);
+	c->author_name = strbuf_dup(it->author_name, &bad);
+	c->title = strbuf_dup(it->title, &bad);
+	c->text = strbuf_dup(it->text, &bad);
 	if (bad) {
 		discourse_item_free(c);
 		return -1;

@@ -22,6 +22,7 @@
 #include "htmlref.h"
 #include "jsonget.h"
 #include "ptime.h"
+#include "urlenc.h"
 
 #define DISCOURSE_REGULAR	1	/* post_type of a post someone wrote */
 #define DISCOURSE_LIKE		2	/* the post action type of a like */
@@ -49,35 +50,6 @@ discourse_likes(const cJSON *post)
 	return 0;
 }
 
-/* SLUG made safe for a path (malloc'd): unreserved bytes kept, others
- * percent-encoded; "topic" when empty (Discourse routes by the id). */
-static char *
-discourse_slug(const char *slug)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	unsigned char c;
-	char *out, *p;
-
-	if (slug == NULL || *slug == '\0')
-		slug = "topic";
-	if ((out = malloc(strlen(slug) * 3 + 1)) == NULL)
-		return NULL;
-	for (p = out; *slug != '\0'; slug++) {
-		c = (unsigned char)*slug;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~')
-			*p++ = (char)c;
-		else {
-			*p++ = '%';
-			*p++ = hex[c >> 4];
-			*p++ = hex[c & 15];
-		}
-	}
-	*p = '\0';
-	return out;
-}
-
 /* Hand the item of POST to FN. Returns 1 when handed over, 0 when skipped,
  * -1 when FN said stop. */
 static int
@@ -85,7 +57,7 @@ discourse_post(const cJSON *post, const char *forum, discourse_item_fn fn,
     void *arg)
 {
 	struct discourse_item it;
-	const char *text, *title;
+	const char *text, *title, *slug_in;
 	char *id = NULL, *url = NULL, *slug = NULL, *t = NULL;
 	int64_t topic, number, type;
 	int rc = 0;
@@ -108,7 +80,11 @@ discourse_post(const cJSON *post, const char *forum, discourse_item_fn fn,
 	if ((text = jsonget_nonempty(post, "cooked")) == NULL &&
 	    (text = jsonget_nonempty(post, "raw")) == NULL)
 		return 0;
-	slug = discourse_slug(jsonget_str(post, "topic_slug"));
+	/* The slug made safe for a path; "topic" when there is none
+	 * (Discourse routes by the id). */
+	if ((slug_in = jsonget_nonempty(post, "topic_slug")) == NULL)
+		slug_in = "topic";
+	slug = urlenc_component(slug_in);
 	if (slug == NULL ||
 	    asprintf(&id, "%s/p/%lld", forum, (long long)it.post_id) == -1)
 		id = NULL;

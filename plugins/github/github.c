@@ -34,6 +34,7 @@
 
 #include "githubparse.h"
 #include "ptime.h"
+#include "urlenc.h"
 
 #define GITHUB_PER_PAGE		100	/* the API's maximum */
 #define GITHUB_SEARCH_CAP	10	/* pages of a query the search gives */
@@ -418,32 +419,6 @@ github_page_done(struct md_source *src, const struct md_http_response *resp,
 	github_request(g);
 }
 
-/* Percent-encode S for a query string (malloc'd). */
-static char *
-github_escape(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out, *p;
-	unsigned char c;
-
-	if ((out = malloc(strlen(s) * 3 + 1)) == NULL)
-		return NULL;
-	for (p = out; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~')
-			*p++ = (char)c;
-		else {
-			*p++ = '%';
-			*p++ = hex[c >> 4];
-			*p++ = hex[c & 15];
-		}
-	}
-	*p = '\0';
-	return out;
-}
-
 /* The URL of the page in progress (malloc'd), or NULL. */
 static char *
 github_url(const struct github *g)
@@ -463,7 +438,7 @@ github_url(const struct github *g)
 	if (asprintf(&q, "%s%s%s created:>=%s", g->terms[g->job],
 	    *quals != '\0' ? " " : "", quals, when) == -1)
 		return NULL;
-	if ((eq = github_escape(q)) != NULL &&
+	if ((eq = urlenc_component(q)) != NULL &&
 	    asprintf(&url, "%s/search/issues?q=%s&sort=created&order=asc&"
 	    "per_page=%d&page=%d", g->base, eq, GITHUB_PER_PAGE,
 	    g->page) == -1)

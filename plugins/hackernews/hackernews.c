@@ -39,7 +39,9 @@
 #include "mentiond/plugin.h"
 
 #include "hnparse.h"
+#include "idring.h"
 #include "ptime.h"
+#include "urlenc.h"
 
 #define HN_SPACING	0.4	/* seconds between requests: 9,000 an hour */
 #define HN_MAX_PAGES	10	/* pages read of one burst of new hits */
@@ -82,44 +84,6 @@ struct hn {
 	long long		 page;
 	int			 emitted;	/* by the current response */
 };
-
-/* The 64-bit FNV-1a hash of S. */
-static uint64_t
-hn_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/* S percent-encoded for a query string (malloc'd): all but A-Z a-z 0-9 -._~. */
-static char *
-hn_encode(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out, *w;
-	unsigned char c;
-
-	if ((out = malloc(strlen(s) * 3 + 1)) == NULL)
-		return NULL;
-	for (w = out; (c = (unsigned char)*s) != '\0'; s++) {
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~')
-			*w++ = (char)c;
-		else {
-			*w++ = '%';
-			*w++ = hex[c >> 4];
-			*w++ = hex[c & 15];
-		}
-	}
-	*w = '\0';
-	return out;
-}
 
 /* The source's backfill setting (a host key) in seconds: what a search
  * without a cursor reads of the past; HN_BACKFILL by default, -1 for all. */
@@ -402,7 +366,7 @@ hn_request(struct md_source *src, void *arg)
 
 	(void)src;
 	if (hn->terms[hn->cur][0] != '\0' &&
-	    (q = hn_encode(hn->terms[hn->cur])) == NULL)
+	    (q = urlenc_component(hn->terms[hn->cur])) == NULL)
 		goto fail;
 	if (hn->low >= 0) {
 		if (hn->high > 0)
@@ -412,7 +376,7 @@ hn_request(struct md_source *src, void *arg)
 			snprintf(range, sizeof range, "created_at_i>%lld",
 			    hn->low);
 		filter = range;
-		if ((efilter = hn_encode(filter)) == NULL)
+		if ((efilter = urlenc_component(filter)) == NULL)
 			goto fail;
 	}
 	if (hn->page > 0)
@@ -462,7 +426,7 @@ hn_search_begin(struct hn *hn)
 	int n;
 
 	snprintf(hn->key, sizeof hn->key, hn->all ? "all" : "q:%016llx",
-	    (unsigned long long)hn_hash(hn->terms[hn->cur]));
+	    (unsigned long long)idring_hash(hn->terms[hn->cur]));
 	hn->low = -1;
 	hn->high = 0;
 	hn->page = 0;

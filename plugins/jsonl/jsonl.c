@@ -25,7 +25,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +36,7 @@
 #include "mentiond/plugin.h"
 #include "jsonget.h"
 #include "ptime.h"
+#include "strbuf.h"
 
 #define JSONL_MAX_LINE		(1024 * 1024)	/* longer lines are skipped */
 #define JSONL_BLOCK		(1024 * 1024)	/* one read */
@@ -89,25 +89,6 @@ struct jsonl_item {
 };
 
 static void	jsonl_run(struct jsonl *j, long long budget);
-
-/* A malloc'd printf, for causes handed to the host. */
-static char * __attribute__((format(printf, 1, 2)))
-jsonl_printf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
-		return NULL;
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
 
 /* The number member KEY of OBJ as a long long, or DEF. */
 static long long
@@ -565,31 +546,31 @@ jsonl_start(struct md_source *src, const struct md_host *host, void *ctx,
 	else if (strcmp(j->from, "end") == 0)
 		j->from_end = 1;
 	else {
-		*cause = jsonl_printf("from must be 'start' or 'end', not '%s'",
+		*cause = strbuf_msg("from must be 'start' or 'end', not '%s'",
 		    j->from);
 		return -1;
 	}
 	if (j->replay_rate < 0) {
-		*cause = jsonl_printf("replay_rate must be 0 or more lines per "
+		*cause = strbuf_msg("replay_rate must be 0 or more lines per "
 		    "second, not %lld", j->replay_rate);
 		return -1;
 	}
 	j->cap = JSONL_MAX_LINE + JSONL_BLOCK;
 	if ((j->buf = malloc(j->cap)) == NULL) {
-		*cause = jsonl_printf("out of memory");
+		*cause = strbuf_msg("out of memory");
 		return -1;
 	}
 	jsonl_load_cursor(j);
 
 	if (host->file_watch(src, j->path, jsonl_watch_cb, j) == NULL) {
-		*cause = jsonl_printf("cannot watch %s", j->path);
+		*cause = strbuf_msg("cannot watch %s", j->path);
 		goto fail;
 	}
 	if (j->replay_rate > 0) {
 		tick = j->replay_rate >= 20 ? 0.05 : 1.0 / (double)j->replay_rate;
 		j->per_tick = (double)j->replay_rate * tick;
 		if (host->timer_add(src, tick, tick, jsonl_pace_cb, j) == NULL) {
-			*cause = jsonl_printf("cannot add the replay timer");
+			*cause = strbuf_msg("cannot add the replay timer");
 			goto fail;
 		}
 	}
@@ -654,7 +635,7 @@ jsonl_parse_body(void *ctx, const struct md_http_response *resp,
 			continue;
 		}
 		if (*cause == NULL)
-			*cause = jsonl_printf("line %lld: %s, skipped (and any "
+			*cause = strbuf_msg("line %lld: %s, skipped (and any "
 			    "later bad line)", line, why);
 	}
 	return n;

@@ -31,6 +31,8 @@
 
 #include "lemmyparse.h"
 #include "ptime.h"
+#include "strbuf.h"
+#include "urlenc.h"
 
 #define LEMMY_LIMIT		50	/* items per page, the API's maximum */
 #define LEMMY_BACKOFF_MAX	3600.0	/* seconds, after failures in a row */
@@ -120,19 +122,6 @@ lemmy_got_clear(struct lemmy *l)
 	l->ngot = 0;
 }
 
-/* strdup(3) of S, or NULL for NULL; -1 in *BAD when out of memory. */
-static char *
-lemmy_dup(const char *s, int *bad)
-{
-	char *d;
-
-	if (s == NULL)
-		return NULL;
-	if ((d = strdup(s)) == NULL)
-		*bad = 1;
-	return d;
-}
-
 /* Keep a copy of IT among the job's items; 0, or -1 when out of memory. */
 static int
 lemmy_keep(struct lemmy *l, const struct lemmy_item *it)
@@ -150,12 +139,12 @@ lemmy_keep(struct lemmy *l, const struct lemmy_item *it)
 	}
 	c = &l->got[l->ngot];
 	*c = *it;
-	c->id = lemmy_dup(it->id, &bad);
+	c->id = strbuf_dup(it->id, &bad);
 	c->url = c->id;
-	c->author_handle = lemmy_dup(it->author_handle, &bad);
-	c->author_name = lemmy_dup(it->author_name, &bad);
-	c->title = lemmy_dup(it->title, &bad);
-	c->text = lemmy_dup(it->text, &bad);
+	c->author_handle = strbuf_dup(it->author_handle, &bad);
+	c->author_name = strbuf_dup(it->author_name, &bad);
+	c->title = strbuf_dup(it->title, &bad);
+	c->text = strbuf_dup(it->text, &bad);
 	if (bad) {
 		lemmy_item_free(c);
 		return -1;
@@ -195,32 +184,6 @@ lemmy_page_item(const struct lemmy_item *it, void *arg)
 		return -1;
 	}
 	return 0;
-}
-
-/* Percent-encode S for a query string (malloc'd). */
-static char *
-lemmy_escape(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out, *p;
-	unsigned char c;
-
-	if ((out = malloc(strlen(s) * 3 + 1)) == NULL)
-		return NULL;
-	for (p = out; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~')
-			*p++ = (char)c;
-		else {
-			*p++ = '%';
-			*p++ = hex[c >> 4];
-			*p++ = hex[c & 15];
-		}
-	}
-	*p = '\0';
-	return out;
 }
 
 /* Format microseconds US as RFC 3339 UTC with a fraction into BUF. */
@@ -455,7 +418,7 @@ lemmy_fetch_page(struct lemmy *l)
 	enum lemmy_kind kind = lemmy_job_kind(l->job);
 	char *q, *url = NULL;
 
-	if ((q = lemmy_escape(lemmy_term(l))) == NULL ||
+	if ((q = urlenc_component(lemmy_term(l))) == NULL ||
 	    asprintf(&url, "%s/api/v3/search?q=%s&type_=%s&sort=New&"
 	    "listing_type=All&limit=%d&page=%d", l->base, q,
 	    kind == LEMMY_POST ? "Posts" : "Comments", LEMMY_LIMIT,

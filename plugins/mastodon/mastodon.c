@@ -35,6 +35,8 @@
 #include "mentiond/plugin.h"
 
 #include "mastoparse.h"
+#include "idring.h"
+#include "urlenc.h"
 
 #define MASTODON_SEEN_MAX	4096	/* ids of statuses emitted lately */
 #define MASTODON_PAGES_MAX	5	/* extra pages per timeline and poll */
@@ -86,9 +88,7 @@ struct mastodon {
 	const char		*stream_headers[2];
 	struct mastodon_timeline *tls;
 	size_t			 ntls;
-	uint64_t		*seen;		/* ring of id hashes */
-	size_t			 nseen;
-	size_t			 seen_next;
+	struct idring		 seen;		/* ids emitted lately */
 	int			 backed_up;	/* emit said the pipeline is full */
 };
 
@@ -107,43 +107,6 @@ struct mastodon_pass {
 	int			 emitted;
 };
 
-/* The 64-bit FNV-1a hash of S. */
-static uint64_t
-mastodon_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/* Was the status with hash H emitted lately? */
-static int
-mastodon_seen(const struct mastodon *ms, uint64_t h)
-{
-	size_t i;
-
-	for (i = 0; i < ms->nseen; i++)
-		if (ms->seen[i] == h)
-			return 1;
-	return 0;
-}
-
-/* Remember H, replacing the oldest when the ring is full. */
-static void
-mastodon_remember(struct mastodon *ms, uint64_t h)
-{
-	if (mastodon_seen(ms, h))
-		return;
-	ms->seen[ms->seen_next] = h;
-	ms->seen_next = (ms->seen_next + 1) % MASTODON_SEEN_MAX;
-	if (ms->nseen < MASTODON_SEEN_MAX)
-		ms->nseen++;
-}
-
 /* mastoparse_fn: emit one status unless it was emitted lately (an edit is
  * emitted again). */
 static int
@@ -151,47 +114,18 @@ mastodon_status(const struct mastoparse_status *st, void *arg)
 {
 	struct mastodon_pass *pass = arg;
 	struct mastodon *ms = pass->ms;
-	uint64_t h = mastodon_hash(st->m.id);
 	int rc;
 
-	if (pass->how != MASTODON_EDIT && mastodon_seen(ms, h))
+	if (pass->how != MASTODON_EDIT && idring_has(&ms->seen, st->m.id))
 		return 0;
 	rc = ms->host->emit(ms->src, &st->m);
 	if (rc == -1)
 		return 0;
 	if (rc == 1)
 		ms->backed_up = 1;
-	mastodon_remember(ms, h);
+	idring_add(&ms->seen, st->m.id);
 	pass->emitted++;
 	return 0;
-}
-
-/* S percent-encoded as a path segment or a query value: all but the
- * unreserved characters (malloc'd, or NULL). */
-static char *
-mastodon_escape(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-	char *out;
-
-	if ((out = malloc(strlen(s) * 3 + 1)) == NULL)
-		return NULL;
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~')
-			out[n++] = (char)c;
-		else {
-			out[n++] = '%';
-			out[n++] = hex[c >> 4];
-			out[n++] = hex[c & 15];
-		}
-	}
-	out[n] = '\0';
-	return out;
 }
 
 /* The URL of TL's page after (PARAM "min_id") or before ("max_id") ID, or
@@ -615,7 +549,7 @@ mastodon_timelines(struct mastodon *ms, char **cause)
 		memcpy(tag, p, n);
 		tag[n] = '\0';
 		p += n;
-		if ((enc = mastodon_escape(tag)) == NULL)
+		if ((enc = urlenc_component(tag)) == NULL)
 			goto oom;
 		snprintf(name, sizeof name, "#%s", tag);
 		if (asprintf(&path, "/api/v1/timelines/tag/%s", enc) == -1)
@@ -703,8 +637,8 @@ mastodon_begin(struct md_source *src, const struct md_host *host, void *ctx,
 	ms->base = mastodon_trim(ms->instance);
 	ms->stream_base = mastodon_trim(ms->streaming != NULL ?
 	    ms->streaming : ms->instance);
-	ms->seen = calloc(MASTODON_SEEN_MAX, sizeof *ms->seen);
-	if (ms->base == NULL || ms->stream_base == NULL || ms->seen == NULL) {
+	if (ms->base == NULL || ms->stream_base == NULL ||
+	    idring_init(&ms->seen, MASTODON_SEEN_MAX) != 0) {
 		*cause = strdup("out of memory");
 		return -1;
 	}
@@ -804,11 +738,10 @@ mastodon_stop(struct md_source *src, void *ctx)
 	free(ms->tls);
 	ms->tls = NULL;
 	ms->ntls = 0;
-	free(ms->seen);
+	idring_free(&ms->seen);
 	free(ms->base);
 	free(ms->stream_base);
 	free(ms->auth);
-	ms->seen = NULL;
 	ms->base = ms->stream_base = ms->auth = NULL;
 }
 

@@ -27,57 +27,25 @@
 #include "mastoparse.h"
 #include "jsonget.h"
 #include "ptime.h"
+#include "strbuf.h"
 
 #define MASTOPARSE_HANDLE_MAX	512	/* user@host, longer ones are cut */
 
-/* A growing string; FAILED once an allocation failed. */
-struct mastoparse_buf {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
-	int	 failed;
-};
-
-/* Append LEN bytes of S to B. */
-static void
-mastoparse_put(struct mastoparse_buf *b, const char *s, size_t len)
-{
-	size_t cap;
-	char *p;
-
-	if (b->failed)
-		return;
-	if (b->len + len + 1 > b->cap) {
-		cap = b->cap == 0 ? 256 : b->cap;
-		while (cap < b->len + len + 1)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, len);
-	b->len += len;
-	b->p[b->len] = '\0';
-}
-
 /* Append plain text S to B as HTML: &, < and > escaped. */
 static void
-mastoparse_put_escaped(struct mastoparse_buf *b, const char *s)
+mastoparse_put_escaped(struct strbuf *b, const char *s)
 {
 	const char *run = s;
 
 	for (; *s != '\0'; s++) {
 		if (*s != '&' && *s != '<' && *s != '>')
 			continue;
-		mastoparse_put(b, run, s - run);
-		mastoparse_put(b, *s == '&' ? "&amp;" : *s == '<' ? "&lt;" :
+		strbuf_put(b, run, s - run);
+		strbuf_put(b, *s == '&' ? "&amp;" : *s == '<' ? "&lt;" :
 		    "&gt;", *s == '&' ? 5 : 4);
 		run = s + 1;
 	}
-	mastoparse_put(b, run, s - run);
+	strbuf_put(b, run, s - run);
 }
 
 /* The id of OBJ, a string of letters, digits, '-' and '_' (or a whole
@@ -165,19 +133,19 @@ mastoparse_handle(const char *acct, const char *url, char *buf, size_t size)
 /* The text of status S into B: content warning, content, or media
  * descriptions. */
 static void
-mastoparse_text(const cJSON *s, struct mastoparse_buf *b)
+mastoparse_text(const cJSON *s, struct strbuf *b)
 {
 	const char *spoiler = jsonget_nonempty(s, "spoiler_text");
 	const char *content = jsonget_nonempty(s, "content"), *desc;
 	const cJSON *media, *one;
 
 	if (spoiler != NULL) {
-		mastoparse_put(b, "<p>", 3);
+		strbuf_put(b, "<p>", 3);
 		mastoparse_put_escaped(b, spoiler);
-		mastoparse_put(b, "</p>", 4);
+		strbuf_put(b, "</p>", 4);
 	}
 	if (content != NULL) {
-		mastoparse_put(b, content, strlen(content));
+		strbuf_put(b, content, strlen(content));
 		return;
 	}
 	if (spoiler != NULL)
@@ -187,9 +155,9 @@ mastoparse_text(const cJSON *s, struct mastoparse_buf *b)
 		if (!cJSON_IsObject(one) ||
 		    (desc = jsonget_nonempty(one, "description")) == NULL)
 			continue;
-		mastoparse_put(b, "<p>", 3);
+		strbuf_put(b, "<p>", 3);
 		mastoparse_put_escaped(b, desc);
-		mastoparse_put(b, "</p>", 4);
+		strbuf_put(b, "</p>", 4);
 	}
 }
 
@@ -219,7 +187,7 @@ mastoparse_entry(const cJSON *entry, mastoparse_fn fn, void *arg,
     struct mastoparse_page *page)
 {
 	struct mastoparse_status st = { .m = MD_MENTION_INIT };
-	struct mastoparse_buf text = { NULL, 0, 0, 0 };
+	struct strbuf text = { NULL, 0, 0, 0 };
 	char idbuf[MASTOPARSE_ID_MAX], langbuf[4];
 	char handle[MASTOPARSE_HANDLE_MAX];
 	const cJSON *s = entry, *boost, *account;

@@ -47,7 +47,9 @@
 #include "mentiond/plugin.h"
 
 #include "redditparse.h"
+#include "idring.h"
 #include "ptime.h"
+#include "urlenc.h"
 
 #ifndef REDDIT_VERSION
 #define REDDIT_VERSION		"0"
@@ -156,44 +158,6 @@ struct reddit {
 	long long		 top_created;
 	long long		 since;		/* no cursor: emit from then on */
 };
-
-/* The 64-bit FNV-1a hash of S. */
-static uint64_t
-reddit_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/* S percent-encoded for a query string (malloc'd): all but A-Z a-z 0-9 -._~. */
-static char *
-reddit_encode(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out, *w;
-	unsigned char c;
-
-	if ((out = malloc(strlen(s) * 3 + 1)) == NULL)
-		return NULL;
-	for (w = out; (c = (unsigned char)*s) != '\0'; s++) {
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~')
-			*w++ = (char)c;
-		else {
-			*w++ = '%';
-			*w++ = hex[c >> 4];
-			*w++ = hex[c & 15];
-		}
-	}
-	*w = '\0';
-	return out;
-}
 
 /* The LEN bytes at S in base64 (malloc'd). */
 static char *
@@ -435,7 +399,7 @@ reddit_listing_init(struct reddit_listing *l, enum reddit_kind kind,
 	switch (kind) {
 	case REDDIT_SEARCH:
 		rc = asprintf(&l->key, "search:%016llx",
-		    (unsigned long long)reddit_hash(arg));
+		    (unsigned long long)idring_hash(arg));
 		if (rc != -1)
 			rc = asprintf(&l->label, "search \"%s\"", arg);
 		break;
@@ -944,7 +908,7 @@ reddit_request(struct md_source *src, void *arg)
 		    "before" : "after", rd->anchor);
 	switch (l->kind) {
 	case REDDIT_SEARCH:
-		if ((q = reddit_encode(l->arg)) == NULL)
+		if ((q = urlenc_component(l->arg)) == NULL)
 			goto fail;
 		rc = asprintf(&url, "%s/search%s?q=%s&sort=new&limit=%d%s",
 		    base, suffix, q, REDDIT_LIMIT, page);

@@ -34,6 +34,8 @@
 
 #include "stackexchangeparse.h"
 #include "ptime.h"
+#include "strbuf.h"
+#include "urlenc.h"
 
 #define STACKEXCHANGE_PAGESIZE		100	/* the API's maximum */
 #define STACKEXCHANGE_FIRST_WINDOW	3600	/* s back on a first run */
@@ -191,19 +193,6 @@ stackexchange_ids_add(struct stackexchange *s, const char *id, size_t n)
 	s->ids[s->nids++] = c;
 }
 
-/* strdup(3) of S, or NULL for NULL; sets *BAD when out of memory. */
-static char *
-stackexchange_dup(const char *str, int *bad)
-{
-	char *c;
-
-	if (str == NULL)
-		return NULL;
-	if ((c = strdup(str)) == NULL)
-		*bad = 1;
-	return c;
-}
-
 /* Keep a copy of IT among the job's items; 0, or -1 when out of memory. */
 static int
 stackexchange_keep(struct stackexchange *s,
@@ -222,11 +211,11 @@ stackexchange_keep(struct stackexchange *s,
 	}
 	c = &s->got[s->ngot];
 	*c = *it;
-	c->id = stackexchange_dup(it->id, &bad);
-	c->url = stackexchange_dup(it->url, &bad);
-	c->author_handle = stackexchange_dup(it->author_handle, &bad);
-	c->title = stackexchange_dup(it->title, &bad);
-	c->text = stackexchange_dup(it->text, &bad);
+	c->id = strbuf_dup(it->id, &bad);
+	c->url = strbuf_dup(it->url, &bad);
+	c->author_handle = strbuf_dup(it->author_handle, &bad);
+	c->title = strbuf_dup(it->title, &bad);
+	c->text = strbuf_dup(it->text, &bad);
 	if (bad) {
 		stackexchange_item_free(c);
 		return -1;
@@ -578,32 +567,6 @@ stackexchange_page_done(struct md_source *src,
 	stackexchange_fetch_page(s);
 }
 
-/* Percent-encode STR for a query string (malloc'd). */
-static char *
-stackexchange_escape(const char *str)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out, *p;
-	unsigned char c;
-
-	if ((out = malloc(strlen(str) * 3 + 1)) == NULL)
-		return NULL;
-	for (p = out; *str != '\0'; str++) {
-		c = (unsigned char)*str;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~')
-			*p++ = (char)c;
-		else {
-			*p++ = '%';
-			*p++ = hex[c >> 4];
-			*p++ = hex[c & 15];
-		}
-	}
-	*p = '\0';
-	return out;
-}
-
 /* The timer of a request held by its method's backoff. */
 static void
 stackexchange_fetch_later(struct md_source *src, void *arg)
@@ -621,12 +584,12 @@ stackexchange_url(const struct stackexchange *s)
 {
 	char *site, *q = NULL, *filter, *key = NULL, *url = NULL;
 
-	site = stackexchange_escape(s->site);
-	filter = stackexchange_escape(s->filter);
+	site = urlenc_component(s->site);
+	filter = urlenc_component(s->filter);
 	if (s->key != NULL)
-		key = stackexchange_escape(s->key);
+		key = urlenc_component(s->key);
 	if (stackexchange_method(s) == STACKEXCHANGE_SEARCH)
-		q = stackexchange_escape(s->terms[s->job]);
+		q = urlenc_component(s->terms[s->job]);
 	if (site == NULL || filter == NULL || (s->key != NULL && key == NULL) ||
 	    (stackexchange_method(s) == STACKEXCHANGE_SEARCH && q == NULL))
 		goto out;
