@@ -39,6 +39,7 @@
 
 #include "bskyparse.h"
 #include "idring.h"
+#include "ptime.h"
 #include "urlenc.h"
 
 #define BLUESKY_PUBLIC_API	"https://public.api.bsky.app"
@@ -658,7 +659,7 @@ bluesky_login_done(struct md_source *src, const struct md_http_response *resp,
 	struct bluesky_term *t;
 	double delay;
 	char buf[320];
-	int waited = 0, i;
+	int waited = 0;
 
 	bluesky_ratelimit(bs, resp);
 	if (resp->error == NULL && resp->status >= 200 && resp->status <= 299 &&
@@ -675,12 +676,8 @@ bluesky_login_done(struct md_source *src, const struct md_http_response *resp,
 	bluesky_drop_session(bs);
 	bs->session = BLUESKY_OUT;
 	bs->login_failures++;
-	delay = bs->interval > 1 ? bs->interval : 1;
-	for (i = 1; i < bs->login_failures && delay < BLUESKY_LOGIN_BACKOFF;
-	    i++)
-		delay *= 2;
-	if (delay > BLUESKY_LOGIN_BACKOFF)
-		delay = BLUESKY_LOGIN_BACKOFF;
+	delay = ptime_backoff(bs->interval > 1 ? bs->interval : 1,
+	    bs->login_failures, BLUESKY_LOGIN_BACKOFF);
 	bs->login_after = time(NULL) + (time_t)delay;
 	bs->host->log(bs->src, MD_LOG_ERR, "createSession as %s on %s failed: "
 	    "%s; trying again in %.0f s", bs->identifier, bs->pds_base,

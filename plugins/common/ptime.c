@@ -153,6 +153,18 @@ ptime_seconds(const char *s, int flags, int64_t *t)
 	return 0;
 }
 
+/* BASE doubled for each failure in a row after the first, at most MAX. */
+double
+ptime_backoff(double base, int failures, double max)
+{
+	double wait = base;
+	int i;
+
+	for (i = 1; i < failures && wait < max; i++)
+		wait *= 2;
+	return wait > max ? max : wait;
+}
+
 /* Monotonic seconds. */
 double
 ptime_now(void)

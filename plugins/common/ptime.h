@@ -29,6 +29,10 @@ int		 ptime_seconds(const char *s, int flags, int64_t *t);
 /* ptime_days - days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t		 ptime_days(int64_t y, int m, int d);
 
+/* ptime_backoff - the wait after FAILURES failures in a row: BASE doubled
+ * for each failure after the first, at most MAX. */
+double		 ptime_backoff(double base, int failures, double max);
+
 /* ptime_now - monotonic seconds, for timers and pacing. */
 double		 ptime_now(void);
 

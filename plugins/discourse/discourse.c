@@ -420,16 +420,11 @@ static void
 discourse_round_end(struct discourse *d)
 {
 	double delay, backoff;
-	int k;
 
 	if (d->failed) {
 		d->failures++;
-		backoff = d->interval;
-		for (k = 1; k < d->failures && backoff < DISCOURSE_BACKOFF_MAX;
-		    k++)
-			backoff *= 2;
-		if (backoff > DISCOURSE_BACKOFF_MAX)
-			backoff = DISCOURSE_BACKOFF_MAX;
+		backoff = ptime_backoff(d->interval, d->failures,
+		    DISCOURSE_BACKOFF_MAX);
 		delay = backoff > d->interval ? backoff : d->interval;
 	} else {
 		d->failures = 0;

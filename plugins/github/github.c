@@ -33,6 +33,7 @@
 #include "mentiond/plugin.h"
 
 #include "githubparse.h"
+#include "cursor.h"
 #include "ptime.h"
 #include "urlenc.h"
 
@@ -40,7 +41,6 @@
 #define GITHUB_SEARCH_CAP	10	/* pages of a query the search gives */
 #define GITHUB_FIRST_WINDOW	3600	/* seconds back on a first run */
 #define GITHUB_BACKOFF_MAX	3600.0	/* after failures in a row */
-#define GITHUB_IDS_MAX		100	/* ids kept at the cursor */
 #define GITHUB_TOKEN_MAX	1024	/* bytes of a token */
 #define GITHUB_GAP_ANON		6.0	/* s between searches: 10 a minute */
 #define GITHUB_GAP_TOKEN	2.0	/* ... with a token: 30 a minute */
@@ -88,9 +88,8 @@ struct github {
 	int			 page;		/* of the query */
 	long long		 pages;		/* read in this poll */
 	int64_t			 from;		/* the query's created:>= */
-	int64_t			 cursor;	/* newest created_at done */
-	long long		*ids;		/* done in that second */
-	size_t			 nids;
+	struct cursor		 at;		/* newest created_at done, and the
+						 * ids done in that second */
 	size_t			 nemitted;
 };
 
@@ -129,31 +128,6 @@ github_format_time(int64_t t, char *buf, size_t size)
 		snprintf(buf, size, "1970-01-01T00:00:00Z");
 }
 
-/* Is ID among those done at the cursor? */
-static int
-github_ids_has(const struct github *g, long long id)
-{
-	size_t i;
-
-	for (i = 0; i < g->nids; i++)
-		if (g->ids[i] == id)
-			return 1;
-	return 0;
-}
-
-/* Add ID to those done at the cursor, unless there or full. */
-static void
-github_ids_add(struct github *g, long long id)
-{
-	long long *v;
-
-	if (g->nids >= GITHUB_IDS_MAX || github_ids_has(g, id) ||
-	    (v = reallocarray(g->ids, g->nids + 1, sizeof *v)) == NULL)
-		return;
-	g->ids = v;
-	g->ids[g->nids++] = id;
-}
-
 /* The state key of the job in progress (malloc'd): "search:TERM" or
  * "comments:OWNER/REPO". */
 static char *
@@ -172,16 +146,13 @@ github_state_key(const struct github *g)
 static void
 github_save(struct github *g)
 {
-	char *key, *val, *p;
-	size_t i, n = 32 + g->nids * 21;
+	char *key, *val;
 
-	if ((key = github_state_key(g)) == NULL || (val = malloc(n)) == NULL) {
+	if ((key = github_state_key(g)) == NULL ||
+	    (val = cursor_save(&g->at)) == NULL) {
 		free(key);
 		return;
 	}
-	p = val + snprintf(val, n, "%lld", (long long)g->cursor);
-	for (i = 0; i < g->nids; i++)
-		p += snprintf(p, n - (size_t)(p - val), " %lld", g->ids[i]);
 	g->host->state_set(g->src, key, val);
 	free(val);
 	free(key);
@@ -192,29 +163,15 @@ static int
 github_load(struct github *g)
 {
 	const char *v;
-	char *key, *end;
-	long long t, id;
+	char *key;
 
-	g->nids = 0;
-	g->cursor = 0;
-	if ((key = github_state_key(g)) == NULL)
+	if ((key = github_state_key(g)) == NULL) {
+		cursor_load(&g->at, NULL);
 		return -1;
+	}
 	v = g->host->state_get(g->src, key);
 	free(key);
-	if (v == NULL)
-		return -1;
-	errno = 0;
-	t = strtoll(v, &end, 10);
-	if (end == v || errno != 0 || t <= 0)
-		return -1;
-	g->cursor = t;
-	for (v = end; *v != '\0'; v = end) {
-		id = strtoll(v, &end, 10);
-		if (end == v)
-			break;
-		github_ids_add(g, id);
-	}
-	return 0;
+	return cursor_load(&g->at, v);
 }
 
 /* github_parse's callback for a page: emit what is new, oldest first. */
@@ -223,10 +180,11 @@ github_page_item(const struct github_item *it, void *arg)
 {
 	struct github *g = arg;
 	struct md_mention m = MD_MENTION_INIT;
+	char id[24];
 	int rc;
 
-	if (it->published < g->cursor || (it->published == g->cursor &&
-	    github_ids_has(g, it->num)))
+	snprintf(id, sizeof id, "%lld", it->num);
+	if (cursor_done(&g->at, it->published, id))
 		return 0;
 	github_mention(it, &m);
 	rc = g->host->emit(g->src, &m);
@@ -234,11 +192,7 @@ github_page_item(const struct github_item *it, void *arg)
 		g->nemitted++;
 	if (rc == 1)
 		g->busy = 1;
-	if (it->published > g->cursor) {
-		g->cursor = it->published;
-		g->nids = 0;
-	}
-	github_ids_add(g, it->num);
+	cursor_take(&g->at, it->published, id);
 	return 0;
 }
 
@@ -412,7 +366,7 @@ github_page_done(struct md_source *src, const struct md_http_response *resp,
 		g->host->log(g->src, MD_LOG_INFO, "%s: %lld results, more "
 		    "than the search gives: going on from the last item's "
 		    "time", label, info.total_count);
-		g->from = g->cursor;
+		g->from = g->at.t;
 		g->page = 1;
 	} else
 		g->page++;
@@ -505,10 +459,9 @@ github_job_start(struct github *g, size_t j)
 	g->nemitted = 0;
 	if (github_load(g) != 0) {
 		/* The first run: the last hour, no further. */
-		g->cursor = (int64_t)time(NULL) - GITHUB_FIRST_WINDOW;
-		g->nids = 0;
+		g->at.t = (int64_t)time(NULL) - GITHUB_FIRST_WINDOW;
 	}
-	g->from = g->cursor;
+	g->from = g->at.t;
 	github_request(g);
 }
 
@@ -583,16 +536,11 @@ static void
 github_round_end(struct github *g)
 {
 	double delay, backoff;
-	int k;
 
 	if (g->failed) {
 		g->failures++;
-		backoff = g->interval;
-		for (k = 1; k < g->failures && backoff < GITHUB_BACKOFF_MAX;
-		    k++)
-			backoff *= 2;
-		if (backoff > GITHUB_BACKOFF_MAX)
-			backoff = GITHUB_BACKOFF_MAX;
+		backoff = ptime_backoff(g->interval, g->failures,
+		    GITHUB_BACKOFF_MAX);
 		delay = backoff > g->interval ? backoff : g->interval;
 	} else {
 		g->failures = 0;
@@ -790,9 +738,7 @@ github_stop(struct md_source *src, void *ctx)
 	(void)src;
 	github_list_clear(&g->terms, &g->nterms);
 	github_list_clear(&g->repo, &g->nrepos);
-	free(g->ids);
-	g->ids = NULL;
-	g->nids = 0;
+	cursor_clear(&g->at);
 	free(g->base);
 	g->base = NULL;
 	free(g->auth);

@@ -203,7 +203,6 @@ hn_failed(struct hn *hn, long kind, const char *why, int abort)
 {
 	char buf[256];
 	double wait;
-	int i;
 
 	hn->failures++;
 	if (hn->failures == 1 || kind != hn->last_kind ||
@@ -219,11 +218,8 @@ hn_failed(struct hn *hn, long kind, const char *why, int abort)
 		hn_search_next(hn);
 		return;
 	}
-	wait = hn->interval > 1 ? hn->interval : 1;
-	for (i = 1; i < hn->failures && wait < HN_BACKOFF_MAX; i++)
-		wait *= 2;
-	if (wait > HN_BACKOFF_MAX)
-		wait = HN_BACKOFF_MAX;
+	wait = ptime_backoff(hn->interval > 1 ? hn->interval : 1, hn->failures,
+	    HN_BACKOFF_MAX);
 	hn->hold_until = ptime_now() + wait;
 	hn->overrun = 0;
 	if (hn->failures == 1)

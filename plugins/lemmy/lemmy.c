@@ -512,15 +512,11 @@ static void
 lemmy_round_end(struct lemmy *l)
 {
 	double delay, backoff;
-	int k;
 
 	if (l->failed) {
 		l->failures++;
-		backoff = l->interval;
-		for (k = 1; k < l->failures && backoff < LEMMY_BACKOFF_MAX; k++)
-			backoff *= 2;
-		if (backoff > LEMMY_BACKOFF_MAX)
-			backoff = LEMMY_BACKOFF_MAX;
+		backoff = ptime_backoff(l->interval, l->failures,
+		    LEMMY_BACKOFF_MAX);
 		delay = backoff > l->interval ? backoff : l->interval;
 	} else {
 		l->failures = 0;

@@ -507,7 +507,6 @@ static void
 reddit_failed(struct reddit *rd, long kind, const char *why, int abort)
 {
 	double wait;
-	int i;
 
 	rd->failures++;
 	if (rd->failures == 1 || kind != rd->last_kind ||
@@ -524,11 +523,8 @@ reddit_failed(struct reddit *rd, long kind, const char *why, int abort)
 		reddit_listing_next(rd);
 		return;
 	}
-	wait = rd->interval > 1 ? rd->interval : 1;
-	for (i = 1; i < rd->failures && wait < REDDIT_BACKOFF_MAX; i++)
-		wait *= 2;
-	if (wait > REDDIT_BACKOFF_MAX)
-		wait = REDDIT_BACKOFF_MAX;
+	wait = ptime_backoff(rd->interval > 1 ? rd->interval : 1,
+	    rd->failures, REDDIT_BACKOFF_MAX);
 	rd->hold_until = ptime_now() + wait;
 	rd->overrun = 0;
 	if (rd->failures == 1)

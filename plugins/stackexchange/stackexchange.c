@@ -33,6 +33,7 @@
 #include "mentiond/plugin.h"
 
 #include "stackexchangeparse.h"
+#include "cursor.h"
 #include "ptime.h"
 #include "strbuf.h"
 #include "urlenc.h"
@@ -40,7 +41,6 @@
 #define STACKEXCHANGE_PAGESIZE		100	/* the API's maximum */
 #define STACKEXCHANGE_FIRST_WINDOW	3600	/* s back on a first run */
 #define STACKEXCHANGE_BACKOFF_MAX	3600.0	/* after failures in a row */
-#define STACKEXCHANGE_IDS_MAX		100	/* ids kept at the cursor */
 #define STACKEXCHANGE_KEY_MAX		256	/* bytes of an app key */
 #define STACKEXCHANGE_KEY_CRED		"stackexchange-key"
 #define STACKEXCHANGE_KEY_ENV		"MENTIOND_STACKEXCHANGE_KEY"
@@ -92,9 +92,8 @@ struct stackexchange {
 	int			 page;
 	int			 first;		/* no cursor yet */
 	int64_t			 fromdate;
-	int64_t			 cursor;	/* newest creation_date done */
-	char			**ids;		/* done in that second */
-	size_t			 nids;
+	struct cursor		 at;		/* newest creation_date done, and
+						 * the ids done in that second */
 	struct stackexchange_item *got;		/* newer, newest first */
 	size_t			 ngot, capgot, nemitted;
 };
@@ -151,48 +150,6 @@ stackexchange_got_clear(struct stackexchange *s)
 	s->ngot = 0;
 }
 
-/* Forget the ids at the cursor. */
-static void
-stackexchange_ids_clear(struct stackexchange *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->nids; i++)
-		free(s->ids[i]);
-	free(s->ids);
-	s->ids = NULL;
-	s->nids = 0;
-}
-
-/* Is ID among those done at the cursor? */
-static int
-stackexchange_ids_has(const struct stackexchange *s, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < s->nids; i++)
-		if (strcmp(s->ids[i], id) == 0)
-			return 1;
-	return 0;
-}
-
-/* Add ID (N bytes) to those done at the cursor, unless there or full. */
-static void
-stackexchange_ids_add(struct stackexchange *s, const char *id, size_t n)
-{
-	char **v, *c;
-
-	if (s->nids >= STACKEXCHANGE_IDS_MAX || (c = strndup(id, n)) == NULL)
-		return;
-	if (stackexchange_ids_has(s, c) ||
-	    (v = reallocarray(s->ids, s->nids + 1, sizeof *v)) == NULL) {
-		free(c);
-		return;
-	}
-	s->ids = v;
-	s->ids[s->nids++] = c;
-}
-
 /* Keep a copy of IT among the job's items; 0, or -1 when out of memory. */
 static int
 stackexchange_keep(struct stackexchange *s,
@@ -231,8 +188,7 @@ stackexchange_page_item(const struct stackexchange_item *it, void *arg)
 	struct stackexchange *s = arg;
 	size_t i;
 
-	if (!s->first && (it->published < s->cursor ||
-	    (it->published == s->cursor && stackexchange_ids_has(s, it->id))))
+	if (!s->first && cursor_done(&s->at, it->published, it->id))
 		return 0;
 	/* Pages shift when items arrive meanwhile. */
 	for (i = 0; i < s->ngot; i++)
@@ -263,19 +219,13 @@ stackexchange_state_key(const struct stackexchange *s)
 static void
 stackexchange_save(struct stackexchange *s)
 {
-	char *key, *val, *p;
-	size_t i, n = 32;
+	char *key, *val;
 
-	for (i = 0; i < s->nids; i++)
-		n += strlen(s->ids[i]) + 1;
 	if ((key = stackexchange_state_key(s)) == NULL ||
-	    (val = malloc(n)) == NULL) {
+	    (val = cursor_save(&s->at)) == NULL) {
 		free(key);
 		return;
 	}
-	p = val + snprintf(val, n, "%lld", (long long)s->cursor);
-	for (i = 0; i < s->nids; i++)
-		p += sprintf(p, " %s", s->ids[i]);
 	s->host->state_set(s->src, key, val);
 	free(val);
 	free(key);
@@ -286,30 +236,16 @@ stackexchange_save(struct stackexchange *s)
 static int
 stackexchange_load(struct stackexchange *s)
 {
-	const char *v, *p;
-	char *key, *end;
-	long long t;
-	size_t n;
+	const char *v;
+	char *key;
 
-	stackexchange_ids_clear(s);
-	s->cursor = 0;
-	if ((key = stackexchange_state_key(s)) == NULL)
+	if ((key = stackexchange_state_key(s)) == NULL) {
+		cursor_load(&s->at, NULL);
 		return -1;
+	}
 	v = s->host->state_get(s->src, key);
 	free(key);
-	if (v == NULL)
-		return -1;
-	errno = 0;
-	t = strtoll(v, &end, 10);
-	if (end == v || errno != 0 || t <= 0)
-		return -1;
-	s->cursor = t;
-	for (p = end; *p != '\0'; p += n) {
-		p += strspn(p, " ");
-		if ((n = strcspn(p, " ")) > 0)
-			stackexchange_ids_add(s, p, n);
-	}
-	return 0;
+	return cursor_load(&s->at, v);
 }
 
 /* The timer of an interrupted emit: go on emitting the job's items. */
@@ -339,12 +275,7 @@ stackexchange_emit(struct stackexchange *s)
 		rc = s->host->emit(s->src, &m);
 		if (rc != -1)
 			s->nemitted++;
-		if (it->published > s->cursor) {
-			s->cursor = it->published;
-			stackexchange_ids_clear(s);
-		}
-		if (it->published == s->cursor)
-			stackexchange_ids_add(s, it->id, strlen(it->id));
+		cursor_take(&s->at, it->published, it->id);
 		moved = 1;
 		stackexchange_item_free(it);
 		s->ngot--;
@@ -375,7 +306,7 @@ stackexchange_job_start(struct stackexchange *s, size_t j)
 	s->first = stackexchange_load(s) != 0;
 	/* fromdate is inclusive: the ids done at the cursor are skipped. */
 	s->fromdate = s->first ? (int64_t)ptime_wall() -
-	    STACKEXCHANGE_FIRST_WINDOW : s->cursor;
+	    STACKEXCHANGE_FIRST_WINDOW : s->at.t;
 	stackexchange_fetch_page(s);
 }
 
@@ -717,16 +648,11 @@ static void
 stackexchange_round_end(struct stackexchange *s)
 {
 	double delay, backoff, hold;
-	int k;
 
 	if (s->failed) {
 		s->failures++;
-		backoff = s->interval;
-		for (k = 1; k < s->failures &&
-		    backoff < STACKEXCHANGE_BACKOFF_MAX; k++)
-			backoff *= 2;
-		if (backoff > STACKEXCHANGE_BACKOFF_MAX)
-			backoff = STACKEXCHANGE_BACKOFF_MAX;
+		backoff = ptime_backoff(s->interval, s->failures,
+		    STACKEXCHANGE_BACKOFF_MAX);
 		delay = backoff > s->interval ? backoff : s->interval;
 	} else {
 		s->failures = 0;
@@ -893,7 +819,7 @@ stackexchange_stop(struct md_source *src, void *ctx)
 	free(s->got);
 	s->got = NULL;
 	s->capgot = 0;
-	stackexchange_ids_clear(s);
+	cursor_clear(&s->at);
 	stackexchange_terms_clear(s);
 	free(s->base);
 	s->base = NULL;
