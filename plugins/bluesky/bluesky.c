@@ -38,8 +38,10 @@
 #include "mentiond/plugin.h"
 
 #include "bskyparse.h"
+#include "cred.h"
 #include "idring.h"
 #include "ptime.h"
+#include "strbuf.h"
 #include "urlenc.h"
 
 #define BLUESKY_PUBLIC_API	"https://public.api.bsky.app"
@@ -49,7 +51,6 @@
 #define BLUESKY_LIMIT_MAX	100	/* the API's largest page */
 #define BLUESKY_LOGIN_BACKOFF	3600.0	/* longest wait between logins */
 #define BLUESKY_HOLD_MAX	3600	/* longest rate-limit hold, seconds */
-#define BLUESKY_SECRET_MAX	4096	/* bytes read from a password file */
 #define BLUESKY_PASSWORD_CRED	"bluesky-app-password"
 #define BLUESKY_PASSWORD_ENV	"MENTIOND_BLUESKY_APP_PASSWORD"
 
@@ -824,73 +825,33 @@ bluesky_tick(struct md_source *src, void *arg)
 	}
 }
 
-/*
- * Read the secret in PATH: its first line, without its line end. Returns 0
- * with *OUT malloc'd; -1 with errno (ENOENT: no file) or with *CAUSE.
- */
-static int
-bluesky_read_secret(const char *path, char **out, char **cause)
-{
-	char buf[BLUESKY_SECRET_MAX + 1], *e;
-	size_t n;
-	FILE *fp;
-
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	n = fread(buf, 1, BLUESKY_SECRET_MAX, fp);
-	fclose(fp);
-	buf[n] = '\0';
-	e = buf + strcspn(buf, "\r\n");
-	*e = '\0';
-	if (buf[0] == '\0') {
-		if (asprintf(cause, "%s is empty", path) == -1)
-			*cause = NULL;
-		return -1;
-	}
-	*out = strdup(buf);
-	explicit_bzero(buf, sizeof buf);
-	return *out != NULL ? 0 : -1;
-}
-
-/* Find the app password: app_password_file, the systemd credential, or the
- * environment. Returns 0 (*PASSWORD NULL when none) with *WHERE, or -1 with
- * *CAUSE when the configured file cannot be used. */
+/* Find the app password (cred_get): app_password_file, the systemd
+ * credential, or the environment, into bs->password (NULL when there is
+ * none) and *WHERE; -1 with *CAUSE when the configured file cannot be
+ * used. */
 static int
 bluesky_password(struct bluesky *bs, const char **where, char **cause)
 {
-	const char *dir, *env;
-	char *path = NULL, *why = NULL;
+	static const char *const from[] = { NULL, "app_password_file",
+	    "$CREDENTIALS_DIRECTORY/" BLUESKY_PASSWORD_CRED,
+	    "$" BLUESKY_PASSWORD_ENV };
+	enum cred_from f;
+	char *warning, *why;
 
 	*where = NULL;
-	if (bs->app_password_file != NULL) {
-		if (bluesky_read_secret(bs->app_password_file, &bs->password,
-		    &why) == 0) {
-			*where = "app_password_file";
-			return 0;
-		}
-		if (asprintf(cause, "app_password_file: %s", why != NULL ?
-		    why : strerror(errno)) == -1)
-			*cause = NULL;
+	bs->password = cred_get(bs->app_password_file, BLUESKY_PASSWORD_CRED,
+	    BLUESKY_PASSWORD_ENV, &f, &warning, &why);
+	if (warning != NULL) {
+		bs->host->log(bs->src, MD_LOG_WARNING, "credential %s: %s",
+		    BLUESKY_PASSWORD_CRED, warning);
+		free(warning);
+	}
+	if (bs->password == NULL && why != NULL) {
+		*cause = strbuf_msg("app_password_file: %s", why);
 		free(why);
 		return -1;
 	}
-	if ((dir = getenv("CREDENTIALS_DIRECTORY")) != NULL &&
-	    asprintf(&path, "%s/%s", dir, BLUESKY_PASSWORD_CRED) != -1) {
-		if (bluesky_read_secret(path, &bs->password, &why) == 0) {
-			*where = "$CREDENTIALS_DIRECTORY/" BLUESKY_PASSWORD_CRED;
-			free(path);
-			return 0;
-		}
-		if (why != NULL || errno != ENOENT)
-			bs->host->log(bs->src, MD_LOG_WARNING, "credential %s: "
-			    "%s", path, why != NULL ? why : strerror(errno));
-		free(why);
-		free(path);
-	}
-	if ((env = getenv(BLUESKY_PASSWORD_ENV)) != NULL && env[0] != '\0') {
-		bs->password = strdup(env);
-		*where = "$" BLUESKY_PASSWORD_ENV;
-	}
+	*where = from[f];
 	return 0;
 }
 

@@ -1,6 +1,6 @@
 /*
- * cred.c - where the generic connectors' secrets come from, and the header
- * lines that carry them (see cred.h).
+ * cred.c - where the connectors' secrets come from, and the header lines
+ * that carry them (see cred.h).
  */
 /* strdup(3), strndup(3), strcasecmp(3) under -std=c11. */
 #ifndef _POSIX_C_SOURCE
@@ -64,19 +64,22 @@ cred_file(const char *path, char **cause)
 	return buf;
 }
 
-/* A secret from FILE, the credentials folder or the environment. */
+/* A secret from FILE, the credentials folder or the environment, and
+ * where it came from. */
 char *
-cred_read(const char *file, const char *name, const char *env, char **where,
-    char **cause)
+cred_get(const char *file, const char *name, const char *env,
+    enum cred_from *from, char **warning, char **cause)
 {
 	const char *dir, *v;
 	char *path, *s;
 
 	*cause = NULL;
-	*where = NULL;
+	*from = CRED_NONE;
+	if (warning != NULL)
+		*warning = NULL;
 	if (file != NULL && *file != '\0') {
 		if ((s = cred_file(file, cause)) != NULL)
-			*where = strbuf_msg("file %s", file);
+			*from = CRED_FILE;
 		return s;
 	}
 	dir = getenv("CREDENTIALS_DIRECTORY");
@@ -84,12 +87,17 @@ cred_read(const char *file, const char *name, const char *env, char **where,
 		path = strbuf_msg("%s/%s", dir, name);
 		if (access(path, F_OK) == 0) {
 			s = cred_file(path, cause);
-			if (s != NULL)
-				*where = strbuf_msg("credential %s", name);
 			free(path);
-			return s;
-		}
-		free(path);
+			if (s != NULL) {
+				*from = CRED_DIRECTORY;
+				return s;
+			}
+			if (warning == NULL)
+				return NULL;
+			*warning = *cause;
+			*cause = NULL;
+		} else
+			free(path);
 	}
 	if (env != NULL && (v = getenv(env)) != NULL && *v != '\0') {
 		if ((s = strdup(v)) == NULL) {
@@ -97,10 +105,29 @@ cred_read(const char *file, const char *name, const char *env, char **where,
 			return NULL;
 		}
 		cred_trim(s);
-		*where = strbuf_msg("environment %s", env);
+		*from = CRED_ENV;
 		return s;
 	}
 	return NULL;
+}
+
+/* A secret from FILE, the credentials folder or the environment. */
+char *
+cred_read(const char *file, const char *name, const char *env, char **where,
+    char **cause)
+{
+	enum cred_from from;
+	char *s;
+
+	*where = NULL;
+	s = cred_get(file, name, env, &from, NULL, cause);
+	if (from == CRED_FILE)
+		*where = strbuf_msg("file %s", file);
+	else if (from == CRED_DIRECTORY)
+		*where = strbuf_msg("credential %s", name);
+	else if (from == CRED_ENV)
+		*where = strbuf_msg("environment %s", env);
+	return s;
 }
 
 /* Whether S has a byte that would end a header line early. */

@@ -33,8 +33,10 @@
 #include "mentiond/plugin.h"
 
 #include "githubparse.h"
+#include "cred.h"
 #include "cursor.h"
 #include "ptime.h"
+#include "strbuf.h"
 #include "urlenc.h"
 
 #define GITHUB_PER_PAGE		100	/* the API's maximum */
@@ -586,88 +588,44 @@ github_repos_fill(struct github *g, char **cause)
 	return 0;
 }
 
-/* Read the token from PATH into g->auth; 0, 1 when the file does not
- * exist, or -1 with *CAUSE. */
-static int
-github_read_token(struct github *g, const char *path, char **cause)
-{
-	char buf[GITHUB_TOKEN_MAX + 2];
-	size_t n;
-	FILE *fp;
-
-	if ((fp = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT)
-			return 1;
-		goto fail;
-	}
-	n = fread(buf, 1, sizeof buf - 1, fp);
-	if (ferror(fp)) {
-		fclose(fp);
-		goto fail;
-	}
-	fclose(fp);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (buf[0] == '\0' || strlen(buf) > GITHUB_TOKEN_MAX) {
-		if (asprintf(cause, "%s: not a token (empty, or longer than "
-		    "%d bytes)", path, GITHUB_TOKEN_MAX) == -1)
-			*cause = NULL;
-		return -1;
-	}
-	if (asprintf(&g->auth, "Authorization: Bearer %s", buf) == -1) {
-		g->auth = NULL;
-		*cause = strdup("out of memory");
-		return -1;
-	}
-	return 0;
-fail:
-	if (asprintf(cause, "%s: %s", path, strerror(errno)) == -1)
-		*cause = NULL;
-	return -1;
-}
-
-/* Find the token: token_file, $CREDENTIALS_DIRECTORY/github-token, then
- * $MENTIOND_GITHUB_TOKEN; *FROM says which. 0 (with or without one), or
- * -1 with *CAUSE when token_file is set and unreadable. */
+/* Find the token (cred_get): token_file, $CREDENTIALS_DIRECTORY/github-token,
+ * then $MENTIOND_GITHUB_TOKEN, and put it in g->auth; *FROM says which. 0
+ * (with or without one), or -1 with *CAUSE when token_file or the
+ * credential is no good. */
 static int
 github_find_token(struct github *g, const char **from, char **cause)
 {
-	const char *dir, *env;
-	char *path;
-	int rc;
+	static const char *const where[] = { NULL, "token_file",
+	    "$CREDENTIALS_DIRECTORY/" GITHUB_TOKEN_CRED, "$" GITHUB_TOKEN_ENV };
+	enum cred_from f;
+	char *token, *why;
 
 	*from = NULL;
-	if (g->token_file != NULL && *g->token_file != '\0') {
-		if ((rc = github_read_token(g, g->token_file, cause)) == 1 &&
-		    asprintf(cause, "token_file %s: %s", g->token_file,
-		    strerror(ENOENT)) == -1)
-			*cause = NULL;
-		if (rc != 0)
-			return -1;
-		*from = "token_file";
-		return 0;
-	}
-	if ((dir = getenv("CREDENTIALS_DIRECTORY")) != NULL && *dir != '\0') {
-		if (asprintf(&path, "%s/%s", dir, GITHUB_TOKEN_CRED) == -1)
+	if ((token = cred_get(g->token_file, GITHUB_TOKEN_CRED,
+	    GITHUB_TOKEN_ENV, &f, NULL, &why)) == NULL) {
+		if (why == NULL)
 			return 0;
-		rc = github_read_token(g, path, cause);
-		free(path);
-		if (rc == -1)
-			return -1;
-		if (rc == 0) {
-			*from = "$CREDENTIALS_DIRECTORY/" GITHUB_TOKEN_CRED;
+		*cause = strbuf_msg("%s: %s", g->token_file != NULL &&
+		    *g->token_file != '\0' ? "token_file" : "credential", why);
+		free(why);
+		return -1;
+	}
+	/* One line of at most GITHUB_TOKEN_MAX bytes; a variable that is not
+	 * such a token is passed over, a file is an error. */
+	if (strlen(token) > GITHUB_TOKEN_MAX ||
+	    strpbrk(token, "\r\n") != NULL) {
+		free(token);
+		if (f == CRED_ENV)
 			return 0;
-		}
+		*cause = strbuf_msg("%s: not a token (a line break, or longer "
+		    "than %d bytes)", where[f], GITHUB_TOKEN_MAX);
+		return -1;
 	}
-	if ((env = getenv(GITHUB_TOKEN_ENV)) != NULL && *env != '\0' &&
-	    strlen(env) <= GITHUB_TOKEN_MAX && strpbrk(env, "\r\n") == NULL) {
-		if (asprintf(&g->auth, "Authorization: Bearer %s", env) == -1) {
-			g->auth = NULL;
-			*cause = strdup("out of memory");
-			return -1;
-		}
-		*from = "$" GITHUB_TOKEN_ENV;
-	}
+	g->auth = cred_auth_line("Bearer", token, cause);
+	free(token);
+	if (g->auth == NULL)
+		return -1;
+	*from = where[f];
 	return 0;
 }
 

@@ -35,14 +35,15 @@
 #include "mentiond/plugin.h"
 
 #include "mastoparse.h"
+#include "cred.h"
 #include "idring.h"
+#include "strbuf.h"
 #include "urlenc.h"
 
 #define MASTODON_SEEN_MAX	4096	/* ids of statuses emitted lately */
 #define MASTODON_PAGES_MAX	5	/* extra pages per timeline and poll */
 #define MASTODON_FIRST_WINDOW	3600	/* seconds read back on a first run */
 #define MASTODON_LIMIT_MAX	40	/* the API's largest page */
-#define MASTODON_SECRET_MAX	4096	/* bytes read from a token file */
 #define MASTODON_TOKEN_CRED	"mastodon-token"
 #define MASTODON_TOKEN_ENV	"MENTIOND_MASTODON_TOKEN"
 
@@ -404,89 +405,54 @@ mastodon_stream_event(struct md_source *src, const struct md_stream_event *ev,
 		    "a status");
 }
 
-/*
- * Read the secret in PATH: its first line, spaces around it cut. Returns 0
- * with *OUT malloc'd; -1 with errno (ENOENT: no file) or with *CAUSE.
- */
-static int
-mastodon_read_secret(const char *path, char **out, char **cause)
-{
-	char buf[MASTODON_SECRET_MAX + 1], *s, *e;
-	size_t n;
-	FILE *fp;
-
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	n = fread(buf, 1, MASTODON_SECRET_MAX, fp);
-	fclose(fp);
-	buf[n] = '\0';
-	s = buf + strspn(buf, " \t");
-	e = s + strcspn(s, "\r\n");
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		e--;
-	*e = '\0';
-	if (*s == '\0') {
-		if (asprintf(cause, "%s is empty", path) == -1)
-			*cause = NULL;
-		return -1;
-	}
-	for (e = s; *e != '\0'; e++) {
-		if ((unsigned char)*e <= ' ' || (unsigned char)*e >= 0x7f) {
-			if (asprintf(cause, "%s: the token has a character "
-			    "that cannot be sent", path) == -1)
-				*cause = NULL;
-			return -1;
-		}
-	}
-	if ((*out = strdup(s)) == NULL)
-		return -1;
-	return 0;
-}
-
-/* Find the access token: token_file, the systemd credential, or the
- * environment. Returns 0 with *TOKEN (or NULL when there is none) and
+/* Find the access token (cred_get): token_file, the systemd credential, or
+ * the environment. Returns 0 with *TOKEN (or NULL when there is none) and
  * *WHERE, or -1 with *CAUSE when the configured file cannot be used. */
 static int
 mastodon_token(struct mastodon *ms, char **token, const char **where,
     char **cause)
 {
-	const char *dir, *env;
-	char *path = NULL, *why = NULL;
+	static const char *const from[] = { NULL, "token_file",
+	    "$CREDENTIALS_DIRECTORY/" MASTODON_TOKEN_CRED,
+	    "$" MASTODON_TOKEN_ENV };
+	enum cred_from f;
+	char *warning, *why;
+	const char *e;
+	size_t n;
 
-	*token = NULL;
 	*where = NULL;
-	if (ms->token_file != NULL) {
-		if (mastodon_read_secret(ms->token_file, token, &why) == 0) {
-			*where = "token_file";
+	*token = cred_get(ms->token_file, MASTODON_TOKEN_CRED,
+	    MASTODON_TOKEN_ENV, &f, &warning, &why);
+	if (warning != NULL) {
+		ms->host->log(ms->src, MD_LOG_WARNING, "credential %s: %s",
+		    MASTODON_TOKEN_CRED, warning);
+		free(warning);
+	}
+	if (*token == NULL) {
+		if (why == NULL)
 			return 0;
-		}
-		if (why == NULL && asprintf(&why, "%s: %s", ms->token_file,
-		    strerror(errno)) == -1)
-			why = NULL;
-		if (asprintf(cause, "token_file: %s", why != NULL ? why :
-		    "unreadable") == -1)
-			*cause = NULL;
+		*cause = strbuf_msg("token_file: %s", why);
 		free(why);
 		return -1;
 	}
-	if ((dir = getenv("CREDENTIALS_DIRECTORY")) != NULL &&
-	    asprintf(&path, "%s/%s", dir, MASTODON_TOKEN_CRED) != -1) {
-		if (mastodon_read_secret(path, token, &why) == 0) {
-			*where = "$CREDENTIALS_DIRECTORY/" MASTODON_TOKEN_CRED;
-			free(path);
+	/* Blanks before the token are no part of it (cred_get drops those
+	 * after). A bearer token is one word of printable ASCII; a variable
+	 * that is something else is passed over. */
+	if ((n = strspn(*token, " \t")) > 0)
+		memmove(*token, *token + n, strlen(*token + n) + 1);
+	for (e = *token; *e != '\0'; e++)
+		if ((unsigned char)*e <= ' ' || (unsigned char)*e >= 0x7f)
+			break;
+	if (*e != '\0') {
+		free(*token);
+		*token = NULL;
+		if (f == CRED_ENV)
 			return 0;
-		}
-		if (why != NULL || errno != ENOENT)
-			ms->host->log(ms->src, MD_LOG_WARNING, "credential %s: %s",
-			    path, why != NULL ? why : strerror(errno));
-		free(why);
-		free(path);
+		*cause = strbuf_msg("%s: the token has a character that "
+		    "cannot be sent", from[f]);
+		return -1;
 	}
-	if ((env = getenv(MASTODON_TOKEN_ENV)) != NULL && env[0] != '\0' &&
-	    strpbrk(env, "\r\n \t") == NULL) {
-		*token = strdup(env);
-		*where = "$" MASTODON_TOKEN_ENV;
-	}
+	*where = from[f];
 	return 0;
 }
 

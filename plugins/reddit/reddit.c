@@ -47,8 +47,10 @@
 #include "mentiond/plugin.h"
 
 #include "redditparse.h"
+#include "cred.h"
 #include "idring.h"
 #include "ptime.h"
+#include "strbuf.h"
 #include "urlenc.h"
 
 #ifndef REDDIT_VERSION
@@ -62,7 +64,6 @@
 #define REDDIT_VERIFY_AFTER	3	/* empty before= answers, then a check */
 #define REDDIT_BACKOFF_MAX	600.0	/* seconds, the longest wait after failures */
 #define REDDIT_LOG_EVERY	10	/* failures in a row between two warnings */
-#define REDDIT_SECRET_MAX	4096	/* bytes of a secret file */
 #define REDDIT_CREDENTIAL	"reddit_client_secret"	/* systemd credential */
 #define REDDIT_SECRET_ENV	"REDDIT_CLIENT_SECRET"
 #define REDDIT_BACKFILL		3600.0	/* the host's default backfill, seconds */
@@ -249,72 +250,28 @@ reddit_backfill(const struct reddit *rd)
 	return REDDIT_BACKFILL;
 }
 
-/* Read the secret FILE into *OUT (malloc'd, trailing white space cut).
- * Returns 0, or -1 with errno. */
-static int
-reddit_read_secret(const char *file, char **out)
-{
-	char buf[REDDIT_SECRET_MAX + 1];
-	size_t n;
-	FILE *fp;
-
-	if ((fp = fopen(file, "re")) == NULL)
-		return -1;
-	n = fread(buf, 1, REDDIT_SECRET_MAX, fp);
-	if (ferror(fp)) {
-		fclose(fp);
-		errno = EIO;
-		return -1;
-	}
-	fclose(fp);
-	while (n > 0 && isspace((unsigned char)buf[n - 1]))
-		n--;
-	buf[n] = '\0';
-	if (n == 0 || strlen(buf) != n) {
-		errno = EINVAL;
-		return -1;
-	}
-	if ((*out = strdup(buf)) == NULL)
-		return -1;
-	return 0;
-}
-
-/* Find the client secret: client_secret_file, $CREDENTIALS_DIRECTORY's
- * reddit_client_secret, or $REDDIT_CLIENT_SECRET. Returns it (malloc'd),
- * where it came from in *FROM; or NULL, with *CAUSE set when the file named
- * by client_secret_file cannot be read. */
+/* Find the client secret (cred_get): client_secret_file, $CREDENTIALS_
+ * DIRECTORY's reddit_client_secret, or $REDDIT_CLIENT_SECRET. Returns it
+ * (malloc'd), where it came from in *FROM; or NULL, with *CAUSE set when the
+ * file named by client_secret_file cannot be read. */
 static char *
 reddit_find_secret(struct reddit *rd, const char **from, char **cause)
 {
-	const char *dir, *env;
-	char *secret = NULL, *path = NULL;
+	static const char *const where[] = { NULL, "client_secret_file",
+	    "$CREDENTIALS_DIRECTORY/" REDDIT_CREDENTIAL, "$" REDDIT_SECRET_ENV };
+	enum cred_from f;
+	char *secret, *warning, *why;
 
-	*from = NULL;
-	if (rd->client_secret_file != NULL) {
-		if (reddit_read_secret(rd->client_secret_file, &secret) == -1) {
-			if (asprintf(cause, "client_secret_file %s: %s",
-			    rd->client_secret_file, errno == EINVAL ?
-			    "empty or not text" : strerror(errno)) == -1)
-				*cause = NULL;
-			return NULL;
-		}
-		*from = "client_secret_file";
-		return secret;
+	secret = cred_get(rd->client_secret_file, REDDIT_CREDENTIAL,
+	    REDDIT_SECRET_ENV, &f, &warning, &why);
+	/* A credential that cannot be used is passed over, as if absent. */
+	free(warning);
+	if (why != NULL) {
+		*cause = strbuf_msg("client_secret_file: %s", why);
+		free(why);
 	}
-	if ((dir = getenv("CREDENTIALS_DIRECTORY")) != NULL &&
-	    asprintf(&path, "%s/%s", dir, REDDIT_CREDENTIAL) != -1) {
-		if (reddit_read_secret(path, &secret) == 0)
-			*from = "the credential " REDDIT_CREDENTIAL;
-		free(path);
-		if (secret != NULL)
-			return secret;
-	}
-	if ((env = getenv(REDDIT_SECRET_ENV)) != NULL && env[0] != '\0' &&
-	    (secret = strdup(env)) != NULL) {
-		*from = "$" REDDIT_SECRET_ENV;
-		return secret;
-	}
-	return NULL;
+	*from = where[f];
+	return secret;
 }
 
 /* Check and copy the subreddits setting: names split on commas and white

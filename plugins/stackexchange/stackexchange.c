@@ -33,6 +33,7 @@
 #include "mentiond/plugin.h"
 
 #include "stackexchangeparse.h"
+#include "cred.h"
 #include "cursor.h"
 #include "ptime.h"
 #include "strbuf.h"
@@ -667,89 +668,42 @@ stackexchange_round_end(struct stackexchange *s)
 	    s);
 }
 
-/* Read the app key from PATH into s->key; 0, 1 when the file does not
- * exist, or -1 with *CAUSE. */
-static int
-stackexchange_read_key(struct stackexchange *s, const char *path,
-    char **cause)
-{
-	char buf[STACKEXCHANGE_KEY_MAX + 2];
-	size_t n;
-	FILE *fp;
-
-	if ((fp = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT)
-			return 1;
-		goto fail;
-	}
-	n = fread(buf, 1, sizeof buf - 1, fp);
-	if (ferror(fp)) {
-		fclose(fp);
-		goto fail;
-	}
-	fclose(fp);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (buf[0] == '\0' || strlen(buf) > STACKEXCHANGE_KEY_MAX) {
-		if (asprintf(cause, "%s: not an app key (empty, or longer "
-		    "than %d bytes)", path, STACKEXCHANGE_KEY_MAX) == -1)
-			*cause = NULL;
-		return -1;
-	}
-	if ((s->key = strdup(buf)) == NULL) {
-		*cause = strdup("out of memory");
-		return -1;
-	}
-	return 0;
-fail:
-	if (asprintf(cause, "%s: %s", path, strerror(errno)) == -1)
-		*cause = NULL;
-	return -1;
-}
-
-/* Find the app key: key_file, $CREDENTIALS_DIRECTORY/stackexchange-key,
- * then $MENTIOND_STACKEXCHANGE_KEY. 0 (with or without a key), or -1 with
- * *CAUSE when key_file is set and unreadable. */
+/* Find the app key (cred_get): key_file, the systemd credential, then the
+ * environment, into s->key; *FROM says which. 0 (with or without one), or
+ * -1 with *CAUSE when key_file or the credential is no good. */
 static int
 stackexchange_find_key(struct stackexchange *s, const char **from,
     char **cause)
 {
-	const char *dir, *env;
-	char *path;
-	int rc;
+	static const char *const where[] = { NULL, "key_file",
+	    "$CREDENTIALS_DIRECTORY/" STACKEXCHANGE_KEY_CRED,
+	    "$" STACKEXCHANGE_KEY_ENV };
+	enum cred_from f;
+	char *key, *why;
 
 	*from = NULL;
-	if (s->key_file != NULL && *s->key_file != '\0') {
-		if ((rc = stackexchange_read_key(s, s->key_file, cause)) == 1 &&
-		    asprintf(cause, "key_file %s: %s", s->key_file,
-		    strerror(ENOENT)) == -1)
-			*cause = NULL;
-		if (rc != 0)
-			return -1;
-		*from = "key_file";
-		return 0;
-	}
-	if ((dir = getenv("CREDENTIALS_DIRECTORY")) != NULL && *dir != '\0') {
-		if (asprintf(&path, "%s/%s", dir, STACKEXCHANGE_KEY_CRED) == -1)
+	if ((key = cred_get(s->key_file, STACKEXCHANGE_KEY_CRED,
+	    STACKEXCHANGE_KEY_ENV, &f, NULL, &why)) == NULL) {
+		if (why == NULL)
 			return 0;
-		rc = stackexchange_read_key(s, path, cause);
-		free(path);
-		if (rc == -1)
-			return -1;
-		if (rc == 0) {
-			*from = "$CREDENTIALS_DIRECTORY/"
-			    STACKEXCHANGE_KEY_CRED;
+		*cause = strbuf_msg("%s: %s", s->key_file != NULL &&
+		    *s->key_file != '\0' ? "key_file" : "credential", why);
+		free(why);
+		return -1;
+	}
+	/* One line of at most STACKEXCHANGE_KEY_MAX bytes; a variable that
+	 * is not such a key is passed over, a file is an error. */
+	if (strlen(key) > STACKEXCHANGE_KEY_MAX ||
+	    strpbrk(key, "\r\n") != NULL) {
+		free(key);
+		if (f == CRED_ENV)
 			return 0;
-		}
+		*cause = strbuf_msg("%s: not an app key (a line break, or "
+		    "longer than %d bytes)", where[f], STACKEXCHANGE_KEY_MAX);
+		return -1;
 	}
-	if ((env = getenv(STACKEXCHANGE_KEY_ENV)) != NULL && *env != '\0' &&
-	    strlen(env) <= STACKEXCHANGE_KEY_MAX) {
-		if ((s->key = strdup(env)) == NULL) {
-			*cause = strdup("out of memory");
-			return -1;
-		}
-		*from = "$" STACKEXCHANGE_KEY_ENV;
-	}
+	s->key = key;
+	*from = where[f];
 	return 0;
 }
 
