@@ -30,6 +30,7 @@
 
 #include "bskyparse.h"
 #include "jsonget.h"
+#include "langtag.h"
 #include "ptime.h"
 #include "strbuf.h"
 
@@ -323,24 +324,6 @@ bskyparse_web(const char *uri, const char *handle, char *buf, size_t size)
 	return strlen(buf) + 1 < size ? buf : NULL;
 }
 
-/* The language code of TAG ("en", "pt-BR" gives "pt") into BUF, or NULL. */
-static const char *
-bskyparse_lang(const char *tag, char buf[4])
-{
-	size_t n = 0;
-
-	if (tag == NULL)
-		return NULL;
-	while (tag[n] != '\0' && tag[n] != '-' && tag[n] != '_') {
-		if (n == 3 || !isalpha((unsigned char)tag[n]))
-			return NULL;
-		buf[n] = (char)tolower((unsigned char)tag[n]);
-		n++;
-	}
-	buf[n] = '\0';
-	return n >= 2 ? buf : NULL;
-}
-
 /* The earlier of two times, either 0 (unknown) or less. */
 static int64_t
 bskyparse_earlier(int64_t a, int64_t b)
@@ -402,7 +385,7 @@ bskyparse_post(const cJSON *post, bskyparse_fn fn, void *arg,
 	p.m.text = body;
 	langs = cJSON_GetObjectItemCaseSensitive(record, "langs");
 	if (cJSON_IsArray(langs) && cJSON_IsString(cJSON_GetArrayItem(langs, 0)))
-		p.m.lang = bskyparse_lang(cJSON_GetArrayItem(langs,
+		p.m.lang = langtag_primary(cJSON_GetArrayItem(langs,
 		    0)->valuestring, langbuf);
 	p.m.published = created > 0 ? created / 1000000 : 0;
 	p.m.replies = jsonget_count(post, "replyCount");

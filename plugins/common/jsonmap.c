@@ -21,6 +21,7 @@
 #include <curl/curl.h>
 
 #include "jsonmap.h"
+#include "langtag.h"
 #include "ptime.h"
 #include "strbuf.h"
 
@@ -640,24 +641,6 @@ jsonmap_link(const char *link, const char *base, struct jsonmap_item *it)
 	return it->url != NULL ? it->url : link;
 }
 
-/* A language tag's primary subtag, lowercased, into BUF; NULL when not two
- * or three letters. */
-static const char *
-jsonmap_lang(const char *tag, char buf[4])
-{
-	size_t n, i;
-
-	for (n = 0; isalpha((unsigned char)tag[n]) && n < 4; n++)
-		;
-	if (n < 2 || n > 3 || (tag[n] != '\0' && tag[n] != '-' &&
-	    tag[n] != '_'))
-		return NULL;
-	for (i = 0; i < n; i++)
-		buf[i] = (char)tolower((unsigned char)tag[i]);
-	buf[n] = '\0';
-	return buf;
-}
-
 /* Map one item (see jsonmap.h). */
 int
 jsonmap_mention(const struct jsonmap *map, const cJSON *item,
@@ -717,7 +700,7 @@ jsonmap_mention(const struct jsonmap *map, const cJSON *item,
 	m->published = jsonmap_time(jsonmap_get(&map->field[JSONMAP_PUBLISHED],
 	    item));
 	if ((s = jsonmap_string(map, JSONMAP_LANG, item)) != NULL)
-		m->lang = jsonmap_lang(s, it->lang);
+		m->lang = langtag_primary(s, it->lang);
 	v = jsonmap_get(&map->field[JSONMAP_SCORE], item);
 	if (v != NULL && (n = jsonmap_count(v, 1)) != -1)
 		m->score = n;

@@ -9,6 +9,8 @@
 #endif
 
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "ptime.h"
@@ -151,6 +153,32 @@ ptime_seconds(const char *s, int flags, int64_t *t)
 		return -1;
 	*t = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
 	return 0;
+}
+
+/* A duration with its unit (s by default) into seconds. */
+int
+ptime_duration(const char *s, double *d)
+{
+	static const struct {
+		const char	*unit;
+		double		 mul, div;
+	} units[] = {
+		{ "", 1, 1 }, { "s", 1, 1 }, { "ms", 1, 1000 }, { "m", 60, 1 },
+		{ "h", 3600, 1 }, { "d", 86400, 1 },
+	};
+	char *end;
+	double v;
+	size_t i;
+
+	v = strtod(s, &end);
+	if (end == s || !(v > 0 && v < 1e10))
+		return -1;
+	for (i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (strcmp(end, units[i].unit) == 0) {
+			*d = v * units[i].mul / units[i].div;
+			return 0;
+		}
+	return -1;
 }
 
 /* BASE doubled for each failure in a row after the first, at most MAX. */

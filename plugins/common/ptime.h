@@ -29,6 +29,11 @@ int		 ptime_seconds(const char *s, int flags, int64_t *t);
 /* ptime_days - days since 1970-01-01 of a proleptic Gregorian date. */
 int64_t		 ptime_days(int64_t y, int m, int d);
 
+/* ptime_duration - the duration S ("90", "90s", "500ms", "5m", "2h",
+ * "7d") in seconds into *D: more than 0, less than 10^10 of its unit.
+ * Returns 0, or -1 when S is not one. */
+int		 ptime_duration(const char *s, double *d);
+
 /* ptime_backoff - the wait after FAILURES failures in a row: BASE doubled
  * for each failure after the first, at most MAX. */
 double		 ptime_backoff(double base, int failures, double max);

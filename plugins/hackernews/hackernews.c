@@ -91,27 +91,13 @@ static double
 hn_backfill(const struct hn *hn)
 {
 	const char *v = hn->host->config_string(hn->src, "backfill");
-	char *end;
 	double d;
 
 	if (v == NULL)
 		return HN_BACKFILL;
 	if (strcmp(v, "all") == 0)
 		return -1;
-	d = strtod(v, &end);
-	if (end == v || !(d > 0 && d < 1e10))
-		return HN_BACKFILL;
-	if (*end == '\0' || strcmp(end, "s") == 0)
-		return d;
-	if (strcmp(end, "ms") == 0)
-		return d / 1000;
-	if (strcmp(end, "m") == 0)
-		return d * 60;
-	if (strcmp(end, "h") == 0)
-		return d * 3600;
-	if (strcmp(end, "d") == 0)
-		return d * 86400;
-	return HN_BACKFILL;
+	return ptime_duration(v, &d) == 0 ? d : HN_BACKFILL;
 }
 
 /* Forget this round's searches. */

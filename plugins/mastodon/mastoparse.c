@@ -26,6 +26,7 @@
 
 #include "mastoparse.h"
 #include "jsonget.h"
+#include "langtag.h"
 #include "ptime.h"
 #include "strbuf.h"
 
@@ -93,24 +94,6 @@ mastoparse_date(const char *s)
 	int64_t t;
 
 	return ptime_seconds(s, PTIME_UTC, &t) == 0 ? t : -1;
-}
-
-/* The language code of TAG ("en", "pt-BR" gives "pt") into BUF, or NULL. */
-static const char *
-mastoparse_lang(const char *tag, char buf[4])
-{
-	size_t n = 0;
-
-	if (tag == NULL)
-		return NULL;
-	while (tag[n] != '\0' && tag[n] != '-' && tag[n] != '_') {
-		if (n == 3 || !isalpha((unsigned char)tag[n]))
-			return NULL;
-		buf[n] = (char)tolower((unsigned char)tag[n]);
-		n++;
-	}
-	buf[n] = '\0';
-	return n >= 2 ? buf : NULL;
 }
 
 /* ACCT of the account whose profile is URL, as user@host, into BUF. */
@@ -222,7 +205,7 @@ mastoparse_entry(const cJSON *entry, mastoparse_fn fn, void *arg,
 	if (text.failed || text.len == 0)
 		goto out;
 	st.m.text = text.p;
-	st.m.lang = mastoparse_lang(jsonget_nonempty(s, "language"), langbuf);
+	st.m.lang = langtag_primary(jsonget_nonempty(s, "language"), langbuf);
 	t = mastoparse_date(jsonget_nonempty(s, "created_at"));
 	st.m.published = t > 0 ? t : 0;
 	st.m.replies = jsonget_count(s, "replies_count");

@@ -227,27 +227,13 @@ static double
 reddit_backfill(const struct reddit *rd)
 {
 	const char *v = rd->host->config_string(rd->src, "backfill");
-	char *end;
 	double d;
 
 	if (v == NULL)
 		return REDDIT_BACKFILL;
 	if (strcmp(v, "all") == 0)
 		return -1;
-	d = strtod(v, &end);
-	if (end == v || !(d > 0 && d < 1e10))
-		return REDDIT_BACKFILL;
-	if (*end == '\0' || strcmp(end, "s") == 0)
-		return d;
-	if (strcmp(end, "ms") == 0)
-		return d / 1000;
-	if (strcmp(end, "m") == 0)
-		return d * 60;
-	if (strcmp(end, "h") == 0)
-		return d * 3600;
-	if (strcmp(end, "d") == 0)
-		return d * 86400;
-	return REDDIT_BACKFILL;
+	return ptime_duration(v, &d) == 0 ? d : REDDIT_BACKFILL;
 }
 
 /* Find the client secret (cred_get): client_secret_file, $CREDENTIALS_
