@@ -40,6 +40,7 @@
 #include "bskyparse.h"
 #include "cred.h"
 #include "idring.h"
+#include "logonce.h"
 #include "ptime.h"
 #include "strbuf.h"
 #include "urlenc.h"
@@ -781,6 +782,7 @@ bluesky_tick(struct md_source *src, void *arg)
 	struct bluesky_term *t, **tp;
 	time_t now = time(NULL);
 	size_t i;
+	int none;
 
 	if (now < bs->hold_until)
 		return;
@@ -796,15 +798,12 @@ bluesky_tick(struct md_source *src, void *arg)
 		terms = one;
 	} else
 		terms = bs->host->search_terms(bs->src);
-	if (terms == NULL || terms[0] == NULL) {
-		if (!bs->no_terms_logged)
-			bs->host->log(bs->src, MD_LOG_NOTICE, "nothing to "
-			    "search for: the tracks have no words (or set "
-			    "query)");
-		bs->no_terms_logged = 1;
+	none = terms == NULL || terms[0] == NULL;
+	if (logonce_due(&bs->no_terms_logged, none))
+		bs->host->log(bs->src, MD_LOG_NOTICE, "nothing to search for: the "
+		    "tracks have no words (or set query)");
+	if (none)
 		return;
-	}
-	bs->no_terms_logged = 0;
 	for (t = bs->terms; t != NULL; t = t->next)
 		t->stale = 1;
 	for (i = 0; terms[i] != NULL; i++) {

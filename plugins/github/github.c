@@ -35,6 +35,7 @@
 #include "githubparse.h"
 #include "cred.h"
 #include "cursor.h"
+#include "logonce.h"
 #include "ptime.h"
 #include "strbuf.h"
 #include "urlenc.h"
@@ -522,14 +523,10 @@ github_round(struct md_source *src, void *arg)
 	else if (MD_HOST_HAS(g->host, search_terms))
 		for (t = g->host->search_terms(g->src); *t != NULL; t++)
 			github_list_add(&g->terms, &g->nterms, *t, strlen(*t));
-	if (g->nterms == 0 && g->nrepos == 0) {
-		if (!g->idle_logged)
-			g->host->log(g->src, MD_LOG_NOTICE, "nothing to "
-			    "search for: no query setting, no track terms "
-			    "and no repos; idle until there are");
-		g->idle_logged = 1;
-	} else
-		g->idle_logged = 0;
+	if (logonce_due(&g->idle_logged, g->nterms == 0 && g->nrepos == 0))
+		g->host->log(g->src, MD_LOG_NOTICE, "nothing to search for: no "
+		    "query setting, no track terms and no repos; idle until "
+		    "there are");
 	github_job_start(g, 0);
 }
 

@@ -40,6 +40,7 @@
 
 #include "hnparse.h"
 #include "idring.h"
+#include "logonce.h"
 #include "ptime.h"
 #include "urlenc.h"
 
@@ -432,18 +433,18 @@ hn_search_begin(struct hn *hn)
 static void
 hn_round_start(struct hn *hn)
 {
+	int none;
+
 	if (ptime_now() < hn->hold_until)
 		return;
-	if (hn_load_terms(hn) == 0) {
-		if (!hn->no_terms_said)
-			hn->host->log(hn->src, MD_LOG_NOTICE, "no search terms: "
-			    "no track has words to search for and there is no "
-			    "query setting; nothing is asked (mode = all reads "
-			    "every story and comment)");
-		hn->no_terms_said = 1;
+	none = hn_load_terms(hn) == 0;
+	if (logonce_due(&hn->no_terms_said, none))
+		hn->host->log(hn->src, MD_LOG_NOTICE, "no search terms: no track "
+		    "has words to search for and there is no query setting; "
+		    "nothing is asked (mode = all reads every story and "
+		    "comment)");
+	if (none)
 		return;
-	}
-	hn->no_terms_said = 0;
 	hn->running = 1;
 	hn->cur = 0;
 	hn_search_begin(hn);

@@ -30,6 +30,7 @@
 #include "mentiond/plugin.h"
 
 #include "lemmyparse.h"
+#include "logonce.h"
 #include "ptime.h"
 #include "strbuf.h"
 #include "urlenc.h"
@@ -496,14 +497,9 @@ lemmy_round(struct md_source *src, void *arg)
 	else if (MD_HOST_HAS(l->host, search_terms))
 		for (t = l->host->search_terms(l->src); *t != NULL; t++)
 			lemmy_terms_add(l, *t);
-	if (l->nterms == 0) {
-		if (!l->idle_logged)
-			l->host->log(l->src, MD_LOG_NOTICE, "nothing to "
-			    "search for: no query setting and no track "
-			    "terms; idle until there are");
-		l->idle_logged = 1;
-	} else
-		l->idle_logged = 0;
+	if (logonce_due(&l->idle_logged, l->nterms == 0))
+		l->host->log(l->src, MD_LOG_NOTICE, "nothing to search for: no "
+		    "query setting and no track terms; idle until there are");
 	lemmy_job_start(l, 0);
 }
 

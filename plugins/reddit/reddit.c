@@ -49,6 +49,7 @@
 #include "redditparse.h"
 #include "cred.h"
 #include "idring.h"
+#include "logonce.h"
 #include "ptime.h"
 #include "strbuf.h"
 #include "urlenc.h"
@@ -935,18 +936,17 @@ static void
 reddit_round_start(struct reddit *rd)
 {
 	double need;
+	int none;
 
 	if (ptime_now() < rd->hold_until)
 		return;
-	if (reddit_load_lists(rd) == 0) {
-		if (!rd->nothing_said)
-			rd->host->log(rd->src, MD_LOG_NOTICE, "nothing to read: "
-			    "no track has words to search for, and there is "
-			    "neither a query nor subreddits setting");
-		rd->nothing_said = 1;
+	none = reddit_load_lists(rd) == 0;
+	if (logonce_due(&rd->nothing_said, none))
+		rd->host->log(rd->src, MD_LOG_NOTICE, "nothing to read: no track "
+		    "has words to search for, and there is neither a query nor "
+		    "subreddits setting");
+	if (none)
 		return;
-	}
-	rd->nothing_said = 0;
 	need = (double)rd->nlists * rd->spacing;
 	if (need > rd->interval && !rd->throttle_said)
 		rd->host->log(rd->src, MD_LOG_NOTICE, "%zu listing%s at one "

@@ -35,6 +35,7 @@
 #include "stackexchangeparse.h"
 #include "cred.h"
 #include "cursor.h"
+#include "logonce.h"
 #include "ptime.h"
 #include "strbuf.h"
 #include "urlenc.h"
@@ -632,14 +633,9 @@ stackexchange_round(struct md_source *src, void *arg)
 	else if (MD_HOST_HAS(s->host, search_terms))
 		for (t = s->host->search_terms(s->src); *t != NULL; t++)
 			stackexchange_terms_add(s, *t);
-	if (s->nterms == 0 && !s->comments) {
-		if (!s->idle_logged)
-			s->host->log(s->src, MD_LOG_NOTICE, "nothing to "
-			    "search for: no query setting and no track "
-			    "terms; idle until there are");
-		s->idle_logged = 1;
-	} else
-		s->idle_logged = 0;
+	if (logonce_due(&s->idle_logged, s->nterms == 0 && !s->comments))
+		s->host->log(s->src, MD_LOG_NOTICE, "nothing to search for: no "
+		    "query setting and no track terms; idle until there are");
 	stackexchange_job_start(s, 0);
 }
 
