@@ -416,30 +416,16 @@ int
 bskyparse_page(const char *body, size_t len, bskyparse_fn fn, void *arg,
     struct bskyparse_page *page, char **cause)
 {
-	const char *p = body, *end = NULL, *err;
+	const char *err;
 	const cJSON *posts, *post;
 	cJSON *root;
 	int n = 0, rc;
 
 	if (page != NULL)
 		memset(page, 0, sizeof *page);
-	while (p < body + len && (*p == ' ' || *p == '\t' || *p == '\r' ||
-	    *p == '\n'))
-		p++;
-	if (p == body + len || *p != '{') {
-		if (asprintf(cause, "not JSON: a searchPosts response was "
-		    "expected") == -1)
-			*cause = NULL;
-		return -1;
-	}
-	root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
-	if (root == NULL) {
-		if (asprintf(cause, "broken JSON at byte %zu of %zu",
-		    end != NULL && end >= body ? (size_t)(end - body) : len,
-		    len) == -1)
-			*cause = NULL;
-		return 0;
-	}
+	if ((rc = jsonget_parse(body, len, "{", "a searchPosts response",
+	    &root, cause)) != 0)
+		return rc == 1 ? 0 : -1;
 	posts = cJSON_GetObjectItemCaseSensitive(root, "posts");
 	if (!cJSON_IsArray(posts)) {
 		err = jsonget_nonempty(root, "error");

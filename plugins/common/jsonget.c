@@ -87,8 +87,8 @@ jsonget_true(const cJSON *obj, const char *key)
 
 /* Parse BODY; tell a broken body from one that is no JSON. */
 int
-jsonget_parse(const char *body, size_t len, const char *open, cJSON **root,
-    char **cause)
+jsonget_parse(const char *body, size_t len, const char *open,
+    const char *what, cJSON **root, char **cause)
 {
 	const char *end = NULL;
 	size_t off, total = len;
@@ -103,7 +103,11 @@ jsonget_parse(const char *body, size_t len, const char *open, cJSON **root,
 		len--;
 	}
 	if (len == 0 || strchr(open, *body) == NULL || *body == '\0') {
-		*cause = strdup("not JSON");
+		if (what == NULL)
+			*cause = strdup("not JSON");
+		else if (asprintf(cause, "not JSON: %s was expected",
+		    what) == -1)
+			*cause = NULL;
 		return -1;
 	}
 	if (asprintf(cause, "broken JSON at byte %zu of %zu", off, total) == -1)

@@ -39,9 +39,10 @@ int		 jsonget_true(const cJSON *obj, const char *key);
  * with cJSON_Delete). Returns 0; or, with *CAUSE set (malloc'd) and *ROOT
  * NULL: 1 when the body starts (past white space) with a byte of OPEN ("{",
  * "{[") but breaks off ("broken JSON at byte N of LEN": a truncated body),
- * -1 when it is not JSON at all ("not JSON").
+ * -1 when it is not JSON at all ("not JSON", or "not JSON: WHAT was
+ * expected" when WHAT is not NULL).
  */
 int		 jsonget_parse(const char *body, size_t len, const char *open,
-		    cJSON **root, char **cause);
+		    const char *what, cJSON **root, char **cause);
 
 #endif

@@ -127,7 +127,8 @@ discourse_parse(const char *body, size_t len, const char *forum,
 	*cause = NULL;
 	if (page != NULL)
 		*page = pg;
-	if ((rc = jsonget_parse(body, len, "{", &root, cause)) != 0)
+	if ((rc = jsonget_parse(body, len, "{", NULL, &root,
+	    cause)) != 0)
 		return rc == 1 ? 0 : -1;
 	list = cJSON_GetObjectItemCaseSensitive(root, "latest_posts");
 	if (!cJSON_IsArray(list)) {

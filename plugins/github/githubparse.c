@@ -97,7 +97,8 @@ github_parse(const char *body, size_t len, github_item_fn fn, void *arg,
 	in.body = GITHUB_ERROR;
 	if (info != NULL)
 		*info = in;
-	if ((rc = jsonget_parse(body, len, "{[", &root, cause)) != 0)
+	if ((rc = jsonget_parse(body, len, "{[", NULL, &root,
+	    cause)) != 0)
 		return rc == 1 ? 0 : -1;
 	if (cJSON_IsArray(root)) {
 		in.body = GITHUB_LIST;

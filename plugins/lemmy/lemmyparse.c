@@ -143,7 +143,8 @@ lemmy_parse(const char *body, size_t len, lemmy_item_fn fn, void *arg,
 	*cause = NULL;
 	if (nraw != NULL)
 		*nraw = 0;
-	if ((rc = jsonget_parse(body, len, "{", &root, cause)) != 0)
+	if ((rc = jsonget_parse(body, len, "{", NULL, &root,
+	    cause)) != 0)
 		return rc == 1 ? 0 : -1;
 	for (k = 0; k < 2; k++) {
 		list = cJSON_GetObjectItemCaseSensitive(root, arrays[k]);

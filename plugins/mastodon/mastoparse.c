@@ -221,30 +221,15 @@ int
 mastoparse_page(const char *body, size_t len, mastoparse_fn fn, void *arg,
     struct mastoparse_page *page, char **cause)
 {
-	const char *p = body, *end = NULL;
 	const cJSON *entry;
 	cJSON *root;
 	int n = 0, rc;
 
 	if (page != NULL)
 		memset(page, 0, sizeof *page);
-	while (p < body + len && (*p == ' ' || *p == '\t' || *p == '\r' ||
-	    *p == '\n'))
-		p++;
-	if (p == body + len || (*p != '[' && *p != '{')) {
-		if (asprintf(cause, "not JSON: a status or an array of "
-		    "statuses was expected") == -1)
-			*cause = NULL;
-		return -1;
-	}
-	root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
-	if (root == NULL) {
-		if (asprintf(cause, "broken JSON at byte %zu of %zu",
-		    end != NULL && end >= body ? (size_t)(end - body) : len,
-		    len) == -1)
-			*cause = NULL;
-		return 0;
-	}
+	if ((rc = jsonget_parse(body, len, "[{", "a status or an array of "
+	    "statuses", &root, cause)) != 0)
+		return rc == 1 ? 0 : -1;
 	if (cJSON_IsArray(root)) {
 		cJSON_ArrayForEach(entry, root) {
 			if (page != NULL)

@@ -147,7 +147,8 @@ stackexchange_parse(const char *body, size_t len, const char *domain,
 	in.quota_max = in.quota_remaining = -1;
 	if (info != NULL)
 		*info = in;
-	if ((rc = jsonget_parse(body, len, "{", &root, cause)) != 0)
+	if ((rc = jsonget_parse(body, len, "{", NULL, &root,
+	    cause)) != 0)
 		return rc == 1 ? 0 : -1;
 	in.has_more = jsonget_true(root, "has_more");
 	in.quota_max = jsonget_num(root, "quota_max", 0);
