@@ -10,13 +10,12 @@ a term new to a source that ran before keeps to the backfill window,
 and the parser gives the same on saved bodies through `mentionctl parse`."""
 import json
 import os
-import subprocess
 import time
 import urllib.parse
 import urllib.request
 
 import apiserver
-from harness import MENTIONCTL, SOURCE, Daemon, Redis, Scenario, config, entries, run, wait_for
+from harness import SOURCE, Daemon, Redis, Scenario, config, entries, run, wait_for
 
 FIXTURES = os.path.join(SOURCE, "tests", "plugins", "hackernews")
 PATH = "/api/v1/search_by_date"
@@ -243,9 +242,8 @@ def test_new_term_backfill():
 
 
 def parse(name):
-    p = subprocess.run([MENTIONCTL, "parse", "hackernews", os.path.join(FIXTURES, name)],
-                       capture_output=True, text=True, timeout=20)
-    return p.returncode, [json.loads(line) for line in p.stdout.splitlines()], p.stderr
+    """`mentionctl parse hackernews` on fixture NAME."""
+    return apiserver.parse("hackernews", os.path.join(FIXTURES, name))
 
 
 def test_parser_fixtures():

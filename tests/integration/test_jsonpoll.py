@@ -9,12 +9,11 @@ once, with where it broke). Parser fixtures (Reddit, Mastodon, HN Algolia,
 a truncated body) go through `mentionctl parse jsonpoll --set ...`."""
 import json
 import os
-import subprocess
 import time
 
+import apiserver
 from apiserver import Httpd
-from harness import (MENTIONCTL, PLUGINS, SOURCE, Daemon, Redis, Scenario,
-                     config, entries, run, wait_for)
+from harness import SOURCE, Daemon, Redis, Scenario, config, entries, run, wait_for
 
 FIXTURES = os.path.join(SOURCE, "tests", "plugins", "jsonpoll")
 
@@ -169,9 +168,8 @@ def test_errors_survived():
 
 
 def parse(args, name):
-    p = subprocess.run([MENTIONCTL, "parse", "jsonpoll", "--plugin-dir", PLUGINS] + args +
-                       [os.path.join(FIXTURES, name)], capture_output=True, text=True, timeout=20)
-    return p.returncode, [json.loads(line) for line in p.stdout.splitlines()], p.stderr
+    """`mentionctl parse jsonpoll` with options ARGS on fixture NAME."""
+    return apiserver.parse("jsonpoll", os.path.join(FIXTURES, name), *args)
 
 
 def test_parse_fixtures():

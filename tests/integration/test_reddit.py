@@ -15,13 +15,12 @@ import base64
 import json
 import os
 import re
-import subprocess
 import time
 import urllib.parse
 import urllib.request
 
 import apiserver
-from harness import MENTIONCTL, SOURCE, Daemon, Redis, Scenario, config, entries, run, wait_for
+from harness import SOURCE, Daemon, Redis, Scenario, config, entries, run, wait_for
 
 FIXTURES = os.path.join(SOURCE, "tests", "plugins", "reddit")
 T0 = int(time.time()) - 600
@@ -307,9 +306,8 @@ def test_anonymous_pacing():
 
 
 def parse(name):
-    p = subprocess.run([MENTIONCTL, "parse", "reddit", os.path.join(FIXTURES, name)],
-                       capture_output=True, text=True, timeout=20)
-    return p.returncode, [json.loads(line) for line in p.stdout.splitlines()], p.stderr
+    """`mentionctl parse reddit` on fixture NAME."""
+    return apiserver.parse("reddit", os.path.join(FIXTURES, name))
 
 
 def test_parser_fixtures():

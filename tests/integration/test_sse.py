@@ -10,11 +10,10 @@ Wikimedia recentchange stream, an NDJSON file) go through `mentionctl
 parse sse`."""
 import json
 import os
-import subprocess
 
+import apiserver
 from apiserver import Httpd
-from harness import (MENTIONCTL, PLUGINS, SOURCE, Daemon, Redis, Scenario,
-                     config, entries, run, wait_for)
+from harness import SOURCE, Daemon, Redis, Scenario, config, entries, run, wait_for
 
 FIXTURES = os.path.join(SOURCE, "tests", "plugins", "sse")
 
@@ -149,9 +148,8 @@ def test_restart_replay():
 
 
 def parse(args, name):
-    p = subprocess.run([MENTIONCTL, "parse", "sse", "--plugin-dir", PLUGINS] + args +
-                       [os.path.join(FIXTURES, name)], capture_output=True, text=True, timeout=20)
-    return p.returncode, [json.loads(line) for line in p.stdout.splitlines()], p.stderr
+    """`mentionctl parse sse` with options ARGS on fixture NAME."""
+    return apiserver.parse("sse", os.path.join(FIXTURES, name), *args)
 
 
 def test_parse_fixtures():
