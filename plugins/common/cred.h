@@ -1,8 +1,8 @@
 /*
  * cred.h - credentials of the connectors and the request headers that carry
- * them. A secret never comes from a plain config value: it is
- * read from a file named by a *_file setting, or from systemd's
- * $CREDENTIALS_DIRECTORY (LoadCredential=), or from an environment variable.
+ * them. A secret never comes from a plain config value: it is read from a
+ * file named by a *_file setting, or from systemd's $CREDENTIALS_DIRECTORY
+ * (LoadCredential=), or from an environment variable.
  */
 #ifndef CRED_H
 #define CRED_H

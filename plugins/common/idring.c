@@ -1,5 +1,5 @@
 /*
- * idring.c - the emitted-ids ring of the generic connectors (see idring.h).
+ * idring.c - the emitted-ids ring of the connectors (see idring.h).
  * A lookup scans the ring: a few thousand words, cheaper than the JSON
  * parse that came before it.
  */
