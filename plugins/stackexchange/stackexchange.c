@@ -36,6 +36,7 @@
 #include "cred.h"
 #include "cursor.h"
 #include "logonce.h"
+#include "mentlist.h"
 #include "ptime.h"
 #include "strbuf.h"
 #include "urlenc.h"
@@ -96,8 +97,9 @@ struct stackexchange {
 	int64_t			 fromdate;
 	struct cursor		 at;		/* newest creation_date done, and
 						 * the ids done in that second */
-	struct stackexchange_item *got;		/* newer, newest first */
-	size_t			 ngot, capgot, nemitted;
+	struct mentlist		 got;		/* newer, newest first; keyed by
+						 * creation_date */
+	size_t			 nemitted;
 };
 
 static void	stackexchange_round_end(struct stackexchange *);
@@ -130,73 +132,20 @@ stackexchange_label(const struct stackexchange *s, char *buf, size_t size)
 	return buf;
 }
 
-/* Free the strings of a kept item. */
-static void
-stackexchange_item_free(struct stackexchange_item *it)
-{
-	free((char *)it->id);
-	free((char *)it->url);
-	free((char *)it->author_handle);
-	free((char *)it->title);
-	free((char *)it->text);
-}
-
-/* Forget the items gathered by the job. */
-static void
-stackexchange_got_clear(struct stackexchange *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->ngot; i++)
-		stackexchange_item_free(&s->got[i]);
-	s->ngot = 0;
-}
-
-/* Keep a copy of IT among the job's items; 0, or -1 when out of memory. */
-static int
-stackexchange_keep(struct stackexchange *s,
-    const struct stackexchange_item *it)
-{
-	struct stackexchange_item *c, *g;
-	size_t n;
-	int bad = 0;
-
-	if (s->ngot == s->capgot) {
-		n = s->capgot == 0 ? 64 : s->capgot * 2;
-		if ((g = reallocarray(s->got, n, sizeof *g)) == NULL)
-			return -1;
-		s->got = g;
-		s->capgot = n;
-	}
-	c = &s->got[s->ngot];
-	*c = *it;
-	c->id = strbuf_dup(it->id, &bad);
-	c->url = strbuf_dup(it->url, &bad);
-	c->author_handle = strbuf_dup(it->author_handle, &bad);
-	c->title = strbuf_dup(it->title, &bad);
-	c->text = strbuf_dup(it->text, &bad);
-	if (bad) {
-		stackexchange_item_free(c);
-		return -1;
-	}
-	s->ngot++;
-	return 0;
-}
-
 /* stackexchange_parse's callback for a page: keep what is new. */
 static int
 stackexchange_page_item(const struct stackexchange_item *it, void *arg)
 {
 	struct stackexchange *s = arg;
-	size_t i;
+	struct md_mention m = MD_MENTION_INIT;
 
 	if (!s->first && cursor_done(&s->at, it->published, it->id))
 		return 0;
 	/* Pages shift when items arrive meanwhile. */
-	for (i = 0; i < s->ngot; i++)
-		if (strcmp(s->got[i].id, it->id) == 0)
-			return 0;
-	if (stackexchange_keep(s, it) != 0) {
+	if (mentlist_has(&s->got, it->id))
+		return 0;
+	stackexchange_mention(it, &m);
+	if (mentlist_add(&s->got, &m, it->published) != 0) {
 		s->host->log(s->src, MD_LOG_ERR, "out of memory");
 		return -1;
 	}
@@ -266,22 +215,17 @@ stackexchange_emit_more(struct md_source *src, void *arg)
 static int
 stackexchange_emit(struct stackexchange *s)
 {
-	struct stackexchange_item *it;
-	struct md_mention m;
+	struct mentlist_item *it;
 	int rc, moved = 0;
 
-	while (s->ngot > 0) {
-		it = &s->got[s->ngot - 1];
-		m = (struct md_mention)MD_MENTION_INIT;
-		stackexchange_mention(it, &m);
-		rc = s->host->emit(s->src, &m);
+	while ((it = mentlist_last(&s->got)) != NULL) {
+		rc = s->host->emit(s->src, &it->m);
 		if (rc != -1)
 			s->nemitted++;
-		cursor_take(&s->at, it->published, it->id);
+		cursor_take(&s->at, it->key, it->m.id);
 		moved = 1;
-		stackexchange_item_free(it);
-		s->ngot--;
-		if (rc == 1 && s->ngot > 0) {
+		mentlist_drop_last(&s->got);
+		if (rc == 1 && s->got.n > 0) {
 			stackexchange_save(s);
 			s->timer = s->host->timer_add(s->src, 0, 0,
 			    stackexchange_emit_more, s);
@@ -298,7 +242,7 @@ static void
 stackexchange_job_start(struct stackexchange *s, size_t j)
 {
 	s->job = j;
-	stackexchange_got_clear(s);
+	mentlist_clear(&s->got);
 	if (j > s->nterms || (j == s->nterms && !s->comments)) {
 		stackexchange_round_end(s);
 		return;
@@ -330,7 +274,7 @@ stackexchange_job_next(struct stackexchange *s)
 static void
 stackexchange_round_fail(struct stackexchange *s)
 {
-	stackexchange_got_clear(s);
+	mentlist_clear(&s->got);
 	s->failed = 1;
 	stackexchange_round_end(s);
 }
@@ -455,7 +399,7 @@ stackexchange_page_done(struct md_source *src,
 	stackexchange_obey(s, &info);
 	if (info.error_id != 0) {
 		free(cause);
-		stackexchange_got_clear(s);
+		mentlist_clear(&s->got);
 		if (stackexchange_error(s, resp, &info))
 			stackexchange_job_start(s, s->job + 1);
 		else
@@ -467,7 +411,7 @@ stackexchange_page_done(struct md_source *src,
 		s->host->log(s->src, MD_LOG_WARNING, "%s: HTTP %ld%s", label,
 		    resp->status, resp->status == 429 ? " (rate limited)" :
 		    "");
-		stackexchange_got_clear(s);
+		mentlist_clear(&s->got);
 		if (resp->status >= 400 && resp->status < 500 &&
 		    resp->status != 429 && resp->status != 408)
 			stackexchange_job_start(s, s->job + 1);
@@ -554,7 +498,7 @@ stackexchange_fetch_page(struct stackexchange *s)
 
 	if (s->hold_until > ptime_wall()) {
 		/* The round ends; the next waits for the hold. */
-		stackexchange_got_clear(s);
+		mentlist_clear(&s->got);
 		stackexchange_round_end(s);
 		return;
 	}
@@ -765,10 +709,7 @@ stackexchange_stop(struct md_source *src, void *ctx)
 	struct stackexchange *s = ctx;
 
 	(void)src;
-	stackexchange_got_clear(s);
-	free(s->got);
-	s->got = NULL;
-	s->capgot = 0;
+	mentlist_free(&s->got);
 	cursor_clear(&s->at);
 	stackexchange_terms_clear(s);
 	free(s->base);

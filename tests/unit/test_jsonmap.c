@@ -8,7 +8,8 @@
  * credentials and header lines; and what the other connectors share: RFC
  * 3339 read strictly, as UTC or loosely, durations and backoff, lenient
  * cJSON getters and the broken/not-JSON cause, character references,
- * percent-encoding, language tags, notices once, and the time cursor.
+ * percent-encoding, language tags, notices once, the time cursor and the
+ * mentions a job keeps.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,6 +30,7 @@
 #include "jsonmap.h"
 #include "langtag.h"
 #include "logonce.h"
+#include "mentlist.h"
 #include "ptime.h"
 #include "urlenc.h"
 
@@ -788,6 +790,39 @@ test_cursor(void **state)
 	assert_int_equal(c.nids, 0);
 }
 
+/* Mentions kept by a job: copied, found by id, emitted lowest key first. */
+static void
+test_mentlist(void **state)
+{
+	struct mentlist l = { NULL, 0, 0 };
+	struct md_mention m = MD_MENTION_INIT;
+	struct mentlist_item *it;
+	char id[8];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100; i++) {
+		snprintf(id, sizeof id, "p%d", (i * 37) % 100);
+		m.id = id;
+		m.text = "text";
+		m.score = i;
+		assert_int_equal(mentlist_add(&l, &m, (i * 37) % 100), 0);
+	}
+	assert_true(mentlist_has(&l, "p42"));
+	assert_false(mentlist_has(&l, "p100"));
+	mentlist_sort(&l);
+	it = mentlist_last(&l);
+	assert_string_equal(it->m.id, "p0");
+	assert_string_equal(it->m.text, "text");
+	assert_int_equal(it->key, 0);
+	mentlist_drop_last(&l);
+	assert_int_equal(mentlist_last(&l)->key, 1);
+	mentlist_clear(&l);
+	assert_null(mentlist_last(&l));
+	mentlist_free(&l);
+	assert_null(l.v);
+}
+
 int
 main(void)
 {
@@ -803,6 +838,7 @@ main(void)
 		cmocka_unit_test(test_jsonget),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_cursor),
+		cmocka_unit_test(test_mentlist),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
