@@ -193,6 +193,25 @@ ptime_backoff(double base, int failures, double max)
 	return wait > max ? max : wait;
 }
 
+/* The wait before the next round: backoff after a failed one, else the
+ * rest of the interval. */
+double
+ptime_next_round(int failed, int *failures, double started, double interval,
+    double max)
+{
+	double delay, backoff;
+
+	if (failed) {
+		(*failures)++;
+		backoff = ptime_backoff(interval, *failures, max);
+		delay = backoff > interval ? backoff : interval;
+	} else {
+		*failures = 0;
+		delay = started + interval - ptime_now();
+	}
+	return delay > 0 ? delay : 0;
+}
+
 /* Monotonic seconds. */
 double
 ptime_now(void)

@@ -342,19 +342,10 @@ discourse_round(struct md_source *src, void *arg)
 static void
 discourse_round_end(struct discourse *d)
 {
-	double delay, backoff;
+	double delay;
 
-	if (d->failed) {
-		d->failures++;
-		backoff = ptime_backoff(d->interval, d->failures,
-		    DISCOURSE_BACKOFF_MAX);
-		delay = backoff > d->interval ? backoff : d->interval;
-	} else {
-		d->failures = 0;
-		delay = d->started + d->interval - ptime_now();
-	}
-	if (delay < 0)
-		delay = 0;
+	delay = ptime_next_round(d->failed, &d->failures, d->started,
+	    d->interval, DISCOURSE_BACKOFF_MAX);
 	d->timer = d->host->timer_add(d->src, delay, 0, discourse_round, d);
 }
 

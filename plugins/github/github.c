@@ -534,21 +534,12 @@ github_round(struct md_source *src, void *arg)
 static void
 github_round_end(struct github *g)
 {
-	double delay, backoff;
+	double delay;
 
-	if (g->failed) {
-		g->failures++;
-		backoff = ptime_backoff(g->interval, g->failures,
-		    GITHUB_BACKOFF_MAX);
-		delay = backoff > g->interval ? backoff : g->interval;
-	} else {
-		g->failures = 0;
-		delay = g->started + g->interval - ptime_now();
-	}
+	delay = ptime_next_round(g->failed, &g->failures, g->started,
+	    g->interval, GITHUB_BACKOFF_MAX);
 	if (g->hold_until - ptime_now() > delay)
 		delay = g->hold_until - ptime_now();
-	if (delay < 0)
-		delay = 0;
 	g->timer = g->host->timer_add(g->src, delay, 0, github_round, g);
 }
 

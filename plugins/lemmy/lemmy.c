@@ -440,19 +440,10 @@ lemmy_round(struct md_source *src, void *arg)
 static void
 lemmy_round_end(struct lemmy *l)
 {
-	double delay, backoff;
+	double delay;
 
-	if (l->failed) {
-		l->failures++;
-		backoff = ptime_backoff(l->interval, l->failures,
-		    LEMMY_BACKOFF_MAX);
-		delay = backoff > l->interval ? backoff : l->interval;
-	} else {
-		l->failures = 0;
-		delay = l->started + l->interval - ptime_now();
-	}
-	if (delay < 0)
-		delay = 0;
+	delay = ptime_next_round(l->failed, &l->failures, l->started,
+	    l->interval, LEMMY_BACKOFF_MAX);
 	l->timer = l->host->timer_add(l->src, delay, 0, lemmy_round, l);
 }
 

@@ -588,22 +588,13 @@ stackexchange_round(struct md_source *src, void *arg)
 static void
 stackexchange_round_end(struct stackexchange *s)
 {
-	double delay, backoff, hold;
+	double delay, hold;
 
-	if (s->failed) {
-		s->failures++;
-		backoff = ptime_backoff(s->interval, s->failures,
-		    STACKEXCHANGE_BACKOFF_MAX);
-		delay = backoff > s->interval ? backoff : s->interval;
-	} else {
-		s->failures = 0;
-		delay = s->started + s->interval - ptime_now();
-	}
+	delay = ptime_next_round(s->failed, &s->failures, s->started,
+	    s->interval, STACKEXCHANGE_BACKOFF_MAX);
 	hold = s->hold_until - ptime_wall();
 	if (hold > delay)
 		delay = hold;
-	if (delay < 0)
-		delay = 0;
 	s->timer = s->host->timer_add(s->src, delay, 0, stackexchange_round,
 	    s);
 }

@@ -650,17 +650,18 @@ test_ptime(void **state)
 	};
 	int64_t us, t;
 	double d;
-	size_t i;
+	size_t k;
+	int i;
 
 	(void)state;
-	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+	for (k = 0; k < sizeof(times) / sizeof(times[0]); k++) {
 		us = 0;
-		if (ptime_rfc3339(times[i].text, times[i].flags, &us) !=
-		    times[i].rc || us != times[i].us)
+		if (ptime_rfc3339(times[k].text, times[k].flags, &us) !=
+		    times[k].rc || us != times[k].us)
 			fail_msg("'%s' (flags %d): want %d %lld, got %lld",
-			    times[i].text != NULL ? times[i].text : "(null)",
-			    times[i].flags, times[i].rc,
-			    (long long)times[i].us, (long long)us);
+			    times[k].text != NULL ? times[k].text : "(null)",
+			    times[k].flags, times[k].rc,
+			    (long long)times[k].us, (long long)us);
 	}
 	/* Seconds round down, before 1970 too. */
 	assert_int_equal(ptime_seconds("1969-12-31T23:59:59.5Z", 0, &t), 0);
@@ -684,6 +685,18 @@ test_ptime(void **state)
 	assert_true(ptime_backoff(60, 3, 3600) == 240);
 	assert_true(ptime_backoff(60, 30, 3600) == 3600);
 	assert_true(ptime_backoff(7200, 1, 3600) == 3600);
+
+	/* A failed round waits its backoff, at least the interval; a good
+	 * one what is left of the interval, and clears the count. */
+	i = 0;
+	assert_true(ptime_next_round(1, &i, ptime_now(), 60, 3600) == 60);
+	assert_true(ptime_next_round(1, &i, ptime_now(), 60, 3600) == 120);
+	assert_int_equal(i, 2);
+	assert_true(ptime_next_round(1, &i, ptime_now(), 7200, 3600) == 7200);
+	assert_true(ptime_next_round(0, &i, ptime_now() - 100, 60, 3600) == 0);
+	assert_int_equal(i, 0);
+	d = ptime_next_round(0, &i, ptime_now() - 10, 60, 3600);
+	assert_true(d > 49 && d <= 50);
 }
 
 /* Members read leniently; a body told broken from not JSON. */
