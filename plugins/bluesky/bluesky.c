@@ -38,6 +38,12 @@
 #include "mentiond/plugin.h"
 
 #include "bskyparse.h"
+#include "cred.h"
+#include "idring.h"
+#include "logonce.h"
+#include "ptime.h"
+#include "strbuf.h"
+#include "urlenc.h"
 
 #define BLUESKY_PUBLIC_API	"https://public.api.bsky.app"
 #define BLUESKY_SEEN_MAX	4096	/* uris of posts emitted lately */
@@ -46,7 +52,6 @@
 #define BLUESKY_LIMIT_MAX	100	/* the API's largest page */
 #define BLUESKY_LOGIN_BACKOFF	3600.0	/* longest wait between logins */
 #define BLUESKY_HOLD_MAX	3600	/* longest rate-limit hold, seconds */
-#define BLUESKY_SECRET_MAX	4096	/* bytes read from a password file */
 #define BLUESKY_PASSWORD_CRED	"bluesky-app-password"
 #define BLUESKY_PASSWORD_ENV	"MENTIOND_BLUESKY_APP_PASSWORD"
 
@@ -115,77 +120,12 @@ struct bluesky {
 	int			 no_terms_logged;
 	int			 backed_up;
 	struct bluesky_term	*terms;
-	uint64_t		*seen;
-	size_t			 nseen;
-	size_t			 seen_next;
+	struct idring		 seen;		/* ids emitted lately */
 };
 
 static void	bluesky_walk_request(struct bluesky_term *);
 static void	bluesky_login(struct bluesky *);
 static void	bluesky_tick(struct md_source *, void *);
-
-/* The 64-bit FNV-1a hash of S. */
-static uint64_t
-bluesky_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/* Was the post with hash H emitted lately? */
-static int
-bluesky_seen(const struct bluesky *bs, uint64_t h)
-{
-	size_t i;
-
-	for (i = 0; i < bs->nseen; i++)
-		if (bs->seen[i] == h)
-			return 1;
-	return 0;
-}
-
-/* Remember H, replacing the oldest when the ring is full. */
-static void
-bluesky_remember(struct bluesky *bs, uint64_t h)
-{
-	bs->seen[bs->seen_next] = h;
-	bs->seen_next = (bs->seen_next + 1) % BLUESKY_SEEN_MAX;
-	if (bs->nseen < BLUESKY_SEEN_MAX)
-		bs->nseen++;
-}
-
-/* S percent-encoded as a query value: all but the unreserved characters
- * (malloc'd, or NULL). */
-static char *
-bluesky_escape(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-	char *out;
-
-	if ((out = malloc(strlen(s) * 3 + 1)) == NULL)
-		return NULL;
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~')
-			out[n++] = (char)c;
-		else {
-			out[n++] = '%';
-			out[n++] = hex[c >> 4];
-			out[n++] = hex[c & 15];
-		}
-	}
-	out[n] = '\0';
-	return out;
-}
 
 /* A copy of URL without its trailing slashes, or NULL. */
 static char *
@@ -402,7 +342,6 @@ bluesky_post(const struct bskyparse_post *p, void *arg)
 	struct bluesky_pass *pass = arg;
 	struct bluesky_term *t = pass->t;
 	struct bluesky *bs = t->bs;
-	uint64_t h;
 	int rc;
 
 	if (p->sort_us > 0 && p->sort_us <= t->mark) {
@@ -412,15 +351,14 @@ bluesky_post(const struct bskyparse_post *p, void *arg)
 	if (p->sort_us > 0 && t->skip_top > 0 && p->sort_us >= t->skip_low &&
 	    p->sort_us <= t->skip_top)
 		return 0;
-	h = bluesky_hash(p->m.id);
-	if (bluesky_seen(bs, h))
+	if (idring_has(&bs->seen, p->m.id))
 		return 0;
 	rc = bs->host->emit(bs->src, &p->m);
 	if (rc == -1)
 		return 0;
 	if (rc == 1)
 		bs->backed_up = 1;
-	bluesky_remember(bs, h);
+	idring_add(&bs->seen, p->m.id);
 	pass->emitted++;
 	return 0;
 }
@@ -583,9 +521,9 @@ bluesky_walk_request(struct bluesky_term *t)
 	struct md_http_request req = { .url = NULL, .headers = bs->headers };
 	char *q, *c = NULL, *url = NULL;
 
-	q = bluesky_escape(t->term);
+	q = urlenc_component(t->term);
 	if (t->cursor != NULL)
-		c = bluesky_escape(t->cursor);
+		c = urlenc_component(t->cursor);
 	if (q == NULL || (t->cursor != NULL && c == NULL) ||
 	    asprintf(&url, "%s/xrpc/app.bsky.feed.searchPosts?q=%s&sort=latest"
 	    "&limit=%lld%s%s", bs->search_base, q, bs->limit, c != NULL ?
@@ -723,7 +661,7 @@ bluesky_login_done(struct md_source *src, const struct md_http_response *resp,
 	struct bluesky_term *t;
 	double delay;
 	char buf[320];
-	int waited = 0, i;
+	int waited = 0;
 
 	bluesky_ratelimit(bs, resp);
 	if (resp->error == NULL && resp->status >= 200 && resp->status <= 299 &&
@@ -740,12 +678,8 @@ bluesky_login_done(struct md_source *src, const struct md_http_response *resp,
 	bluesky_drop_session(bs);
 	bs->session = BLUESKY_OUT;
 	bs->login_failures++;
-	delay = bs->interval > 1 ? bs->interval : 1;
-	for (i = 1; i < bs->login_failures && delay < BLUESKY_LOGIN_BACKOFF;
-	    i++)
-		delay *= 2;
-	if (delay > BLUESKY_LOGIN_BACKOFF)
-		delay = BLUESKY_LOGIN_BACKOFF;
+	delay = ptime_backoff(bs->interval > 1 ? bs->interval : 1,
+	    bs->login_failures, BLUESKY_LOGIN_BACKOFF);
 	bs->login_after = time(NULL) + (time_t)delay;
 	bs->host->log(bs->src, MD_LOG_ERR, "createSession as %s on %s failed: "
 	    "%s; trying again in %.0f s", bs->identifier, bs->pds_base,
@@ -848,6 +782,7 @@ bluesky_tick(struct md_source *src, void *arg)
 	struct bluesky_term *t, **tp;
 	time_t now = time(NULL);
 	size_t i;
+	int none;
 
 	if (now < bs->hold_until)
 		return;
@@ -863,15 +798,12 @@ bluesky_tick(struct md_source *src, void *arg)
 		terms = one;
 	} else
 		terms = bs->host->search_terms(bs->src);
-	if (terms == NULL || terms[0] == NULL) {
-		if (!bs->no_terms_logged)
-			bs->host->log(bs->src, MD_LOG_NOTICE, "nothing to "
-			    "search for: the tracks have no words (or set "
-			    "query)");
-		bs->no_terms_logged = 1;
+	none = terms == NULL || terms[0] == NULL;
+	if (logonce_due(&bs->no_terms_logged, none))
+		bs->host->log(bs->src, MD_LOG_NOTICE, "nothing to search for: the "
+		    "tracks have no words (or set query)");
+	if (none)
 		return;
-	}
-	bs->no_terms_logged = 0;
 	for (t = bs->terms; t != NULL; t = t->next)
 		t->stale = 1;
 	for (i = 0; terms[i] != NULL; i++) {
@@ -892,73 +824,33 @@ bluesky_tick(struct md_source *src, void *arg)
 	}
 }
 
-/*
- * Read the secret in PATH: its first line, without its line end. Returns 0
- * with *OUT malloc'd; -1 with errno (ENOENT: no file) or with *CAUSE.
- */
-static int
-bluesky_read_secret(const char *path, char **out, char **cause)
-{
-	char buf[BLUESKY_SECRET_MAX + 1], *e;
-	size_t n;
-	FILE *fp;
-
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	n = fread(buf, 1, BLUESKY_SECRET_MAX, fp);
-	fclose(fp);
-	buf[n] = '\0';
-	e = buf + strcspn(buf, "\r\n");
-	*e = '\0';
-	if (buf[0] == '\0') {
-		if (asprintf(cause, "%s is empty", path) == -1)
-			*cause = NULL;
-		return -1;
-	}
-	*out = strdup(buf);
-	explicit_bzero(buf, sizeof buf);
-	return *out != NULL ? 0 : -1;
-}
-
-/* Find the app password: app_password_file, the systemd credential, or the
- * environment. Returns 0 (*PASSWORD NULL when none) with *WHERE, or -1 with
- * *CAUSE when the configured file cannot be used. */
+/* Find the app password (cred_get): app_password_file, the systemd
+ * credential, or the environment, into bs->password (NULL when there is
+ * none) and *WHERE; -1 with *CAUSE when the configured file cannot be
+ * used. */
 static int
 bluesky_password(struct bluesky *bs, const char **where, char **cause)
 {
-	const char *dir, *env;
-	char *path = NULL, *why = NULL;
+	static const char *const from[] = { NULL, "app_password_file",
+	    "$CREDENTIALS_DIRECTORY/" BLUESKY_PASSWORD_CRED,
+	    "$" BLUESKY_PASSWORD_ENV };
+	enum cred_from f;
+	char *warning, *why;
 
 	*where = NULL;
-	if (bs->app_password_file != NULL) {
-		if (bluesky_read_secret(bs->app_password_file, &bs->password,
-		    &why) == 0) {
-			*where = "app_password_file";
-			return 0;
-		}
-		if (asprintf(cause, "app_password_file: %s", why != NULL ?
-		    why : strerror(errno)) == -1)
-			*cause = NULL;
+	bs->password = cred_get(bs->app_password_file, BLUESKY_PASSWORD_CRED,
+	    BLUESKY_PASSWORD_ENV, &f, &warning, &why);
+	if (warning != NULL) {
+		bs->host->log(bs->src, MD_LOG_WARNING, "credential %s: %s",
+		    BLUESKY_PASSWORD_CRED, warning);
+		free(warning);
+	}
+	if (bs->password == NULL && why != NULL) {
+		*cause = strbuf_msg("app_password_file: %s", why);
 		free(why);
 		return -1;
 	}
-	if ((dir = getenv("CREDENTIALS_DIRECTORY")) != NULL &&
-	    asprintf(&path, "%s/%s", dir, BLUESKY_PASSWORD_CRED) != -1) {
-		if (bluesky_read_secret(path, &bs->password, &why) == 0) {
-			*where = "$CREDENTIALS_DIRECTORY/" BLUESKY_PASSWORD_CRED;
-			free(path);
-			return 0;
-		}
-		if (why != NULL || errno != ENOENT)
-			bs->host->log(bs->src, MD_LOG_WARNING, "credential %s: "
-			    "%s", path, why != NULL ? why : strerror(errno));
-		free(why);
-		free(path);
-	}
-	if ((env = getenv(BLUESKY_PASSWORD_ENV)) != NULL && env[0] != '\0') {
-		bs->password = strdup(env);
-		*where = "$" BLUESKY_PASSWORD_ENV;
-	}
+	*where = from[f];
 	return 0;
 }
 
@@ -984,9 +876,9 @@ bluesky_begin(struct md_source *src, const struct md_host *host, void *ctx,
 		    "using %d", bs->limit, BLUESKY_LIMIT_MAX, BLUESKY_LIMIT_MAX);
 		bs->limit = BLUESKY_LIMIT_MAX;
 	}
-	bs->seen = calloc(BLUESKY_SEEN_MAX, sizeof *bs->seen);
 	bs->pds_base = bluesky_trim(bs->pds);
-	if (bs->seen == NULL || bs->pds_base == NULL) {
+	if (idring_init(&bs->seen, BLUESKY_SEEN_MAX) != 0 ||
+	    bs->pds_base == NULL) {
 		*cause = strdup("out of memory");
 		return -1;
 	}
@@ -1053,9 +945,8 @@ bluesky_stop(struct md_source *src, void *ctx)
 	}
 	free(bs->pds_base);
 	free(bs->search_base);
-	free(bs->seen);
+	idring_free(&bs->seen);
 	bs->pds_base = bs->search_base = NULL;
-	bs->seen = NULL;
 }
 
 /* What bluesky_parse hands each post to. */

@@ -29,17 +29,13 @@
 #include <cJSON.h>
 
 #include "bskyparse.h"
+#include "jsonget.h"
+#include "langtag.h"
+#include "ptime.h"
+#include "strbuf.h"
 
 #define BSKYPARSE_LINKS_MAX	64	/* link facets used per post */
 #define BSKYPARSE_URL_MAX	1024	/* longest bsky.app link made */
-
-/* A growing string; FAILED once an allocation failed. */
-struct bskyparse_buf {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
-	int	 failed;
-};
 
 /* One link facet: bytes START to END of the text stand for URI. */
 struct bskyparse_link {
@@ -49,40 +45,15 @@ struct bskyparse_link {
 	int		 shortened;	/* the bytes are a shortened URI */
 };
 
-/* Append LEN bytes of S to B. */
-static void
-bskyparse_put(struct bskyparse_buf *b, const char *s, size_t len)
-{
-	size_t cap;
-	char *p;
-
-	if (b->failed)
-		return;
-	if (b->len + len + 1 > b->cap) {
-		cap = b->cap == 0 ? 256 : b->cap;
-		while (cap < b->len + len + 1)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, len);
-	b->len += len;
-	b->p[b->len] = '\0';
-}
-
 /* Append LEN bytes of S to B, as HTML when HTML is set. */
 static void
-bskyparse_put_text(struct bskyparse_buf *b, const char *s, size_t len,
+bskyparse_put_text(struct strbuf *b, const char *s, size_t len,
     int html)
 {
 	const char *run = s, *end = s + len, *rep;
 
 	if (!html) {
-		bskyparse_put(b, s, len);
+		strbuf_put(b, s, len);
 		return;
 	}
 	for (; s < end; s++) {
@@ -105,40 +76,11 @@ bskyparse_put_text(struct bskyparse_buf *b, const char *s, size_t len,
 		default:
 			continue;
 		}
-		bskyparse_put(b, run, s - run);
-		bskyparse_put(b, rep, strlen(rep));
+		strbuf_put(b, run, s - run);
+		strbuf_put(b, rep, strlen(rep));
 		run = s + 1;
 	}
-	bskyparse_put(b, run, end - run);
-}
-
-/* The non-empty string member KEY of OBJ, or NULL. */
-static const char *
-bskyparse_str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	if (!cJSON_IsString(v) || v->valuestring == NULL ||
-	    v->valuestring[0] == '\0')
-		return NULL;
-	return v->valuestring;
-}
-
-/* The count member KEY of OBJ (a number of at least 0), or -1. */
-static long long
-bskyparse_count(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	double d;
-
-	if (!cJSON_IsNumber(v))
-		return -1;
-	d = v->valuedouble;
-	if (isnan(d) || d < 0)
-		return -1;
-	if (d > 1e15)
-		return 1000000000000000LL;
-	return (long long)d;
+	strbuf_put(b, run, end - run);
 }
 
 /* The byte offset member KEY of OBJ (a whole number from 0 to MAX), or -1. */
@@ -154,84 +96,14 @@ bskyparse_offset(const cJSON *obj, const char *key, size_t max)
 	return (long long)v->valuedouble;
 }
 
-/* Read N digits of S into *OUT; -1 when one is not a digit. */
-static int
-bskyparse_digits(const char *s, int n, int *out)
-{
-	int i, v = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* Days from 1970-01-01 to Y-M-D, proleptic Gregorian (Y from 1 on). */
-static int64_t
-bskyparse_days(int y, int m, int d)
-{
-	int64_t yy = y - (m <= 2), era, yoe, doy, doe;
-
-	era = yy / 400;
-	yoe = yy - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
+/* The unix time in microseconds of an RFC 3339 timestamp (no zone: UTC),
+ * or -1. */
 int64_t
 bskyparse_date_us(const char *s)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int y, mo, d, h, mi, sec, zh = 0, zm = 0, sign = 0, leap, digits;
-	int64_t us = 0;
+	int64_t us;
 
-	if (s == NULL || strlen(s) < 19)
-		return -1;
-	if (bskyparse_digits(s, 4, &y) || s[4] != '-' ||
-	    bskyparse_digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    bskyparse_digits(s + 8, 2, &d) ||
-	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    bskyparse_digits(s + 11, 2, &h) || s[13] != ':' ||
-	    bskyparse_digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    bskyparse_digits(s + 17, 2, &sec))
-		return -1;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 60)
-		return -1;
-	s += 19;
-	if (*s == '.' || *s == ',') {
-		s++;
-		if (*s < '0' || *s > '9')
-			return -1;
-		for (digits = 0; *s >= '0' && *s <= '9'; s++, digits++)
-			if (digits < 6)
-				us = us * 10 + (*s - '0');
-		for (; digits < 6; digits++)
-			us *= 10;
-	}
-	if (*s == 'Z' || *s == 'z')
-		s++;
-	else if (*s == '+' || *s == '-') {
-		sign = *s == '-' ? -1 : 1;
-		if (bskyparse_digits(s + 1, 2, &zh))
-			return -1;
-		s += 3;
-		if (*s == ':')
-			s++;
-		if (bskyparse_digits(s, 2, &zm) || zh > 23 || zm > 59)
-			return -1;
-		s += 2;
-	}
-	if (*s != '\0')
-		return -1;
-	return (bskyparse_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-	    sign * (zh * 3600 + zm * 60)) * 1000000 + us;
+	return ptime_rfc3339(s, PTIME_UTC, &us) == 0 ? us : -1;
 }
 
 /* Is byte I of TEXT (LEN bytes) the start of a character (or the end)? */
@@ -310,10 +182,10 @@ bskyparse_links(const char *text, size_t len, const cJSON *facets,
 			continue;
 		uri = NULL;
 		cJSON_ArrayForEach(f, features) {
-			type = bskyparse_str(f, "$type");
+			type = jsonget_nonempty(f, "$type");
 			if (type != NULL && strcmp(type,
 			    "app.bsky.richtext.facet#link") == 0 &&
-			    (uri = bskyparse_str(f, "uri")) != NULL)
+			    (uri = jsonget_nonempty(f, "uri")) != NULL)
 				break;
 		}
 		if (uri == NULL)
@@ -338,7 +210,7 @@ char *
 bskyparse_text(const char *text, size_t len, const cJSON *facets)
 {
 	struct bskyparse_link links[BSKYPARSE_LINKS_MAX];
-	struct bskyparse_buf b = { NULL, 0, 0, 0 };
+	struct strbuf b = { NULL, 0, 0, 0 };
 	size_t n, i, at = 0;
 	int html;
 
@@ -346,20 +218,20 @@ bskyparse_text(const char *text, size_t len, const cJSON *facets)
 	html = memchr(text, '<', len) != NULL || memchr(text, '&', len) != NULL;
 	for (i = 0; i < n && !html; i++)
 		html = !links[i].shortened || strpbrk(links[i].uri, "<&") != NULL;
-	bskyparse_put(&b, "", 0);
+	strbuf_put(&b, "", 0);
 	for (i = 0; i < n; i++) {
 		bskyparse_put_text(&b, text + at, links[i].start - at, html);
 		if (links[i].shortened)
 			bskyparse_put_text(&b, links[i].uri,
 			    strlen(links[i].uri), html);
 		else {
-			bskyparse_put(&b, "<a href=\"", 9);
+			strbuf_put(&b, "<a href=\"", 9);
 			bskyparse_put_text(&b, links[i].uri,
 			    strlen(links[i].uri), 1);
-			bskyparse_put(&b, "\">", 2);
+			strbuf_put(&b, "\">", 2);
 			bskyparse_put_text(&b, text + links[i].start,
 			    links[i].end - links[i].start, 1);
-			bskyparse_put(&b, "</a>", 4);
+			strbuf_put(&b, "</a>", 4);
 		}
 		at = links[i].end;
 	}
@@ -376,31 +248,31 @@ bskyparse_text(const char *text, size_t len, const cJSON *facets)
 static char *
 bskyparse_embed_text(const cJSON *record)
 {
-	struct bskyparse_buf b = { NULL, 0, 0, 0 };
+	struct strbuf b = { NULL, 0, 0, 0 };
 	const cJSON *embed, *images, *img, *ext;
 	const char *s;
 
-	bskyparse_put(&b, "", 0);
+	strbuf_put(&b, "", 0);
 	embed = cJSON_GetObjectItemCaseSensitive(record, "embed");
 	images = cJSON_GetObjectItemCaseSensitive(embed, "images");
 	cJSON_ArrayForEach(img, images) {
-		if ((s = bskyparse_str(img, "alt")) == NULL)
+		if ((s = jsonget_nonempty(img, "alt")) == NULL)
 			continue;
-		bskyparse_put(&b, "<p>", 3);
+		strbuf_put(&b, "<p>", 3);
 		bskyparse_put_text(&b, s, strlen(s), 1);
-		bskyparse_put(&b, "</p>", 4);
+		strbuf_put(&b, "</p>", 4);
 	}
 	ext = cJSON_GetObjectItemCaseSensitive(embed, "external");
 	if (b.len == 0 && cJSON_IsObject(ext)) {
-		if ((s = bskyparse_str(ext, "title")) != NULL) {
-			bskyparse_put(&b, "<p>", 3);
+		if ((s = jsonget_nonempty(ext, "title")) != NULL) {
+			strbuf_put(&b, "<p>", 3);
 			bskyparse_put_text(&b, s, strlen(s), 1);
-			bskyparse_put(&b, "</p>", 4);
+			strbuf_put(&b, "</p>", 4);
 		}
-		if ((s = bskyparse_str(ext, "description")) != NULL) {
-			bskyparse_put(&b, "<p>", 3);
+		if ((s = jsonget_nonempty(ext, "description")) != NULL) {
+			strbuf_put(&b, "<p>", 3);
 			bskyparse_put_text(&b, s, strlen(s), 1);
-			bskyparse_put(&b, "</p>", 4);
+			strbuf_put(&b, "</p>", 4);
 		}
 	}
 	if (b.failed) {
@@ -452,24 +324,6 @@ bskyparse_web(const char *uri, const char *handle, char *buf, size_t size)
 	return strlen(buf) + 1 < size ? buf : NULL;
 }
 
-/* The language code of TAG ("en", "pt-BR" gives "pt") into BUF, or NULL. */
-static const char *
-bskyparse_lang(const char *tag, char buf[4])
-{
-	size_t n = 0;
-
-	if (tag == NULL)
-		return NULL;
-	while (tag[n] != '\0' && tag[n] != '-' && tag[n] != '_') {
-		if (n == 3 || !isalpha((unsigned char)tag[n]))
-			return NULL;
-		buf[n] = (char)tolower((unsigned char)tag[n]);
-		n++;
-	}
-	buf[n] = '\0';
-	return n >= 2 ? buf : NULL;
-}
-
 /* The earlier of two times, either 0 (unknown) or less. */
 static int64_t
 bskyparse_earlier(int64_t a, int64_t b)
@@ -496,8 +350,8 @@ bskyparse_post(const cJSON *post, bskyparse_fn fn, void *arg,
 	if (!cJSON_IsObject(post))
 		return 0;
 	record = cJSON_GetObjectItemCaseSensitive(post, "record");
-	created = bskyparse_date_us(bskyparse_str(record, "createdAt"));
-	indexed = bskyparse_date_us(bskyparse_str(post, "indexedAt"));
+	created = bskyparse_date_us(jsonget_nonempty(record, "createdAt"));
+	indexed = bskyparse_date_us(jsonget_nonempty(post, "indexedAt"));
 	p.sort_us = bskyparse_earlier(created, indexed);
 	if (page != NULL && p.sort_us > 0) {
 		if (p.sort_us > page->newest_us)
@@ -505,19 +359,19 @@ bskyparse_post(const cJSON *post, bskyparse_fn fn, void *arg,
 		if (page->oldest_us == 0 || p.sort_us < page->oldest_us)
 			page->oldest_us = p.sort_us;
 	}
-	if ((p.m.id = bskyparse_str(post, "uri")) == NULL ||
+	if ((p.m.id = jsonget_nonempty(post, "uri")) == NULL ||
 	    !cJSON_IsObject(record))
 		return 0;
 	author = cJSON_GetObjectItemCaseSensitive(post, "author");
 	if (cJSON_IsObject(author)) {
-		p.m.author_handle = bskyparse_str(author, "handle");
+		p.m.author_handle = jsonget_nonempty(author, "handle");
 		if (p.m.author_handle != NULL &&
 		    strcmp(p.m.author_handle, "handle.invalid") == 0)
-			p.m.author_handle = bskyparse_str(author, "did");
-		p.m.author_name = bskyparse_str(author, "displayName");
+			p.m.author_handle = jsonget_nonempty(author, "did");
+		p.m.author_name = jsonget_nonempty(author, "displayName");
 	}
 	p.m.url = bskyparse_web(p.m.id, cJSON_IsObject(author) ?
-	    bskyparse_str(author, "handle") : NULL, web, sizeof web);
+	    jsonget_nonempty(author, "handle") : NULL, web, sizeof web);
 	text = cJSON_GetObjectItemCaseSensitive(record, "text");
 	if (cJSON_IsString(text) && text->valuestring != NULL &&
 	    text->valuestring[0] != '\0')
@@ -531,12 +385,12 @@ bskyparse_post(const cJSON *post, bskyparse_fn fn, void *arg,
 	p.m.text = body;
 	langs = cJSON_GetObjectItemCaseSensitive(record, "langs");
 	if (cJSON_IsArray(langs) && cJSON_IsString(cJSON_GetArrayItem(langs, 0)))
-		p.m.lang = bskyparse_lang(cJSON_GetArrayItem(langs,
+		p.m.lang = langtag_primary(cJSON_GetArrayItem(langs,
 		    0)->valuestring, langbuf);
 	p.m.published = created > 0 ? created / 1000000 : 0;
-	p.m.replies = bskyparse_count(post, "replyCount");
-	p.m.reposts = bskyparse_count(post, "repostCount");
-	p.m.score = bskyparse_count(post, "likeCount");
+	p.m.replies = jsonget_count(post, "replyCount");
+	p.m.reposts = jsonget_count(post, "repostCount");
+	p.m.score = jsonget_count(post, "likeCount");
 	rc = fn(&p, arg) == -1 ? 2 : 1;
 out:
 	free(body);
@@ -562,38 +416,24 @@ int
 bskyparse_page(const char *body, size_t len, bskyparse_fn fn, void *arg,
     struct bskyparse_page *page, char **cause)
 {
-	const char *p = body, *end = NULL, *err;
+	const char *err;
 	const cJSON *posts, *post;
 	cJSON *root;
 	int n = 0, rc;
 
 	if (page != NULL)
 		memset(page, 0, sizeof *page);
-	while (p < body + len && (*p == ' ' || *p == '\t' || *p == '\r' ||
-	    *p == '\n'))
-		p++;
-	if (p == body + len || *p != '{') {
-		if (asprintf(cause, "not JSON: a searchPosts response was "
-		    "expected") == -1)
-			*cause = NULL;
-		return -1;
-	}
-	root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
-	if (root == NULL) {
-		if (asprintf(cause, "broken JSON at byte %zu of %zu",
-		    end != NULL && end >= body ? (size_t)(end - body) : len,
-		    len) == -1)
-			*cause = NULL;
-		return 0;
-	}
+	if ((rc = jsonget_parse(body, len, "{", "a searchPosts response",
+	    &root, cause)) != 0)
+		return rc == 1 ? 0 : -1;
 	posts = cJSON_GetObjectItemCaseSensitive(root, "posts");
 	if (!cJSON_IsArray(posts)) {
-		err = bskyparse_str(root, "error");
+		err = jsonget_nonempty(root, "error");
 		if (asprintf(cause, "not a searchPosts response: %s%s%s",
 		    err != NULL ? err : "no posts",
-		    bskyparse_str(root, "message") != NULL ? ": " : "",
-		    bskyparse_str(root, "message") != NULL ?
-		    bskyparse_str(root, "message") : "") == -1)
+		    jsonget_nonempty(root, "message") != NULL ? ": " : "",
+		    jsonget_nonempty(root, "message") != NULL ?
+		    jsonget_nonempty(root, "message") : "") == -1)
 			*cause = NULL;
 		cJSON_Delete(root);
 		return -1;
@@ -607,7 +447,7 @@ bskyparse_page(const char *body, size_t len, bskyparse_fn fn, void *arg,
 			break;
 	}
 	if (page != NULL)
-		page->cursor = bskyparse_cursor(bskyparse_str(root, "cursor"));
+		page->cursor = bskyparse_cursor(jsonget_nonempty(root, "cursor"));
 	cJSON_Delete(root);
 	return n;
 }

@@ -1,6 +1,6 @@
 /*
- * cred.c - where the generic connectors' secrets come from, and the header
- * lines that carry them (see cred.h).
+ * cred.c - where the connectors' secrets come from, and the header lines
+ * that carry them (see cred.h).
  */
 /* strdup(3), strndup(3), strcasecmp(3) under -std=c11. */
 #ifndef _POSIX_C_SOURCE
@@ -8,7 +8,6 @@
 #endif
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,27 +15,9 @@
 #include <unistd.h>
 
 #include "cred.h"
+#include "strbuf.h"
 
 #define CRED_MAX	65536	/* bytes of a secret file read */
-
-/* A malloc'd message from FMT. */
-static char * __attribute__((format(printf, 1, 2)))
-cred_msg(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
-		return strdup("out of memory");
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
 
 /* Remove trailing blanks and newlines from S. */
 static void
@@ -58,7 +39,7 @@ cred_file(const char *path, char **cause)
 	FILE *fp;
 
 	if ((fp = fopen(path, "r")) == NULL) {
-		*cause = cred_msg("cannot read %s: %s", path, strerror(errno));
+		*cause = strbuf_msg("cannot read %s: %s", path, strerror(errno));
 		return NULL;
 	}
 	if ((buf = malloc(CRED_MAX + 1)) == NULL) {
@@ -71,44 +52,52 @@ cred_file(const char *path, char **cause)
 	fclose(fp);
 	if (memchr(buf, '\0', n) != NULL) {
 		free(buf);
-		*cause = cred_msg("%s holds a NUL byte", path);
+		*cause = strbuf_msg("%s holds a NUL byte", path);
 		return NULL;
 	}
 	cred_trim(buf);
 	if (buf[0] == '\0') {
 		free(buf);
-		*cause = cred_msg("%s is empty", path);
+		*cause = strbuf_msg("%s is empty", path);
 		return NULL;
 	}
 	return buf;
 }
 
-/* A secret from FILE, the credentials folder or the environment. */
+/* A secret from FILE, the credentials folder or the environment, and
+ * where it came from. */
 char *
-cred_read(const char *file, const char *name, const char *env, char **where,
-    char **cause)
+cred_get(const char *file, const char *name, const char *env,
+    enum cred_from *from, char **warning, char **cause)
 {
 	const char *dir, *v;
 	char *path, *s;
 
 	*cause = NULL;
-	*where = NULL;
+	*from = CRED_NONE;
+	if (warning != NULL)
+		*warning = NULL;
 	if (file != NULL && *file != '\0') {
 		if ((s = cred_file(file, cause)) != NULL)
-			*where = cred_msg("file %s", file);
+			*from = CRED_FILE;
 		return s;
 	}
 	dir = getenv("CREDENTIALS_DIRECTORY");
 	if (name != NULL && dir != NULL && *dir != '\0') {
-		path = cred_msg("%s/%s", dir, name);
+		path = strbuf_msg("%s/%s", dir, name);
 		if (access(path, F_OK) == 0) {
 			s = cred_file(path, cause);
-			if (s != NULL)
-				*where = cred_msg("credential %s", name);
 			free(path);
-			return s;
-		}
-		free(path);
+			if (s != NULL) {
+				*from = CRED_DIRECTORY;
+				return s;
+			}
+			if (warning == NULL)
+				return NULL;
+			*warning = *cause;
+			*cause = NULL;
+		} else
+			free(path);
 	}
 	if (env != NULL && (v = getenv(env)) != NULL && *v != '\0') {
 		if ((s = strdup(v)) == NULL) {
@@ -116,10 +105,29 @@ cred_read(const char *file, const char *name, const char *env, char **where,
 			return NULL;
 		}
 		cred_trim(s);
-		*where = cred_msg("environment %s", env);
+		*from = CRED_ENV;
 		return s;
 	}
 	return NULL;
+}
+
+/* A secret from FILE, the credentials folder or the environment. */
+char *
+cred_read(const char *file, const char *name, const char *env, char **where,
+    char **cause)
+{
+	enum cred_from from;
+	char *s;
+
+	*where = NULL;
+	s = cred_get(file, name, env, &from, NULL, cause);
+	if (from == CRED_FILE)
+		*where = strbuf_msg("file %s", file);
+	else if (from == CRED_DIRECTORY)
+		*where = strbuf_msg("credential %s", name);
+	else if (from == CRED_ENV)
+		*where = strbuf_msg("environment %s", env);
+	return s;
 }
 
 /* Whether S has a byte that would end a header line early. */
@@ -146,8 +154,8 @@ cred_auth_line(const char *auth, const char *token, char **cause)
 	/* A scheme alone goes in Authorization; a header name (with its
 	 * colon, and maybe a scheme after it) is taken as it is. */
 	if (strchr(auth, ':') == NULL)
-		return cred_msg("Authorization: %s %s", auth, token);
-	return cred_msg("%s %s", auth, token);
+		return strbuf_msg("Authorization: %s %s", auth, token);
+	return strbuf_msg("%s %s", auth, token);
 }
 
 /* Free a cred_headers array. */
@@ -212,7 +220,7 @@ cred_headers(const char *list, const char *def, const char *extra,
 		colon = memchr(start, ':', (size_t)(end - start));
 		if (colon == NULL || colon == start ||
 		    memchr(start, ' ', (size_t)(colon - start)) != NULL) {
-			*cause = cred_msg("headers: '%.*s' is not \"Name: "
+			*cause = strbuf_msg("headers: '%.*s' is not \"Name: "
 			    "value\"", (int)(end - start), start);
 			goto fail;
 		}

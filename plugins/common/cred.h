@@ -1,8 +1,8 @@
 /*
- * cred.h - credentials of the generic connectors and the request headers
- * that carry them. A secret never comes from a plain config value: it is
- * read from a file named by a *_file setting, or from systemd's
- * $CREDENTIALS_DIRECTORY (LoadCredential=), or from an environment variable.
+ * cred.h - credentials of the connectors and the request headers that carry
+ * them. A secret never comes from a plain config value: it is read from a
+ * file named by a *_file setting, or from systemd's $CREDENTIALS_DIRECTORY
+ * (LoadCredential=), or from an environment variable.
  */
 #ifndef CRED_H
 #define CRED_H
@@ -15,6 +15,22 @@
  * is none, or with *cause set when FILE was named but is no good. */
 char		*cred_read(const char *file, const char *name, const char *env,
 		    char **where, char **cause);
+
+/* Where cred_get found a secret. */
+enum cred_from {
+	CRED_NONE,		/* nowhere: there is none */
+	CRED_FILE,		/* FILE, the *_file setting */
+	CRED_DIRECTORY,		/* $CREDENTIALS_DIRECTORY/NAME */
+	CRED_ENV,		/* the environment variable ENV */
+};
+
+/* cred_get - the secret as cred_read finds it, *FROM saying where, for a
+ * connector that words its start log itself. With WARNING not NULL, a file
+ * in $CREDENTIALS_DIRECTORY that cannot be used is passed over (the
+ * environment is tried) and *WARNING (malloc'd) says why, for the caller to
+ * log; with WARNING NULL it is an error, as a bad FILE always is. */
+char		*cred_get(const char *file, const char *name, const char *env,
+		    enum cred_from *from, char **warning, char **cause);
 
 /* cred_auth_line - the header line that carries TOKEN as AUTH says:
  * "Bearer" (a scheme) gives "Authorization: Bearer TOKEN"; "X-Api-Key:"

@@ -1,5 +1,5 @@
 /*
- * idring.c - the emitted-ids ring of the generic connectors (see idring.h).
+ * idring.c - the emitted-ids ring of the connectors (see idring.h).
  * A lookup scans the ring: a few thousand words, cheaper than the JSON
  * parse that came before it.
  */
@@ -10,7 +10,7 @@
 #include "idring.h"
 
 /* The 64-bit FNV-1a hash of S. */
-static uint64_t
+uint64_t
 idring_hash(const char *s)
 {
 	uint64_t h = 14695981039346656037ULL;

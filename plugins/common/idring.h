@@ -1,8 +1,9 @@
 /*
- * idring.h - the ids a generic connector emitted lately, so that a server
- * that repeats itself (ignores a cursor, replays a stream, redelivers a
+ * idring.h - the ids a connector emitted lately, so that a server that
+ * repeats itself (ignores a cursor, replays a stream or a feed, redelivers a
  * webhook) repeats nothing: a ring of 64-bit FNV-1a hashes of the ids, the
- * oldest forgotten first, saved in the source state as hexadecimal words.
+ * oldest forgotten first, saved in the source state as hexadecimal words
+ * (or kept in memory only, by a connector whose cursor is enough).
  */
 #ifndef IDRING_H
 #define IDRING_H
@@ -18,6 +19,9 @@ struct idring {
 	int		 dirty;		/* changed since the last save */
 };
 
+/* idring_hash - the 64-bit FNV-1a hash of S: the ring's, and a short
+ * stable name for a string (a search term in a state key). */
+uint64_t	 idring_hash(const char *s);
 /* idring_init - an empty ring of MAX ids; -1 when out of memory. */
 int		 idring_init(struct idring *r, size_t max);
 void		 idring_free(struct idring *r);

@@ -14,7 +14,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,9 @@
 #include <curl/curl.h>
 
 #include "jsonmap.h"
+#include "langtag.h"
+#include "ptime.h"
+#include "strbuf.h"
 
 #define JSONMAP_QUIET_EVERY	60	/* seconds between repeated warnings */
 
@@ -30,25 +32,6 @@ static const char *const jsonmap_names[JSONMAP_NFIELDS] = {
 	"id", "link", "title", "text", "author", "author_name", "published",
 	"lang", "score", "replies", "reposts"
 };
-
-/* A malloc'd message from FMT, or a fixed one when memory is out. */
-static char * __attribute__((format(printf, 1, 2)))
-jsonmap_msg(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
-		return strdup("out of memory");
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
 
 /* Free path P's names. */
 static void
@@ -93,7 +76,7 @@ jsonmap_path_parse(struct jsonmap_path *p, const char *text, size_t len,
 	for (i = 0; i <= len; i++) {
 		if (i == len || text[i] == '.') {
 			if (n == 0) {
-				*cause = jsonmap_msg("path '%s' has an empty "
+				*cause = strbuf_msg("path '%s' has an empty "
 				    "name (two dots, or a dot at an end)",
 				    whole);
 				goto fail;
@@ -104,7 +87,7 @@ jsonmap_path_parse(struct jsonmap_path *p, const char *text, size_t len,
 		} else if (text[i] == '\\') {
 			if (i + 1 == len || (text[i + 1] != '.' &&
 			    text[i + 1] != '\\' && text[i + 1] != '|')) {
-				*cause = jsonmap_msg("path '%s': a backslash "
+				*cause = strbuf_msg("path '%s': a backslash "
 				    "must come before '.', '|' or '\\'", whole);
 				goto fail;
 			}
@@ -164,7 +147,7 @@ jsonmap_alts_parse(struct jsonmap_alts *a, const char *text, char **cause)
 		while (end > start && (end[-1] == ' ' || end[-1] == '\t'))
 			end--;
 		if (end == start) {
-			*cause = jsonmap_msg("path list '%s' has an empty "
+			*cause = strbuf_msg("path list '%s' has an empty "
 			    "alternative", text);
 			goto fail;
 		}
@@ -199,13 +182,13 @@ jsonmap_init(struct jsonmap *map, const struct jsonmap_settings *s,
 	memset(map, 0, sizeof(*map));
 	map->url_base = s->url_base;
 	if (jsonmap_alts_parse(&map->items, s->items, &why) != 0) {
-		*cause = jsonmap_msg("items: %s", why);
+		*cause = strbuf_msg("items: %s", why);
 		goto fail;
 	}
 	for (i = 0; i < JSONMAP_NFIELDS; i++) {
 		if (jsonmap_alts_parse(&map->field[i], s->field[i],
 		    &why) != 0) {
-			*cause = jsonmap_msg("%s: %s", jsonmap_names[i], why);
+			*cause = strbuf_msg("%s: %s", jsonmap_names[i], why);
 			goto fail;
 		}
 	}
@@ -451,7 +434,7 @@ jsonmap_parse(const char *body, size_t len, char **cause)
 			return doc;
 		cJSON_Delete(doc);
 		jsonmap_where(body, off, &line, &col);
-		*cause = jsonmap_msg("more after the JSON document at byte %zu "
+		*cause = strbuf_msg("more after the JSON document at byte %zu "
 		    "(line %zu, column %zu)", off, line, col);
 		return NULL;
 	}
@@ -459,7 +442,7 @@ jsonmap_parse(const char *body, size_t len, char **cause)
 	    (size_t)(end - body) : len;
 	if ((open = jsonmap_cut(body, len)) != NULL) {
 		jsonmap_where(body, len, &line, &col);
-		*cause = jsonmap_msg("JSON ends early, inside %s, at byte %zu "
+		*cause = strbuf_msg("JSON ends early, inside %s, at byte %zu "
 		    "(line %zu, column %zu): truncated?", open, len, line, col);
 		return NULL;
 	}
@@ -468,7 +451,7 @@ jsonmap_parse(const char *body, size_t len, char **cause)
 		near[n] = isprint((unsigned char)body[off + n]) &&
 		    body[off + n] != '\'' ? body[off + n] : '?';
 	near[n] = '\0';
-	*cause = jsonmap_msg("bad JSON at byte %zu (line %zu, column %zu), "
+	*cause = strbuf_msg("bad JSON at byte %zu (line %zu, column %zu), "
 	    "near '%s'", off, line, col, near);
 	return NULL;
 }
@@ -488,12 +471,12 @@ jsonmap_items(const struct jsonmap *map, const cJSON *root,
 	if (map->items.nalt > 0) {
 		list = jsonmap_get(&map->items, root);
 		if (list == NULL) {
-			*cause = jsonmap_msg("no items at '%s'",
+			*cause = strbuf_msg("no items at '%s'",
 			    map->items.text);
 			return -1;
 		}
 		if (!cJSON_IsArray(list) && !cJSON_IsObject(list)) {
-			*cause = jsonmap_msg("'%s' is not an array of items",
+			*cause = strbuf_msg("'%s' is not an array of items",
 			    map->items.text);
 			return -1;
 		}
@@ -570,88 +553,6 @@ jsonmap_count(const cJSON *value, int sign)
 	return (long long)d;
 }
 
-/* Days since 1970-01-01 of the civil date Y-M-D (proleptic Gregorian). */
-static int64_t
-jsonmap_days(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* N digits at *P as a number, advancing *P; -1 when not N digits. */
-static int
-jsonmap_digits(const char **p, int n)
-{
-	int v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (!isdigit((unsigned char)(*p)[i]))
-			return -1;
-		v = v * 10 + ((*p)[i] - '0');
-	}
-	*p += n;
-	return v;
-}
-
-/* An RFC 3339 (ISO 8601 profile) date or date-time as unix seconds; a time
- * without a zone is UTC, a date alone its midnight. 0 when not one. */
-static int64_t
-jsonmap_rfc3339(const char *s)
-{
-	const char *p = s;
-	int y, mo, d, h = 0, mi = 0, sec = 0, zh, zm, sign;
-	int64_t t, off = 0;
-
-	if ((y = jsonmap_digits(&p, 4)) < 0 || *p++ != '-' ||
-	    (mo = jsonmap_digits(&p, 2)) < 1 || mo > 12 || *p++ != '-' ||
-	    (d = jsonmap_digits(&p, 2)) < 1 || d > 31)
-		return 0;
-	if (*p == 'T' || *p == 't' || (*p == ' ' && isdigit((unsigned char)p[1]))) {
-		p++;
-		if ((h = jsonmap_digits(&p, 2)) < 0 || h > 23 || *p++ != ':' ||
-		    (mi = jsonmap_digits(&p, 2)) < 0 || mi > 59)
-			return 0;
-		if (*p == ':') {
-			p++;
-			if ((sec = jsonmap_digits(&p, 2)) < 0 || sec > 60)
-				return 0;
-			if (*p == '.' || *p == ',') {
-				p++;
-				if (!isdigit((unsigned char)*p))
-					return 0;
-				while (isdigit((unsigned char)*p))
-					p++;
-			}
-		}
-		if (*p == 'Z' || *p == 'z')
-			p++;
-		else if (*p == '+' || *p == '-') {
-			sign = *p++ == '-' ? -1 : 1;
-			if ((zh = jsonmap_digits(&p, 2)) < 0 || zh > 23)
-				return 0;
-			if (*p == ':')
-				p++;
-			zm = isdigit((unsigned char)*p) ?
-			    jsonmap_digits(&p, 2) : 0;
-			if (zm < 0 || zm > 59)
-				return 0;
-			off = sign * (zh * 3600 + zm * 60);
-		}
-	}
-	while (isspace((unsigned char)*p))
-		p++;
-	if (*p != '\0')
-		return 0;
-	t = jsonmap_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
-	return t > 0 ? t : 0;
-}
-
 /* Seconds from a number that may be in ms, us or ns. */
 static int64_t
 jsonmap_seconds(double v)
@@ -671,6 +572,7 @@ jsonmap_date(const char *s)
 	const char *p;
 	char *end;
 	double v;
+	int64_t when;
 	time_t t;
 
 	if (s == NULL)
@@ -683,8 +585,9 @@ jsonmap_date(const char *s)
 		v = strtod(s, &end);
 		return end == p ? jsonmap_seconds(v) : 0;
 	}
-	if ((t = jsonmap_rfc3339(s)) > 0)
-		return t;
+	/* RFC 3339 loosely: a date alone, no seconds, no zone (UTC). */
+	if (ptime_seconds(s, PTIME_LOOSE, &when) == 0 && when > 0)
+		return when;
 	if (strlen(s) > 64)
 		return 0;
 	t = curl_getdate(s, NULL);
@@ -738,24 +641,6 @@ jsonmap_link(const char *link, const char *base, struct jsonmap_item *it)
 	return it->url != NULL ? it->url : link;
 }
 
-/* A language tag's primary subtag, lowercased, into BUF; NULL when not two
- * or three letters. */
-static const char *
-jsonmap_lang(const char *tag, char buf[4])
-{
-	size_t n, i;
-
-	for (n = 0; isalpha((unsigned char)tag[n]) && n < 4; n++)
-		;
-	if (n < 2 || n > 3 || (tag[n] != '\0' && tag[n] != '-' &&
-	    tag[n] != '_'))
-		return NULL;
-	for (i = 0; i < n; i++)
-		buf[i] = (char)tolower((unsigned char)tag[i]);
-	buf[n] = '\0';
-	return buf;
-}
-
 /* Map one item (see jsonmap.h). */
 int
 jsonmap_mention(const struct jsonmap *map, const cJSON *item,
@@ -774,7 +659,7 @@ jsonmap_mention(const struct jsonmap *map, const cJSON *item,
 	m->id = jsonmap_scalar(jsonmap_get(&map->field[JSONMAP_ID], item),
 	    it->id, sizeof(it->id));
 	if (m->id == NULL || m->id[0] == '\0') {
-		*cause = jsonmap_msg("no id at '%s'",
+		*cause = strbuf_msg("no id at '%s'",
 		    map->field[JSONMAP_ID].text);
 		return -1;
 	}
@@ -782,7 +667,7 @@ jsonmap_mention(const struct jsonmap *map, const cJSON *item,
 	m->title = jsonmap_string(map, JSONMAP_TITLE, item);
 	if ((m->text == NULL || m->text[0] == '\0') &&
 	    (m->title == NULL || m->title[0] == '\0')) {
-		*cause = jsonmap_msg("no text at '%s' and no title at '%s'",
+		*cause = strbuf_msg("no text at '%s' and no title at '%s'",
 		    map->field[JSONMAP_TEXT].text != NULL ?
 		    map->field[JSONMAP_TEXT].text : "",
 		    map->field[JSONMAP_TITLE].text != NULL ?
@@ -815,7 +700,7 @@ jsonmap_mention(const struct jsonmap *map, const cJSON *item,
 	m->published = jsonmap_time(jsonmap_get(&map->field[JSONMAP_PUBLISHED],
 	    item));
 	if ((s = jsonmap_string(map, JSONMAP_LANG, item)) != NULL)
-		m->lang = jsonmap_lang(s, it->lang);
+		m->lang = langtag_primary(s, it->lang);
 	v = jsonmap_get(&map->field[JSONMAP_SCORE], item);
 	if (v != NULL && (n = jsonmap_count(v, 1)) != -1)
 		m->score = n;

@@ -31,6 +31,8 @@
 #include "mentiond/plugin.h"
 
 #include "discourseparse.h"
+#include "mentlist.h"
+#include "ptime.h"
 
 #define DISCOURSE_BACKOFF_MAX	3600.0	/* seconds, after failures in a row */
 
@@ -61,23 +63,13 @@ struct discourse {
 	int64_t			 cursor;	/* highest post id done */
 	int64_t			 top;		/* highest post id read */
 	int64_t			 before;	/* lowest post id read */
-	struct discourse_item	*got;		/* above the cursor */
-	size_t			 ngot, capgot, nemitted;
+	struct mentlist		 got;		/* above the cursor, by post id */
+	size_t			 nemitted;
 };
 
 static void	discourse_round_end(struct discourse *);
 static void	discourse_job_next(struct discourse *);
 static void	discourse_fetch_page(struct discourse *);
-
-/* Now, in monotonic seconds. */
-static double
-discourse_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The forum of the job in progress. */
 static const char *
@@ -86,110 +78,24 @@ discourse_base(const struct discourse *d)
 	return d->bases[d->job];
 }
 
-/* Free the strings of a kept item. */
-static void
-discourse_item_free(struct discourse_item *it)
-{
-	free((char *)it->id);
-	free((char *)it->url);
-	free((char *)it->author_handle);
-	free((char *)it->author_name);
-	free((char *)it->title);
-	free((char *)it->text);
-}
-
-/* Forget the items gathered by the job. */
-static void
-discourse_got_clear(struct discourse *d)
-{
-	size_t i;
-
-	for (i = 0; i < d->ngot; i++)
-		discourse_item_free(&d->got[i]);
-	d->ngot = 0;
-}
-
-/* strdup(3) of S, or NULL for NULL; sets *BAD when out of memory. */
-static char *
-discourse_dup(const char *s, int *bad)
-{
-	char *c;
-
-	if (s == NULL)
-		return NULL;
-	if ((c = strdup(s)) == NULL)
-		*bad = 1;
-	return c;
-}
-
-/* Keep a copy of IT among the job's items; 0, or -1 when out of memory. */
-static int
-discourse_keep(struct discourse *d, const struct discourse_item *it)
-{
-	struct discourse_item *c, *g;
-	size_t n;
-	int bad = 0;
-
-	if (d->ngot == d->capgot) {
-		n = d->capgot == 0 ? 64 : d->capgot * 2;
-		if ((g = reallocarray(d->got, n, sizeof *g)) == NULL)
-			return -1;
-		d->got = g;
-		d->capgot = n;
-	}
-	c = &d->got[d->ngot];
-	*c = *it;
-	c->id = discourse_dup(it->id, &bad);
-	c->url = discourse_dup(it->url, &bad);
-	c->author_handle = discourse_dup(it->author_handle, &bad);
-	c->author_name = discourse_dup(it->author_name, &bad);
-	c->title = discourse_dup(it->title, &bad);
-	c->text = discourse_dup(it->text, &bad);
-	if (bad) {
-		discourse_item_free(c);
-		return -1;
-	}
-	d->ngot++;
-	return 0;
-}
-
-/* Has the job kept post ID (a page shifts when posts arrive meanwhile)? */
-static int
-discourse_kept(const struct discourse *d, int64_t id)
-{
-	size_t i;
-
-	for (i = 0; i < d->ngot; i++)
-		if (d->got[i].post_id == id)
-			return 1;
-	return 0;
-}
-
 /* discourse_parse's callback for a page: keep what is above the cursor. */
 static int
 discourse_page_item(const struct discourse_item *it, void *arg)
 {
 	struct discourse *d = arg;
+	struct md_mention m = MD_MENTION_INIT;
 
 	if (!d->first && it->post_id <= d->cursor)
 		return 0;
-	if (discourse_kept(d, it->post_id))
+	/* A page shifts when posts arrive meanwhile. */
+	discourse_mention(it, &m);
+	if (mentlist_has(&d->got, m.id))
 		return 0;
-	if (discourse_keep(d, it) != 0) {
+	if (mentlist_add(&d->got, &m, it->post_id) != 0) {
 		d->host->log(d->src, MD_LOG_ERR, "out of memory");
 		return -1;
 	}
 	return 0;
-}
-
-/* Order kept items by post id, highest first (they are emitted from the
- * end). */
-static int
-discourse_cmp(const void *a, const void *b)
-{
-	const struct discourse_item *x = a, *y = b;
-
-	return x->post_id < y->post_id ? 1 : x->post_id > y->post_id ? -1 : 0;
 }
 
 /* Write the cursor of the job in progress. */
@@ -218,22 +124,17 @@ discourse_emit_more(struct md_source *src, void *arg)
 static int
 discourse_emit(struct discourse *d)
 {
-	struct md_mention m;
-	struct discourse_item *it;
+	struct mentlist_item *it;
 	int rc;
 
-	while (d->ngot > 0) {
-		it = &d->got[d->ngot - 1];
-		m = (struct md_mention)MD_MENTION_INIT;
-		discourse_mention(it, &m);
-		rc = d->host->emit(d->src, &m);
+	while ((it = mentlist_last(&d->got)) != NULL) {
+		rc = d->host->emit(d->src, &it->m);
 		if (rc != -1)
 			d->nemitted++;
-		if (it->post_id > d->cursor)
-			d->cursor = it->post_id;
-		discourse_item_free(it);
-		d->ngot--;
-		if (rc == 1 && d->ngot > 0) {
+		if (it->key > d->cursor)
+			d->cursor = it->key;
+		mentlist_drop_last(&d->got);
+		if (rc == 1 && d->got.n > 0) {
 			discourse_save(d);
 			d->timer = d->host->timer_add(d->src, 0, 0,
 			    discourse_emit_more, d);
@@ -258,7 +159,7 @@ discourse_job_start(struct discourse *d, size_t j)
 	long long v;
 
 	d->job = j;
-	discourse_got_clear(d);
+	mentlist_clear(&d->got);
 	if (j >= d->nbases) {
 		discourse_round_end(d);
 		return;
@@ -284,8 +185,9 @@ discourse_job_start(struct discourse *d, size_t j)
 static void
 discourse_job_next(struct discourse *d)
 {
-	if (d->ngot > 1 && d->nemitted == 0)
-		qsort(d->got, d->ngot, sizeof *d->got, discourse_cmp);
+	/* Oldest first: the lowest post id is emitted first. */
+	if (d->nemitted == 0)
+		mentlist_sort(&d->got);
 	if (discourse_emit(d) == 1)
 		return;
 	if (d->nemitted > 0)
@@ -299,7 +201,7 @@ discourse_job_next(struct discourse *d)
 static void
 discourse_round_fail(struct discourse *d)
 {
-	discourse_got_clear(d);
+	mentlist_clear(&d->got);
 	d->top = 0;
 	d->failed = 1;
 	discourse_round_end(d);
@@ -353,7 +255,7 @@ discourse_page_done(struct md_source *src,
 		/* Refused (a private forum, a wrong URL): the next forum. */
 		if (resp->status >= 400 && resp->status < 500 &&
 		    resp->status != 429 && resp->status != 408) {
-			discourse_got_clear(d);
+			mentlist_clear(&d->got);
 			d->top = 0;
 			discourse_job_start(d, d->job + 1);
 			return;
@@ -431,7 +333,7 @@ discourse_round(struct md_source *src, void *arg)
 
 	(void)src;
 	d->timer = NULL;
-	d->started = discourse_now();
+	d->started = ptime_now();
 	d->failed = 0;
 	discourse_job_start(d, 0);
 }
@@ -440,24 +342,10 @@ discourse_round(struct md_source *src, void *arg)
 static void
 discourse_round_end(struct discourse *d)
 {
-	double delay, backoff;
-	int k;
+	double delay;
 
-	if (d->failed) {
-		d->failures++;
-		backoff = d->interval;
-		for (k = 1; k < d->failures && backoff < DISCOURSE_BACKOFF_MAX;
-		    k++)
-			backoff *= 2;
-		if (backoff > DISCOURSE_BACKOFF_MAX)
-			backoff = DISCOURSE_BACKOFF_MAX;
-		delay = backoff > d->interval ? backoff : d->interval;
-	} else {
-		d->failures = 0;
-		delay = d->started + d->interval - discourse_now();
-	}
-	if (delay < 0)
-		delay = 0;
+	delay = ptime_next_round(d->failed, &d->failures, d->started,
+	    d->interval, DISCOURSE_BACKOFF_MAX);
 	d->timer = d->host->timer_add(d->src, delay, 0, discourse_round, d);
 }
 
@@ -569,10 +457,7 @@ discourse_stop(struct md_source *src, void *ctx)
 	struct discourse *d = ctx;
 
 	(void)src;
-	discourse_got_clear(d);
-	free(d->got);
-	d->got = NULL;
-	d->capgot = 0;
+	mentlist_free(&d->got);
 	discourse_bases_clear(d);
 }
 

@@ -36,6 +36,7 @@
 #include "mentiond/plugin.h"
 
 #include "feedparse.h"
+#include "idring.h"
 
 #define FEED_SEEN_MAX	2048	/* ids remembered per feed; a feed holds fewer */
 #define FEED_LIST_MAX	(16u << 20)	/* the biggest urls_file read */
@@ -49,8 +50,7 @@ struct feed_one {
 	char			*url;
 	char			*key;		/* its state key */
 	struct md_task		*poll;
-	uint64_t		*seen;		/* ring of id hashes, oldest first */
-	size_t			 nseen;
+	struct idring		 seen;		/* ids emitted lately */
 	int			 emitted;	/* in the current response */
 	int			 listed;	/* still in the lists (reload) */
 };
@@ -73,75 +73,21 @@ struct feed {
 	int			 stopped;
 };
 
-/* The 64-bit FNV-1a hash of S. */
-static uint64_t
-feed_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/* Has the entry with hash H been emitted? */
-static int
-feed_seen(const struct feed_one *f, uint64_t h)
-{
-	size_t i;
-
-	for (i = 0; i < f->nseen; i++) {
-		if (f->seen[i] == h)
-			return 1;
-	}
-	return 0;
-}
-
-/* Remember H, forgetting the oldest when full. */
-static void
-feed_remember(struct feed_one *f, uint64_t h)
-{
-	if (f->nseen == FEED_SEEN_MAX) {
-		memmove(f->seen, f->seen + 1, (FEED_SEEN_MAX - 1) * sizeof *f->seen);
-		f->nseen--;
-	}
-	f->seen[f->nseen++] = h;
-}
-
 /* Load the cursor from the source state. */
 static void
 feed_load(struct feed_one *f)
 {
-	const char *s = f->f->host->state_get(f->f->src, f->key);
-	char *end;
-	uint64_t h;
-
-	while (s != NULL && *s != '\0') {
-		h = strtoull(s, &end, 16);
-		if (end == s)
-			break;
-		feed_remember(f, h);
-		s = end;
-		while (*s == ' ')
-			s++;
-	}
+	idring_load(&f->seen, f->f->host->state_get(f->f->src, f->key));
 }
 
 /* Write the cursor to the source state. */
 static void
 feed_save(struct feed_one *f)
 {
-	char *buf = malloc(f->nseen * 17 + 1), *p = buf;
-	size_t i;
+	char *buf = idring_save(&f->seen);
 
 	if (buf == NULL)
 		return;
-	*p = '\0';
-	for (i = 0; i < f->nseen; i++)
-		p += sprintf(p, "%s%016llx", i ? " " : "",
-		    (unsigned long long)f->seen[i]);
 	f->f->host->state_set(f->f->src, f->key, buf);
 	free(buf);
 }
@@ -164,15 +110,14 @@ feed_entry(const struct feedparse_entry *e, void *arg)
 {
 	struct feed_one *f = arg;
 	struct md_mention m = MD_MENTION_INIT;
-	uint64_t h = feed_hash(e->id);
 
-	if (feed_seen(f, h))
+	if (idring_has(&f->seen, e->id))
 		return 0;
 	feed_mention(e, &m);
 	/* 1 (backed up) still means taken: the entry is emitted either way. */
 	if (f->f->host->emit(f->f->src, &m) != -1)
 		f->emitted++;
-	feed_remember(f, h);
+	idring_add(&f->seen, e->id);
 	return 0;
 }
 
@@ -247,7 +192,7 @@ feed_drop(struct feed_one *one)
 	one->f->nfeeds--;
 	if (one->poll != NULL)
 		one->f->host->cancel(one->poll);
-	free(one->seen);
+	idring_free(&one->seen);
 	free(one->key);
 	free(one->url);
 	free(one);
@@ -276,7 +221,7 @@ feed_add(struct feed *f, const char *url, int keyed)
 		return;
 	}
 	if ((one = calloc(1, sizeof(*one))) == NULL ||
-	    (one->seen = calloc(FEED_SEEN_MAX, sizeof(*one->seen))) == NULL ||
+	    idring_init(&one->seen, FEED_SEEN_MAX) != 0 ||
 	    (one->url = strdup(url)) == NULL)
 		goto oom;
 	n = strlen(url) + 6;
@@ -301,7 +246,7 @@ feed_add(struct feed *f, const char *url, int keyed)
 	return;
 oom:
 	if (one != NULL) {
-		free(one->seen);
+		idring_free(&one->seen);
 		free(one->url);
 		free(one);
 	}

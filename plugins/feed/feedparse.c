@@ -33,6 +33,7 @@
 #include <libxml/xmlreader.h>
 
 #include "feedparse.h"
+#include "jsonget.h"
 
 #define FEEDPARSE_NS_ATOM10	"http://www.w3.org/2005/Atom"
 #define FEEDPARSE_NS_ATOM03	"http://purl.org/atom/ns#"
@@ -1079,17 +1080,6 @@ feedparse_xml(const char *buf, size_t len, const char *url,
 	return x.count;
 }
 
-/* The string member NAME of the JSON object O, or NULL. */
-static const char *
-feedparse_json_str(const cJSON *o, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	if (cJSON_IsString(v) && v->valuestring[0] != '\0')
-		return v->valuestring;
-	return NULL;
-}
-
 /* Parse a JSON Feed 1.0/1.1 document. */
 static int
 feedparse_json(const char *buf, size_t len, const char *url,
@@ -1112,42 +1102,42 @@ feedparse_json(const char *buf, size_t len, const char *url,
 		*cause = feedparse_strdup("not a JSON Feed: no items array");
 		return -1;
 	}
-	base = url != NULL ? url : feedparse_json_str(doc, "feed_url");
+	base = url != NULL ? url : jsonget_nonempty(doc, "feed_url");
 	if ((a = cJSON_GetObjectItemCaseSensitive(doc, "author")) != NULL)
-		fauthor = feedparse_json_str(a, "name");
+		fauthor = jsonget_nonempty(a, "name");
 	a = cJSON_GetObjectItemCaseSensitive(doc, "authors");
 	if (fauthor == NULL && cJSON_IsArray(a))
-		fauthor = feedparse_json_str(cJSON_GetArrayItem(a, 0), "name");
+		fauthor = jsonget_nonempty(cJSON_GetArrayItem(a, 0), "name");
 	cJSON_ArrayForEach(item, items) {
 		if (!cJSON_IsObject(item))
 			continue;
 		idbuf = NULL;
 		a = cJSON_GetObjectItemCaseSensitive(item, "id");
-		id = feedparse_json_str(item, "id");
+		id = jsonget_nonempty(item, "id");
 		if (id == NULL && cJSON_IsNumber(a))
 			id = idbuf = feedparse_printf("%.17g", a->valuedouble);
-		link = feedparse_json_str(item, "url");
+		link = jsonget_nonempty(item, "url");
 		if (link == NULL)
-			link = feedparse_json_str(item, "external_url");
+			link = jsonget_nonempty(item, "external_url");
 		res = feedparse_resolve(base, link);
 		name = NULL;
 		if ((a = cJSON_GetObjectItemCaseSensitive(item, "authors")) != NULL &&
 		    cJSON_IsArray(a))
-			name = feedparse_json_str(cJSON_GetArrayItem(a, 0), "name");
+			name = jsonget_nonempty(cJSON_GetArrayItem(a, 0), "name");
 		if (name == NULL &&
 		    (a = cJSON_GetObjectItemCaseSensitive(item, "author")) != NULL)
-			name = feedparse_json_str(a, "name");
+			name = jsonget_nonempty(a, "name");
 		if (name == NULL)
 			name = fauthor;
-		text = feedparse_json_str(item, "content_html");
+		text = jsonget_nonempty(item, "content_html");
 		if (text == NULL)
-			text = feedparse_json_str(item, "content_text");
+			text = jsonget_nonempty(item, "content_text");
 		if (text == NULL)
-			text = feedparse_json_str(item, "summary");
+			text = jsonget_nonempty(item, "summary");
 		count++;
-		if (feedparse_emit(fn, arg, id, res, feedparse_json_str(item,
-		    "title"), name, text, feedparse_json_str(item,
-		    "date_published"), feedparse_json_str(item,
+		if (feedparse_emit(fn, arg, id, res, jsonget_nonempty(item,
+		    "title"), name, text, jsonget_nonempty(item,
+		    "date_published"), jsonget_nonempty(item,
 		    "date_modified")) != 0) {
 			free(res);
 			free(idbuf);

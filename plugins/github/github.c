@@ -33,12 +33,17 @@
 #include "mentiond/plugin.h"
 
 #include "githubparse.h"
+#include "cred.h"
+#include "cursor.h"
+#include "logonce.h"
+#include "ptime.h"
+#include "strbuf.h"
+#include "urlenc.h"
 
 #define GITHUB_PER_PAGE		100	/* the API's maximum */
 #define GITHUB_SEARCH_CAP	10	/* pages of a query the search gives */
 #define GITHUB_FIRST_WINDOW	3600	/* seconds back on a first run */
 #define GITHUB_BACKOFF_MAX	3600.0	/* after failures in a row */
-#define GITHUB_IDS_MAX		100	/* ids kept at the cursor */
 #define GITHUB_TOKEN_MAX	1024	/* bytes of a token */
 #define GITHUB_GAP_ANON		6.0	/* s between searches: 10 a minute */
 #define GITHUB_GAP_TOKEN	2.0	/* ... with a token: 30 a minute */
@@ -86,25 +91,14 @@ struct github {
 	int			 page;		/* of the query */
 	long long		 pages;		/* read in this poll */
 	int64_t			 from;		/* the query's created:>= */
-	int64_t			 cursor;	/* newest created_at done */
-	long long		*ids;		/* done in that second */
-	size_t			 nids;
+	struct cursor		 at;		/* newest created_at done, and the
+						 * ids done in that second */
 	size_t			 nemitted;
 };
 
 static void	github_round_end(struct github *);
 static void	github_job_start(struct github *, size_t);
 static void	github_request(struct github *);
-
-/* Now, in monotonic seconds. */
-static double
-github_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Is the job in progress a search (not a repository's comments)? */
 static int
@@ -137,31 +131,6 @@ github_format_time(int64_t t, char *buf, size_t size)
 		snprintf(buf, size, "1970-01-01T00:00:00Z");
 }
 
-/* Is ID among those done at the cursor? */
-static int
-github_ids_has(const struct github *g, long long id)
-{
-	size_t i;
-
-	for (i = 0; i < g->nids; i++)
-		if (g->ids[i] == id)
-			return 1;
-	return 0;
-}
-
-/* Add ID to those done at the cursor, unless there or full. */
-static void
-github_ids_add(struct github *g, long long id)
-{
-	long long *v;
-
-	if (g->nids >= GITHUB_IDS_MAX || github_ids_has(g, id) ||
-	    (v = reallocarray(g->ids, g->nids + 1, sizeof *v)) == NULL)
-		return;
-	g->ids = v;
-	g->ids[g->nids++] = id;
-}
-
 /* The state key of the job in progress (malloc'd): "search:TERM" or
  * "comments:OWNER/REPO". */
 static char *
@@ -180,16 +149,13 @@ github_state_key(const struct github *g)
 static void
 github_save(struct github *g)
 {
-	char *key, *val, *p;
-	size_t i, n = 32 + g->nids * 21;
+	char *key, *val;
 
-	if ((key = github_state_key(g)) == NULL || (val = malloc(n)) == NULL) {
+	if ((key = github_state_key(g)) == NULL ||
+	    (val = cursor_save(&g->at)) == NULL) {
 		free(key);
 		return;
 	}
-	p = val + snprintf(val, n, "%lld", (long long)g->cursor);
-	for (i = 0; i < g->nids; i++)
-		p += snprintf(p, n - (size_t)(p - val), " %lld", g->ids[i]);
 	g->host->state_set(g->src, key, val);
 	free(val);
 	free(key);
@@ -200,29 +166,15 @@ static int
 github_load(struct github *g)
 {
 	const char *v;
-	char *key, *end;
-	long long t, id;
+	char *key;
 
-	g->nids = 0;
-	g->cursor = 0;
-	if ((key = github_state_key(g)) == NULL)
+	if ((key = github_state_key(g)) == NULL) {
+		cursor_load(&g->at, NULL);
 		return -1;
+	}
 	v = g->host->state_get(g->src, key);
 	free(key);
-	if (v == NULL)
-		return -1;
-	errno = 0;
-	t = strtoll(v, &end, 10);
-	if (end == v || errno != 0 || t <= 0)
-		return -1;
-	g->cursor = t;
-	for (v = end; *v != '\0'; v = end) {
-		id = strtoll(v, &end, 10);
-		if (end == v)
-			break;
-		github_ids_add(g, id);
-	}
-	return 0;
+	return cursor_load(&g->at, v);
 }
 
 /* github_parse's callback for a page: emit what is new, oldest first. */
@@ -231,10 +183,11 @@ github_page_item(const struct github_item *it, void *arg)
 {
 	struct github *g = arg;
 	struct md_mention m = MD_MENTION_INIT;
+	char id[24];
 	int rc;
 
-	if (it->published < g->cursor || (it->published == g->cursor &&
-	    github_ids_has(g, it->num)))
+	snprintf(id, sizeof id, "%lld", it->num);
+	if (cursor_done(&g->at, it->published, id))
 		return 0;
 	github_mention(it, &m);
 	rc = g->host->emit(g->src, &m);
@@ -242,11 +195,7 @@ github_page_item(const struct github_item *it, void *arg)
 		g->nemitted++;
 	if (rc == 1)
 		g->busy = 1;
-	if (it->published > g->cursor) {
-		g->cursor = it->published;
-		g->nids = 0;
-	}
-	github_ids_add(g, it->num);
+	cursor_take(&g->at, it->published, id);
 	return 0;
 }
 
@@ -336,8 +285,8 @@ github_refused(struct github *g, const struct md_http_response *resp,
 		if (MD_HOST_HAS(g->host, http_header) &&
 		    (ra = g->host->http_header(resp, "Retry-After")) != NULL &&
 		    (wait = strtod(ra, NULL)) > 0 && wait < 86400) {
-			if (github_now() + wait > g->hold_until)
-				g->hold_until = github_now() + wait;
+			if (ptime_now() + wait > g->hold_until)
+				g->hold_until = ptime_now() + wait;
 			g->host->log(g->src, MD_LOG_WARNING, "rate limited: "
 			    "no request for %.0f s", wait);
 		}
@@ -420,37 +369,11 @@ github_page_done(struct md_source *src, const struct md_http_response *resp,
 		g->host->log(g->src, MD_LOG_INFO, "%s: %lld results, more "
 		    "than the search gives: going on from the last item's "
 		    "time", label, info.total_count);
-		g->from = g->cursor;
+		g->from = g->at.t;
 		g->page = 1;
 	} else
 		g->page++;
 	github_request(g);
-}
-
-/* Percent-encode S for a query string (malloc'd). */
-static char *
-github_escape(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out, *p;
-	unsigned char c;
-
-	if ((out = malloc(strlen(s) * 3 + 1)) == NULL)
-		return NULL;
-	for (p = out; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~')
-			*p++ = (char)c;
-		else {
-			*p++ = '%';
-			*p++ = hex[c >> 4];
-			*p++ = hex[c & 15];
-		}
-	}
-	*p = '\0';
-	return out;
 }
 
 /* The URL of the page in progress (malloc'd), or NULL. */
@@ -472,7 +395,7 @@ github_url(const struct github *g)
 	if (asprintf(&q, "%s%s%s created:>=%s", g->terms[g->job],
 	    *quals != '\0' ? " " : "", quals, when) == -1)
 		return NULL;
-	if ((eq = github_escape(q)) != NULL &&
+	if ((eq = urlenc_component(q)) != NULL &&
 	    asprintf(&url, "%s/search/issues?q=%s&sort=created&order=asc&"
 	    "per_page=%d&page=%d", g->base, eq, GITHUB_PER_PAGE,
 	    g->page) == -1)
@@ -489,7 +412,7 @@ static void
 github_request(struct github *g)
 {
 	struct md_http_request req = { .url = NULL, .headers = g->headers };
-	double wait = 0, now = github_now();
+	double wait = 0, now = ptime_now();
 	char *url;
 
 	if (g->busy) {
@@ -539,10 +462,9 @@ github_job_start(struct github *g, size_t j)
 	g->nemitted = 0;
 	if (github_load(g) != 0) {
 		/* The first run: the last hour, no further. */
-		g->cursor = (int64_t)time(NULL) - GITHUB_FIRST_WINDOW;
-		g->nids = 0;
+		g->at.t = (int64_t)time(NULL) - GITHUB_FIRST_WINDOW;
 	}
-	g->from = g->cursor;
+	g->from = g->at.t;
 	github_request(g);
 }
 
@@ -591,7 +513,7 @@ github_round(struct md_source *src, void *arg)
 
 	(void)src;
 	g->timer = NULL;
-	g->started = github_now();
+	g->started = ptime_now();
 	g->failed = 0;
 	g->busy = 0;
 	github_list_clear(&g->terms, &g->nterms);
@@ -601,14 +523,10 @@ github_round(struct md_source *src, void *arg)
 	else if (MD_HOST_HAS(g->host, search_terms))
 		for (t = g->host->search_terms(g->src); *t != NULL; t++)
 			github_list_add(&g->terms, &g->nterms, *t, strlen(*t));
-	if (g->nterms == 0 && g->nrepos == 0) {
-		if (!g->idle_logged)
-			g->host->log(g->src, MD_LOG_NOTICE, "nothing to "
-			    "search for: no query setting, no track terms "
-			    "and no repos; idle until there are");
-		g->idle_logged = 1;
-	} else
-		g->idle_logged = 0;
+	if (logonce_due(&g->idle_logged, g->nterms == 0 && g->nrepos == 0))
+		g->host->log(g->src, MD_LOG_NOTICE, "nothing to search for: no "
+		    "query setting, no track terms and no repos; idle until "
+		    "there are");
 	github_job_start(g, 0);
 }
 
@@ -616,26 +534,12 @@ github_round(struct md_source *src, void *arg)
 static void
 github_round_end(struct github *g)
 {
-	double delay, backoff;
-	int k;
+	double delay;
 
-	if (g->failed) {
-		g->failures++;
-		backoff = g->interval;
-		for (k = 1; k < g->failures && backoff < GITHUB_BACKOFF_MAX;
-		    k++)
-			backoff *= 2;
-		if (backoff > GITHUB_BACKOFF_MAX)
-			backoff = GITHUB_BACKOFF_MAX;
-		delay = backoff > g->interval ? backoff : g->interval;
-	} else {
-		g->failures = 0;
-		delay = g->started + g->interval - github_now();
-	}
-	if (g->hold_until - github_now() > delay)
-		delay = g->hold_until - github_now();
-	if (delay < 0)
-		delay = 0;
+	delay = ptime_next_round(g->failed, &g->failures, g->started,
+	    g->interval, GITHUB_BACKOFF_MAX);
+	if (g->hold_until - ptime_now() > delay)
+		delay = g->hold_until - ptime_now();
 	g->timer = g->host->timer_add(g->src, delay, 0, github_round, g);
 }
 
@@ -672,88 +576,44 @@ github_repos_fill(struct github *g, char **cause)
 	return 0;
 }
 
-/* Read the token from PATH into g->auth; 0, 1 when the file does not
- * exist, or -1 with *CAUSE. */
-static int
-github_read_token(struct github *g, const char *path, char **cause)
-{
-	char buf[GITHUB_TOKEN_MAX + 2];
-	size_t n;
-	FILE *fp;
-
-	if ((fp = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT)
-			return 1;
-		goto fail;
-	}
-	n = fread(buf, 1, sizeof buf - 1, fp);
-	if (ferror(fp)) {
-		fclose(fp);
-		goto fail;
-	}
-	fclose(fp);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (buf[0] == '\0' || strlen(buf) > GITHUB_TOKEN_MAX) {
-		if (asprintf(cause, "%s: not a token (empty, or longer than "
-		    "%d bytes)", path, GITHUB_TOKEN_MAX) == -1)
-			*cause = NULL;
-		return -1;
-	}
-	if (asprintf(&g->auth, "Authorization: Bearer %s", buf) == -1) {
-		g->auth = NULL;
-		*cause = strdup("out of memory");
-		return -1;
-	}
-	return 0;
-fail:
-	if (asprintf(cause, "%s: %s", path, strerror(errno)) == -1)
-		*cause = NULL;
-	return -1;
-}
-
-/* Find the token: token_file, $CREDENTIALS_DIRECTORY/github-token, then
- * $MENTIOND_GITHUB_TOKEN; *FROM says which. 0 (with or without one), or
- * -1 with *CAUSE when token_file is set and unreadable. */
+/* Find the token (cred_get): token_file, $CREDENTIALS_DIRECTORY/github-token,
+ * then $MENTIOND_GITHUB_TOKEN, and put it in g->auth; *FROM says which. 0
+ * (with or without one), or -1 with *CAUSE when token_file or the
+ * credential is no good. */
 static int
 github_find_token(struct github *g, const char **from, char **cause)
 {
-	const char *dir, *env;
-	char *path;
-	int rc;
+	static const char *const where[] = { NULL, "token_file",
+	    "$CREDENTIALS_DIRECTORY/" GITHUB_TOKEN_CRED, "$" GITHUB_TOKEN_ENV };
+	enum cred_from f;
+	char *token, *why;
 
 	*from = NULL;
-	if (g->token_file != NULL && *g->token_file != '\0') {
-		if ((rc = github_read_token(g, g->token_file, cause)) == 1 &&
-		    asprintf(cause, "token_file %s: %s", g->token_file,
-		    strerror(ENOENT)) == -1)
-			*cause = NULL;
-		if (rc != 0)
-			return -1;
-		*from = "token_file";
-		return 0;
-	}
-	if ((dir = getenv("CREDENTIALS_DIRECTORY")) != NULL && *dir != '\0') {
-		if (asprintf(&path, "%s/%s", dir, GITHUB_TOKEN_CRED) == -1)
+	if ((token = cred_get(g->token_file, GITHUB_TOKEN_CRED,
+	    GITHUB_TOKEN_ENV, &f, NULL, &why)) == NULL) {
+		if (why == NULL)
 			return 0;
-		rc = github_read_token(g, path, cause);
-		free(path);
-		if (rc == -1)
-			return -1;
-		if (rc == 0) {
-			*from = "$CREDENTIALS_DIRECTORY/" GITHUB_TOKEN_CRED;
+		*cause = strbuf_msg("%s: %s", g->token_file != NULL &&
+		    *g->token_file != '\0' ? "token_file" : "credential", why);
+		free(why);
+		return -1;
+	}
+	/* One line of at most GITHUB_TOKEN_MAX bytes; a variable that is not
+	 * such a token is passed over, a file is an error. */
+	if (strlen(token) > GITHUB_TOKEN_MAX ||
+	    strpbrk(token, "\r\n") != NULL) {
+		free(token);
+		if (f == CRED_ENV)
 			return 0;
-		}
+		*cause = strbuf_msg("%s: not a token (a line break, or longer "
+		    "than %d bytes)", where[f], GITHUB_TOKEN_MAX);
+		return -1;
 	}
-	if ((env = getenv(GITHUB_TOKEN_ENV)) != NULL && *env != '\0' &&
-	    strlen(env) <= GITHUB_TOKEN_MAX && strpbrk(env, "\r\n") == NULL) {
-		if (asprintf(&g->auth, "Authorization: Bearer %s", env) == -1) {
-			g->auth = NULL;
-			*cause = strdup("out of memory");
-			return -1;
-		}
-		*from = "$" GITHUB_TOKEN_ENV;
-	}
+	g->auth = cred_auth_line("Bearer", token, cause);
+	free(token);
+	if (g->auth == NULL)
+		return -1;
+	*from = where[f];
 	return 0;
 }
 
@@ -824,9 +684,7 @@ github_stop(struct md_source *src, void *ctx)
 	(void)src;
 	github_list_clear(&g->terms, &g->nterms);
 	github_list_clear(&g->repo, &g->nrepos);
-	free(g->ids);
-	g->ids = NULL;
-	g->nids = 0;
+	cursor_clear(&g->at);
 	free(g->base);
 	g->base = NULL;
 	free(g->auth);

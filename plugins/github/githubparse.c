@@ -18,156 +18,15 @@
 #include <cJSON.h>
 
 #include "githubparse.h"
+#include "jsonget.h"
+#include "ptime.h"
 
-#define GITHUB_MAX_NUMBER	9e15	/* beyond it a count is not believed */
 
-/* The string member KEY of OBJ, or NULL. */
-static const char *
-github_str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* The string member KEY of OBJ when not empty, or NULL. */
-static const char *
-github_nonempty(const cJSON *obj, const char *key)
-{
-	const char *s = github_str(obj, key);
-
-	return s != NULL && *s != '\0' ? s : NULL;
-}
-
-/* The number member KEY of OBJ as an integer, or -1 when unknown. */
-static long long
-github_num(const cJSON *obj, const char *key, int negative_ok)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	double d;
-
-	if (!cJSON_IsNumber(v))
-		return -1;
-	d = v->valuedouble;
-	if (!(d >= -GITHUB_MAX_NUMBER && d <= GITHUB_MAX_NUMBER))
-		return -1;
-	if (d < 0 && !negative_ok)
-		return -1;
-	return (long long)d;
-}
-
-/* Read N digits at *S into *V, advancing *S. */
-static int
-github_digits(const char **s, int n, int *v)
-{
-	int i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if ((*s)[i] < '0' || (*s)[i] > '9')
-			return -1;
-		*v = *v * 10 + ((*s)[i] - '0');
-	}
-	*s += n;
-	return 0;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t
-github_days(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* An RFC 3339 time into microseconds since the epoch; 0, or -1. */
-static int
-github_time_us(const char *s, int64_t *us)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0, i;
-	int64_t frac = 0;
-
-	if (s == NULL)
-		return -1;
-	if (github_digits(&s, 4, &y) != 0 || *s++ != '-' ||
-	    github_digits(&s, 2, &mo) != 0 || *s++ != '-' ||
-	    github_digits(&s, 2, &d) != 0)
-		return -1;
-	if (*s != 'T' && *s != 't' && *s != ' ')
-		return -1;
-	s++;
-	if (github_digits(&s, 2, &h) != 0 || *s++ != ':' ||
-	    github_digits(&s, 2, &mi) != 0 || *s++ != ':' ||
-	    github_digits(&s, 2, &sec) != 0)
-		return -1;
-	if (*s == '.') {
-		s++;
-		if (*s < '0' || *s > '9')
-			return -1;
-		/* Microseconds: more digits are cut, fewer padded. */
-		for (i = 0; *s >= '0' && *s <= '9'; s++, i++)
-			if (i < 6)
-				frac = frac * 10 + (*s - '0');
-		for (; i < 6; i++)
-			frac *= 10;
-	}
-	if (*s == 'Z' || *s == 'z')
-		s++;
-	else if (*s == '+' || *s == '-') {
-		sign = *s++ == '-' ? -1 : 1;
-		if (github_digits(&s, 2, &oh) != 0)
-			return -1;
-		if (*s == ':')
-			s++;
-		if (*s != '\0' && github_digits(&s, 2, &om) != 0)
-			return -1;
-		if (oh > 23 || om > 59)
-			return -1;
-	}
-	/* No zone at all: read as UTC. */
-	if (*s != '\0')
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 ||
-	    mi > 59 || sec > 60)
-		return -1;
-	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 ||
-	    y % 400 == 0)))
-		return -1;
-	*us = ((int64_t)github_days(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-	    sec - (int64_t)sign * (oh * 3600 + om * 60)) * 1000000 + frac;
-	return 0;
-}
-
-/* Read an RFC 3339 time into unix seconds. */
+/* Read an RFC 3339 time into unix seconds (no zone: UTC). */
 int
 github_time(const char *s, int64_t *out)
 {
-	int64_t us;
-
-	if (github_time_us(s, &us) != 0)
-		return -1;
-	*out = us / 1000000;
-	return 0;
-}
-
-/* A positive integer member KEY of OBJ, or 0. */
-static int64_t
-github_id(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	if (!cJSON_IsNumber(v) || !(v->valuedouble >= 1 &&
-	    v->valuedouble <= GITHUB_MAX_NUMBER))
-		return 0;
-	return (int64_t)v->valuedouble;
+	return ptime_seconds(s, PTIME_UTC, out);
 }
 
 /* Hand the item ITEM to FN. Returns 1 when handed over, 0 when skipped,
@@ -180,9 +39,9 @@ github_item(const cJSON *item, github_item_fn fn, void *arg)
 	const char *p;
 
 	memset(&it, 0, sizeof it);
-	if ((it.num = github_id(item, "id")) == 0 ||
-	    (it.url = github_nonempty(item, "html_url")) == NULL ||
-	    github_time(github_str(item, "created_at"), &it.published) != 0)
+	if ((it.num = jsonget_id(item, "id")) == 0 ||
+	    (it.url = jsonget_nonempty(item, "html_url")) == NULL ||
+	    github_time(jsonget_str(item, "created_at"), &it.published) != 0)
 		return 0;
 	/*
 	 * A comment's html_url is its issue's plus a fragment
@@ -193,16 +52,16 @@ github_item(const cJSON *item, github_item_fn fn, void *arg)
 	it.id = it.url;
 	if (strchr(it.url, '#') != NULL && (p = strstr(it.url, "://")) != NULL)
 		it.id = p + 3;
-	it.title = github_nonempty(item, "title");
-	if ((it.text = github_str(item, "body")) == NULL)
+	it.title = jsonget_nonempty(item, "title");
+	if ((it.text = jsonget_str(item, "body")) == NULL)
 		it.text = "";
 	if (*it.text == '\0' && it.title == NULL)
 		return 0;
 	user = cJSON_GetObjectItemCaseSensitive(item, "user");
-	it.author_handle = github_nonempty(user, "login");
+	it.author_handle = jsonget_nonempty(user, "login");
 	reactions = cJSON_GetObjectItemCaseSensitive(item, "reactions");
-	it.score = github_num(reactions, "total_count", 0);
-	it.replies = github_num(item, "comments", 0);
+	it.score = jsonget_num(reactions, "total_count", 0);
+	it.replies = jsonget_num(item, "comments", 0);
 	return fn(&it, arg) == 0 ? 1 : -1;
 }
 
@@ -210,14 +69,14 @@ github_item(const cJSON *item, github_item_fn fn, void *arg)
 static void
 github_message(const cJSON *root, char *buf, size_t size)
 {
-	const char *msg = github_str(root, "message"), *first = NULL;
+	const char *msg = jsonget_str(root, "message"), *first = NULL;
 	const cJSON *errors, *e;
 
 	errors = cJSON_GetObjectItemCaseSensitive(root, "errors");
 	if (cJSON_IsArray(errors) && (e = cJSON_GetArrayItem(errors, 0)) !=
 	    NULL)
 		first = cJSON_IsString(e) ? e->valuestring :
-		    github_str(e, "message");
+		    jsonget_str(e, "message");
 	snprintf(buf, size, "%s%s%s", msg != NULL ? msg : "(no message)",
 	    first != NULL ? ": " : "", first != NULL ? first : "");
 }
@@ -228,11 +87,9 @@ github_parse(const char *body, size_t len, github_item_fn fn, void *arg,
     struct github_info *info, char **cause)
 {
 	struct github_info in;
-	const char *end = NULL;
 	const cJSON *list, *item;
 	cJSON *root;
-	size_t off, total = len;
-	int n = 0, rc;
+		int n = 0, rc;
 
 	*cause = NULL;
 	memset(&in, 0, sizeof in);
@@ -240,33 +97,19 @@ github_parse(const char *body, size_t len, github_item_fn fn, void *arg,
 	in.body = GITHUB_ERROR;
 	if (info != NULL)
 		*info = in;
-	root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
-	if (root == NULL) {
-		off = end != NULL && end >= body ? (size_t)(end - body) : 0;
-		while (len > 0 && (*body == ' ' || *body == '\n' ||
-		    *body == '\r' || *body == '\t')) {
-			body++;
-			len--;
-		}
-		if (len == 0 || (*body != '{' && *body != '[')) {
-			*cause = strdup("not JSON");
-			return -1;
-		}
-		if (asprintf(cause, "broken JSON at byte %zu of %zu", off,
-		    total) == -1)
-			*cause = NULL;
-		return 0;
-	}
+	if ((rc = jsonget_parse(body, len, "{[", NULL, &root,
+	    cause)) != 0)
+		return rc == 1 ? 0 : -1;
 	if (cJSON_IsArray(root)) {
 		in.body = GITHUB_LIST;
 		list = root;
 	} else if (cJSON_IsArray(list = cJSON_GetObjectItemCaseSensitive(root,
 	    "items"))) {
 		in.body = GITHUB_SEARCH;
-		in.total_count = github_num(root, "total_count", 0);
-		in.incomplete = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(
-		    root, "incomplete_results"));
-	} else if (github_str(root, "message") != NULL) {
+		in.total_count = jsonget_num(root, "total_count", 0);
+		in.incomplete = jsonget_true(root,
+		    "incomplete_results");
+	} else if (jsonget_str(root, "message") != NULL) {
 		github_message(root, in.message, sizeof in.message);
 		cJSON_Delete(root);
 		if (info != NULL)

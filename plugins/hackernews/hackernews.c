@@ -39,6 +39,10 @@
 #include "mentiond/plugin.h"
 
 #include "hnparse.h"
+#include "idring.h"
+#include "logonce.h"
+#include "ptime.h"
+#include "urlenc.h"
 
 #define HN_SPACING	0.4	/* seconds between requests: 9,000 an hour */
 #define HN_MAX_PAGES	10	/* pages read of one burst of new hits */
@@ -82,81 +86,19 @@ struct hn {
 	int			 emitted;	/* by the current response */
 };
 
-/* Monotonic seconds. */
-static double
-hn_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The 64-bit FNV-1a hash of S. */
-static uint64_t
-hn_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/* S percent-encoded for a query string (malloc'd): all but A-Z a-z 0-9 -._~. */
-static char *
-hn_encode(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out, *w;
-	unsigned char c;
-
-	if ((out = malloc(strlen(s) * 3 + 1)) == NULL)
-		return NULL;
-	for (w = out; (c = (unsigned char)*s) != '\0'; s++) {
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~')
-			*w++ = (char)c;
-		else {
-			*w++ = '%';
-			*w++ = hex[c >> 4];
-			*w++ = hex[c & 15];
-		}
-	}
-	*w = '\0';
-	return out;
-}
-
 /* The source's backfill setting (a host key) in seconds: what a search
  * without a cursor reads of the past; HN_BACKFILL by default, -1 for all. */
 static double
 hn_backfill(const struct hn *hn)
 {
 	const char *v = hn->host->config_string(hn->src, "backfill");
-	char *end;
 	double d;
 
 	if (v == NULL)
 		return HN_BACKFILL;
 	if (strcmp(v, "all") == 0)
 		return -1;
-	d = strtod(v, &end);
-	if (end == v || !(d > 0 && d < 1e10))
-		return HN_BACKFILL;
-	if (*end == '\0' || strcmp(end, "s") == 0)
-		return d;
-	if (strcmp(end, "ms") == 0)
-		return d / 1000;
-	if (strcmp(end, "m") == 0)
-		return d * 60;
-	if (strcmp(end, "h") == 0)
-		return d * 3600;
-	if (strcmp(end, "d") == 0)
-		return d * 86400;
-	return HN_BACKFILL;
+	return ptime_duration(v, &d) == 0 ? d : HN_BACKFILL;
 }
 
 /* Forget this round's searches. */
@@ -248,7 +190,6 @@ hn_failed(struct hn *hn, long kind, const char *why, int abort)
 {
 	char buf[256];
 	double wait;
-	int i;
 
 	hn->failures++;
 	if (hn->failures == 1 || kind != hn->last_kind ||
@@ -264,12 +205,9 @@ hn_failed(struct hn *hn, long kind, const char *why, int abort)
 		hn_search_next(hn);
 		return;
 	}
-	wait = hn->interval > 1 ? hn->interval : 1;
-	for (i = 1; i < hn->failures && wait < HN_BACKOFF_MAX; i++)
-		wait *= 2;
-	if (wait > HN_BACKOFF_MAX)
-		wait = HN_BACKOFF_MAX;
-	hn->hold_until = hn_now() + wait;
+	wait = ptime_backoff(hn->interval > 1 ? hn->interval : 1, hn->failures,
+	    HN_BACKOFF_MAX);
+	hn->hold_until = ptime_now() + wait;
 	hn->overrun = 0;
 	if (hn->failures == 1)
 		hn->host->log(hn->src, MD_LOG_INFO, "round ended early; the "
@@ -411,7 +349,7 @@ hn_request(struct md_source *src, void *arg)
 
 	(void)src;
 	if (hn->terms[hn->cur][0] != '\0' &&
-	    (q = hn_encode(hn->terms[hn->cur])) == NULL)
+	    (q = urlenc_component(hn->terms[hn->cur])) == NULL)
 		goto fail;
 	if (hn->low >= 0) {
 		if (hn->high > 0)
@@ -421,7 +359,7 @@ hn_request(struct md_source *src, void *arg)
 			snprintf(range, sizeof range, "created_at_i>%lld",
 			    hn->low);
 		filter = range;
-		if ((efilter = hn_encode(filter)) == NULL)
+		if ((efilter = urlenc_component(filter)) == NULL)
 			goto fail;
 	}
 	if (hn->page > 0)
@@ -436,7 +374,7 @@ hn_request(struct md_source *src, void *arg)
 	}
 	req.url = url;
 	req.headers = headers;
-	hn->last_request = hn_now();
+	hn->last_request = ptime_now();
 	if (hn->host->http_fetch(hn->src, &req, hn_response, hn) == NULL)
 		goto fail;
 	free(q);
@@ -454,7 +392,7 @@ fail:
 static void
 hn_request_soon(struct hn *hn)
 {
-	double wait = hn->last_request + HN_SPACING - hn_now();
+	double wait = hn->last_request + HN_SPACING - ptime_now();
 
 	if (hn->host->timer_add(hn->src, wait > 0 ? wait : 0, 0, hn_request,
 	    hn) == NULL)
@@ -471,7 +409,7 @@ hn_search_begin(struct hn *hn)
 	int n;
 
 	snprintf(hn->key, sizeof hn->key, hn->all ? "all" : "q:%016llx",
-	    (unsigned long long)hn_hash(hn->terms[hn->cur]));
+	    (unsigned long long)idring_hash(hn->terms[hn->cur]));
 	hn->low = -1;
 	hn->high = 0;
 	hn->page = 0;
@@ -495,18 +433,18 @@ hn_search_begin(struct hn *hn)
 static void
 hn_round_start(struct hn *hn)
 {
-	if (hn_now() < hn->hold_until)
+	int none;
+
+	if (ptime_now() < hn->hold_until)
 		return;
-	if (hn_load_terms(hn) == 0) {
-		if (!hn->no_terms_said)
-			hn->host->log(hn->src, MD_LOG_NOTICE, "no search terms: "
-			    "no track has words to search for and there is no "
-			    "query setting; nothing is asked (mode = all reads "
-			    "every story and comment)");
-		hn->no_terms_said = 1;
+	none = hn_load_terms(hn) == 0;
+	if (logonce_due(&hn->no_terms_said, none))
+		hn->host->log(hn->src, MD_LOG_NOTICE, "no search terms: no track "
+		    "has words to search for and there is no query setting; "
+		    "nothing is asked (mode = all reads every story and "
+		    "comment)");
+	if (none)
 		return;
-	}
-	hn->no_terms_said = 0;
 	hn->running = 1;
 	hn->cur = 0;
 	hn_search_begin(hn);

@@ -28,6 +28,7 @@
 #include <strings.h>
 
 #include "hnparse.h"
+#include "ptime.h"
 
 #define HNPARSE_DEPTH		64	/* nesting skipped; the API uses 4 */
 #define HNPARSE_ITEM_URL	"https://news.ycombinator.com/item?id="
@@ -494,46 +495,14 @@ hnparse_member(struct hnparse *ps, const char *key, size_t len,
 	return hnparse_skip(ps, 2);
 }
 
-/* Days from 1970-01-01 to Y-M-D in the proleptic Gregorian calendar. */
-static long long
-hnparse_days(long long y, int m, int d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* Unix seconds of an ISO 8601 UTC time "YYYY-MM-DDTHH:MM:SS...", or 0. */
+/* Unix seconds of an ISO 8601 time "YYYY-MM-DDTHH:MM:SS..." (no zone:
+ * UTC), or 0. */
 static int64_t
 hnparse_iso(const char *s)
 {
-	int v[6], i, j, n;
-	const int width[6] = { 4, 2, 2, 2, 2, 2 };
+	int64_t t;
 
-	if (s == NULL)
-		return 0;
-	for (i = 0; i < 6; i++) {
-		for (n = 0, j = 0; j < width[i]; j++, s++) {
-			if (*s < '0' || *s > '9')
-				return 0;
-			n = n * 10 + *s - '0';
-		}
-		v[i] = n;
-		if (i < 5 && *s != "--T::"[i])
-			return 0;
-		if (i < 5)
-			s++;
-	}
-	if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 ||
-	    v[4] > 59 || v[5] > 60)
-		return 0;
-	return hnparse_days(v[0], v[1], v[2]) * 86400 + v[3] * 3600 +
-	    v[4] * 60 + v[5];
+	return ptime_seconds(s, PTIME_UTC, &t) == 0 ? t : 0;
 }
 
 /* Does S start with http:// or https://? */

@@ -25,7 +25,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +34,9 @@
 #include <cJSON.h>
 
 #include "mentiond/plugin.h"
+#include "jsonget.h"
+#include "ptime.h"
+#include "strbuf.h"
 
 #define JSONL_MAX_LINE		(1024 * 1024)	/* longer lines are skipped */
 #define JSONL_BLOCK		(1024 * 1024)	/* one read */
@@ -87,125 +89,6 @@ struct jsonl_item {
 };
 
 static void	jsonl_run(struct jsonl *j, long long budget);
-
-/* A malloc'd printf, for causes handed to the host. */
-static char * __attribute__((format(printf, 1, 2)))
-jsonl_printf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
-		return NULL;
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
-
-/* Now, in monotonic seconds. */
-static double
-jsonl_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Read N decimal digits at *S into *V, advancing *S. */
-static int
-jsonl_digits(const char **s, int n, int *v)
-{
-	int i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if ((*s)[i] < '0' || (*s)[i] > '9')
-			return -1;
-		*v = *v * 10 + ((*s)[i] - '0');
-	}
-	*s += n;
-	return 0;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static long long
-jsonl_days(int y, int m, int d)
-{
-	long long era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/*
- * Parse an RFC 3339 timestamp ("2024-05-01T12:00:00Z", with optional
- * fraction and a numeric offset) into unix seconds. Returns 0 and sets *OUT,
- * or -1.
- */
-static int
-jsonl_rfc3339(const char *s, int64_t *out)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-
-	if (jsonl_digits(&s, 4, &y) != 0 || *s++ != '-' ||
-	    jsonl_digits(&s, 2, &mo) != 0 || *s++ != '-' ||
-	    jsonl_digits(&s, 2, &d) != 0)
-		return -1;
-	if (*s != 'T' && *s != 't' && *s != ' ')
-		return -1;
-	s++;
-	if (jsonl_digits(&s, 2, &h) != 0 || *s++ != ':' ||
-	    jsonl_digits(&s, 2, &mi) != 0 || *s++ != ':' ||
-	    jsonl_digits(&s, 2, &sec) != 0)
-		return -1;
-	if (*s == '.') {
-		s++;
-		if (*s < '0' || *s > '9')
-			return -1;
-		while (*s >= '0' && *s <= '9')
-			s++;
-	}
-	if (*s == 'Z' || *s == 'z')
-		s++;
-	else if (*s == '+' || *s == '-') {
-		sign = *s++ == '-' ? -1 : 1;
-		if (jsonl_digits(&s, 2, &oh) != 0 || *s++ != ':' ||
-		    jsonl_digits(&s, 2, &om) != 0 || oh > 23 || om > 59)
-			return -1;
-	} else
-		return -1;
-	if (*s != '\0')
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 ||
-	    mi > 59 || sec > 60)
-		return -1;
-	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return -1;
-	*out = (int64_t)jsonl_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-	    (int64_t)sign * (oh * 3600 + om * 60);
-	return 0;
-}
-
-/* The string member KEY of OBJ, or NULL. */
-static const char *
-jsonl_string(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 /* The number member KEY of OBJ as a long long, or DEF. */
 static long long
@@ -266,21 +149,21 @@ jsonl_parse(const char *line, size_t len, struct jsonl_item *it,
 		goto fail;
 	}
 
-	it->m.text = jsonl_string(it->root, "text");
-	it->m.title = jsonl_string(it->root, "title");
+	it->m.text = jsonget_str(it->root, "text");
+	it->m.title = jsonget_str(it->root, "title");
 	if (it->m.text == NULL && it->m.title == NULL) {
 		*why = "no 'text' or 'title'";
 		goto fail;
 	}
-	it->m.url = jsonl_string(it->root, "url");
-	it->m.lang = jsonl_string(it->root, "lang");
+	it->m.url = jsonget_str(it->root, "url");
+	it->m.lang = jsonget_str(it->root, "lang");
 
 	author = cJSON_GetObjectItemCaseSensitive(it->root, "author");
 	if (cJSON_IsString(author))
 		it->m.author_handle = author->valuestring;
 	else if (cJSON_IsObject(author)) {
-		it->m.author_handle = jsonl_string(author, "handle");
-		it->m.author_name = jsonl_string(author, "name");
+		it->m.author_handle = jsonget_str(author, "handle");
+		it->m.author_name = jsonget_str(author, "name");
 		it->m.author_followers = jsonl_number(author, "followers", -1);
 		if (it->m.author_followers < 0)
 			it->m.author_followers = -1;
@@ -288,7 +171,8 @@ jsonl_parse(const char *line, size_t len, struct jsonl_item *it,
 
 	published = cJSON_GetObjectItemCaseSensitive(it->root, "published");
 	if (cJSON_IsString(published)) {
-		if (jsonl_rfc3339(published->valuestring, &it->m.published) != 0)
+		if (ptime_seconds(published->valuestring, 0,
+		    &it->m.published) != 0)
 			it->m.published = 0;
 	} else if (cJSON_IsNumber(published))
 		it->m.published = jsonl_number(it->root, "published", 0);
@@ -428,7 +312,7 @@ jsonl_open(struct jsonl *j)
 
 	j->fd = open(j->path, O_RDONLY | O_CLOEXEC);
 	if (j->fd == -1) {
-		now = jsonl_now();
+		now = ptime_now();
 		if (j->missing_logged == 0 ||
 		    now - j->missing_logged >= JSONL_MISSING_EVERY) {
 			j->host->log(j->src, MD_LOG_WARNING, "%s: cannot open: "
@@ -614,7 +498,7 @@ jsonl_run(struct jsonl *j, long long budget)
 		j->have_cursor = 1;
 		j->cursor_ino = 0;
 		j->cursor_off = j->cursor_line = 0;
-		j->missing_logged = jsonl_now();	/* a gap is expected */
+		j->missing_logged = ptime_now();	/* a gap is expected */
 	}
 	jsonl_save_cursor(j);
 	if (j->replay_rate > 0) {
@@ -662,31 +546,31 @@ jsonl_start(struct md_source *src, const struct md_host *host, void *ctx,
 	else if (strcmp(j->from, "end") == 0)
 		j->from_end = 1;
 	else {
-		*cause = jsonl_printf("from must be 'start' or 'end', not '%s'",
+		*cause = strbuf_msg("from must be 'start' or 'end', not '%s'",
 		    j->from);
 		return -1;
 	}
 	if (j->replay_rate < 0) {
-		*cause = jsonl_printf("replay_rate must be 0 or more lines per "
+		*cause = strbuf_msg("replay_rate must be 0 or more lines per "
 		    "second, not %lld", j->replay_rate);
 		return -1;
 	}
 	j->cap = JSONL_MAX_LINE + JSONL_BLOCK;
 	if ((j->buf = malloc(j->cap)) == NULL) {
-		*cause = jsonl_printf("out of memory");
+		*cause = strbuf_msg("out of memory");
 		return -1;
 	}
 	jsonl_load_cursor(j);
 
 	if (host->file_watch(src, j->path, jsonl_watch_cb, j) == NULL) {
-		*cause = jsonl_printf("cannot watch %s", j->path);
+		*cause = strbuf_msg("cannot watch %s", j->path);
 		goto fail;
 	}
 	if (j->replay_rate > 0) {
 		tick = j->replay_rate >= 20 ? 0.05 : 1.0 / (double)j->replay_rate;
 		j->per_tick = (double)j->replay_rate * tick;
 		if (host->timer_add(src, tick, tick, jsonl_pace_cb, j) == NULL) {
-			*cause = jsonl_printf("cannot add the replay timer");
+			*cause = strbuf_msg("cannot add the replay timer");
 			goto fail;
 		}
 	}
@@ -751,7 +635,7 @@ jsonl_parse_body(void *ctx, const struct md_http_response *resp,
 			continue;
 		}
 		if (*cause == NULL)
-			*cause = jsonl_printf("line %lld: %s, skipped (and any "
+			*cause = strbuf_msg("line %lld: %s, skipped (and any "
 			    "later bad line)", line, why);
 	}
 	return n;

@@ -16,7 +16,6 @@
 #define _POSIX_C_SOURCE 200809L
 #endif
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,7 @@
 #include "cred.h"
 #include "idring.h"
 #include "jsonmap.h"
+#include "strbuf.h"
 
 #define JSONPOLL_SEEN_MAX	4096	/* ids remembered: several pages */
 
@@ -65,25 +65,6 @@ struct jsonpoll {
 /* What one page hands each mapped item to. */
 typedef int (*jsonpoll_item_fn)(void *arg, const struct md_mention *m);
 
-/* A malloc'd message from FMT. */
-static char * __attribute__((format(printf, 1, 2)))
-jsonpoll_msg(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
-		return strdup("out of memory");
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
-
 /* Check and compile the settings that start() and parse() share. */
 static int
 jsonpoll_setup(struct jsonpoll *jp, char **cause)
@@ -95,7 +76,7 @@ jsonpoll_setup(struct jsonpoll *jp, char **cause)
 	else if (strcmp(jp->newest, "last") == 0)
 		jp->newest_last = 1;
 	else {
-		*cause = jsonpoll_msg("newest: '%s' is not first or last",
+		*cause = strbuf_msg("newest: '%s' is not first or last",
 		    jp->newest);
 		return -1;
 	}
@@ -104,14 +85,14 @@ jsonpoll_setup(struct jsonpoll *jp, char **cause)
 	else if (strcmp(jp->cursor_from, "response") == 0)
 		jp->cursor_response = 1;
 	else {
-		*cause = jsonpoll_msg("cursor_from: '%s' is not item or "
+		*cause = strbuf_msg("cursor_from: '%s' is not item or "
 		    "response", jp->cursor_from);
 		return -1;
 	}
 	if (jsonmap_init(&jp->map, &jp->mapset, cause) != 0)
 		return -1;
 	if (jsonmap_alts_parse(&jp->cursor_path, jp->cursor, &why) != 0) {
-		*cause = jsonpoll_msg("cursor: %s", why);
+		*cause = strbuf_msg("cursor: %s", why);
 		free(why);
 		jsonmap_clear(&jp->map);
 		return -1;
@@ -179,7 +160,7 @@ jsonpoll_page(struct jsonpoll *jp, const struct md_http_response *resp,
 		if (jsonmap_mention(&jp->map, items[i], base, &it, &m,
 		    &why) != 0) {
 			if (*skip_why == NULL)
-				*skip_why = jsonpoll_msg("item %zu: %s", i,
+				*skip_why = strbuf_msg("item %zu: %s", i,
 				    why);
 			free(why);
 			(*skipped)++;
@@ -229,7 +210,7 @@ jsonpoll_url(const struct jsonpoll *jp, const char *value)
 		    0);
 		free(kept);
 	}
-	if ((add = jsonpoll_msg("%s=%s", jp->cursor_param, value)) == NULL)
+	if ((add = strbuf_msg("%s=%s", jp->cursor_param, value)) == NULL)
 		goto out;
 	if (curl_url_set(u, CURLUPART_QUERY, add, CURLU_APPENDQUERY |
 	    CURLU_URLENCODE) == CURLUE_OK)
@@ -375,7 +356,7 @@ jsonpoll_parse(void *ctx, const struct md_http_response *resp,
 	n = jsonpoll_page(jp, resp, jsonpoll_parse_item, &pa, &cursor,
 	    &skipped, &why, cause);
 	if (n >= 0 && skipped > 0)
-		*cause = jsonpoll_msg("%d of %d items skipped (%s)", skipped,
+		*cause = strbuf_msg("%d of %d items skipped (%s)", skipped,
 		    n + skipped, why);
 	free(why);
 	free(cursor);

@@ -30,6 +30,10 @@
 #include "mentiond/plugin.h"
 
 #include "lemmyparse.h"
+#include "logonce.h"
+#include "mentlist.h"
+#include "ptime.h"
+#include "urlenc.h"
 
 #define LEMMY_LIMIT		50	/* items per page, the API's maximum */
 #define LEMMY_BACKOFF_MAX	3600.0	/* seconds, after failures in a row */
@@ -67,24 +71,14 @@ struct lemmy {
 	int			 first;		/* no cursor yet */
 	int64_t			 cursor;	/* microseconds; 0 = none */
 	int			 reached;	/* a page went down to it */
-	struct lemmy_item	*got;		/* newer, newest first */
-	size_t			 ngot, capgot;
+	struct mentlist		 got;		/* newer, newest first; keyed by
+						 * published_us */
 	size_t			 nemitted;
 };
 
 static void	lemmy_round_end(struct lemmy *);
 static void	lemmy_job_next(struct lemmy *);
 static void	lemmy_fetch_page(struct lemmy *);
-
-/* Now, in monotonic seconds. */
-static double
-lemmy_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The kind a job is about. */
 static enum lemmy_kind
@@ -107,89 +101,12 @@ lemmy_term(const struct lemmy *l)
 	return l->terms[l->job / 2];
 }
 
-/* Free the strings of a kept item. */
-static void
-lemmy_item_free(struct lemmy_item *it)
-{
-	free((char *)it->id);
-	free((char *)it->author_handle);
-	free((char *)it->author_name);
-	free((char *)it->title);
-	free((char *)it->text);
-}
-
-/* Forget the items gathered by the job. */
-static void
-lemmy_got_clear(struct lemmy *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->ngot; i++)
-		lemmy_item_free(&l->got[i]);
-	l->ngot = 0;
-}
-
-/* strdup(3) of S, or NULL for NULL; -1 in *BAD when out of memory. */
-static char *
-lemmy_dup(const char *s, int *bad)
-{
-	char *d;
-
-	if (s == NULL)
-		return NULL;
-	if ((d = strdup(s)) == NULL)
-		*bad = 1;
-	return d;
-}
-
-/* Keep a copy of IT among the job's items; 0, or -1 when out of memory. */
-static int
-lemmy_keep(struct lemmy *l, const struct lemmy_item *it)
-{
-	struct lemmy_item *c, *g;
-	size_t n;
-	int bad = 0;
-
-	if (l->ngot == l->capgot) {
-		n = l->capgot == 0 ? 64 : l->capgot * 2;
-		if ((g = reallocarray(l->got, n, sizeof *g)) == NULL)
-			return -1;
-		l->got = g;
-		l->capgot = n;
-	}
-	c = &l->got[l->ngot];
-	*c = *it;
-	c->id = lemmy_dup(it->id, &bad);
-	c->url = c->id;
-	c->author_handle = lemmy_dup(it->author_handle, &bad);
-	c->author_name = lemmy_dup(it->author_name, &bad);
-	c->title = lemmy_dup(it->title, &bad);
-	c->text = lemmy_dup(it->text, &bad);
-	if (bad) {
-		lemmy_item_free(c);
-		return -1;
-	}
-	l->ngot++;
-	return 0;
-}
-
-/* Has the job kept an item with IT's id (pages shift while read)? */
-static int
-lemmy_kept(const struct lemmy *l, const struct lemmy_item *it)
-{
-	size_t i;
-
-	for (i = 0; i < l->ngot; i++)
-		if (strcmp(l->got[i].id, it->id) == 0)
-			return 1;
-	return 0;
-}
-
 /* lemmy_parse's callback for a page: keep what is newer than the cursor. */
 static int
 lemmy_page_item(const struct lemmy_item *it, void *arg)
 {
 	struct lemmy *l = arg;
+	struct md_mention m = MD_MENTION_INIT;
 
 	if (it->kind != lemmy_job_kind(l->job))
 		return 0;
@@ -197,39 +114,15 @@ lemmy_page_item(const struct lemmy_item *it, void *arg)
 		l->reached = 1;
 		return 0;
 	}
-	if (lemmy_kept(l, it))
+	/* Pages shift while read. */
+	if (mentlist_has(&l->got, it->id))
 		return 0;
-	if (lemmy_keep(l, it) != 0) {
+	lemmy_mention(it, &m);
+	if (mentlist_add(&l->got, &m, it->published_us) != 0) {
 		l->host->log(l->src, MD_LOG_ERR, "out of memory");
 		return -1;
 	}
 	return 0;
-}
-
-/* Percent-encode S for a query string (malloc'd). */
-static char *
-lemmy_escape(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out, *p;
-	unsigned char c;
-
-	if ((out = malloc(strlen(s) * 3 + 1)) == NULL)
-		return NULL;
-	for (p = out; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~')
-			*p++ = (char)c;
-		else {
-			*p++ = '%';
-			*p++ = hex[c >> 4];
-			*p++ = hex[c & 15];
-		}
-	}
-	*p = '\0';
-	return out;
 }
 
 /* Format microseconds US as RFC 3339 UTC with a fraction into BUF. */
@@ -289,23 +182,18 @@ lemmy_emit_more(struct md_source *src, void *arg)
 static int
 lemmy_emit(struct lemmy *l)
 {
-	struct md_mention m = MD_MENTION_INIT;
-	struct lemmy_item *it;
+	struct mentlist_item *it;
 	int rc, moved = 0;
 
-	while (l->ngot > 0) {
-		it = &l->got[l->ngot - 1];
-		m = (struct md_mention)MD_MENTION_INIT;
-		lemmy_mention(it, &m);
-		rc = l->host->emit(l->src, &m);
+	while ((it = mentlist_last(&l->got)) != NULL) {
+		rc = l->host->emit(l->src, &it->m);
 		if (rc != -1)
 			l->nemitted++;
-		if (it->published_us > l->cursor)
-			l->cursor = it->published_us;
+		if (it->key > l->cursor)
+			l->cursor = it->key;
 		moved = 1;
-		lemmy_item_free(it);
-		l->ngot--;
-		if (rc == 1 && l->ngot > 0) {
+		mentlist_drop_last(&l->got);
+		if (rc == 1 && l->got.n > 0) {
 			lemmy_save(l);
 			l->timer = l->host->timer_add(l->src, 0, 0,
 			    lemmy_emit_more, l);
@@ -342,7 +230,7 @@ lemmy_job_start(struct lemmy *l, size_t j)
 		    LEMMY_WANT_POSTS : LEMMY_WANT_COMMENTS))
 			break;
 	l->job = j;
-	lemmy_got_clear(l);
+	mentlist_clear(&l->got);
 	if (j == l->nterms * 2) {
 		lemmy_round_end(l);
 		return;
@@ -377,7 +265,7 @@ lemmy_job_next(struct lemmy *l)
 static void
 lemmy_round_fail(struct lemmy *l)
 {
-	lemmy_got_clear(l);
+	mentlist_clear(&l->got);
 	l->failed = 1;
 	lemmy_round_end(l);
 }
@@ -428,7 +316,7 @@ lemmy_page_done(struct md_source *src, const struct md_http_response *resp,
 		/* Refused for this term alone: go on with the others. */
 		if (resp->status >= 400 && resp->status < 500 &&
 		    resp->status != 429 && resp->status != 408) {
-			lemmy_got_clear(l);
+			mentlist_clear(&l->got);
 			lemmy_job_start(l, l->job + 1);
 			return;
 		}
@@ -464,7 +352,7 @@ lemmy_fetch_page(struct lemmy *l)
 	enum lemmy_kind kind = lemmy_job_kind(l->job);
 	char *q, *url = NULL;
 
-	if ((q = lemmy_escape(lemmy_term(l))) == NULL ||
+	if ((q = urlenc_component(lemmy_term(l))) == NULL ||
 	    asprintf(&url, "%s/api/v3/search?q=%s&type_=%s&sort=New&"
 	    "listing_type=All&limit=%d&page=%d", l->base, q,
 	    kind == LEMMY_POST ? "Posts" : "Comments", LEMMY_LIMIT,
@@ -534,7 +422,7 @@ lemmy_round(struct md_source *src, void *arg)
 
 	(void)src;
 	l->timer = NULL;
-	l->started = lemmy_now();
+	l->started = ptime_now();
 	l->failed = 0;
 	lemmy_terms_clear(l);
 	if (l->query != NULL && *l->query != '\0')
@@ -542,14 +430,9 @@ lemmy_round(struct md_source *src, void *arg)
 	else if (MD_HOST_HAS(l->host, search_terms))
 		for (t = l->host->search_terms(l->src); *t != NULL; t++)
 			lemmy_terms_add(l, *t);
-	if (l->nterms == 0) {
-		if (!l->idle_logged)
-			l->host->log(l->src, MD_LOG_NOTICE, "nothing to "
-			    "search for: no query setting and no track "
-			    "terms; idle until there are");
-		l->idle_logged = 1;
-	} else
-		l->idle_logged = 0;
+	if (logonce_due(&l->idle_logged, l->nterms == 0))
+		l->host->log(l->src, MD_LOG_NOTICE, "nothing to search for: no "
+		    "query setting and no track terms; idle until there are");
 	lemmy_job_start(l, 0);
 }
 
@@ -557,23 +440,10 @@ lemmy_round(struct md_source *src, void *arg)
 static void
 lemmy_round_end(struct lemmy *l)
 {
-	double delay, backoff;
-	int k;
+	double delay;
 
-	if (l->failed) {
-		l->failures++;
-		backoff = l->interval;
-		for (k = 1; k < l->failures && backoff < LEMMY_BACKOFF_MAX; k++)
-			backoff *= 2;
-		if (backoff > LEMMY_BACKOFF_MAX)
-			backoff = LEMMY_BACKOFF_MAX;
-		delay = backoff > l->interval ? backoff : l->interval;
-	} else {
-		l->failures = 0;
-		delay = l->started + l->interval - lemmy_now();
-	}
-	if (delay < 0)
-		delay = 0;
+	delay = ptime_next_round(l->failed, &l->failures, l->started,
+	    l->interval, LEMMY_BACKOFF_MAX);
 	l->timer = l->host->timer_add(l->src, delay, 0, lemmy_round, l);
 }
 
@@ -653,10 +523,7 @@ lemmy_stop(struct md_source *src, void *ctx)
 	struct lemmy *l = ctx;
 
 	(void)src;
-	lemmy_got_clear(l);
-	free(l->got);
-	l->got = NULL;
-	l->capgot = 0;
+	mentlist_free(&l->got);
 	lemmy_terms_clear(l);
 	free(l->base);
 	l->base = NULL;

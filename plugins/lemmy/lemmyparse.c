@@ -20,241 +20,17 @@
 #include <cJSON.h>
 
 #include "lemmyparse.h"
+#include "htmlref.h"
+#include "jsonget.h"
+#include "ptime.h"
 
-#define LEMMY_MAX_NUMBER	9e15	/* beyond it a count is not believed */
 
-/* The string member KEY of OBJ, or NULL. */
-static const char *
-lemmy_str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* The string member KEY of OBJ when not empty, or NULL. */
-static const char *
-lemmy_nonempty(const cJSON *obj, const char *key)
-{
-	const char *s = lemmy_str(obj, key);
-
-	return s != NULL && *s != '\0' ? s : NULL;
-}
-
-/* The number member KEY of OBJ as an integer, or -1 when unknown. */
-static long long
-lemmy_num(const cJSON *obj, const char *key, int negative_ok)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	double d;
-
-	if (!cJSON_IsNumber(v))
-		return -1;
-	d = v->valuedouble;
-	if (!(d >= -LEMMY_MAX_NUMBER && d <= LEMMY_MAX_NUMBER))
-		return -1;
-	if (d < 0 && !negative_ok)
-		return -1;
-	return (long long)d;
-}
-
-/* Is member KEY of OBJ true? */
-static int
-lemmy_true(const cJSON *obj, const char *key)
-{
-	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(obj, key));
-}
-
-/* Read N digits at *S into *V, advancing *S. */
-static int
-lemmy_digits(const char **s, int n, int *v)
-{
-	int i;
-
-	*v = 0;
-	for (i = 0; i < n; i++) {
-		if ((*s)[i] < '0' || (*s)[i] > '9')
-			return -1;
-		*v = *v * 10 + ((*s)[i] - '0');
-	}
-	*s += n;
-	return 0;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t
-lemmy_days(int y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* Read an RFC 3339 time, the zone optional, into microseconds. */
+/* Read an RFC 3339 time, the zone optional (Lemmy before 0.19 meant UTC),
+ * into microseconds. */
 int
 lemmy_time(const char *s, int64_t *us)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0, i;
-	int64_t frac = 0;
-
-	if (s == NULL)
-		return -1;
-	if (lemmy_digits(&s, 4, &y) != 0 || *s++ != '-' ||
-	    lemmy_digits(&s, 2, &mo) != 0 || *s++ != '-' ||
-	    lemmy_digits(&s, 2, &d) != 0)
-		return -1;
-	if (*s != 'T' && *s != 't' && *s != ' ')
-		return -1;
-	s++;
-	if (lemmy_digits(&s, 2, &h) != 0 || *s++ != ':' ||
-	    lemmy_digits(&s, 2, &mi) != 0 || *s++ != ':' ||
-	    lemmy_digits(&s, 2, &sec) != 0)
-		return -1;
-	if (*s == '.') {
-		s++;
-		if (*s < '0' || *s > '9')
-			return -1;
-		/* Microseconds: more digits are cut, fewer padded. */
-		for (i = 0; *s >= '0' && *s <= '9'; s++, i++)
-			if (i < 6)
-				frac = frac * 10 + (*s - '0');
-		for (; i < 6; i++)
-			frac *= 10;
-	}
-	if (*s == 'Z' || *s == 'z')
-		s++;
-	else if (*s == '+' || *s == '-') {
-		sign = *s++ == '-' ? -1 : 1;
-		if (lemmy_digits(&s, 2, &oh) != 0)
-			return -1;
-		if (*s == ':')
-			s++;
-		if (*s != '\0' && lemmy_digits(&s, 2, &om) != 0)
-			return -1;
-		if (oh > 23 || om > 59)
-			return -1;
-	}
-	/* No zone at all: Lemmy before 0.19 meant UTC. */
-	if (*s != '\0')
-		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 ||
-	    mi > 59 || sec > 60)
-		return -1;
-	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 ||
-	    y % 400 == 0)))
-		return -1;
-	*us = ((int64_t)lemmy_days(y, mo, d) * 86400 + h * 3600 + mi * 60 +
-	    sec - (int64_t)sign * (oh * 3600 + om * 60)) * 1000000 + frac;
-	return 0;
-}
-
-/* Append code point C to P as UTF-8; returns the new end. */
-static char *
-lemmy_utf8(char *p, unsigned long c)
-{
-	if (c == 0 || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		c = 0xfffd;
-	if (c < 0x80)
-		*p++ = (char)c;
-	else if (c < 0x800) {
-		*p++ = (char)(0xc0 | (c >> 6));
-		*p++ = (char)(0x80 | (c & 0x3f));
-	} else if (c < 0x10000) {
-		*p++ = (char)(0xe0 | (c >> 12));
-		*p++ = (char)(0x80 | ((c >> 6) & 0x3f));
-		*p++ = (char)(0x80 | (c & 0x3f));
-	} else {
-		*p++ = (char)(0xf0 | (c >> 18));
-		*p++ = (char)(0x80 | ((c >> 12) & 0x3f));
-		*p++ = (char)(0x80 | ((c >> 6) & 0x3f));
-		*p++ = (char)(0x80 | (c & 0x3f));
-	}
-	return p;
-}
-
-/* The code point of a numeric reference's digits at S ("38;", "x26;"):
- * the byte after its ';', or NULL when S holds none. */
-static const char *
-lemmy_numeric(const char *s, unsigned long *c)
-{
-	unsigned long v = 0;
-	int hex = *s == 'x' || *s == 'X', digits;
-
-	if (hex)
-		s++;
-	for (digits = 0; digits < 8; digits++, s++) {
-		if (*s >= '0' && *s <= '9')
-			v = v * (hex ? 16 : 10) + (unsigned long)(*s - '0');
-		else if (hex && ((*s >= 'a' && *s <= 'f') ||
-		    (*s >= 'A' && *s <= 'F')))
-			v = v * 16 + (unsigned long)((*s | 0x20) - 'a' + 10);
-		else
-			break;
-	}
-	if (digits == 0 || *s != ';')
-		return NULL;
-	*c = v;
-	return s + 1;
-}
-
-/*
- * S with its character references decoded (malloc'd): Lemmy 0.18 stored
- * titles HTML-escaped ("Tom &amp; Jerry"), and the host takes a title as
- * it is. The five XML names, &nbsp; and numeric references; anything else
- * stays as written. No reference is longer than what it stands for, so
- * the result fits in strlen(S) + 1 bytes.
- */
-static char *
-lemmy_unescape(const char *s)
-{
-	static const struct {
-		const char	*name;
-		size_t		 len;
-		unsigned long	 c;
-	} names[] = {
-		{ "amp;", 4, '&' }, { "lt;", 3, '<' }, { "gt;", 3, '>' },
-		{ "quot;", 5, '"' }, { "apos;", 5, '\'' }, { "nbsp;", 5, 0xa0 },
-	};
-	unsigned long c;
-	const char *end;
-	char *out, *p;
-	size_t k;
-
-	if ((out = malloc(strlen(s) + 1)) == NULL)
-		return NULL;
-	for (p = out; *s != '\0';) {
-		if (*s != '&') {
-			*p++ = *s++;
-			continue;
-		}
-		if (s[1] == '#') {
-			if ((end = lemmy_numeric(s + 2, &c)) != NULL) {
-				p = lemmy_utf8(p, c);
-				s = end;
-				continue;
-			}
-		} else {
-			for (k = 0; k < sizeof names / sizeof names[0]; k++)
-				if (strncmp(s + 1, names[k].name,
-				    names[k].len) == 0)
-					break;
-			if (k < sizeof names / sizeof names[0]) {
-				p = lemmy_utf8(p, names[k].c);
-				s += 1 + names[k].len;
-				continue;
-			}
-		}
-		*p++ = *s++;
-	}
-	*p = '\0';
-	return out;
+	return ptime_rfc3339(s, PTIME_UTC, us);
 }
 
 /* "name@host" of a creator whose actor_id is https://host/u/name, or the
@@ -262,8 +38,8 @@ lemmy_unescape(const char *s)
 static char *
 lemmy_handle(const cJSON *creator)
 {
-	const char *name = lemmy_nonempty(creator, "name");
-	const char *actor = lemmy_str(creator, "actor_id"), *host, *end;
+	const char *name = jsonget_nonempty(creator, "name");
+	const char *actor = jsonget_str(creator, "actor_id"), *host, *end;
 	char *out;
 	size_t n;
 
@@ -317,29 +93,31 @@ lemmy_view(const cJSON *view, enum lemmy_kind kind, lemmy_item_fn fn,
 	it.kind = kind;
 	obj = cJSON_GetObjectItemCaseSensitive(view, kind == LEMMY_POST ?
 	    "post" : "comment");
-	if (!cJSON_IsObject(obj) || lemmy_true(obj, "deleted") ||
-	    lemmy_true(obj, "removed"))
+	if (!cJSON_IsObject(obj) || jsonget_true(obj, "deleted") ||
+	    jsonget_true(obj, "removed"))
 		return 0;
-	if ((it.id = lemmy_nonempty(obj, "ap_id")) == NULL ||
-	    lemmy_time(lemmy_str(obj, "published"), &it.published_us) != 0)
+	if ((it.id = jsonget_nonempty(obj, "ap_id")) == NULL ||
+	    lemmy_time(jsonget_str(obj, "published"), &it.published_us) != 0)
 		return 0;
 	it.url = it.id;
 	creator = cJSON_GetObjectItemCaseSensitive(view, "creator");
 	counts = cJSON_GetObjectItemCaseSensitive(view, "counts");
 	handle = lemmy_handle(creator);
 	it.author_handle = handle;
-	it.author_name = lemmy_nonempty(creator, "display_name");
-	it.score = lemmy_num(counts, "score", 1);
+	it.author_name = jsonget_nonempty(creator, "display_name");
+	it.score = jsonget_num(counts, "score", 1);
 	if (kind == LEMMY_POST) {
-		if ((name = lemmy_nonempty(obj, "name")) != NULL)
-			it.title = title = lemmy_unescape(name);
-		text = lemmy_post_text(lemmy_str(obj, "body"),
-		    lemmy_nonempty(obj, "url"));
-		it.replies = lemmy_num(counts, "comments", 0);
+		/* Lemmy 0.18 stored titles HTML-escaped ("Tom &amp; Jerry"),
+		 * and the host takes a title as it is. */
+		if ((name = jsonget_nonempty(obj, "name")) != NULL)
+			it.title = title = htmlref_decode(name);
+		text = lemmy_post_text(jsonget_str(obj, "body"),
+		    jsonget_nonempty(obj, "url"));
+		it.replies = jsonget_num(counts, "comments", 0);
 	} else {
-		text = strdup(lemmy_str(obj, "content") != NULL ?
-		    lemmy_str(obj, "content") : "");
-		it.replies = lemmy_num(counts, "child_count", 0);
+		text = strdup(jsonget_str(obj, "content") != NULL ?
+		    jsonget_str(obj, "content") : "");
+		it.replies = jsonget_num(counts, "child_count", 0);
 	}
 	it.text = text;
 	/* Nothing to say: the host would refuse it. */
@@ -357,32 +135,17 @@ lemmy_parse(const char *body, size_t len, lemmy_item_fn fn, void *arg,
     size_t *nraw, char **cause)
 {
 	static const char *const arrays[] = { "posts", "comments" };
-	const char *end = NULL;
 	const cJSON *list, *view;
 	cJSON *root;
-	size_t k, raw = 0, known = 0, off, total = len;
+	size_t k, raw = 0, known = 0;
 	int n = 0, rc;
 
 	*cause = NULL;
 	if (nraw != NULL)
 		*nraw = 0;
-	root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
-	if (root == NULL) {
-		off = end != NULL && end >= body ? (size_t)(end - body) : 0;
-		while (len > 0 && (*body == ' ' || *body == '\n' ||
-		    *body == '\r' || *body == '\t')) {
-			body++;
-			len--;
-		}
-		if (len == 0 || *body != '{') {
-			*cause = strdup("not JSON");
-			return -1;
-		}
-		if (asprintf(cause, "broken JSON at byte %zu of %zu", off,
-		    total) == -1)
-			*cause = NULL;
-		return 0;
-	}
+	if ((rc = jsonget_parse(body, len, "{", NULL, &root,
+	    cause)) != 0)
+		return rc == 1 ? 0 : -1;
 	for (k = 0; k < 2; k++) {
 		list = cJSON_GetObjectItemCaseSensitive(root, arrays[k]);
 		if (!cJSON_IsArray(list))

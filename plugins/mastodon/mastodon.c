@@ -35,12 +35,15 @@
 #include "mentiond/plugin.h"
 
 #include "mastoparse.h"
+#include "cred.h"
+#include "idring.h"
+#include "strbuf.h"
+#include "urlenc.h"
 
 #define MASTODON_SEEN_MAX	4096	/* ids of statuses emitted lately */
 #define MASTODON_PAGES_MAX	5	/* extra pages per timeline and poll */
 #define MASTODON_FIRST_WINDOW	3600	/* seconds read back on a first run */
 #define MASTODON_LIMIT_MAX	40	/* the API's largest page */
-#define MASTODON_SECRET_MAX	4096	/* bytes read from a token file */
 #define MASTODON_TOKEN_CRED	"mastodon-token"
 #define MASTODON_TOKEN_ENV	"MENTIOND_MASTODON_TOKEN"
 
@@ -86,9 +89,7 @@ struct mastodon {
 	const char		*stream_headers[2];
 	struct mastodon_timeline *tls;
 	size_t			 ntls;
-	uint64_t		*seen;		/* ring of id hashes */
-	size_t			 nseen;
-	size_t			 seen_next;
+	struct idring		 seen;		/* ids emitted lately */
 	int			 backed_up;	/* emit said the pipeline is full */
 };
 
@@ -107,43 +108,6 @@ struct mastodon_pass {
 	int			 emitted;
 };
 
-/* The 64-bit FNV-1a hash of S. */
-static uint64_t
-mastodon_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/* Was the status with hash H emitted lately? */
-static int
-mastodon_seen(const struct mastodon *ms, uint64_t h)
-{
-	size_t i;
-
-	for (i = 0; i < ms->nseen; i++)
-		if (ms->seen[i] == h)
-			return 1;
-	return 0;
-}
-
-/* Remember H, replacing the oldest when the ring is full. */
-static void
-mastodon_remember(struct mastodon *ms, uint64_t h)
-{
-	if (mastodon_seen(ms, h))
-		return;
-	ms->seen[ms->seen_next] = h;
-	ms->seen_next = (ms->seen_next + 1) % MASTODON_SEEN_MAX;
-	if (ms->nseen < MASTODON_SEEN_MAX)
-		ms->nseen++;
-}
-
 /* mastoparse_fn: emit one status unless it was emitted lately (an edit is
  * emitted again). */
 static int
@@ -151,47 +115,18 @@ mastodon_status(const struct mastoparse_status *st, void *arg)
 {
 	struct mastodon_pass *pass = arg;
 	struct mastodon *ms = pass->ms;
-	uint64_t h = mastodon_hash(st->m.id);
 	int rc;
 
-	if (pass->how != MASTODON_EDIT && mastodon_seen(ms, h))
+	if (pass->how != MASTODON_EDIT && idring_has(&ms->seen, st->m.id))
 		return 0;
 	rc = ms->host->emit(ms->src, &st->m);
 	if (rc == -1)
 		return 0;
 	if (rc == 1)
 		ms->backed_up = 1;
-	mastodon_remember(ms, h);
+	idring_add(&ms->seen, st->m.id);
 	pass->emitted++;
 	return 0;
-}
-
-/* S percent-encoded as a path segment or a query value: all but the
- * unreserved characters (malloc'd, or NULL). */
-static char *
-mastodon_escape(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t n = 0;
-	char *out;
-
-	if ((out = malloc(strlen(s) * 3 + 1)) == NULL)
-		return NULL;
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~')
-			out[n++] = (char)c;
-		else {
-			out[n++] = '%';
-			out[n++] = hex[c >> 4];
-			out[n++] = hex[c & 15];
-		}
-	}
-	out[n] = '\0';
-	return out;
 }
 
 /* The URL of TL's page after (PARAM "min_id") or before ("max_id") ID, or
@@ -470,89 +405,54 @@ mastodon_stream_event(struct md_source *src, const struct md_stream_event *ev,
 		    "a status");
 }
 
-/*
- * Read the secret in PATH: its first line, spaces around it cut. Returns 0
- * with *OUT malloc'd; -1 with errno (ENOENT: no file) or with *CAUSE.
- */
-static int
-mastodon_read_secret(const char *path, char **out, char **cause)
-{
-	char buf[MASTODON_SECRET_MAX + 1], *s, *e;
-	size_t n;
-	FILE *fp;
-
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	n = fread(buf, 1, MASTODON_SECRET_MAX, fp);
-	fclose(fp);
-	buf[n] = '\0';
-	s = buf + strspn(buf, " \t");
-	e = s + strcspn(s, "\r\n");
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-		e--;
-	*e = '\0';
-	if (*s == '\0') {
-		if (asprintf(cause, "%s is empty", path) == -1)
-			*cause = NULL;
-		return -1;
-	}
-	for (e = s; *e != '\0'; e++) {
-		if ((unsigned char)*e <= ' ' || (unsigned char)*e >= 0x7f) {
-			if (asprintf(cause, "%s: the token has a character "
-			    "that cannot be sent", path) == -1)
-				*cause = NULL;
-			return -1;
-		}
-	}
-	if ((*out = strdup(s)) == NULL)
-		return -1;
-	return 0;
-}
-
-/* Find the access token: token_file, the systemd credential, or the
- * environment. Returns 0 with *TOKEN (or NULL when there is none) and
+/* Find the access token (cred_get): token_file, the systemd credential, or
+ * the environment. Returns 0 with *TOKEN (or NULL when there is none) and
  * *WHERE, or -1 with *CAUSE when the configured file cannot be used. */
 static int
 mastodon_token(struct mastodon *ms, char **token, const char **where,
     char **cause)
 {
-	const char *dir, *env;
-	char *path = NULL, *why = NULL;
+	static const char *const from[] = { NULL, "token_file",
+	    "$CREDENTIALS_DIRECTORY/" MASTODON_TOKEN_CRED,
+	    "$" MASTODON_TOKEN_ENV };
+	enum cred_from f;
+	char *warning, *why;
+	const char *e;
+	size_t n;
 
-	*token = NULL;
 	*where = NULL;
-	if (ms->token_file != NULL) {
-		if (mastodon_read_secret(ms->token_file, token, &why) == 0) {
-			*where = "token_file";
+	*token = cred_get(ms->token_file, MASTODON_TOKEN_CRED,
+	    MASTODON_TOKEN_ENV, &f, &warning, &why);
+	if (warning != NULL) {
+		ms->host->log(ms->src, MD_LOG_WARNING, "credential %s: %s",
+		    MASTODON_TOKEN_CRED, warning);
+		free(warning);
+	}
+	if (*token == NULL) {
+		if (why == NULL)
 			return 0;
-		}
-		if (why == NULL && asprintf(&why, "%s: %s", ms->token_file,
-		    strerror(errno)) == -1)
-			why = NULL;
-		if (asprintf(cause, "token_file: %s", why != NULL ? why :
-		    "unreadable") == -1)
-			*cause = NULL;
+		*cause = strbuf_msg("token_file: %s", why);
 		free(why);
 		return -1;
 	}
-	if ((dir = getenv("CREDENTIALS_DIRECTORY")) != NULL &&
-	    asprintf(&path, "%s/%s", dir, MASTODON_TOKEN_CRED) != -1) {
-		if (mastodon_read_secret(path, token, &why) == 0) {
-			*where = "$CREDENTIALS_DIRECTORY/" MASTODON_TOKEN_CRED;
-			free(path);
+	/* Blanks before the token are no part of it (cred_get drops those
+	 * after). A bearer token is one word of printable ASCII; a variable
+	 * that is something else is passed over. */
+	if ((n = strspn(*token, " \t")) > 0)
+		memmove(*token, *token + n, strlen(*token + n) + 1);
+	for (e = *token; *e != '\0'; e++)
+		if ((unsigned char)*e <= ' ' || (unsigned char)*e >= 0x7f)
+			break;
+	if (*e != '\0') {
+		free(*token);
+		*token = NULL;
+		if (f == CRED_ENV)
 			return 0;
-		}
-		if (why != NULL || errno != ENOENT)
-			ms->host->log(ms->src, MD_LOG_WARNING, "credential %s: %s",
-			    path, why != NULL ? why : strerror(errno));
-		free(why);
-		free(path);
+		*cause = strbuf_msg("%s: the token has a character that "
+		    "cannot be sent", from[f]);
+		return -1;
 	}
-	if ((env = getenv(MASTODON_TOKEN_ENV)) != NULL && env[0] != '\0' &&
-	    strpbrk(env, "\r\n \t") == NULL) {
-		*token = strdup(env);
-		*where = "$" MASTODON_TOKEN_ENV;
-	}
+	*where = from[f];
 	return 0;
 }
 
@@ -615,7 +515,7 @@ mastodon_timelines(struct mastodon *ms, char **cause)
 		memcpy(tag, p, n);
 		tag[n] = '\0';
 		p += n;
-		if ((enc = mastodon_escape(tag)) == NULL)
+		if ((enc = urlenc_component(tag)) == NULL)
 			goto oom;
 		snprintf(name, sizeof name, "#%s", tag);
 		if (asprintf(&path, "/api/v1/timelines/tag/%s", enc) == -1)
@@ -703,8 +603,8 @@ mastodon_begin(struct md_source *src, const struct md_host *host, void *ctx,
 	ms->base = mastodon_trim(ms->instance);
 	ms->stream_base = mastodon_trim(ms->streaming != NULL ?
 	    ms->streaming : ms->instance);
-	ms->seen = calloc(MASTODON_SEEN_MAX, sizeof *ms->seen);
-	if (ms->base == NULL || ms->stream_base == NULL || ms->seen == NULL) {
+	if (ms->base == NULL || ms->stream_base == NULL ||
+	    idring_init(&ms->seen, MASTODON_SEEN_MAX) != 0) {
 		*cause = strdup("out of memory");
 		return -1;
 	}
@@ -804,11 +704,10 @@ mastodon_stop(struct md_source *src, void *ctx)
 	free(ms->tls);
 	ms->tls = NULL;
 	ms->ntls = 0;
-	free(ms->seen);
+	idring_free(&ms->seen);
 	free(ms->base);
 	free(ms->stream_base);
 	free(ms->auth);
-	ms->seen = NULL;
 	ms->base = ms->stream_base = ms->auth = NULL;
 }
 

@@ -25,86 +25,28 @@
 #include <cJSON.h>
 
 #include "mastoparse.h"
+#include "jsonget.h"
+#include "langtag.h"
+#include "ptime.h"
+#include "strbuf.h"
 
 #define MASTOPARSE_HANDLE_MAX	512	/* user@host, longer ones are cut */
 
-/* A growing string; FAILED once an allocation failed. */
-struct mastoparse_buf {
-	char	*p;
-	size_t	 len;
-	size_t	 cap;
-	int	 failed;
-};
-
-/* Append LEN bytes of S to B. */
-static void
-mastoparse_put(struct mastoparse_buf *b, const char *s, size_t len)
-{
-	size_t cap;
-	char *p;
-
-	if (b->failed)
-		return;
-	if (b->len + len + 1 > b->cap) {
-		cap = b->cap == 0 ? 256 : b->cap;
-		while (cap < b->len + len + 1)
-			cap *= 2;
-		if ((p = realloc(b->p, cap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, len);
-	b->len += len;
-	b->p[b->len] = '\0';
-}
-
 /* Append plain text S to B as HTML: &, < and > escaped. */
 static void
-mastoparse_put_escaped(struct mastoparse_buf *b, const char *s)
+mastoparse_put_escaped(struct strbuf *b, const char *s)
 {
 	const char *run = s;
 
 	for (; *s != '\0'; s++) {
 		if (*s != '&' && *s != '<' && *s != '>')
 			continue;
-		mastoparse_put(b, run, s - run);
-		mastoparse_put(b, *s == '&' ? "&amp;" : *s == '<' ? "&lt;" :
+		strbuf_put(b, run, s - run);
+		strbuf_put(b, *s == '&' ? "&amp;" : *s == '<' ? "&lt;" :
 		    "&gt;", *s == '&' ? 5 : 4);
 		run = s + 1;
 	}
-	mastoparse_put(b, run, s - run);
-}
-
-/* The non-empty string member KEY of OBJ, or NULL. */
-static const char *
-mastoparse_str(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-
-	if (!cJSON_IsString(v) || v->valuestring == NULL ||
-	    v->valuestring[0] == '\0')
-		return NULL;
-	return v->valuestring;
-}
-
-/* The count member KEY of OBJ (a number of at least 0), or -1. */
-static long long
-mastoparse_count(const cJSON *obj, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-	double d;
-
-	if (!cJSON_IsNumber(v))
-		return -1;
-	d = v->valuedouble;
-	if (isnan(d) || d < 0)
-		return -1;
-	if (d > 1e15)
-		return 1000000000000000LL;
-	return (long long)d;
+	strbuf_put(b, run, s - run);
 }
 
 /* The id of OBJ, a string of letters, digits, '-' and '_' (or a whole
@@ -123,7 +65,7 @@ mastoparse_id(const cJSON *obj, char *buf)
 		snprintf(buf, MASTOPARSE_ID_MAX, "%.0f", v->valuedouble);
 		return buf;
 	}
-	if ((s = mastoparse_str(obj, "id")) == NULL)
+	if ((s = jsonget_nonempty(obj, "id")) == NULL)
 		return NULL;
 	for (n = 0; s[n] != '\0'; n++) {
 		if (n + 1 >= MASTOPARSE_ID_MAX || !(isalnum((unsigned char)s[n]) ||
@@ -145,98 +87,13 @@ mastoparse_idcmp(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
-/* Read N digits of S into *OUT; -1 when one is not a digit. */
-static int
-mastoparse_digits(const char *s, int n, int *out)
-{
-	int i, v = 0;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* Days from 1970-01-01 to Y-M-D, proleptic Gregorian (Y from 1 on). */
-static int64_t
-mastoparse_days(int y, int m, int d)
-{
-	int64_t yy = y - (m <= 2), era, yoe, doy, doe;
-
-	era = yy / 400;
-	yoe = yy - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
+/* The unix time of an RFC 3339 timestamp (no zone: UTC), or -1. */
 int64_t
 mastoparse_date(const char *s)
 {
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
-	    30, 31 };
-	int y, mo, d, h, mi, sec, zh = 0, zm = 0, sign = 0, leap;
+	int64_t t;
 
-	if (s == NULL || strlen(s) < 19)
-		return -1;
-	if (mastoparse_digits(s, 4, &y) || s[4] != '-' ||
-	    mastoparse_digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    mastoparse_digits(s + 8, 2, &d) ||
-	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    mastoparse_digits(s + 11, 2, &h) || s[13] != ':' ||
-	    mastoparse_digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    mastoparse_digits(s + 17, 2, &sec))
-		return -1;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    (mo == 2 && d == 29 && !leap) || h > 23 || mi > 59 || sec > 60)
-		return -1;
-	s += 19;
-	if (*s == '.' || *s == ',') {
-		s++;
-		if (*s < '0' || *s > '9')
-			return -1;
-		while (*s >= '0' && *s <= '9')
-			s++;
-	}
-	if (*s == 'Z' || *s == 'z')
-		s++;
-	else if (*s == '+' || *s == '-') {
-		sign = *s == '-' ? -1 : 1;
-		if (mastoparse_digits(s + 1, 2, &zh))
-			return -1;
-		s += 3;
-		if (*s == ':')
-			s++;
-		if (mastoparse_digits(s, 2, &zm) || zh > 23 || zm > 59)
-			return -1;
-		s += 2;
-	}
-	if (*s != '\0')
-		return -1;
-	return mastoparse_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-	    sign * (zh * 3600 + zm * 60);
-}
-
-/* The language code of TAG ("en", "pt-BR" gives "pt") into BUF, or NULL. */
-static const char *
-mastoparse_lang(const char *tag, char buf[4])
-{
-	size_t n = 0;
-
-	if (tag == NULL)
-		return NULL;
-	while (tag[n] != '\0' && tag[n] != '-' && tag[n] != '_') {
-		if (n == 3 || !isalpha((unsigned char)tag[n]))
-			return NULL;
-		buf[n] = (char)tolower((unsigned char)tag[n]);
-		n++;
-	}
-	buf[n] = '\0';
-	return n >= 2 ? buf : NULL;
+	return ptime_seconds(s, PTIME_UTC, &t) == 0 ? t : -1;
 }
 
 /* ACCT of the account whose profile is URL, as user@host, into BUF. */
@@ -259,19 +116,19 @@ mastoparse_handle(const char *acct, const char *url, char *buf, size_t size)
 /* The text of status S into B: content warning, content, or media
  * descriptions. */
 static void
-mastoparse_text(const cJSON *s, struct mastoparse_buf *b)
+mastoparse_text(const cJSON *s, struct strbuf *b)
 {
-	const char *spoiler = mastoparse_str(s, "spoiler_text");
-	const char *content = mastoparse_str(s, "content"), *desc;
+	const char *spoiler = jsonget_nonempty(s, "spoiler_text");
+	const char *content = jsonget_nonempty(s, "content"), *desc;
 	const cJSON *media, *one;
 
 	if (spoiler != NULL) {
-		mastoparse_put(b, "<p>", 3);
+		strbuf_put(b, "<p>", 3);
 		mastoparse_put_escaped(b, spoiler);
-		mastoparse_put(b, "</p>", 4);
+		strbuf_put(b, "</p>", 4);
 	}
 	if (content != NULL) {
-		mastoparse_put(b, content, strlen(content));
+		strbuf_put(b, content, strlen(content));
 		return;
 	}
 	if (spoiler != NULL)
@@ -279,11 +136,11 @@ mastoparse_text(const cJSON *s, struct mastoparse_buf *b)
 	media = cJSON_GetObjectItemCaseSensitive(s, "media_attachments");
 	cJSON_ArrayForEach(one, media) {
 		if (!cJSON_IsObject(one) ||
-		    (desc = mastoparse_str(one, "description")) == NULL)
+		    (desc = jsonget_nonempty(one, "description")) == NULL)
 			continue;
-		mastoparse_put(b, "<p>", 3);
+		strbuf_put(b, "<p>", 3);
 		mastoparse_put_escaped(b, desc);
-		mastoparse_put(b, "</p>", 4);
+		strbuf_put(b, "</p>", 4);
 	}
 }
 
@@ -313,7 +170,7 @@ mastoparse_entry(const cJSON *entry, mastoparse_fn fn, void *arg,
     struct mastoparse_page *page)
 {
 	struct mastoparse_status st = { .m = MD_MENTION_INIT };
-	struct mastoparse_buf text = { NULL, 0, 0, 0 };
+	struct strbuf text = { NULL, 0, 0, 0 };
 	char idbuf[MASTOPARSE_ID_MAX], langbuf[4];
 	char handle[MASTOPARSE_HANDLE_MAX];
 	const cJSON *s = entry, *boost, *account;
@@ -323,37 +180,37 @@ mastoparse_entry(const cJSON *entry, mastoparse_fn fn, void *arg,
 	if (!cJSON_IsObject(entry))
 		return 0;
 	st.timeline_id = mastoparse_id(entry, idbuf);
-	t = mastoparse_date(mastoparse_str(entry, "created_at"));
+	t = mastoparse_date(jsonget_nonempty(entry, "created_at"));
 	st.created = t > 0 ? t : 0;
 	mastoparse_note(page, st.timeline_id, st.created);
 
 	boost = cJSON_GetObjectItemCaseSensitive(entry, "reblog");
 	if (cJSON_IsObject(boost))
 		s = boost;
-	if ((st.m.id = mastoparse_str(s, "uri")) == NULL &&
-	    (st.m.id = mastoparse_str(s, "url")) == NULL)
+	if ((st.m.id = jsonget_nonempty(s, "uri")) == NULL &&
+	    (st.m.id = jsonget_nonempty(s, "url")) == NULL)
 		return 0;
-	if ((st.m.url = mastoparse_str(s, "url")) == NULL)
+	if ((st.m.url = jsonget_nonempty(s, "url")) == NULL)
 		st.m.url = st.m.id;
 	account = cJSON_GetObjectItemCaseSensitive(s, "account");
 	if (cJSON_IsObject(account)) {
-		st.m.author_handle = mastoparse_handle(mastoparse_str(account,
-		    "acct"), mastoparse_str(account, "url"), handle,
+		st.m.author_handle = mastoparse_handle(jsonget_nonempty(account,
+		    "acct"), jsonget_nonempty(account, "url"), handle,
 		    sizeof handle);
-		st.m.author_name = mastoparse_str(account, "display_name");
-		st.m.author_followers = mastoparse_count(account,
+		st.m.author_name = jsonget_nonempty(account, "display_name");
+		st.m.author_followers = jsonget_count(account,
 		    "followers_count");
 	}
 	mastoparse_text(s, &text);
 	if (text.failed || text.len == 0)
 		goto out;
 	st.m.text = text.p;
-	st.m.lang = mastoparse_lang(mastoparse_str(s, "language"), langbuf);
-	t = mastoparse_date(mastoparse_str(s, "created_at"));
+	st.m.lang = langtag_primary(jsonget_nonempty(s, "language"), langbuf);
+	t = mastoparse_date(jsonget_nonempty(s, "created_at"));
 	st.m.published = t > 0 ? t : 0;
-	st.m.replies = mastoparse_count(s, "replies_count");
-	st.m.reposts = mastoparse_count(s, "reblogs_count");
-	st.m.score = mastoparse_count(s, "favourites_count");
+	st.m.replies = jsonget_count(s, "replies_count");
+	st.m.reposts = jsonget_count(s, "reblogs_count");
+	st.m.score = jsonget_count(s, "favourites_count");
 	rc = fn(&st, arg) == -1 ? 2 : 1;
 out:
 	free(text.p);
@@ -364,30 +221,15 @@ int
 mastoparse_page(const char *body, size_t len, mastoparse_fn fn, void *arg,
     struct mastoparse_page *page, char **cause)
 {
-	const char *p = body, *end = NULL;
 	const cJSON *entry;
 	cJSON *root;
 	int n = 0, rc;
 
 	if (page != NULL)
 		memset(page, 0, sizeof *page);
-	while (p < body + len && (*p == ' ' || *p == '\t' || *p == '\r' ||
-	    *p == '\n'))
-		p++;
-	if (p == body + len || (*p != '[' && *p != '{')) {
-		if (asprintf(cause, "not JSON: a status or an array of "
-		    "statuses was expected") == -1)
-			*cause = NULL;
-		return -1;
-	}
-	root = cJSON_ParseWithLengthOpts(body, len, &end, 0);
-	if (root == NULL) {
-		if (asprintf(cause, "broken JSON at byte %zu of %zu",
-		    end != NULL && end >= body ? (size_t)(end - body) : len,
-		    len) == -1)
-			*cause = NULL;
-		return 0;
-	}
+	if ((rc = jsonget_parse(body, len, "[{", "a status or an array of "
+	    "statuses", &root, cause)) != 0)
+		return rc == 1 ? 0 : -1;
 	if (cJSON_IsArray(root)) {
 		cJSON_ArrayForEach(entry, root) {
 			if (page != NULL)
@@ -405,8 +247,8 @@ mastoparse_page(const char *body, size_t len, mastoparse_fn fn, void *arg,
 		n = mastoparse_entry(root, fn, arg, page) != 0;
 	} else {
 		if (asprintf(cause, "not a status: %s",
-		    mastoparse_str(root, "error") != NULL ?
-		    mastoparse_str(root, "error") : "no id and account") == -1)
+		    jsonget_nonempty(root, "error") != NULL ?
+		    jsonget_nonempty(root, "error") : "no id and account") == -1)
 			*cause = NULL;
 		n = -1;
 	}

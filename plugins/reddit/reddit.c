@@ -47,6 +47,12 @@
 #include "mentiond/plugin.h"
 
 #include "redditparse.h"
+#include "cred.h"
+#include "idring.h"
+#include "logonce.h"
+#include "ptime.h"
+#include "strbuf.h"
+#include "urlenc.h"
 
 #ifndef REDDIT_VERSION
 #define REDDIT_VERSION		"0"
@@ -59,7 +65,6 @@
 #define REDDIT_VERIFY_AFTER	3	/* empty before= answers, then a check */
 #define REDDIT_BACKOFF_MAX	600.0	/* seconds, the longest wait after failures */
 #define REDDIT_LOG_EVERY	10	/* failures in a row between two warnings */
-#define REDDIT_SECRET_MAX	4096	/* bytes of a secret file */
 #define REDDIT_CREDENTIAL	"reddit_client_secret"	/* systemd credential */
 #define REDDIT_SECRET_ENV	"REDDIT_CLIENT_SECRET"
 #define REDDIT_BACKFILL		3600.0	/* the host's default backfill, seconds */
@@ -156,54 +161,6 @@ struct reddit {
 	long long		 since;		/* no cursor: emit from then on */
 };
 
-/* Monotonic seconds. */
-static double
-reddit_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The 64-bit FNV-1a hash of S. */
-static uint64_t
-reddit_hash(const char *s)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-/* S percent-encoded for a query string (malloc'd): all but A-Z a-z 0-9 -._~. */
-static char *
-reddit_encode(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out, *w;
-	unsigned char c;
-
-	if ((out = malloc(strlen(s) * 3 + 1)) == NULL)
-		return NULL;
-	for (w = out; (c = (unsigned char)*s) != '\0'; s++) {
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~')
-			*w++ = (char)c;
-		else {
-			*w++ = '%';
-			*w++ = hex[c >> 4];
-			*w++ = hex[c & 15];
-		}
-	}
-	*w = '\0';
-	return out;
-}
-
 /* The LEN bytes at S in base64 (malloc'd). */
 static char *
 reddit_base64(const char *s, size_t len)
@@ -271,95 +228,37 @@ static double
 reddit_backfill(const struct reddit *rd)
 {
 	const char *v = rd->host->config_string(rd->src, "backfill");
-	char *end;
 	double d;
 
 	if (v == NULL)
 		return REDDIT_BACKFILL;
 	if (strcmp(v, "all") == 0)
 		return -1;
-	d = strtod(v, &end);
-	if (end == v || !(d > 0 && d < 1e10))
-		return REDDIT_BACKFILL;
-	if (*end == '\0' || strcmp(end, "s") == 0)
-		return d;
-	if (strcmp(end, "ms") == 0)
-		return d / 1000;
-	if (strcmp(end, "m") == 0)
-		return d * 60;
-	if (strcmp(end, "h") == 0)
-		return d * 3600;
-	if (strcmp(end, "d") == 0)
-		return d * 86400;
-	return REDDIT_BACKFILL;
+	return ptime_duration(v, &d) == 0 ? d : REDDIT_BACKFILL;
 }
 
-/* Read the secret FILE into *OUT (malloc'd, trailing white space cut).
- * Returns 0, or -1 with errno. */
-static int
-reddit_read_secret(const char *file, char **out)
-{
-	char buf[REDDIT_SECRET_MAX + 1];
-	size_t n;
-	FILE *fp;
-
-	if ((fp = fopen(file, "re")) == NULL)
-		return -1;
-	n = fread(buf, 1, REDDIT_SECRET_MAX, fp);
-	if (ferror(fp)) {
-		fclose(fp);
-		errno = EIO;
-		return -1;
-	}
-	fclose(fp);
-	while (n > 0 && isspace((unsigned char)buf[n - 1]))
-		n--;
-	buf[n] = '\0';
-	if (n == 0 || strlen(buf) != n) {
-		errno = EINVAL;
-		return -1;
-	}
-	if ((*out = strdup(buf)) == NULL)
-		return -1;
-	return 0;
-}
-
-/* Find the client secret: client_secret_file, $CREDENTIALS_DIRECTORY's
- * reddit_client_secret, or $REDDIT_CLIENT_SECRET. Returns it (malloc'd),
- * where it came from in *FROM; or NULL, with *CAUSE set when the file named
- * by client_secret_file cannot be read. */
+/* Find the client secret (cred_get): client_secret_file, $CREDENTIALS_
+ * DIRECTORY's reddit_client_secret, or $REDDIT_CLIENT_SECRET. Returns it
+ * (malloc'd), where it came from in *FROM; or NULL, with *CAUSE set when the
+ * file named by client_secret_file cannot be read. */
 static char *
 reddit_find_secret(struct reddit *rd, const char **from, char **cause)
 {
-	const char *dir, *env;
-	char *secret = NULL, *path = NULL;
+	static const char *const where[] = { NULL, "client_secret_file",
+	    "$CREDENTIALS_DIRECTORY/" REDDIT_CREDENTIAL, "$" REDDIT_SECRET_ENV };
+	enum cred_from f;
+	char *secret, *warning, *why;
 
-	*from = NULL;
-	if (rd->client_secret_file != NULL) {
-		if (reddit_read_secret(rd->client_secret_file, &secret) == -1) {
-			if (asprintf(cause, "client_secret_file %s: %s",
-			    rd->client_secret_file, errno == EINVAL ?
-			    "empty or not text" : strerror(errno)) == -1)
-				*cause = NULL;
-			return NULL;
-		}
-		*from = "client_secret_file";
-		return secret;
+	secret = cred_get(rd->client_secret_file, REDDIT_CREDENTIAL,
+	    REDDIT_SECRET_ENV, &f, &warning, &why);
+	/* A credential that cannot be used is passed over, as if absent. */
+	free(warning);
+	if (why != NULL) {
+		*cause = strbuf_msg("client_secret_file: %s", why);
+		free(why);
 	}
-	if ((dir = getenv("CREDENTIALS_DIRECTORY")) != NULL &&
-	    asprintf(&path, "%s/%s", dir, REDDIT_CREDENTIAL) != -1) {
-		if (reddit_read_secret(path, &secret) == 0)
-			*from = "the credential " REDDIT_CREDENTIAL;
-		free(path);
-		if (secret != NULL)
-			return secret;
-	}
-	if ((env = getenv(REDDIT_SECRET_ENV)) != NULL && env[0] != '\0' &&
-	    (secret = strdup(env)) != NULL) {
-		*from = "$" REDDIT_SECRET_ENV;
-		return secret;
-	}
-	return NULL;
+	*from = where[f];
+	return secret;
 }
 
 /* Check and copy the subreddits setting: names split on commas and white
@@ -444,7 +343,7 @@ reddit_listing_init(struct reddit_listing *l, enum reddit_kind kind,
 	switch (kind) {
 	case REDDIT_SEARCH:
 		rc = asprintf(&l->key, "search:%016llx",
-		    (unsigned long long)reddit_hash(arg));
+		    (unsigned long long)idring_hash(arg));
 		if (rc != -1)
 			rc = asprintf(&l->label, "search \"%s\"", arg);
 		break;
@@ -552,7 +451,6 @@ static void
 reddit_failed(struct reddit *rd, long kind, const char *why, int abort)
 {
 	double wait;
-	int i;
 
 	rd->failures++;
 	if (rd->failures == 1 || kind != rd->last_kind ||
@@ -569,12 +467,9 @@ reddit_failed(struct reddit *rd, long kind, const char *why, int abort)
 		reddit_listing_next(rd);
 		return;
 	}
-	wait = rd->interval > 1 ? rd->interval : 1;
-	for (i = 1; i < rd->failures && wait < REDDIT_BACKOFF_MAX; i++)
-		wait *= 2;
-	if (wait > REDDIT_BACKOFF_MAX)
-		wait = REDDIT_BACKOFF_MAX;
-	rd->hold_until = reddit_now() + wait;
+	wait = ptime_backoff(rd->interval > 1 ? rd->interval : 1,
+	    rd->failures, REDDIT_BACKOFF_MAX);
+	rd->hold_until = ptime_now() + wait;
 	rd->overrun = 0;
 	if (rd->failures == 1)
 		rd->host->log(rd->src, MD_LOG_INFO, "round ended early; the "
@@ -614,7 +509,7 @@ reddit_header_number(const struct reddit *rd,
 static void
 reddit_ratelimit(struct reddit *rd, const struct md_http_response *resp)
 {
-	double remaining, used = -1, reset, now = reddit_now(), round, need;
+	double remaining, used = -1, reset, now = ptime_now(), round, need;
 
 	if (reddit_header_number(rd, resp, "X-Ratelimit-Remaining",
 	    &remaining) == -1 || reddit_header_number(rd, resp,
@@ -893,7 +788,7 @@ reddit_token_response(struct md_source *src,
 	free(token);
 	rd->token_pending = 0;
 	/* Renew five minutes before the end, or half way for short ones. */
-	rd->renew_at = reddit_now() + expires - (expires / 2 < 300 ?
+	rd->renew_at = ptime_now() + expires - (expires / 2 < 300 ?
 	    expires / 2 : 300);
 	rd->host->log(rd->src, rd->token_said ? MD_LOG_DEBUG : MD_LOG_INFO,
 	    "OAuth token obtained, valid for %.0f s", expires);
@@ -922,7 +817,7 @@ reddit_token_request(struct reddit *rd)
 	h[4] = NULL;
 	req.url = url;
 	req.headers = h;
-	rd->last_request = reddit_now();
+	rd->last_request = ptime_now();
 	rd->token_pending = 1;
 	if (rd->host->http_post(rd->src, &req, body, sizeof body - 1,
 	    reddit_token_response, rd) == NULL)
@@ -942,7 +837,7 @@ reddit_request(struct md_source *src, void *arg)
 	int rc;
 
 	(void)src;
-	if (rd->oauth && (rd->bearer == NULL || reddit_now() >= rd->renew_at)) {
+	if (rd->oauth && (rd->bearer == NULL || ptime_now() >= rd->renew_at)) {
 		reddit_token_request(rd);
 		return;
 	}
@@ -953,7 +848,7 @@ reddit_request(struct md_source *src, void *arg)
 		    "before" : "after", rd->anchor);
 	switch (l->kind) {
 	case REDDIT_SEARCH:
-		if ((q = reddit_encode(l->arg)) == NULL)
+		if ((q = urlenc_component(l->arg)) == NULL)
 			goto fail;
 		rc = asprintf(&url, "%s/search%s?q=%s&sort=new&limit=%d%s",
 		    base, suffix, q, REDDIT_LIMIT, page);
@@ -974,7 +869,7 @@ reddit_request(struct md_source *src, void *arg)
 	reddit_headers(rd, h);
 	req.url = url;
 	req.headers = h;
-	rd->last_request = reddit_now();
+	rd->last_request = ptime_now();
 	if (rd->host->http_fetch(rd->src, &req, reddit_response, rd) == NULL)
 		goto fail;
 	free(q);
@@ -990,7 +885,7 @@ fail:
 static void
 reddit_request_soon(struct reddit *rd)
 {
-	double spacing = rd->spacing, now = reddit_now(), wait;
+	double spacing = rd->spacing, now = ptime_now(), wait;
 
 	if (now < rd->limit_until && rd->limit_spacing > spacing)
 		spacing = rd->limit_spacing;
@@ -1041,18 +936,17 @@ static void
 reddit_round_start(struct reddit *rd)
 {
 	double need;
+	int none;
 
-	if (reddit_now() < rd->hold_until)
+	if (ptime_now() < rd->hold_until)
 		return;
-	if (reddit_load_lists(rd) == 0) {
-		if (!rd->nothing_said)
-			rd->host->log(rd->src, MD_LOG_NOTICE, "nothing to read: "
-			    "no track has words to search for, and there is "
-			    "neither a query nor subreddits setting");
-		rd->nothing_said = 1;
+	none = reddit_load_lists(rd) == 0;
+	if (logonce_due(&rd->nothing_said, none))
+		rd->host->log(rd->src, MD_LOG_NOTICE, "nothing to read: no track "
+		    "has words to search for, and there is neither a query nor "
+		    "subreddits setting");
+	if (none)
 		return;
-	}
-	rd->nothing_said = 0;
 	need = (double)rd->nlists * rd->spacing;
 	if (need > rd->interval && !rd->throttle_said)
 		rd->host->log(rd->src, MD_LOG_NOTICE, "%zu listing%s at one "

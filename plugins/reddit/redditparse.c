@@ -25,17 +25,9 @@
 #include <cJSON.h>
 
 #include "redditparse.h"
+#include "jsonget.h"
 
 #define REDDITPARSE_SITE	"https://www.reddit.com"
-
-/* The string member NAME of OBJ, or NULL. */
-static const char *
-redditparse_string(const cJSON *obj, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 /* The number member NAME of OBJ as an integer, or DEF. */
 static long long
@@ -114,13 +106,13 @@ static int
 redditparse_fullname(const cJSON *data, const char *kind, char *buf,
     size_t size)
 {
-	const char *name = redditparse_string(data, "name"), *id, *p;
+	const char *name = jsonget_str(data, "name"), *id, *p;
 
 	if (name != NULL) {
 		if (strlen(name) >= size)
 			return -1;
 		strcpy(buf, name);
-	} else if ((id = redditparse_string(data, "id")) != NULL) {
+	} else if ((id = jsonget_str(data, "id")) != NULL) {
 		if ((size_t)snprintf(buf, size, "%s_%s", kind, id) >= size)
 			return -1;
 	} else
@@ -142,7 +134,7 @@ redditparse_thing(const cJSON *child, struct redditparse_page *pg,
 	struct md_mention m = MD_MENTION_INIT;
 	struct redditparse_item it;
 	const cJSON *data = cJSON_GetObjectItemCaseSensitive(child, "data");
-	const char *kind = redditparse_string(child, "kind"), *permalink;
+	const char *kind = jsonget_str(child, "kind"), *permalink;
 	const char *body, *link;
 	char fullname[REDDITPARSE_NAME_MAX], *title = NULL, *url = NULL;
 	int post, rc;
@@ -171,7 +163,7 @@ redditparse_thing(const cJSON *child, struct redditparse_page *pg,
 	pg->oldest_created = it.created;
 
 	m.id = fullname;
-	permalink = redditparse_string(data, "permalink");
+	permalink = jsonget_str(data, "permalink");
 	if (permalink != NULL && permalink[0] == '/' && permalink[1] != '/') {
 		if (asprintf(&url, "%s%s", REDDITPARSE_SITE, permalink) == -1)
 			url = NULL;
@@ -181,19 +173,19 @@ redditparse_thing(const cJSON *child, struct redditparse_page *pg,
 	    fullname + 3) == -1)
 		url = NULL;
 	m.url = url;
-	m.author_handle = redditparse_string(data, "author");
+	m.author_handle = jsonget_str(data, "author");
 	if (m.author_handle != NULL && (m.author_handle[0] == '\0' ||
 	    strcmp(m.author_handle, "[deleted]") == 0))
 		m.author_handle = NULL;
 	m.published = it.created;
 	m.score = redditparse_number(data, "score", -1);
 	if (post) {
-		title = redditparse_unescape(redditparse_string(data, "title"));
-		body = redditparse_string(data, "selftext");
+		title = redditparse_unescape(jsonget_str(data, "title"));
+		body = jsonget_str(data, "selftext");
 		if (body == NULL || redditparse_gone(body))
 			body = "";
 		/* A link post says nothing but its title and its link. */
-		link = redditparse_string(data, "url");
+		link = jsonget_str(data, "url");
 		if (body[0] == '\0' && redditparse_is_http(link) &&
 		    !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(data,
 		    "is_self")))
@@ -201,9 +193,9 @@ redditparse_thing(const cJSON *child, struct redditparse_page *pg,
 		m.text = body;
 		m.replies = redditparse_number(data, "num_comments", -1);
 	} else {
-		title = redditparse_unescape(redditparse_string(data,
+		title = redditparse_unescape(jsonget_str(data,
 		    "link_title"));
-		body = redditparse_string(data, "body");
+		body = jsonget_str(data, "body");
 		m.text = body != NULL && !redditparse_gone(body) ? body : NULL;
 	}
 	m.title = title;
@@ -227,7 +219,7 @@ redditparse_listing(const cJSON *l, struct redditparse_page *pg,
     redditparse_fn fn, void *arg, int *n)
 {
 	const cJSON *data, *children, *child;
-	const char *kind = redditparse_string(l, "kind");
+	const char *kind = jsonget_str(l, "kind");
 
 	if (kind == NULL || strcmp(kind, "Listing") != 0)
 		return 0;
@@ -245,8 +237,8 @@ redditparse_listing(const cJSON *l, struct redditparse_page *pg,
 static char *
 redditparse_why(const cJSON *doc)
 {
-	const char *msg = redditparse_string(doc, "message");
-	const char *reason = redditparse_string(doc, "reason");
+	const char *msg = jsonget_str(doc, "message");
+	const char *reason = jsonget_str(doc, "reason");
 	long long error = redditparse_number(doc, "error", -1);
 	char *why;
 

@@ -19,7 +19,6 @@
 #endif
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +29,7 @@
 #include "cred.h"
 #include "idring.h"
 #include "jsonmap.h"
+#include "strbuf.h"
 
 #define SSE_SEEN_MAX	2048	/* ids remembered */
 #define SSE_SAVE_EVERY	2.0	/* seconds between saves of "seen" */
@@ -60,25 +60,6 @@ struct sse {
 
 /* What one message hands each mapped item to. */
 typedef int (*sse_item_fn)(void *arg, const struct md_mention *m);
-
-/* A malloc'd message from FMT. */
-static char * __attribute__((format(printf, 1, 2)))
-sse_msg(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
-		return strdup("out of memory");
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
 
 /* Free a NULL-terminated array of strings. */
 static void
@@ -124,7 +105,7 @@ sse_setup(struct sse *s, char **cause)
 	    strcmp(s->framing, "ndjson") == 0)
 		s->mode = MD_STREAM_LINES;
 	else {
-		*cause = sse_msg("framing: '%s' is not sse or lines",
+		*cause = strbuf_msg("framing: '%s' is not sse or lines",
 		    s->framing);
 		return -1;
 	}
@@ -469,7 +450,7 @@ sse_parse(void *ctx, const struct md_http_response *resp, md_parse_fn emit,
 	else
 		sse_parse_events(&r, resp->body, resp->body_len);
 	if (r.broken > 0 || r.skipped > 0)
-		*cause = sse_msg("%d %s not JSON, %d %s skipped (first: %s)",
+		*cause = strbuf_msg("%d %s not JSON, %d %s skipped (first: %s)",
 		    r.broken, r.broken == 1 ? "message" : "messages", r.skipped,
 		    r.skipped == 1 ? "item" : "items", r.why);
 	free(r.why);

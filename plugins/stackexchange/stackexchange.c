@@ -33,11 +33,17 @@
 #include "mentiond/plugin.h"
 
 #include "stackexchangeparse.h"
+#include "cred.h"
+#include "cursor.h"
+#include "logonce.h"
+#include "mentlist.h"
+#include "ptime.h"
+#include "strbuf.h"
+#include "urlenc.h"
 
 #define STACKEXCHANGE_PAGESIZE		100	/* the API's maximum */
 #define STACKEXCHANGE_FIRST_WINDOW	3600	/* s back on a first run */
 #define STACKEXCHANGE_BACKOFF_MAX	3600.0	/* after failures in a row */
-#define STACKEXCHANGE_IDS_MAX		100	/* ids kept at the cursor */
 #define STACKEXCHANGE_KEY_MAX		256	/* bytes of an app key */
 #define STACKEXCHANGE_KEY_CRED		"stackexchange-key"
 #define STACKEXCHANGE_KEY_ENV		"MENTIOND_STACKEXCHANGE_KEY"
@@ -89,36 +95,16 @@ struct stackexchange {
 	int			 page;
 	int			 first;		/* no cursor yet */
 	int64_t			 fromdate;
-	int64_t			 cursor;	/* newest creation_date done */
-	char			**ids;		/* done in that second */
-	size_t			 nids;
-	struct stackexchange_item *got;		/* newer, newest first */
-	size_t			 ngot, capgot, nemitted;
+	struct cursor		 at;		/* newest creation_date done, and
+						 * the ids done in that second */
+	struct mentlist		 got;		/* newer, newest first; keyed by
+						 * creation_date */
+	size_t			 nemitted;
 };
 
 static void	stackexchange_round_end(struct stackexchange *);
 static void	stackexchange_job_next(struct stackexchange *);
 static void	stackexchange_fetch_page(struct stackexchange *);
-
-/* Now, in monotonic seconds. */
-static double
-stackexchange_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Now, in wall-clock seconds. */
-static double
-stackexchange_wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* The method of the job in progress. */
 static enum stackexchange_method
@@ -146,129 +132,20 @@ stackexchange_label(const struct stackexchange *s, char *buf, size_t size)
 	return buf;
 }
 
-/* Free the strings of a kept item. */
-static void
-stackexchange_item_free(struct stackexchange_item *it)
-{
-	free((char *)it->id);
-	free((char *)it->url);
-	free((char *)it->author_handle);
-	free((char *)it->title);
-	free((char *)it->text);
-}
-
-/* Forget the items gathered by the job. */
-static void
-stackexchange_got_clear(struct stackexchange *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->ngot; i++)
-		stackexchange_item_free(&s->got[i]);
-	s->ngot = 0;
-}
-
-/* Forget the ids at the cursor. */
-static void
-stackexchange_ids_clear(struct stackexchange *s)
-{
-	size_t i;
-
-	for (i = 0; i < s->nids; i++)
-		free(s->ids[i]);
-	free(s->ids);
-	s->ids = NULL;
-	s->nids = 0;
-}
-
-/* Is ID among those done at the cursor? */
-static int
-stackexchange_ids_has(const struct stackexchange *s, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < s->nids; i++)
-		if (strcmp(s->ids[i], id) == 0)
-			return 1;
-	return 0;
-}
-
-/* Add ID (N bytes) to those done at the cursor, unless there or full. */
-static void
-stackexchange_ids_add(struct stackexchange *s, const char *id, size_t n)
-{
-	char **v, *c;
-
-	if (s->nids >= STACKEXCHANGE_IDS_MAX || (c = strndup(id, n)) == NULL)
-		return;
-	if (stackexchange_ids_has(s, c) ||
-	    (v = reallocarray(s->ids, s->nids + 1, sizeof *v)) == NULL) {
-		free(c);
-		return;
-	}
-	s->ids = v;
-	s->ids[s->nids++] = c;
-}
-
-/* strdup(3) of S, or NULL for NULL; sets *BAD when out of memory. */
-static char *
-stackexchange_dup(const char *str, int *bad)
-{
-	char *c;
-
-	if (str == NULL)
-		return NULL;
-	if ((c = strdup(str)) == NULL)
-		*bad = 1;
-	return c;
-}
-
-/* Keep a copy of IT among the job's items; 0, or -1 when out of memory. */
-static int
-stackexchange_keep(struct stackexchange *s,
-    const struct stackexchange_item *it)
-{
-	struct stackexchange_item *c, *g;
-	size_t n;
-	int bad = 0;
-
-	if (s->ngot == s->capgot) {
-		n = s->capgot == 0 ? 64 : s->capgot * 2;
-		if ((g = reallocarray(s->got, n, sizeof *g)) == NULL)
-			return -1;
-		s->got = g;
-		s->capgot = n;
-	}
-	c = &s->got[s->ngot];
-	*c = *it;
-	c->id = stackexchange_dup(it->id, &bad);
-	c->url = stackexchange_dup(it->url, &bad);
-	c->author_handle = stackexchange_dup(it->author_handle, &bad);
-	c->title = stackexchange_dup(it->title, &bad);
-	c->text = stackexchange_dup(it->text, &bad);
-	if (bad) {
-		stackexchange_item_free(c);
-		return -1;
-	}
-	s->ngot++;
-	return 0;
-}
-
 /* stackexchange_parse's callback for a page: keep what is new. */
 static int
 stackexchange_page_item(const struct stackexchange_item *it, void *arg)
 {
 	struct stackexchange *s = arg;
-	size_t i;
+	struct md_mention m = MD_MENTION_INIT;
 
-	if (!s->first && (it->published < s->cursor ||
-	    (it->published == s->cursor && stackexchange_ids_has(s, it->id))))
+	if (!s->first && cursor_done(&s->at, it->published, it->id))
 		return 0;
 	/* Pages shift when items arrive meanwhile. */
-	for (i = 0; i < s->ngot; i++)
-		if (strcmp(s->got[i].id, it->id) == 0)
-			return 0;
-	if (stackexchange_keep(s, it) != 0) {
+	if (mentlist_has(&s->got, it->id))
+		return 0;
+	stackexchange_mention(it, &m);
+	if (mentlist_add(&s->got, &m, it->published) != 0) {
 		s->host->log(s->src, MD_LOG_ERR, "out of memory");
 		return -1;
 	}
@@ -293,19 +170,13 @@ stackexchange_state_key(const struct stackexchange *s)
 static void
 stackexchange_save(struct stackexchange *s)
 {
-	char *key, *val, *p;
-	size_t i, n = 32;
+	char *key, *val;
 
-	for (i = 0; i < s->nids; i++)
-		n += strlen(s->ids[i]) + 1;
 	if ((key = stackexchange_state_key(s)) == NULL ||
-	    (val = malloc(n)) == NULL) {
+	    (val = cursor_save(&s->at)) == NULL) {
 		free(key);
 		return;
 	}
-	p = val + snprintf(val, n, "%lld", (long long)s->cursor);
-	for (i = 0; i < s->nids; i++)
-		p += sprintf(p, " %s", s->ids[i]);
 	s->host->state_set(s->src, key, val);
 	free(val);
 	free(key);
@@ -316,30 +187,16 @@ stackexchange_save(struct stackexchange *s)
 static int
 stackexchange_load(struct stackexchange *s)
 {
-	const char *v, *p;
-	char *key, *end;
-	long long t;
-	size_t n;
+	const char *v;
+	char *key;
 
-	stackexchange_ids_clear(s);
-	s->cursor = 0;
-	if ((key = stackexchange_state_key(s)) == NULL)
+	if ((key = stackexchange_state_key(s)) == NULL) {
+		cursor_load(&s->at, NULL);
 		return -1;
+	}
 	v = s->host->state_get(s->src, key);
 	free(key);
-	if (v == NULL)
-		return -1;
-	errno = 0;
-	t = strtoll(v, &end, 10);
-	if (end == v || errno != 0 || t <= 0)
-		return -1;
-	s->cursor = t;
-	for (p = end; *p != '\0'; p += n) {
-		p += strspn(p, " ");
-		if ((n = strcspn(p, " ")) > 0)
-			stackexchange_ids_add(s, p, n);
-	}
-	return 0;
+	return cursor_load(&s->at, v);
 }
 
 /* The timer of an interrupted emit: go on emitting the job's items. */
@@ -358,27 +215,17 @@ stackexchange_emit_more(struct md_source *src, void *arg)
 static int
 stackexchange_emit(struct stackexchange *s)
 {
-	struct stackexchange_item *it;
-	struct md_mention m;
+	struct mentlist_item *it;
 	int rc, moved = 0;
 
-	while (s->ngot > 0) {
-		it = &s->got[s->ngot - 1];
-		m = (struct md_mention)MD_MENTION_INIT;
-		stackexchange_mention(it, &m);
-		rc = s->host->emit(s->src, &m);
+	while ((it = mentlist_last(&s->got)) != NULL) {
+		rc = s->host->emit(s->src, &it->m);
 		if (rc != -1)
 			s->nemitted++;
-		if (it->published > s->cursor) {
-			s->cursor = it->published;
-			stackexchange_ids_clear(s);
-		}
-		if (it->published == s->cursor)
-			stackexchange_ids_add(s, it->id, strlen(it->id));
+		cursor_take(&s->at, it->key, it->m.id);
 		moved = 1;
-		stackexchange_item_free(it);
-		s->ngot--;
-		if (rc == 1 && s->ngot > 0) {
+		mentlist_drop_last(&s->got);
+		if (rc == 1 && s->got.n > 0) {
 			stackexchange_save(s);
 			s->timer = s->host->timer_add(s->src, 0, 0,
 			    stackexchange_emit_more, s);
@@ -395,7 +242,7 @@ static void
 stackexchange_job_start(struct stackexchange *s, size_t j)
 {
 	s->job = j;
-	stackexchange_got_clear(s);
+	mentlist_clear(&s->got);
 	if (j > s->nterms || (j == s->nterms && !s->comments)) {
 		stackexchange_round_end(s);
 		return;
@@ -404,8 +251,8 @@ stackexchange_job_start(struct stackexchange *s, size_t j)
 	s->nemitted = 0;
 	s->first = stackexchange_load(s) != 0;
 	/* fromdate is inclusive: the ids done at the cursor are skipped. */
-	s->fromdate = s->first ? (int64_t)stackexchange_wall() -
-	    STACKEXCHANGE_FIRST_WINDOW : s->cursor;
+	s->fromdate = s->first ? (int64_t)ptime_wall() -
+	    STACKEXCHANGE_FIRST_WINDOW : s->at.t;
 	stackexchange_fetch_page(s);
 }
 
@@ -427,7 +274,7 @@ stackexchange_job_next(struct stackexchange *s)
 static void
 stackexchange_round_fail(struct stackexchange *s)
 {
-	stackexchange_got_clear(s);
+	mentlist_clear(&s->got);
 	s->failed = 1;
 	stackexchange_round_end(s);
 }
@@ -466,14 +313,14 @@ stackexchange_obey(struct stackexchange *s,
 	char when[32];
 
 	if (info->backoff > 0) {
-		s->not_before[m] = stackexchange_now() + (double)info->backoff;
+		s->not_before[m] = ptime_now() + (double)info->backoff;
 		s->host->log(s->src, MD_LOG_INFO, "the API asks for %lld s "
 		    "between %s requests: waiting", info->backoff,
 		    stackexchange_path(m));
 	}
 	if (info->quota_remaining == 0) {
 		/* The quota is a day's: it starts again at 00:00 UTC. */
-		wall = stackexchange_wall();
+		wall = ptime_wall();
 		midnight = (double)((int64_t)wall / 86400 * 86400 + 86400);
 		stackexchange_hold(s, midnight);
 		t = (time_t)midnight;
@@ -519,7 +366,7 @@ stackexchange_error(struct stackexchange *s,
 		wait = stackexchange_throttle_wait(info->error_message);
 		if (wait <= 0)
 			wait = 60;
-		stackexchange_hold(s, stackexchange_wall() + wait);
+		stackexchange_hold(s, ptime_wall() + wait);
 		s->host->log(s->src, MD_LOG_WARNING, "throttled: no request "
 		    "for %.0f s", wait);
 		return 0;
@@ -552,7 +399,7 @@ stackexchange_page_done(struct md_source *src,
 	stackexchange_obey(s, &info);
 	if (info.error_id != 0) {
 		free(cause);
-		stackexchange_got_clear(s);
+		mentlist_clear(&s->got);
 		if (stackexchange_error(s, resp, &info))
 			stackexchange_job_start(s, s->job + 1);
 		else
@@ -564,7 +411,7 @@ stackexchange_page_done(struct md_source *src,
 		s->host->log(s->src, MD_LOG_WARNING, "%s: HTTP %ld%s", label,
 		    resp->status, resp->status == 429 ? " (rate limited)" :
 		    "");
-		stackexchange_got_clear(s);
+		mentlist_clear(&s->got);
 		if (resp->status >= 400 && resp->status < 500 &&
 		    resp->status != 429 && resp->status != 408)
 			stackexchange_job_start(s, s->job + 1);
@@ -582,7 +429,7 @@ stackexchange_page_done(struct md_source *src,
 	}
 	/* A quota or throttle hold ends the job with what it read. */
 	if (s->first || !info.has_more ||
-	    s->hold_until > stackexchange_wall()) {
+	    s->hold_until > ptime_wall()) {
 		stackexchange_job_next(s);
 		return;
 	}
@@ -595,32 +442,6 @@ stackexchange_page_done(struct md_source *src,
 	}
 	s->page++;
 	stackexchange_fetch_page(s);
-}
-
-/* Percent-encode STR for a query string (malloc'd). */
-static char *
-stackexchange_escape(const char *str)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char *out, *p;
-	unsigned char c;
-
-	if ((out = malloc(strlen(str) * 3 + 1)) == NULL)
-		return NULL;
-	for (p = out; *str != '\0'; str++) {
-		c = (unsigned char)*str;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~')
-			*p++ = (char)c;
-		else {
-			*p++ = '%';
-			*p++ = hex[c >> 4];
-			*p++ = hex[c & 15];
-		}
-	}
-	*p = '\0';
-	return out;
 }
 
 /* The timer of a request held by its method's backoff. */
@@ -640,12 +461,12 @@ stackexchange_url(const struct stackexchange *s)
 {
 	char *site, *q = NULL, *filter, *key = NULL, *url = NULL;
 
-	site = stackexchange_escape(s->site);
-	filter = stackexchange_escape(s->filter);
+	site = urlenc_component(s->site);
+	filter = urlenc_component(s->filter);
 	if (s->key != NULL)
-		key = stackexchange_escape(s->key);
+		key = urlenc_component(s->key);
 	if (stackexchange_method(s) == STACKEXCHANGE_SEARCH)
-		q = stackexchange_escape(s->terms[s->job]);
+		q = urlenc_component(s->terms[s->job]);
 	if (site == NULL || filter == NULL || (s->key != NULL && key == NULL) ||
 	    (stackexchange_method(s) == STACKEXCHANGE_SEARCH && q == NULL))
 		goto out;
@@ -675,13 +496,13 @@ stackexchange_fetch_page(struct stackexchange *s)
 	double wait;
 	char *url;
 
-	if (s->hold_until > stackexchange_wall()) {
+	if (s->hold_until > ptime_wall()) {
 		/* The round ends; the next waits for the hold. */
-		stackexchange_got_clear(s);
+		mentlist_clear(&s->got);
 		stackexchange_round_end(s);
 		return;
 	}
-	wait = s->not_before[stackexchange_method(s)] - stackexchange_now();
+	wait = s->not_before[stackexchange_method(s)] - ptime_now();
 	if (wait > 0) {
 		s->timer = s->host->timer_add(s->src, wait, 0,
 		    stackexchange_fetch_later, s);
@@ -748,7 +569,7 @@ stackexchange_round(struct md_source *src, void *arg)
 
 	(void)src;
 	s->timer = NULL;
-	s->started = stackexchange_now();
+	s->started = ptime_now();
 	s->failed = 0;
 	stackexchange_terms_clear(s);
 	if (s->query != NULL && *s->query != '\0')
@@ -756,14 +577,9 @@ stackexchange_round(struct md_source *src, void *arg)
 	else if (MD_HOST_HAS(s->host, search_terms))
 		for (t = s->host->search_terms(s->src); *t != NULL; t++)
 			stackexchange_terms_add(s, *t);
-	if (s->nterms == 0 && !s->comments) {
-		if (!s->idle_logged)
-			s->host->log(s->src, MD_LOG_NOTICE, "nothing to "
-			    "search for: no query setting and no track "
-			    "terms; idle until there are");
-		s->idle_logged = 1;
-	} else
-		s->idle_logged = 0;
+	if (logonce_due(&s->idle_logged, s->nterms == 0 && !s->comments))
+		s->host->log(s->src, MD_LOG_NOTICE, "nothing to search for: no "
+		    "query setting and no track terms; idle until there are");
 	stackexchange_job_start(s, 0);
 }
 
@@ -772,114 +588,53 @@ stackexchange_round(struct md_source *src, void *arg)
 static void
 stackexchange_round_end(struct stackexchange *s)
 {
-	double delay, backoff, hold;
-	int k;
+	double delay, hold;
 
-	if (s->failed) {
-		s->failures++;
-		backoff = s->interval;
-		for (k = 1; k < s->failures &&
-		    backoff < STACKEXCHANGE_BACKOFF_MAX; k++)
-			backoff *= 2;
-		if (backoff > STACKEXCHANGE_BACKOFF_MAX)
-			backoff = STACKEXCHANGE_BACKOFF_MAX;
-		delay = backoff > s->interval ? backoff : s->interval;
-	} else {
-		s->failures = 0;
-		delay = s->started + s->interval - stackexchange_now();
-	}
-	hold = s->hold_until - stackexchange_wall();
+	delay = ptime_next_round(s->failed, &s->failures, s->started,
+	    s->interval, STACKEXCHANGE_BACKOFF_MAX);
+	hold = s->hold_until - ptime_wall();
 	if (hold > delay)
 		delay = hold;
-	if (delay < 0)
-		delay = 0;
 	s->timer = s->host->timer_add(s->src, delay, 0, stackexchange_round,
 	    s);
 }
 
-/* Read the app key from PATH into s->key; 0, 1 when the file does not
- * exist, or -1 with *CAUSE. */
-static int
-stackexchange_read_key(struct stackexchange *s, const char *path,
-    char **cause)
-{
-	char buf[STACKEXCHANGE_KEY_MAX + 2];
-	size_t n;
-	FILE *fp;
-
-	if ((fp = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT)
-			return 1;
-		goto fail;
-	}
-	n = fread(buf, 1, sizeof buf - 1, fp);
-	if (ferror(fp)) {
-		fclose(fp);
-		goto fail;
-	}
-	fclose(fp);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	if (buf[0] == '\0' || strlen(buf) > STACKEXCHANGE_KEY_MAX) {
-		if (asprintf(cause, "%s: not an app key (empty, or longer "
-		    "than %d bytes)", path, STACKEXCHANGE_KEY_MAX) == -1)
-			*cause = NULL;
-		return -1;
-	}
-	if ((s->key = strdup(buf)) == NULL) {
-		*cause = strdup("out of memory");
-		return -1;
-	}
-	return 0;
-fail:
-	if (asprintf(cause, "%s: %s", path, strerror(errno)) == -1)
-		*cause = NULL;
-	return -1;
-}
-
-/* Find the app key: key_file, $CREDENTIALS_DIRECTORY/stackexchange-key,
- * then $MENTIOND_STACKEXCHANGE_KEY. 0 (with or without a key), or -1 with
- * *CAUSE when key_file is set and unreadable. */
+/* Find the app key (cred_get): key_file, the systemd credential, then the
+ * environment, into s->key; *FROM says which. 0 (with or without one), or
+ * -1 with *CAUSE when key_file or the credential is no good. */
 static int
 stackexchange_find_key(struct stackexchange *s, const char **from,
     char **cause)
 {
-	const char *dir, *env;
-	char *path;
-	int rc;
+	static const char *const where[] = { NULL, "key_file",
+	    "$CREDENTIALS_DIRECTORY/" STACKEXCHANGE_KEY_CRED,
+	    "$" STACKEXCHANGE_KEY_ENV };
+	enum cred_from f;
+	char *key, *why;
 
 	*from = NULL;
-	if (s->key_file != NULL && *s->key_file != '\0') {
-		if ((rc = stackexchange_read_key(s, s->key_file, cause)) == 1 &&
-		    asprintf(cause, "key_file %s: %s", s->key_file,
-		    strerror(ENOENT)) == -1)
-			*cause = NULL;
-		if (rc != 0)
-			return -1;
-		*from = "key_file";
-		return 0;
-	}
-	if ((dir = getenv("CREDENTIALS_DIRECTORY")) != NULL && *dir != '\0') {
-		if (asprintf(&path, "%s/%s", dir, STACKEXCHANGE_KEY_CRED) == -1)
+	if ((key = cred_get(s->key_file, STACKEXCHANGE_KEY_CRED,
+	    STACKEXCHANGE_KEY_ENV, &f, NULL, &why)) == NULL) {
+		if (why == NULL)
 			return 0;
-		rc = stackexchange_read_key(s, path, cause);
-		free(path);
-		if (rc == -1)
-			return -1;
-		if (rc == 0) {
-			*from = "$CREDENTIALS_DIRECTORY/"
-			    STACKEXCHANGE_KEY_CRED;
+		*cause = strbuf_msg("%s: %s", s->key_file != NULL &&
+		    *s->key_file != '\0' ? "key_file" : "credential", why);
+		free(why);
+		return -1;
+	}
+	/* One line of at most STACKEXCHANGE_KEY_MAX bytes; a variable that
+	 * is not such a key is passed over, a file is an error. */
+	if (strlen(key) > STACKEXCHANGE_KEY_MAX ||
+	    strpbrk(key, "\r\n") != NULL) {
+		free(key);
+		if (f == CRED_ENV)
 			return 0;
-		}
+		*cause = strbuf_msg("%s: not an app key (a line break, or "
+		    "longer than %d bytes)", where[f], STACKEXCHANGE_KEY_MAX);
+		return -1;
 	}
-	if ((env = getenv(STACKEXCHANGE_KEY_ENV)) != NULL && *env != '\0' &&
-	    strlen(env) <= STACKEXCHANGE_KEY_MAX) {
-		if ((s->key = strdup(env)) == NULL) {
-			*cause = strdup("out of memory");
-			return -1;
-		}
-		*from = "$" STACKEXCHANGE_KEY_ENV;
-	}
+	s->key = key;
+	*from = where[f];
 	return 0;
 }
 
@@ -945,11 +700,8 @@ stackexchange_stop(struct md_source *src, void *ctx)
 	struct stackexchange *s = ctx;
 
 	(void)src;
-	stackexchange_got_clear(s);
-	free(s->got);
-	s->got = NULL;
-	s->capgot = 0;
-	stackexchange_ids_clear(s);
+	mentlist_free(&s->got);
+	cursor_clear(&s->at);
 	stackexchange_terms_clear(s);
 	free(s->base);
 	s->base = NULL;

@@ -50,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(copy, data, size);
 	copy[size] = '\0';
-	jsonl_rfc3339(copy, &t);
+	ptime_seconds(copy, 0, &t);
 	free(copy);
 	return 0;
 }

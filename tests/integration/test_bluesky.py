@@ -18,12 +18,11 @@ import json
 import os
 import subprocess
 import time
-import urllib.request
 from datetime import datetime, timedelta, timezone
 
+from apiserver import Httpd, response
 from harness import MENTIONCTL, PLUGINS, SOURCE, Daemon, Redis, Scenario, config, entries, run, wait_for
 
-TOOLS = os.environ.get("MENTIOND_TEST_TOOLS", os.path.join(os.path.dirname(__file__), "../tools"))
 FIXTURES = os.path.join(SOURCE, "tests", "plugins", "bluesky")
 SEARCH = "/xrpc/app.bsky.feed.searchPosts"
 CREATE = "/xrpc/com.atproto.server.createSession"
@@ -32,35 +31,6 @@ PASSWORD = "abcd-efgh-ijkl-mnop"
 
 for var in ("MENTIOND_BLUESKY_APP_PASSWORD", "CREDENTIALS_DIRECTORY"):
     os.environ.pop(var, None)
-
-
-class Httpd:
-    """tests/tools/httpd.py on a free port."""
-
-    def __init__(self):
-        self.proc = subprocess.Popen(["/usr/bin/python3", os.path.join(TOOLS, "httpd.py"), "0"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.port = int(self.proc.stdout.readline())
-        self.base = "http://127.0.0.1:%d" % self.port
-
-    def route(self, path, responses):
-        req = urllib.request.Request(self.base + "/_route", method="POST",
-                                     data=json.dumps({"path": path, "responses": responses}).encode())
-        urllib.request.urlopen(req, timeout=5).read()
-
-    def requests(self, prefix=""):
-        with urllib.request.urlopen(self.base + "/_log", timeout=5) as r:
-            return [q for q in json.load(r)["requests"] if q["path"].startswith(prefix)]
-
-    def close(self):
-        self.proc.kill()
-        self.proc.wait()
-
-
-def answer(doc, status=200, headers=None):
-    h = {"Content-Type": "application/json; charset=utf-8"}
-    h.update(headers or {})
-    return {"status": status, "headers": h, "body": doc if isinstance(doc, str) else json.dumps(doc, ensure_ascii=False)}
 
 
 def stamp(seconds_ago):
@@ -93,7 +63,7 @@ def results(posts, cursor=None):
     doc = {"posts": posts}
     if cursor:
         doc["cursor"] = cursor
-    return answer(doc)
+    return response(doc)
 
 
 def session(n, pds=None, handle="acme-watch.bsky.social"):
@@ -104,7 +74,7 @@ def session(n, pds=None, handle="acme-watch.bsky.social"):
                          "alsoKnownAs": ["at://" + handle],
                          "service": [{"id": "#atproto_pds", "type": "AtprotoPersonalDataServer",
                                       "serviceEndpoint": pds}]}
-    return answer(doc)
+    return response(doc)
 
 
 def bluesky_config(sc, r, settings, query="acme OR \"acme fibre\""):
@@ -137,13 +107,13 @@ def test_session_paging_refresh_restart():
                              "uri": "https://acme.example/status/paris?x=1&y=2"}]}]
         page1 = [post(5, t1, 10, f1), post(4, "acme four", 20), post(3, "acme three", 30)]
         page2 = [post(2, "acme two", 40), post(1, "acme one", 50)]
-        entry.route(CREATE, [session(1, pds.base)])
-        entry.route(REFRESH, [session(2, pds.base)])
-        pds.route(q("acme"), [answer({"error": "ExpiredToken", "message": "Token has expired"}, 400),
-                              results(page1, "c1"),
-                              results([post(6, "acme six & <b>bold</b> claims", 5)] + page1, "c1b")])
-        pds.route(q("acme", "c1"), [results(page2)])
-        pds.route(q("%22acme%20fibre%22"), [results([])])
+        entry.script(CREATE, [session(1, pds.base)])
+        entry.script(REFRESH, [session(2, pds.base)])
+        pds.script(q("acme"), [response({"error": "ExpiredToken", "message": "Token has expired"}, 400),
+                               results(page1, "c1"),
+                               results([post(6, "acme six & <b>bold</b> claims", 5)] + page1, "c1b")])
+        pds.script(q("acme", "c1"), [results(page2)])
+        pds.script(q("%22acme%20fibre%22"), [results([])])
         d = sc.add(Daemon(sc.tmp, bluesky_config(sc, r, "pds = %s\nidentifier = acme-watch.bsky.social\n"
                                                  "app_password_file = %s\nlimit = 3\n" % (entry.base, pw))))
         d.wait_ready()
@@ -199,9 +169,9 @@ def test_restart_mid_walk():
         h = sc.add(Httpd())
         newer = [post(9, "acme nine", 10), post(8, "acme eight", 20), post(7, "acme seven", 30)]
         older = [post(6, "acme six", 40), post(5, "acme five", 50), post(4, "acme four", 60)]
-        h.route(q("acme"), [results(newer, "c2")])
+        h.script(q("acme"), [results(newer, "c2")])
         # The second page fails: the walk stops after its first page.
-        h.route(q("acme", "c2"), [answer("busy", 500)])
+        h.script(q("acme", "c2"), [response("busy", 500)])
         settings = "api = %s\nlimit = 3\n" % h.base
         d = sc.add(Daemon(sc.tmp, bluesky_config(sc, r, settings, query="acme")))
         d.wait_ready()
@@ -211,10 +181,10 @@ def test_restart_mid_walk():
         rc, _ = d.stop()
         assert rc == 0
         r.client.delete("t:mentions")
-        h.route(q("acme", "c2"), [results(older)])
-        h.route(q("acme"), [results([post(10, "acme ten", 5)] + newer[:2], "c3")])
-        h.route(q("acme", "c3"), [results(newer[2:] + older[:2], "c4")])
-        h.route(q("acme", "c4"), [results(older[2:])])
+        h.script(q("acme", "c2"), [results(older)])
+        h.script(q("acme"), [results([post(10, "acme ten", 5)] + newer[:2], "c3")])
+        h.script(q("acme", "c3"), [results(newer[2:] + older[:2], "c4")])
+        h.script(q("acme", "c4"), [results(older[2:])])
         d2 = sc.add(Daemon(sc.tmp, bluesky_config(sc, r, settings, query="acme")))
         d2.wait_ready()
         wait_for("4 mentions", lambda: r.client.xlen("t:mentions") >= 4)
@@ -228,7 +198,7 @@ def test_anonymous():
     with Scenario() as sc:
         r = sc.add(Redis(sc.tmp))
         h = sc.add(Httpd())
-        h.route(SEARCH, [answer({"error": "Forbidden", "message": "Search requires authentication"}, 403)])
+        h.script(SEARCH, [response({"error": "Forbidden", "message": "Search requires authentication"}, 403)])
         d = sc.add(Daemon(sc.tmp, bluesky_config(sc, r, "api = %s\nquery = acme lang:en\n" % h.base),
                           env={"MENTIOND_BLUESKY_APP_PASSWORD": PASSWORD}))
         d.wait_ready()
@@ -250,17 +220,17 @@ def test_errors():
         os.mkdir(creds)
         with open(os.path.join(creds, "bluesky-app-password"), "w") as f:
             f.write(PASSWORD)
-        h.route(CREATE, [answer({"error": "AuthenticationRequired", "message": "Invalid identifier or password"},
-                                401), session(7)])
+        h.script(CREATE, [response({"error": "AuthenticationRequired", "message": "Invalid identifier or password"},
+                                 401), session(7)])
         good = [post(12, "acme twelve", 10), post(11, "acme eleven", 20)]
-        h.route(q("acme", limit=100), [
-            answer({"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}, 429,
-                   {"RateLimit-Limit": "3000", "RateLimit-Remaining": "0",
-                    "RateLimit-Reset": str(int(time.time()) + 6), "RateLimit-Policy": "3000;w=300"}),
-            answer("<html>500 Internal Server Error</html>", 500),
-            answer(json.dumps({"posts": good})[:120]),
-            results(good),
-            results(good)])
+        h.script(q("acme", limit=100), [
+             response({"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}, 429,
+                    {"RateLimit-Limit": "3000", "RateLimit-Remaining": "0",
+                     "RateLimit-Reset": str(int(time.time()) + 6), "RateLimit-Policy": "3000;w=300"}),
+             response("<html>500 Internal Server Error</html>", 500),
+             response(json.dumps({"posts": good})[:120]),
+             results(good),
+             results(good)])
         d = sc.add(Daemon(sc.tmp, bluesky_config(sc, r, "api = %s\npds = %s\nidentifier = watcher.example\n"
                                                  % (h.base, h.base), query="acme"),
                           env={"CREDENTIALS_DIRECTORY": creds}))

@@ -6,37 +6,18 @@ seen ids in the source state), and a broken feed still gives its entries."""
 import email.utils
 import json
 import os
-import subprocess
 import time
-import urllib.request
 
+import apiserver
 from harness import Daemon, Redis, Scenario, config, entries, run, wait_for
 
-TOOLS = os.environ.get("MENTIOND_TEST_TOOLS", os.path.join(os.path.dirname(__file__), "../tools"))
 
 
-class Httpd:
-    """tests/tools/httpd.py on a free port."""
-
-    def __init__(self):
-        self.proc = subprocess.Popen(["/usr/bin/python3", os.path.join(TOOLS, "httpd.py"), "0"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.port = int(self.proc.stdout.readline())
-        self.base = "http://127.0.0.1:%d" % self.port
+class Httpd(apiserver.Httpd):
+    """apiserver's, serving feeds (RSS unless told otherwise)."""
 
     def route(self, path, body, ctype="application/rss+xml; charset=utf-8"):
-        req = urllib.request.Request(self.base + "/_route", method="POST", data=json.dumps(
-            {"path": path, "status": 200, "headers": {"Content-Type": ctype}, "body": body}).encode())
-        urllib.request.urlopen(req, timeout=5).read()
-
-    def requests(self):
-        with urllib.request.urlopen(self.base + "/_log", timeout=5) as r:
-            return json.load(r)["requests"]
-
-    def close(self):
-        self.proc.kill()
-        self.proc.wait()
-
+        self.script(path, [{"status": 200, "headers": {"Content-Type": ctype}, "body": body}])
 
 def item(i, extra=""):
     return ("<item><title>Acme news %d</title><link>/posts/%d</link><guid>acme-%d</guid>"

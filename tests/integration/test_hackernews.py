@@ -10,36 +10,20 @@ a term new to a source that ran before keeps to the backfill window,
 and the parser gives the same on saved bodies through `mentionctl parse`."""
 import json
 import os
-import subprocess
 import time
 import urllib.parse
 import urllib.request
 
-from harness import MENTIONCTL, SOURCE, Daemon, Redis, Scenario, config, entries, run, wait_for
+import apiserver
+from harness import SOURCE, Daemon, Redis, Scenario, config, entries, run, wait_for
 
-TOOLS = os.environ.get("MENTIOND_TEST_TOOLS", os.path.join(os.path.dirname(__file__), "../tools"))
 FIXTURES = os.path.join(SOURCE, "tests", "plugins", "hackernews")
 PATH = "/api/v1/search_by_date"
 T0 = int(time.time()) - 600  # recent, whatever backfill window applies
 
 
-class Httpd:
-    """tests/tools/httpd.py on a free port."""
-
-    def __init__(self):
-        self.proc = subprocess.Popen(["/usr/bin/python3", os.path.join(TOOLS, "httpd.py"), "0"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.port = int(self.proc.stdout.readline())
-        self.base = "http://127.0.0.1:%d" % self.port
-
-    def script(self, path, responses):
-        req = urllib.request.Request(self.base + "/_route", method="POST", data=json.dumps(
-            {"path": path, "responses": responses}).encode())
-        urllib.request.urlopen(req, timeout=5).read()
-
-    def requests(self):
-        with urllib.request.urlopen(self.base + "/_log", timeout=5) as r:
-            return json.load(r)["requests"]
+class Httpd(apiserver.Httpd):
+    """apiserver's, with the search requests' queries."""
 
     def queries(self):
         """The query parameters of each request to the search path."""
@@ -51,11 +35,6 @@ class Httpd:
                 q["_time"] = r["time"]
                 out.append(q)
         return out
-
-    def close(self):
-        self.proc.kill()
-        self.proc.wait()
-
 
 def ok(body):
     return {"status": 200, "headers": {"Content-Type": "application/json; charset=utf-8"},
@@ -263,9 +242,8 @@ def test_new_term_backfill():
 
 
 def parse(name):
-    p = subprocess.run([MENTIONCTL, "parse", "hackernews", os.path.join(FIXTURES, name)],
-                       capture_output=True, text=True, timeout=20)
-    return p.returncode, [json.loads(line) for line in p.stdout.splitlines()], p.stderr
+    """`mentionctl parse hackernews` on fixture NAME."""
+    return apiserver.parse("hackernews", os.path.join(FIXTURES, name))
 
 
 def test_parser_fixtures():

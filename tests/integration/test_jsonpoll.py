@@ -9,43 +9,13 @@ once, with where it broke). Parser fixtures (Reddit, Mastodon, HN Algolia,
 a truncated body) go through `mentionctl parse jsonpoll --set ...`."""
 import json
 import os
-import subprocess
 import time
-import urllib.request
 
-from harness import (MENTIONCTL, PLUGINS, SOURCE, Daemon, Redis, Scenario,
-                     config, entries, run, wait_for)
+import apiserver
+from apiserver import Httpd
+from harness import SOURCE, Daemon, Redis, Scenario, config, entries, run, wait_for
 
-TOOLS = os.environ.get("MENTIOND_TEST_TOOLS", os.path.join(os.path.dirname(__file__), "../tools"))
 FIXTURES = os.path.join(SOURCE, "tests", "plugins", "jsonpoll")
-
-
-class Httpd:
-    """tests/tools/httpd.py on a free port."""
-
-    def __init__(self):
-        self.proc = subprocess.Popen(["/usr/bin/python3", os.path.join(TOOLS, "httpd.py"), "0"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.port = int(self.proc.stdout.readline())
-        self.base = "http://127.0.0.1:%d" % self.port
-
-    def script(self, path, responses):
-        req = urllib.request.Request(self.base + "/_route", method="POST", data=json.dumps(
-            {"path": path, "responses": responses}).encode())
-        urllib.request.urlopen(req, timeout=5).read()
-
-    def route(self, path, body, status=200, headers=None):
-        h = {"Content-Type": "application/json; charset=utf-8"}
-        h.update(headers or {})
-        self.script(path, [{"status": status, "headers": h, "body": body}])
-
-    def requests(self, prefix="/"):
-        with urllib.request.urlopen(self.base + "/_log", timeout=5) as r:
-            return [q for q in json.load(r)["requests"] if q["path"].startswith(prefix)]
-
-    def close(self):
-        self.proc.kill()
-        self.proc.wait()
 
 
 def post(i, **extra):
@@ -198,9 +168,8 @@ def test_errors_survived():
 
 
 def parse(args, name):
-    p = subprocess.run([MENTIONCTL, "parse", "jsonpoll", "--plugin-dir", PLUGINS] + args +
-                       [os.path.join(FIXTURES, name)], capture_output=True, text=True, timeout=20)
-    return p.returncode, [json.loads(line) for line in p.stdout.splitlines()], p.stderr
+    """`mentionctl parse jsonpoll` with options ARGS on fixture NAME."""
+    return apiserver.parse("jsonpoll", os.path.join(FIXTURES, name), *args)
 
 
 def test_parse_fixtures():

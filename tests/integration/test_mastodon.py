@@ -18,42 +18,18 @@ import os
 import subprocess
 import threading
 import time
-import urllib.request
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from apiserver import Httpd
 from harness import MENTIONCTL, PLUGINS, SOURCE, Daemon, Redis, Scenario, config, entries, run, wait_for
 
-TOOLS = os.environ.get("MENTIOND_TEST_TOOLS", os.path.join(os.path.dirname(__file__), "../tools"))
 FIXTURES = os.path.join(SOURCE, "tests", "plugins", "mastodon")
 TAG = "/api/v1/timelines/tag/acme"
 
 # The connector looks there for a token: none unless a test says so.
 for var in ("MENTIOND_MASTODON_TOKEN", "CREDENTIALS_DIRECTORY"):
     os.environ.pop(var, None)
-
-
-class Httpd:
-    """tests/tools/httpd.py on a free port."""
-
-    def __init__(self):
-        self.proc = subprocess.Popen(["/usr/bin/python3", os.path.join(TOOLS, "httpd.py"), "0"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.port = int(self.proc.stdout.readline())
-        self.base = "http://127.0.0.1:%d" % self.port
-
-    def route(self, path, responses):
-        req = urllib.request.Request(self.base + "/_route", method="POST",
-                                     data=json.dumps({"path": path, "responses": responses}).encode())
-        urllib.request.urlopen(req, timeout=5).read()
-
-    def requests(self, prefix=""):
-        with urllib.request.urlopen(self.base + "/_log", timeout=5) as r:
-            return [q for q in json.load(r)["requests"] if q["path"].startswith(prefix)]
-
-    def close(self):
-        self.proc.kill()
-        self.proc.wait()
 
 
 def page(statuses, link=None, status=200):
@@ -118,17 +94,17 @@ def test_rest_paging_and_restart():
                       url="https://fosstodon.example/@rosa/42")
         # A first run: the newest page, full (limit 3), then back through
         # "next" while it is within the hour.
-        h.route(TAG + "?limit=3", [page([status(103), boost(102, orig), status(101)],
-                                        '<%s?max_id=113500000000000101>; rel="next", '
-                                        '<%s?min_id=113500000000000103>; rel="prev"' % (b, b))])
-        h.route(TAG + "?max_id=113500000000000101&limit=3", [page([status(100, minutes_ago=3)])])
+        h.script(TAG + "?limit=3", [page([status(103), boost(102, orig), status(101)],
+                                         '<%s?max_id=113500000000000101>; rel="next", '
+                                         '<%s?min_id=113500000000000103>; rel="prev"' % (b, b))])
+        h.script(TAG + "?max_id=113500000000000101&limit=3", [page([status(100, minutes_ago=3)])])
         # Then from the cursor: a full page, whose "prev" link is followed.
-        h.route(TAG + "?limit=3&min_id=113500000000000103",
-                [page([status(106), status(105), boost(104, orig)],
-                      '<%s?max_id=113500000000000104>; rel="next", '
-                      '<%s?min_id=113500000000000106&limit=3>; rel="prev"' % (b, b))])
-        h.route(TAG + "?min_id=113500000000000106&limit=3", [page([status(107)])])
-        h.route(TAG + "?limit=3&min_id=113500000000000107", [page([])])
+        h.script(TAG + "?limit=3&min_id=113500000000000103",
+                 [page([status(106), status(105), boost(104, orig)],
+                       '<%s?max_id=113500000000000104>; rel="next", '
+                       '<%s?min_id=113500000000000106&limit=3>; rel="prev"' % (b, b))])
+        h.script(TAG + "?min_id=113500000000000106&limit=3", [page([status(107)])])
+        h.script(TAG + "?limit=3&min_id=113500000000000107", [page([])])
         d = sc.add(Daemon(sc.tmp, mastodon_config(sc, r, h.base, "limit = 3\ntoken_file = %s\n" % token)))
         d.wait_ready()
         wait_for("7 mentions", lambda: r.client.xlen("t:mentions") >= 7)
@@ -163,8 +139,8 @@ def test_rest_paging_and_restart():
         assert rc == 0
         r.client.delete("t:mentions")
         n0 = len(h.requests(TAG))
-        h.route(TAG + "?limit=3&min_id=113500000000000107", [page([status(108)])])
-        h.route(TAG + "?limit=3&min_id=113500000000000108", [page([])])
+        h.script(TAG + "?limit=3&min_id=113500000000000107", [page([status(108)])])
+        h.script(TAG + "?limit=3&min_id=113500000000000108", [page([])])
         d2 = sc.add(Daemon(sc.tmp, mastodon_config(sc, r, h.base, "limit = 3\ntoken_file = %s\n" % token)))
         d2.wait_ready()
         wait_for("the new status", lambda: r.client.xlen("t:mentions") >= 1)
@@ -251,7 +227,7 @@ def test_stream():
         r = sc.add(Redis(sc.tmp))
         h = sc.add(Httpd())
         st = sc.add(StreamServer(scripts))
-        h.route(TAG, [page([])])
+        h.script(TAG, [page([])])
         creds = os.path.join(sc.tmp, "creds")
         os.mkdir(creds)
         with open(os.path.join(creds, "mastodon-token"), "w") as f:
@@ -287,8 +263,8 @@ def test_missing_token():
     with Scenario() as sc:
         r = sc.add(Redis(sc.tmp))
         h = sc.add(Httpd())
-        h.route(TAG, [page([status(301)])])
-        h.route("/api/v1/timelines/public", [page([status(302, "public acme")])])
+        h.script(TAG, [page([status(301)])])
+        h.script("/api/v1/timelines/public", [page([status(302, "public acme")])])
         d = sc.add(Daemon(sc.tmp, mastodon_config(sc, r, h.base, "stream = yes\npublic = yes\n")))
         d.wait_ready()
         wait_for("2 mentions", lambda: r.client.xlen("t:mentions") >= 2)
@@ -304,13 +280,13 @@ def test_errors():
     with Scenario() as sc:
         r = sc.add(Redis(sc.tmp))
         h = sc.add(Httpd())
-        h.route(TAG, [
-            {"status": 429, "headers": {"Retry-After": "2"}, "body": '{"error":"Too many requests"}'},
-            {"status": 503, "body": "<html>Service Unavailable</html>"},
-            {"status": 200, "headers": {"Content-Type": "application/json"},
-             "body": json.dumps([status(401), status(400)])[:150]},
-            page([status(402), status(401)]),
-            page([])])
+        h.script(TAG, [
+             {"status": 429, "headers": {"Retry-After": "2"}, "body": '{"error":"Too many requests"}'},
+             {"status": 503, "body": "<html>Service Unavailable</html>"},
+             {"status": 200, "headers": {"Content-Type": "application/json"},
+              "body": json.dumps([status(401), status(400)])[:150]},
+             page([status(402), status(401)]),
+             page([])])
         d = sc.add(Daemon(sc.tmp, mastodon_config(sc, r, h.base)))
         d.wait_ready()
         wait_for("2 mentions", lambda: r.client.xlen("t:mentions") >= 2, timeout=20)

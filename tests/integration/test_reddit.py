@@ -15,36 +15,20 @@ import base64
 import json
 import os
 import re
-import subprocess
 import time
 import urllib.parse
 import urllib.request
 
-from harness import MENTIONCTL, SOURCE, Daemon, Redis, Scenario, config, entries, run, wait_for
+import apiserver
+from harness import SOURCE, Daemon, Redis, Scenario, config, entries, run, wait_for
 
-TOOLS = os.environ.get("MENTIOND_TEST_TOOLS", os.path.join(os.path.dirname(__file__), "../tools"))
 FIXTURES = os.path.join(SOURCE, "tests", "plugins", "reddit")
 T0 = int(time.time()) - 600
 UA = "linux:mentiond-test:1.0 (by /u/tester)"
 
 
-class Httpd:
-    """tests/tools/httpd.py on a free port."""
-
-    def __init__(self):
-        self.proc = subprocess.Popen(["/usr/bin/python3", os.path.join(TOOLS, "httpd.py"), "0"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.port = int(self.proc.stdout.readline())
-        self.base = "http://127.0.0.1:%d" % self.port
-
-    def script(self, path, responses):
-        req = urllib.request.Request(self.base + "/_route", method="POST", data=json.dumps(
-            {"path": path, "responses": responses}).encode())
-        urllib.request.urlopen(req, timeout=5).read()
-
-    def requests(self):
-        with urllib.request.urlopen(self.base + "/_log", timeout=5) as r:
-            return json.load(r)["requests"]
+class Httpd(apiserver.Httpd):
+    """apiserver's, with the GETs and POSTs of a path."""
 
     def gets(self, path):
         """(query parameters, headers, time) of each GET of PATH."""
@@ -58,11 +42,6 @@ class Httpd:
 
     def posts(self, path):
         return [r for r in self.requests() if r["method"] == "POST" and r["path"] == path]
-
-    def close(self):
-        self.proc.kill()
-        self.proc.wait()
-
 
 def ok(doc, headers=None):
     h = {"Content-Type": "application/json; charset=UTF-8"}
@@ -327,9 +306,8 @@ def test_anonymous_pacing():
 
 
 def parse(name):
-    p = subprocess.run([MENTIONCTL, "parse", "reddit", os.path.join(FIXTURES, name)],
-                       capture_output=True, text=True, timeout=20)
-    return p.returncode, [json.loads(line) for line in p.stdout.splitlines()], p.stderr
+    """`mentionctl parse reddit` on fixture NAME."""
+    return apiserver.parse("reddit", os.path.join(FIXTURES, name))
 
 
 def test_parser_fixtures():

@@ -10,37 +10,12 @@ Wikimedia recentchange stream, an NDJSON file) go through `mentionctl
 parse sse`."""
 import json
 import os
-import subprocess
-import urllib.request
 
-from harness import (MENTIONCTL, PLUGINS, SOURCE, Daemon, Redis, Scenario,
-                     config, entries, run, wait_for)
+import apiserver
+from apiserver import Httpd
+from harness import SOURCE, Daemon, Redis, Scenario, config, entries, run, wait_for
 
-TOOLS = os.environ.get("MENTIOND_TEST_TOOLS", os.path.join(os.path.dirname(__file__), "../tools"))
 FIXTURES = os.path.join(SOURCE, "tests", "plugins", "sse")
-
-
-class Httpd:
-    """tests/tools/httpd.py on a free port."""
-
-    def __init__(self):
-        self.proc = subprocess.Popen(["/usr/bin/python3", os.path.join(TOOLS, "httpd.py"), "0"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.port = int(self.proc.stdout.readline())
-        self.base = "http://127.0.0.1:%d" % self.port
-
-    def script(self, path, responses):
-        req = urllib.request.Request(self.base + "/_route", method="POST", data=json.dumps(
-            {"path": path, "responses": responses}).encode())
-        urllib.request.urlopen(req, timeout=5).read()
-
-    def requests(self, prefix="/"):
-        with urllib.request.urlopen(self.base + "/_log", timeout=5) as r:
-            return [q for q in json.load(r)["requests"] if q["path"].startswith(prefix)]
-
-    def close(self):
-        self.proc.kill()
-        self.proc.wait()
 
 
 def event(eid, data, name="post", crlf=False):
@@ -173,9 +148,8 @@ def test_restart_replay():
 
 
 def parse(args, name):
-    p = subprocess.run([MENTIONCTL, "parse", "sse", "--plugin-dir", PLUGINS] + args +
-                       [os.path.join(FIXTURES, name)], capture_output=True, text=True, timeout=20)
-    return p.returncode, [json.loads(line) for line in p.stdout.splitlines()], p.stderr
+    """`mentionctl parse sse` with options ARGS on fixture NAME."""
+    return apiserver.parse("sse", os.path.join(FIXTURES, name), *args)
 
 
 def test_parse_fixtures():

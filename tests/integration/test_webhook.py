@@ -14,10 +14,9 @@ import http.client
 import json
 import os
 import socket
-import subprocess
 
-from harness import (MENTIONCTL, PLUGINS, SOURCE, Daemon, Redis, Scenario,
-                     config, entries, free_port, run, wait_for)
+import apiserver
+from harness import SOURCE, Daemon, Redis, Scenario, config, entries, free_port, run, wait_for
 
 FIXTURES = os.path.join(SOURCE, "tests", "plugins", "webhook")
 SECRET = b"correct horse battery staple"
@@ -237,9 +236,8 @@ def test_start_failures():
 
 
 def parse(name):
-    p = subprocess.run([MENTIONCTL, "parse", "webhook", "--plugin-dir", PLUGINS,
-                        os.path.join(FIXTURES, name)], capture_output=True, text=True, timeout=20)
-    return p.returncode, [json.loads(line) for line in p.stdout.splitlines()], p.stderr
+    """`mentionctl parse webhook` on fixture NAME."""
+    return apiserver.parse("webhook", os.path.join(FIXTURES, name))
 
 
 def test_parse_fixtures():

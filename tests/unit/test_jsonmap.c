@@ -4,8 +4,12 @@
  * alternatives, items found in a document, an item mapped to a mention
  * (numeric ids, author objects, languages, counts, links resolved), times
  * from numbers in any unit and from RFC 3339 and RFC 822 strings, where a
- * broken JSON document broke, the emitted-ids ring and its saved form, and
- * credentials and header lines.
+ * broken JSON document broke, the emitted-ids ring and its saved form,
+ * credentials and header lines; and what the other connectors share: RFC
+ * 3339 read strictly, as UTC or loosely, durations and backoff, lenient
+ * cJSON getters and the broken/not-JSON cause, character references,
+ * percent-encoding, language tags, notices once, the time cursor and the
+ * mentions a job keeps.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,9 +22,17 @@
 #include <string.h>
 
 #include "cred.h"
+#include "cursor.h"
 #include "harness.h"
+#include "htmlref.h"
 #include "idring.h"
+#include "jsonget.h"
 #include "jsonmap.h"
+#include "langtag.h"
+#include "logonce.h"
+#include "mentlist.h"
+#include "ptime.h"
+#include "urlenc.h"
 
 /* The default mapping, as the settings table gives it. */
 static void
@@ -497,7 +509,9 @@ test_idring(void **state)
 static void
 test_cred(void **state)
 {
-	char **h, *cause = NULL, *where = NULL, *s, *dir, *path;
+	char **h, *cause = NULL, *where = NULL, *warning, *s, *dir, *path;
+	char *empty;
+	enum cred_from from;
 	FILE *fp;
 
 	h = cred_headers("X-One: 1 | accept: text/json |  X-Two:2  ",
@@ -559,6 +573,35 @@ test_cred(void **state)
 	    &cause));
 	assert_non_null(strstr(cause, "/nonexistent/x"));
 	free(cause);
+
+	/* cred_get: where, and a bad credential refused or passed over. */
+	s = cred_get(NULL, "webhook-secret", NULL, &from, NULL, &cause);
+	assert_string_equal(s, "s3cret");
+	assert_int_equal(from, CRED_DIRECTORY);
+	free(s);
+	empty = malloc(strlen(dir) + 32);
+	sprintf(empty, "%s/empty-secret", dir);
+	fp = fopen(empty, "w");
+	fclose(fp);
+	free(empty);
+	setenv("TEST_SECRET", "from-env", 1);
+	assert_null(cred_get(NULL, "empty-secret", "TEST_SECRET", &from, NULL,
+	    &cause));
+	assert_non_null(strstr(cause, "is empty"));
+	free(cause);
+	s = cred_get(NULL, "empty-secret", "TEST_SECRET", &from, &warning,
+	    &cause);
+	assert_string_equal(s, "from-env");
+	assert_int_equal(from, CRED_ENV);
+	assert_non_null(strstr(warning, "is empty"));
+	assert_null(cause);
+	free(warning);
+	free(s);
+	unsetenv("TEST_SECRET");
+	assert_null(cred_get("", "none", "TEST_SECRET", &from, NULL, &cause));
+	assert_int_equal(from, CRED_NONE);
+	assert_null(cause);
+
 	fp = fopen(path, "w");
 	fclose(fp);
 	assert_null(cred_read(path, NULL, NULL, &where, &cause));
@@ -568,6 +611,229 @@ test_cred(void **state)
 	harness_rmtree(dir);
 	free(dir);
 	free(path);
+}
+
+/* RFC 3339 as each connector asks for it: a zone required, no zone read as
+ * UTC, or loosely (a date alone, no seconds, trailing blanks). */
+static void
+test_ptime(void **state)
+{
+	static const struct {
+		const char	*text;
+		int		 flags;
+		int		 rc;
+		int64_t		 us;
+	} times[] = {
+		{ "2024-05-01T12:00:00Z", 0, 0, 1714564800000000 },
+		{ "2024-05-01t12:00:00.5z", 0, 0, 1714564800500000 },
+		{ "2024-05-01T12:00:00,123456789Z", 0, 0, 1714564800123456 },
+		{ "2024-05-01T14:00:00+02:00", 0, 0, 1714564800000000 },
+		{ "2024-05-01T07:30:00-0430", 0, 0, 1714564800000000 },
+		{ "2024-05-01T13:00:00+01", 0, 0, 1714564800000000 },
+		{ "2024-05-01 12:00:00", 0, -1, 0 },
+		{ "2024-05-01 12:00:00", PTIME_UTC, 0, 1714564800000000 },
+		{ "2024-05-01T12:00Z", PTIME_UTC, -1, 0 },
+		{ "2024-05-01T12:00Z", PTIME_LOOSE, 0, 1714564800000000 },
+		{ "2024-05-01", PTIME_UTC, -1, 0 },
+		{ "2024-05-01", PTIME_LOOSE, 0, 1714521600000000 },
+		{ "2024-05-01T12:00:00Z ", 0, -1, 0 },
+		{ "2024-05-01T12:00:00Z ", PTIME_LOOSE, 0, 1714564800000000 },
+		{ "2024-02-29T00:00:00Z", 0, 0, 1709164800000000 },
+		{ "2023-02-29T00:00:00Z", 0, -1, 0 },
+		{ "2024-04-31T00:00:00Z", PTIME_LOOSE, -1, 0 },
+		{ "2024-05-01T24:00:00Z", 0, -1, 0 },
+		{ "2024-05-01T12:00:00.Z", 0, -1, 0 },
+		{ "2024-05-01T12:00:00+2400", 0, -1, 0 },
+		{ "2024-05-01T12:00:00Zjunk", PTIME_LOOSE, -1, 0 },
+		{ "", PTIME_LOOSE, -1, 0 },
+		{ NULL, PTIME_UTC, -1, 0 },
+	};
+	int64_t us, t;
+	double d;
+	size_t k;
+	int i;
+
+	(void)state;
+	for (k = 0; k < sizeof(times) / sizeof(times[0]); k++) {
+		us = 0;
+		if (ptime_rfc3339(times[k].text, times[k].flags, &us) !=
+		    times[k].rc || us != times[k].us)
+			fail_msg("'%s' (flags %d): want %d %lld, got %lld",
+			    times[k].text != NULL ? times[k].text : "(null)",
+			    times[k].flags, times[k].rc,
+			    (long long)times[k].us, (long long)us);
+	}
+	/* Seconds round down, before 1970 too. */
+	assert_int_equal(ptime_seconds("1969-12-31T23:59:59.5Z", 0, &t), 0);
+	assert_int_equal(t, -1);
+	assert_int_equal(ptime_seconds("2024-05-01T12:00:00.9Z", 0, &t), 0);
+	assert_int_equal(t, 1714564800);
+
+	assert_int_equal(ptime_duration("90", &d), 0);
+	assert_true(d == 90);
+	assert_int_equal(ptime_duration("500ms", &d), 0);
+	assert_true(d == 0.5);
+	assert_int_equal(ptime_duration("7d", &d), 0);
+	assert_true(d == 7 * 86400);
+	assert_int_equal(ptime_duration("2h", &d), 0);
+	assert_true(d == 7200);
+	assert_int_equal(ptime_duration("0s", &d), -1);
+	assert_int_equal(ptime_duration("5 m", &d), -1);
+	assert_int_equal(ptime_duration("m", &d), -1);
+
+	assert_true(ptime_backoff(60, 1, 3600) == 60);
+	assert_true(ptime_backoff(60, 3, 3600) == 240);
+	assert_true(ptime_backoff(60, 30, 3600) == 3600);
+	assert_true(ptime_backoff(7200, 1, 3600) == 3600);
+
+	/* A failed round waits its backoff, at least the interval; a good
+	 * one what is left of the interval, and clears the count. */
+	i = 0;
+	assert_true(ptime_next_round(1, &i, ptime_now(), 60, 3600) == 60);
+	assert_true(ptime_next_round(1, &i, ptime_now(), 60, 3600) == 120);
+	assert_int_equal(i, 2);
+	assert_true(ptime_next_round(1, &i, ptime_now(), 7200, 3600) == 7200);
+	assert_true(ptime_next_round(0, &i, ptime_now() - 100, 60, 3600) == 0);
+	assert_int_equal(i, 0);
+	d = ptime_next_round(0, &i, ptime_now() - 10, 60, 3600);
+	assert_true(d > 49 && d <= 50);
+}
+
+/* Members read leniently; a body told broken from not JSON. */
+static void
+test_jsonget(void **state)
+{
+	cJSON *root;
+	char *cause;
+
+	(void)state;
+	root = cJSON_Parse("{\"s\": \"x\", \"e\": \"\", \"n\": 3.9, \"neg\": -2, "
+	    "\"big\": 1e16, \"t\": true, \"id\": 0}");
+	assert_string_equal(jsonget_str(root, "s"), "x");
+	assert_string_equal(jsonget_str(root, "e"), "");
+	assert_null(jsonget_nonempty(root, "e"));
+	assert_null(jsonget_str(root, "n"));
+	assert_int_equal(jsonget_num(root, "n", 0), 3);
+	assert_int_equal(jsonget_num(root, "neg", 0), -1);
+	assert_int_equal(jsonget_num(root, "neg", 1), -2);
+	assert_int_equal(jsonget_num(root, "big", 0), -1);
+	assert_int_equal(jsonget_count(root, "big"), 1000000000000000LL);
+	assert_int_equal(jsonget_count(root, "neg"), -1);
+	assert_int_equal(jsonget_id(root, "n"), 3);
+	assert_int_equal(jsonget_id(root, "id"), 0);
+	assert_true(jsonget_true(root, "t"));
+	assert_false(jsonget_true(root, "s"));
+	cJSON_Delete(root);
+
+	assert_int_equal(jsonget_parse(" {\"a\": [1, 2", 12, "{", NULL, &root,
+	    &cause), 1);
+	assert_null(root);
+	assert_non_null(strstr(cause, "broken JSON at byte"));
+	free(cause);
+	assert_int_equal(jsonget_parse("<html>", 6, "{[", NULL, &root,
+	    &cause), -1);
+	assert_string_equal(cause, "not JSON");
+	free(cause);
+	assert_int_equal(jsonget_parse("", 0, "{", "a page", &root, &cause),
+	    -1);
+	assert_string_equal(cause, "not JSON: a page was expected");
+	free(cause);
+	assert_int_equal(jsonget_parse("[1]", 3, "{", NULL, &root, &cause), 0);
+	assert_null(cause);
+	cJSON_Delete(root);
+}
+
+/* Character references, percent-encoding, language tags, notices once. */
+static void
+test_strings(void **state)
+{
+	char buf[4], *s;
+	int said = 0;
+
+	(void)state;
+	s = htmlref_decode("Tom &amp; Jerry &lt;3 &quot;J&#246;rg&#x1F605;\""
+	    " &bogus; &#0; &#; &amp");
+	assert_string_equal(s, "Tom & Jerry <3 \"J\xc3\xb6rg\xf0\x9f\x98\x85\""
+	    " &bogus; \xef\xbf\xbd &#; &amp");
+	free(s);
+
+	s = urlenc_component("acme fibre/\"x\"~-._\xc3\xa9");
+	assert_string_equal(s, "acme%20fibre%2F%22x%22~-._%C3%A9");
+	free(s);
+
+	assert_string_equal(langtag_primary("pt-BR", buf), "pt");
+	assert_string_equal(langtag_primary("EN", buf), "en");
+	assert_string_equal(langtag_primary("fil_PH", buf), "fil");
+	assert_null(langtag_primary("e", buf));
+	assert_null(langtag_primary("engl", buf));
+	assert_null(langtag_primary("en1", buf));
+	assert_null(langtag_primary(NULL, buf));
+
+	assert_true(logonce_due(&said, 1));
+	assert_false(logonce_due(&said, 1));
+	assert_false(logonce_due(&said, 0));
+	assert_true(logonce_due(&said, 1));
+}
+
+/* The time cursor and the ids at its second, and their saved form. */
+static void
+test_cursor(void **state)
+{
+	struct cursor c = { 0, NULL, 0 };
+	char *s;
+
+	(void)state;
+	assert_int_equal(cursor_load(&c, NULL), -1);
+	assert_int_equal(cursor_load(&c, "junk"), -1);
+	assert_int_equal(cursor_load(&c, "1714564800 12 34"), 0);
+	assert_true(c.t == 1714564800);
+	assert_true(cursor_done(&c, 1714564799, "99"));
+	assert_true(cursor_done(&c, 1714564800, "34"));
+	assert_false(cursor_done(&c, 1714564800, "56"));
+	cursor_take(&c, 1714564800, "56");
+	s = cursor_save(&c);
+	assert_string_equal(s, "1714564800 12 34 56");
+	free(s);
+	cursor_take(&c, 1714564801, "78");
+	assert_true(cursor_done(&c, 1714564800, "99"));
+	s = cursor_save(&c);
+	assert_string_equal(s, "1714564801 78");
+	free(s);
+	cursor_clear(&c);
+	assert_int_equal(c.nids, 0);
+}
+
+/* Mentions kept by a job: copied, found by id, emitted lowest key first. */
+static void
+test_mentlist(void **state)
+{
+	struct mentlist l = { NULL, 0, 0 };
+	struct md_mention m = MD_MENTION_INIT;
+	struct mentlist_item *it;
+	char id[8];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100; i++) {
+		snprintf(id, sizeof id, "p%d", (i * 37) % 100);
+		m.id = id;
+		m.text = "text";
+		m.score = i;
+		assert_int_equal(mentlist_add(&l, &m, (i * 37) % 100), 0);
+	}
+	assert_true(mentlist_has(&l, "p42"));
+	assert_false(mentlist_has(&l, "p100"));
+	mentlist_sort(&l);
+	it = mentlist_last(&l);
+	assert_string_equal(it->m.id, "p0");
+	assert_string_equal(it->m.text, "text");
+	assert_int_equal(it->key, 0);
+	mentlist_drop_last(&l);
+	assert_int_equal(mentlist_last(&l)->key, 1);
+	mentlist_clear(&l);
+	assert_null(mentlist_last(&l));
+	mentlist_free(&l);
+	assert_null(l.v);
 }
 
 int
@@ -581,6 +847,11 @@ main(void)
 		cmocka_unit_test(test_items),
 		cmocka_unit_test(test_idring),
 		cmocka_unit_test(test_cred),
+		cmocka_unit_test(test_ptime),
+		cmocka_unit_test(test_jsonget),
+		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_cursor),
+		cmocka_unit_test(test_mentlist),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
