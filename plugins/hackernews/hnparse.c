@@ -83,6 +83,21 @@ hnparse_peek(struct hnparse *ps)
 	return ps->p < ps->end ? (unsigned char)*ps->p : -1;
 }
 
+/* After a member or an element: 1 past a ',', 0 past CLOSE, or -1 (the
+ * parse fails) on anything else. */
+static int
+hnparse_after(struct hnparse *ps, int close)
+{
+	int c = hnparse_peek(ps);
+
+	if (c == ',' || c == close) {
+		ps->p++;
+		return c == ',';
+	}
+	return hnparse_fail(ps, c == -1 ? "truncated" : close == '}' ?
+	    "expected ',' or '}'" : "expected ',' or ']'");
+}
+
 /* The closing quote of the string whose opening quote is at ps->p, or NULL
  * when the body ends first. A quote closes the string unless an odd run of
  * backslashes stands before it. */
@@ -334,18 +349,8 @@ hnparse_skip(struct hnparse *ps, int depth)
 			}
 			if (hnparse_skip(ps, depth + 1) == -1)
 				return -1;
-			c = hnparse_peek(ps);
-			if (c == ',') {
-				ps->p++;
-				continue;
-			}
-			if (c == close) {
-				ps->p++;
-				return 0;
-			}
-			return hnparse_fail(ps, c == -1 ? "truncated" :
-			    close == '}' ? "expected ',' or '}'" :
-			    "expected ',' or ']'");
+			if ((c = hnparse_after(ps, close)) != 1)
+				return c;
 		}
 	case 't':
 		return hnparse_literal(ps, "true");
@@ -429,17 +434,8 @@ hnparse_tags(struct hnparse *ps, struct hnparse_hit *h)
 				h->tag_story = 1;
 		} else if (hnparse_skip(ps, 3) == -1)
 			return -1;
-		c = hnparse_peek(ps);
-		if (c == ',') {
-			ps->p++;
-			continue;
-		}
-		if (c == ']') {
-			ps->p++;
-			return 0;
-		}
-		return hnparse_fail(ps, c == -1 ? "truncated" :
-		    "expected ',' or ']'");
+		if ((c = hnparse_after(ps, ']')) != 1)
+			return c;
 	}
 }
 
@@ -592,17 +588,11 @@ hnparse_hit(struct hnparse *ps, struct hnparse_page *pg, hnparse_fn fn,
 			ps->p++;
 			if (hnparse_member(ps, key, (size_t)(q - key), &h) == -1)
 				return -1;
-			c = hnparse_peek(ps);
-			if (c == ',') {
-				ps->p++;
+			if ((c = hnparse_after(ps, '}')) == -1)
+				return -1;
+			if (c == 1)
 				continue;
-			}
-			if (c == '}') {
-				ps->p++;
-				break;
-			}
-			return hnparse_fail(ps, c == -1 ? "truncated" :
-			    "expected ',' or '}'");
+			break;
 		}
 	}
 	if (h.created <= 0)
@@ -636,17 +626,8 @@ hnparse_hits(struct hnparse *ps, struct hnparse_page *pg, hnparse_fn fn,
 	for (;;) {
 		if ((rc = hnparse_hit(ps, pg, fn, arg, n)) != 0)
 			return rc;
-		c = hnparse_peek(ps);
-		if (c == ',') {
-			ps->p++;
-			continue;
-		}
-		if (c == ']') {
-			ps->p++;
-			return 0;
-		}
-		return hnparse_fail(ps, c == -1 ? "truncated" :
-		    "expected ',' or ']'");
+		if ((c = hnparse_after(ps, ']')) != 1)
+			return c;
 	}
 }
 
@@ -692,17 +673,8 @@ hnparse_response(struct hnparse *ps, struct hnparse_page *pg, hnparse_fn fn,
 			rc = hnparse_skip(ps, 1);
 		if (rc == -1)
 			return -1;
-		c = hnparse_peek(ps);
-		if (c == ',') {
-			ps->p++;
-			continue;
-		}
-		if (c == '}') {
-			ps->p++;
-			return 0;
-		}
-		return hnparse_fail(ps, c == -1 ? "truncated" :
-		    "expected ',' or '}'");
+		if ((c = hnparse_after(ps, '}')) != 1)
+			return c;
 	}
 }
 
