@@ -287,6 +287,10 @@ config_valid_url(const char *url)
 	return 1;
 }
 
+/* A config file larger than this is refused (EFBIG), so that an include of
+ * /dev/zero or a runaway pipe stops with an error instead of eating memory. */
+#define CONFIG_FILE_MAX	(16u << 20)
+
 /* Read PATH whole into a new string; *LEN its length. NULL with errno set
  * when it cannot be read. */
 static char *
@@ -319,6 +323,10 @@ config_read_file(const char *path, size_t *len)
 		if (n == 0)
 			break;
 		used += n;
+		if (used > CONFIG_FILE_MAX) {
+			errno = EFBIG;
+			goto fail;
+		}
 	}
 	close(fd);
 	buf[used] = '\0';
