@@ -9,8 +9,8 @@
  * Answers: 202 with the count accepted; 400 bad JSON (where it broke) or an
  * item that cannot be mapped (nothing of that body is taken); 401 bad or
  * missing signature; 404 another path; 405 not POST; 413 too large (from
- * the host); 415 not JSON; 503 with Retry-After when the pipeline is backed
- * up. The ids taken lately are kept ("seen" in the state), so a body sent
+ * the host); 415 not JSON; 429 with Retry-After to a client over its rate
+ * (clientrate.h); 503 with Retry-After when the pipeline is backed up. The ids taken lately are kept ("seen" in the state), so a body sent
  * again after a 503 or a timeout is taken once. See README.md.
  */
 /* strdup(3), strcasecmp(3) under -std=c11. */
@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -31,6 +32,7 @@
 
 #include "mentiond/plugin.h"
 
+#include "clientrate.h"
 #include "cred.h"
 #include "idring.h"
 #include "jsonmap.h"
@@ -48,6 +50,9 @@ struct webhook {
 	const char		*signature_header;
 	long long		 max_body;
 	double			 retry_after;
+	int			 allow_unsigned;
+	long long		 rate;
+	long long		 burst;
 	struct jsonmap_settings	 mapset;
 
 	/* The plugin's own state. */
@@ -60,6 +65,9 @@ struct webhook {
 	struct jsonmap_quiet	 quiet;
 	char			 retry_line[48];
 	const char		*busy_headers[2];
+	struct clientrate	 clients;
+	char			 slow_line[48];
+	const char		*slow_headers[2];
 
 	/* The request being answered. */
 	int			 busy;
@@ -236,9 +244,23 @@ webhook_serve(struct md_source *src, const struct md_listen_request *req,
 	struct webhook *w = arg;
 	const char *ctype, *sig, *why = NULL;
 	char *cause = NULL;
-	int n;
+	struct timespec ts;
+	int n, wait;
 
 	(void)src;
+	/* First, before any work: a client over its rate (someone guessing
+	 * signatures included) costs a table lookup. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if ((wait = clientrate_take(&w->clients, req->peer, ts.tv_sec +
+	    ts.tv_nsec / 1e9)) > 0) {
+		webhook_error(reply, 429, "too many requests from %s: at most "
+		    "%lld a second (bursts of %lld); try again in %d s",
+		    req->peer, w->rate, w->burst, wait);
+		snprintf(w->slow_line, sizeof(w->slow_line), "Retry-After: %d",
+		    wait);
+		reply->headers = w->slow_headers;
+		goto refused;
+	}
 	if (strcmp(req->path, w->path) != 0) {
 		webhook_error(reply, 404, "no such path: mentions are POSTed "
 		    "to %s", w->path);
@@ -397,11 +419,21 @@ webhook_start(struct md_source *src, const struct md_host *host, void *ctx,
 		    "take unsigned mentions on a non-loopback address");
 		goto fail;
 	}
+	if (w->secret == NULL && !w->allow_unsigned) {
+		*cause = strdup("no secret (secret_file, $CREDENTIALS_DIRECTORY"
+		    "/webhook-secret or $MENTIOND_WEBHOOK_SECRET): bodies must "
+		    "be signed; set unsigned = yes to take unsigned mentions "
+		    "on loopback");
+		goto fail;
+	}
+	if (w->rate < 0 || w->burst < 1) {
+		*cause = strdup("rate: 0 (no limit) or more requests a second "
+		    "per client; burst: at least 1");
+		goto fail;
+	}
 	if (w->secret == NULL)
-		host->log(src, MD_LOG_WARNING, "no secret (secret_file, "
-		    "$CREDENTIALS_DIRECTORY/webhook-secret or "
-		    "$MENTIOND_WEBHOOK_SECRET): unsigned mentions are taken, "
-		    "on loopback only");
+		host->log(src, MD_LOG_WARNING, "no secret and unsigned = yes: "
+		    "unsigned mentions are taken, on loopback only");
 	else {
 		w->secret_len = strlen(w->secret);
 		host->log(src, MD_LOG_INFO, "secret from %s; bodies must carry "
@@ -418,6 +450,9 @@ webhook_start(struct md_source *src, const struct md_host *host, void *ctx,
 	    w->retry_after >= 1 ? w->retry_after : 1);
 	w->busy_headers[0] = w->retry_line;
 	w->busy_headers[1] = NULL;
+	clientrate_init(&w->clients, (double)w->rate, (double)w->burst);
+	w->slow_headers[0] = w->slow_line;
+	w->slow_headers[1] = NULL;
 	if (host->timer_add(src, WEBHOOK_SAVE_EVERY, WEBHOOK_SAVE_EVERY,
 	    webhook_save, w) == NULL) {
 		*cause = strdup("cannot add the save timer");
@@ -460,6 +495,14 @@ static const struct md_setting webhook_settings[] = {
 	    max_body), 0, "largest body taken, bytes (413 beyond)" },
 	{ "retry_after", MD_SET_DURATION, "5s", offsetof(struct webhook,
 	    retry_after), 0, "Retry-After of a 503 when backed up" },
+	{ "unsigned", MD_SET_BOOL, "no", offsetof(struct webhook,
+	    allow_unsigned), 0, "without a secret, take unsigned bodies "
+	    "(loopback only)" },
+	{ "rate", MD_SET_INT, "50", offsetof(struct webhook, rate), 0,
+	    "requests a second per client address (429 beyond; 0: no "
+	    "limit)" },
+	{ "burst", MD_SET_INT, "100", offsetof(struct webhook, burst), 0,
+	    "requests a client may send at once before rate applies" },
 	JSONMAP_SETTINGS(struct webhook, mapset),
 	{ .key = NULL }
 };

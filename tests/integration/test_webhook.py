@@ -32,7 +32,7 @@ def sign(body, secret=SECRET):
 
 
 def send(port, body, path="/mentions", method="POST", ctype="application/json",
-         signature=True, headers=None):
+         signature=True, headers=None, source="127.0.0.1"):
     """One request (http.client: no header added behind our back);
     (status, parsed JSON body or text, headers)."""
     h = dict(headers or {})
@@ -42,7 +42,7 @@ def send(port, body, path="/mentions", method="POST", ctype="application/json",
         h["X-Mentiond-Signature"] = sign(body or b"")
     elif signature:
         h["X-Mentiond-Signature"] = signature
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10, source_address=(source, 0))
     try:
         c.request(method, path, body=body, headers=h)
         r = c.getresponse()
@@ -211,6 +211,38 @@ def test_backed_up():
         wait_for("3 mentions", lambda: r.client.xlen("t:mentions") >= 3, timeout=20)
 
 
+def test_rate_limit():
+    """Each client address has its own bucket: past the burst, 429 with
+    Retry-After and the reason; another address is still served; after the
+    wait the first is served again; the refusals are logged once."""
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        port = free_port()
+        d = sc.add(Daemon(sc.tmp, hook_config(sc, r, port, "rate = 1", "burst = 3")))
+        d.wait_ready()
+        wait_listening(port)
+        body = lambda i: json.dumps({"id": "r%d" % i, "text": "acme %d" % i}).encode()
+        got = [send(port, body(i)) for i in range(5)]
+        assert [g[0] for g in got[:3]] == [202, 202, 202], [g[:2] for g in got]
+        status, doc, h = got[3]
+        assert status == 429 and "too many requests from 127.0.0.1: at most 1 a second" in doc["error"], doc
+        assert h.get("Retry-After") == "1", dict(h)
+        # A bad signature is refused for the rate too, before any HMAC work.
+        status, doc, _ = send(port, body(9), signature="sha256=" + "0" * 64)
+        assert status == 429, (status, doc)
+        # Another client address, its own bucket.
+        status, doc, _ = send(port, body(5), source="127.0.0.2")
+        assert status == 202 and doc["accepted"] == 1, (status, doc)
+        wait_for("a token back for 127.0.0.1",
+                 lambda: send(port, body(6))[0] == 202, timeout=5, step=0.3)
+        wait_for("5 mentions", lambda: r.client.xlen("t:mentions") >= 5)
+        keys = sorted(k for k, _ in entries(r.client, "t:mentions"))
+        assert keys == ["hooks:r0", "hooks:r1", "hooks:r2", "hooks:r5", "hooks:r6"], keys
+        log = d.logtext()
+        assert "POST /mentions from 127.0.0.1 refused with 429" in log, log
+        assert log.count("refused with") == 1, log
+
+
 def test_start_failures():
     with Scenario() as sc:
         r = sc.add(Redis(sc.tmp))
@@ -223,16 +255,20 @@ def test_start_failures():
         with open(secret, "wb") as f:
             f.write(SECRET)
         cfg = config(sc.tmp, r.url, tracks={"acme": "query = acme"}, sources={
-            "taken": "plugin = webhook\nlisten = 127.0.0.1:%d" % port,
+            "taken": "plugin = webhook\nlisten = 127.0.0.1:%d\nunsigned = yes" % port,
             "open": "plugin = webhook\nlisten = 0.0.0.0:%d" % free_port(),
             "badaddr": "plugin = webhook\nlisten = example.org:80\nsecret_file = %s" % secret,
-            "unsigned": "plugin = webhook\nlisten = %d" % free_port()})
+            "signed_only": "plugin = webhook\nlisten = %d" % free_port(),
+            "unsigned": "plugin = webhook\nlisten = %d\nunsigned = yes" % free_port()})
         d = sc.add(Daemon(sc.tmp, cfg))
         d.wait_ready()
         d.wait_log("cannot listen on 127.0.0.1:%d: Address already in use" % port)
         d.wait_log("refusing to take unsigned mentions on a non-loopback address")
         d.wait_log("address 'example.org:80' is not a numeric IPv4 or IPv6 address")
-        d.wait_log("unsigned mentions are taken, on loopback only")
+        d.wait_log("source: signed_only (")
+        d.wait_log("cannot start: no secret (secret_file, $CREDENTIALS_DIRECTORY/webhook-secret or "
+                   "$MENTIOND_WEBHOOK_SECRET): bodies must be signed; set unsigned = yes to take unsigned mentions on loopback")
+        d.wait_log("no secret and unsigned = yes: unsigned mentions are taken, on loopback only")
 
 
 def parse(name):
@@ -255,5 +291,6 @@ def test_parse_fixtures():
 
 
 if __name__ == "__main__":
-    run([test_signed_posts_and_restart, test_refusals, test_backed_up, test_start_failures,
+    run([test_signed_posts_and_restart, test_refusals, test_backed_up, test_rate_limit,
+         test_start_failures,
          test_parse_fixtures])
