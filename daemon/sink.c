@@ -457,13 +457,17 @@ sink_retry_cb(evutil_socket_t fd, short what, void *arg)
 	sink_connect(arg);
 }
 
-/* Whether an error reply means "try again later on a new connection". */
+/* Whether an error reply means "try again later on a new connection":
+ * Redis loading, busy, failing over (READONLY: a replica now), out of memory
+ * under noeviction (OOM), or refusing writes after a failed save (MISCONF).
+ * What is in flight is held, and the next connection sends it again. */
 static int
 sink_transient(const redisReply *r)
 {
 	static const char *const words[] = {
 		"LOADING", "BUSY ", "MASTERDOWN", "TRYAGAIN", "NOAUTH",
-		"WRONGPASS", "NOPERM", "READONLY", "NOSCRIPT"
+		"WRONGPASS", "NOPERM", "READONLY", "NOSCRIPT", "OOM ",
+		"MISCONF"
 	};
 	size_t i;
 

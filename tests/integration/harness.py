@@ -45,18 +45,19 @@ class Redis:
     """A redis-server of our own (append-only, fsync always, so that a SIGKILL
     loses nothing it acknowledged)."""
 
-    def __init__(self, tmp, port=None, fsync="always"):
+    def __init__(self, tmp, port=None, fsync="always", extra=()):
         self.dir = os.path.join(tmp, "redis")
         os.makedirs(self.dir, exist_ok=True)
         self.port = port or free_port()
         self.fsync = fsync
+        self.extra = list(extra)
         self.proc = None
         self.start()
 
     def start(self):
         self.proc = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--dir", self.dir, *self.persistence(), "--daemonize", "no"],
+             "--dir", self.dir, *self.persistence(), "--daemonize", "no", *self.extra],
             stdout=open(os.path.join(self.dir, "redis.log"), "a"),
             stderr=subprocess.STDOUT)
         self.client = redis.Redis(host="127.0.0.1", port=self.port, decode_responses=True)
