@@ -18,6 +18,13 @@
  * ExpiredToken answer refreshes the session (refreshSession with the refresh
  * token) and the request is made again, once. Without credentials it
  * searches anonymously on the public AppView, which may refuse.
+ *
+ * A round is the walks of every term (and a login first when there is no
+ * session); the next begins at the host's pace (sooner after news, later
+ * when quiet) once the last walk is over. A round in which a request or the
+ * login failed is logged once by the host, and the next ones wait its
+ * growing backoff; a spent rate limit (RateLimit-* headers) holds them
+ * longer still.
  */
 /* strdup(3), strndup(3), asprintf(3), explicit_bzero(3) under -std=c11. */
 #ifndef _GNU_SOURCE
@@ -41,7 +48,7 @@
 #include "cred.h"
 #include "idring.h"
 #include "logonce.h"
-#include "ptime.h"
+#include "pace.h"
 #include "strbuf.h"
 #include "urlenc.h"
 
@@ -50,7 +57,6 @@
 #define BLUESKY_PAGES_MAX	5	/* extra pages per term and poll */
 #define BLUESKY_FIRST_WINDOW	3600	/* seconds read back on a first run */
 #define BLUESKY_LIMIT_MAX	100	/* the API's largest page */
-#define BLUESKY_LOGIN_BACKOFF	3600.0	/* longest wait between logins */
 #define BLUESKY_HOLD_MAX	3600	/* longest rate-limit hold, seconds */
 #define BLUESKY_PASSWORD_CRED	"bluesky-app-password"
 #define BLUESKY_PASSWORD_ENV	"MENTIOND_BLUESKY_APP_PASSWORD"
@@ -74,7 +80,6 @@ struct bluesky_term {
 	int64_t			 mark;		/* sortAt emitted up to, us */
 	int64_t			 top;		/* LOW..TOP emitted too, or 0 */
 	int64_t			 low;
-	int			 broken;	/* a broken body was logged */
 	int			 stale;		/* no longer a term */
 
 	/* The walk. */
@@ -112,10 +117,11 @@ struct bluesky {
 	char			*auth;		/* "Authorization: Bearer ..." */
 	const char		*headers[3];
 	enum bluesky_session	 session;
-	int			 login_failures;
-	time_t			 login_after;
 	time_t			 hold_until;	/* rate limited until then */
-	int			 failing;	/* requests failing in a row */
+	struct pace		 pace;		/* the round's start, fresh,
+						   failure */
+	int			 in_round;	/* the round's walks are on */
+	int			 starting;	/* they are being started */
 	int			 refused_logged;
 	int			 no_terms_logged;
 	int			 backed_up;
@@ -125,7 +131,9 @@ struct bluesky {
 
 static void	bluesky_walk_request(struct bluesky_term *);
 static void	bluesky_login(struct bluesky *);
-static void	bluesky_tick(struct md_source *, void *);
+static void	bluesky_round(struct md_source *, void *);
+static void	bluesky_round_check(struct bluesky *);
+static void	bluesky_round_walks(struct bluesky *);
 
 /* A copy of URL without its trailing slashes, or NULL. */
 static char *
@@ -212,17 +220,6 @@ bluesky_term_free(struct bluesky_term *t)
 	free(t);
 }
 
-/* A request worked: say so once after failures. */
-static void
-bluesky_ok(struct bluesky *bs)
-{
-	if (bs->failing > 0)
-		bs->host->log(bs->src, MD_LOG_INFO, "searching again after %d "
-		    "failed %s", bs->failing, bs->failing == 1 ? "request" :
-		    "requests");
-	bs->failing = 0;
-}
-
 /* The error and message of an XRPC error body into ERR and MSG. */
 static void
 bluesky_xrpc_error(const struct md_http_response *resp, char *err,
@@ -295,18 +292,22 @@ bluesky_walk_end(struct bluesky_term *t)
 	t->waiting = 0;
 	free(t->cursor);
 	t->cursor = NULL;
+	bluesky_round_check(t->bs);
 }
 
-/* The walk of T failed for WHY: log it (once in a row) and end it; what
- * it emitted is saved already. */
+/* The walk of T failed on RESP (a 2xx one when CAUSE says what was wrong
+ * with its body): the round fails, which the host logs once; the walk
+ * ends, what it emitted is saved already. */
 static void
-bluesky_walk_fail(struct bluesky_term *t, const char *why)
+bluesky_walk_fail(struct bluesky_term *t, const struct md_http_response *resp,
+    const char *cause)
 {
 	struct bluesky *bs = t->bs;
+	char what[256];
 
-	bs->host->log(bs->src, bs->failing++ == 0 ? MD_LOG_WARNING :
-	    MD_LOG_DEBUG, "search for %s failed: %s; trying again at the next "
-	    "poll", t->term, why);
+	snprintf(what, sizeof what, "search for %s", t->term);
+	pace_fail(&bs->pace, bs->host, bs->src, what, resp, cause,
+	    bs->interval);
 	bluesky_walk_end(t);
 }
 
@@ -380,27 +381,21 @@ bluesky_walk_page(struct bluesky_term *t, const struct md_http_response *resp)
 	struct bluesky *bs = t->bs;
 	struct bluesky_pass pass = { t, 0, 0 };
 	struct bskyparse_page page;
-	char *cause = NULL;
+	char *cause = NULL, why[256];
 	int n, more;
 
 	bs->backed_up = 0;
 	n = bskyparse_page(resp->body, resp->body_len, bluesky_post, &pass,
 	    &page, &cause);
+	bs->pace.fresh += pass.emitted;
 	if (n == -1 || cause != NULL) {
-		bs->failing++;
-		if (!t->broken)
-			bs->host->log(bs->src, MD_LOG_WARNING, "search for %s: "
-			    "%s (%zu bytes); trying again at the next poll",
-			    t->term, cause != NULL ? cause : "not understood",
-			    resp->body_len);
-		t->broken = 1;
+		snprintf(why, sizeof why, "%s (%zu bytes)", cause != NULL ?
+		    cause : "not understood", resp->body_len);
 		free(cause);
 		bskyparse_page_clear(&page);
-		bluesky_walk_end(t);
+		bluesky_walk_fail(t, resp, why);
 		return;
 	}
-	t->broken = 0;
-	bluesky_ok(bs);
 	if (page.newest_us > t->walk_top)
 		t->walk_top = page.newest_us;
 	if (page.oldest_us > 0 && (t->walk_low == 0 ||
@@ -507,7 +502,7 @@ bluesky_search_done(struct md_source *src, const struct md_http_response *resp,
 		return;
 	}
 	if (resp->error != NULL || resp->status < 200 || resp->status > 299) {
-		bluesky_walk_fail(t, bluesky_why(resp, buf, sizeof buf));
+		bluesky_walk_fail(t, resp, NULL);
 		return;
 	}
 	bluesky_walk_page(t, resp);
@@ -659,34 +654,30 @@ bluesky_login_done(struct md_source *src, const struct md_http_response *resp,
 {
 	struct bluesky *bs = arg;
 	struct bluesky_term *t;
-	double delay;
-	char buf[320];
+	char what[320];
 	int waited = 0;
 
+	(void)src;
 	bluesky_ratelimit(bs, resp);
 	if (resp->error == NULL && resp->status >= 200 && resp->status <= 299 &&
 	    bluesky_take_session(bs, resp, 1) == 0) {
 		bs->session = BLUESKY_IN;
-		bs->login_failures = 0;
 		for (t = bs->terms; t != NULL; t = t->next)
 			waited |= t->waiting;
 		bluesky_resume(bs, 1);
 		if (!waited)
-			bluesky_tick(src, bs);
+			bluesky_round_walks(bs);
 		return;
 	}
 	bluesky_drop_session(bs);
 	bs->session = BLUESKY_OUT;
-	bs->login_failures++;
-	delay = ptime_backoff(bs->interval > 1 ? bs->interval : 1,
-	    bs->login_failures, BLUESKY_LOGIN_BACKOFF);
-	bs->login_after = time(NULL) + (time_t)delay;
-	bs->host->log(bs->src, MD_LOG_ERR, "createSession as %s on %s failed: "
-	    "%s; trying again in %.0f s", bs->identifier, bs->pds_base,
-	    resp->error == NULL && resp->status >= 200 && resp->status <= 299 ?
-	    "no tokens in the answer" : bluesky_why(resp, buf, sizeof buf),
-	    delay);
+	/* The identifier and the PDS, never the password. */
+	snprintf(what, sizeof what, "createSession as %s on %s",
+	    bs->identifier, bs->pds_base);
+	pace_fail(&bs->pace, bs->host, bs->src, what, resp,
+	    "no tokens in the answer", bs->interval);
 	bluesky_resume(bs, 0);
+	bluesky_round_check(bs);
 }
 
 /* Log in with the identifier and the app password. */
@@ -773,26 +764,68 @@ bluesky_refresh(struct bluesky *bs)
 	free(url);
 }
 
-/* The timer: log in if needed, then start a walk for each idle term. */
+/* The round is over: arm the next, at the host's pace or later after a
+ * failure, and not before a rate limit's hold ends. */
 static void
-bluesky_tick(struct md_source *src, void *arg)
+bluesky_round_end(struct bluesky *bs)
+{
+	double delay = pace_next(&bs->pace, bs->host, bs->src, bs->interval);
+	time_t now = time(NULL);
+
+	bs->in_round = 0;
+	if (bs->hold_until > now && (double)(bs->hold_until - now) > delay)
+		delay = (double)(bs->hold_until - now);
+	if (bs->host->timer_add(bs->src, delay, 0, bluesky_round, bs) == NULL)
+		bs->host->log(bs->src, MD_LOG_ERR, "cannot start the round "
+		    "timer: no more rounds");
+}
+
+/* Is the round over (no walk left, no login out)? Then end it. */
+static void
+bluesky_round_check(struct bluesky *bs)
+{
+	struct bluesky_term *t;
+
+	if (!bs->in_round || bs->starting || bs->session == BLUESKY_LOGIN ||
+	    bs->session == BLUESKY_REFRESH)
+		return;
+	for (t = bs->terms; t != NULL; t = t->next)
+		if (t->busy)
+			return;
+	bluesky_round_end(bs);
+}
+
+/* The round timer: log in if needed, else start the walks. */
+static void
+bluesky_round(struct md_source *src, void *arg)
 {
 	struct bluesky *bs = arg;
+
+	(void)src;
+	pace_begin(&bs->pace);
+	bs->in_round = 1;
+	if (bs->session == BLUESKY_OUT) {
+		bluesky_login(bs);
+		if (bs->session != BLUESKY_LOGIN) {
+			pace_fail(&bs->pace, bs->host, bs->src, "createSession",
+			    NULL, "cannot send the request", bs->interval);
+			bluesky_round_check(bs);
+		}
+		return;
+	}
+	bluesky_round_walks(bs);
+}
+
+/* Start a walk for each idle term; the round ends with the last. */
+static void
+bluesky_round_walks(struct bluesky *bs)
+{
 	const char *const *terms, *one[2] = { NULL, NULL };
 	struct bluesky_term *t, **tp;
-	time_t now = time(NULL);
 	size_t i;
 	int none;
 
-	if (now < bs->hold_until)
-		return;
-	if (bs->session == BLUESKY_OUT) {
-		if (now >= bs->login_after)
-			bluesky_login(bs);
-		return;
-	}
-	if (bs->session == BLUESKY_LOGIN || bs->session == BLUESKY_REFRESH)
-		return;
+	bs->starting = 1;
 	if (bs->query != NULL) {
 		one[0] = bs->query;
 		terms = one;
@@ -802,11 +835,9 @@ bluesky_tick(struct md_source *src, void *arg)
 	if (logonce_due(&bs->no_terms_logged, none))
 		bs->host->log(bs->src, MD_LOG_NOTICE, "nothing to search for: the "
 		    "tracks have no words (or set query)");
-	if (none)
-		return;
-	for (t = bs->terms; t != NULL; t = t->next)
+	for (t = bs->terms; !none && t != NULL; t = t->next)
 		t->stale = 1;
-	for (i = 0; terms[i] != NULL; i++) {
+	for (i = 0; !none && terms[i] != NULL; i++) {
 		if (terms[i][0] == '\0' || (t = bluesky_term_get(bs,
 		    terms[i])) == NULL)
 			continue;
@@ -822,6 +853,8 @@ bluesky_tick(struct md_source *src, void *arg)
 		} else
 			tp = &t->next;
 	}
+	bs->starting = 0;
+	bluesky_round_check(bs);
 }
 
 /* Find the app password (cred_get): app_password_file, the systemd
@@ -908,7 +941,7 @@ bluesky_begin(struct md_source *src, const struct md_host *host, void *ctx,
 		    "an app password but no identifier" :
 		    "an identifier but no app password", bs->search_base);
 	}
-	if (host->timer_add(src, 0, bs->interval, bluesky_tick, bs) == NULL) {
+	if (host->timer_add(src, 0, 0, bluesky_round, bs) == NULL) {
 		*cause = strdup("cannot start the timer");
 		return -1;
 	}

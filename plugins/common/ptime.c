@@ -181,37 +181,6 @@ ptime_duration(const char *s, double *d)
 	return -1;
 }
 
-/* BASE doubled for each failure in a row after the first, at most MAX. */
-double
-ptime_backoff(double base, int failures, double max)
-{
-	double wait = base;
-	int i;
-
-	for (i = 1; i < failures && wait < max; i++)
-		wait *= 2;
-	return wait > max ? max : wait;
-}
-
-/* The wait before the next round: backoff after a failed one, else the
- * rest of the interval. */
-double
-ptime_next_round(int failed, int *failures, double started, double interval,
-    double max)
-{
-	double delay, backoff;
-
-	if (failed) {
-		(*failures)++;
-		backoff = ptime_backoff(interval, *failures, max);
-		delay = backoff > interval ? backoff : interval;
-	} else {
-		*failures = 0;
-		delay = started + interval - ptime_now();
-	}
-	return delay > 0 ? delay : 0;
-}
-
 /* Monotonic seconds. */
 double
 ptime_now(void)

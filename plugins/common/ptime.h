@@ -34,18 +34,6 @@ int64_t		 ptime_days(int64_t y, int m, int d);
  * Returns 0, or -1 when S is not one. */
 int		 ptime_duration(const char *s, double *d);
 
-/* ptime_backoff - the wait after FAILURES failures in a row: BASE doubled
- * for each failure after the first, at most MAX. */
-double		 ptime_backoff(double base, int failures, double max);
-
-/* ptime_next_round - seconds from now to the next round of a connector
- * that polls every INTERVAL, this round begun at STARTED (ptime_now): after
- * a failed round (FAILED) its ptime_backoff up to MAX, never less than
- * INTERVAL, *FAILURES counting the failed rounds in a row (a good one
- * clears it); else what is left of INTERVAL. Never below 0. */
-double		 ptime_next_round(int failed, int *failures, double started,
-		    double interval, double max);
-
 /* ptime_now - monotonic seconds, for timers and pacing. */
 double		 ptime_now(void);
 

@@ -32,9 +32,7 @@
 
 #include "discourseparse.h"
 #include "mentlist.h"
-#include "ptime.h"
-
-#define DISCOURSE_BACKOFF_MAX	3600.0	/* seconds, after failures in a row */
+#include "pace.h"
 
 struct discourse {
 	/* Settings, filled by the host before start(). */
@@ -53,9 +51,7 @@ struct discourse {
 
 	/* The round in progress. */
 	size_t			 job;		/* index in bases */
-	double			 started;
-	int			 failed;
-	int			 failures;	/* rounds in a row */
+	struct pace		 pace;		/* its start, fresh, failure */
 
 	/* The job in progress. */
 	int			 page;
@@ -190,6 +186,7 @@ discourse_job_next(struct discourse *d)
 		mentlist_sort(&d->got);
 	if (discourse_emit(d) == 1)
 		return;
+	d->pace.fresh += (int)d->nemitted;
 	if (d->nemitted > 0)
 		d->host->log(d->src, MD_LOG_INFO, "%s: %zu new %s",
 		    discourse_base(d), d->nemitted, d->nemitted == 1 ? "post" :
@@ -197,13 +194,18 @@ discourse_job_next(struct discourse *d)
 	discourse_job_start(d, d->job + 1);
 }
 
-/* The round failed at the job in progress (logged): try again later. */
+/* The round failed at the job in progress, on RESP (NULL when there was
+ * none) or for CAUSE: the host logs it once and says when to try again. */
 static void
-discourse_round_fail(struct discourse *d)
+discourse_round_fail(struct discourse *d, const struct md_http_response *resp,
+    const char *cause)
 {
+	char what[256];
+
+	snprintf(what, sizeof what, "%s/posts.json", discourse_base(d));
+	pace_fail(&d->pace, d->host, d->src, what, resp, cause, d->interval);
 	mentlist_clear(&d->got);
 	d->top = 0;
-	d->failed = 1;
 	discourse_round_end(d);
 }
 
@@ -241,36 +243,32 @@ discourse_page_done(struct md_source *src,
 	(void)src;
 	d->fetch = NULL;
 	if (resp->status == 0) {
-		d->host->log(d->src, MD_LOG_WARNING, "%s/posts.json: %s",
-		    discourse_base(d), resp->error != NULL ? resp->error :
-		    "transfer failed");
-		discourse_round_fail(d);
+		discourse_round_fail(d, resp, NULL);
 		return;
 	}
 	if (resp->status < 200 || resp->status > 299) {
-		discourse_error_reason(resp, why, sizeof why);
-		d->host->log(d->src, MD_LOG_WARNING, "%s/posts.json: HTTP "
-		    "%ld%s%s", discourse_base(d), resp->status, why,
-		    resp->status == 429 ? " (rate limited)" : "");
 		/* Refused (a private forum, a wrong URL): the next forum. */
 		if (resp->status >= 400 && resp->status < 500 &&
 		    resp->status != 429 && resp->status != 408) {
+			discourse_error_reason(resp, why, sizeof why);
+			d->host->log(d->src, MD_LOG_WARNING, "%s/posts.json: "
+			    "HTTP %ld%s", discourse_base(d), resp->status,
+			    why);
 			mentlist_clear(&d->got);
 			d->top = 0;
 			discourse_job_start(d, d->job + 1);
 			return;
 		}
-		discourse_round_fail(d);
+		discourse_round_fail(d, resp, NULL);
 		return;
 	}
 	n = discourse_parse(resp->body, resp->body_len, discourse_base(d),
 	    discourse_page_item, d, &pg, &cause);
 	if (n == -1 || cause != NULL) {
-		d->host->log(d->src, MD_LOG_WARNING, "%s/posts.json page %d: "
-		    "%s; the cursor stays", discourse_base(d), d->page,
-		    cause != NULL ? cause : "not understood");
+		snprintf(why, sizeof why, "page %d: %s; the cursor stays",
+		    d->page, cause != NULL ? cause : "not understood");
 		free(cause);
-		discourse_round_fail(d);
+		discourse_round_fail(d, resp, why);
 		return;
 	}
 	if (pg.max_id > d->top)
@@ -312,17 +310,14 @@ discourse_fetch_page(struct discourse *d)
 		rc = asprintf(&url, "%s/posts.json?before=%lld",
 		    discourse_base(d), (long long)d->before);
 	if (rc == -1) {
-		d->host->log(d->src, MD_LOG_ERR, "out of memory");
-		discourse_round_fail(d);
+		discourse_round_fail(d, NULL, "out of memory");
 		return;
 	}
 	req.url = url;
 	d->fetch = d->host->http_fetch(d->src, &req, discourse_page_done, d);
 	free(url);
-	if (d->fetch == NULL) {
-		d->host->log(d->src, MD_LOG_ERR, "cannot start a request");
-		discourse_round_fail(d);
-	}
+	if (d->fetch == NULL)
+		discourse_round_fail(d, NULL, "cannot start a request");
 }
 
 /* The round timer: start the first forum. */
@@ -333,19 +328,17 @@ discourse_round(struct md_source *src, void *arg)
 
 	(void)src;
 	d->timer = NULL;
-	d->started = ptime_now();
-	d->failed = 0;
+	pace_begin(&d->pace);
 	discourse_job_start(d, 0);
 }
 
-/* The round is over: arm the next one, later after failures. */
+/* The round is over: arm the next one, at the host's pace, or later
+ * after a failure. */
 static void
 discourse_round_end(struct discourse *d)
 {
-	double delay;
+	double delay = pace_next(&d->pace, d->host, d->src, d->interval);
 
-	delay = ptime_next_round(d->failed, &d->failures, d->started,
-	    d->interval, DISCOURSE_BACKOFF_MAX);
 	d->timer = d->host->timer_add(d->src, delay, 0, discourse_round, d);
 }
 

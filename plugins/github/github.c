@@ -36,6 +36,7 @@
 #include "cred.h"
 #include "cursor.h"
 #include "logonce.h"
+#include "pace.h"
 #include "ptime.h"
 #include "strbuf.h"
 #include "urlenc.h"
@@ -43,7 +44,6 @@
 #define GITHUB_PER_PAGE		100	/* the API's maximum */
 #define GITHUB_SEARCH_CAP	10	/* pages of a query the search gives */
 #define GITHUB_FIRST_WINDOW	3600	/* seconds back on a first run */
-#define GITHUB_BACKOFF_MAX	3600.0	/* after failures in a row */
 #define GITHUB_TOKEN_MAX	1024	/* bytes of a token */
 #define GITHUB_GAP_ANON		6.0	/* s between searches: 10 a minute */
 #define GITHUB_GAP_TOKEN	2.0	/* ... with a token: 30 a minute */
@@ -69,7 +69,6 @@ struct github {
 	const char		*headers[4];
 	double			 gap;		/* between searches, seconds */
 	double			 last_search;	/* monotonic */
-	double			 hold_until;	/* monotonic: Retry-After */
 	struct md_task		*timer;		/* next round or request */
 	struct md_task		*fetch;
 	int			 idle_logged;
@@ -82,9 +81,7 @@ struct github {
 	char			**repo;		/* OWNER/REPO, checked */
 	size_t			 nrepos;
 	size_t			 job;		/* a term, then a repository */
-	double			 started;
-	int			 failed;
-	int			 failures;	/* rounds in a row */
+	struct pace		 pace;		/* its start, fresh, failure */
 	int			 busy;		/* emit said: backed up */
 
 	/* The job in progress. */
@@ -245,58 +242,55 @@ github_job_done(struct github *g)
 {
 	char label[256];
 
+	g->pace.fresh += (int)g->nemitted;
 	if (g->nemitted > 0)
 		g->host->log(g->src, MD_LOG_INFO, "%s: %zu new",
 		    github_label(g, label, sizeof label), g->nemitted);
 	github_job_start(g, g->job + 1);
 }
 
-/* The round failed at the job in progress (logged): try again later. */
+/* The round failed at the job in progress, on RESP (NULL when there was
+ * none) or for CAUSE: the host logs it once (the label holds no token)
+ * and says when to try again, at least the Retry-After of a rate limit. */
 static void
-github_round_fail(struct github *g)
+github_round_fail(struct github *g, const struct md_http_response *resp,
+    const char *cause)
 {
-	g->failed = 1;
+	char label[256];
+
+	github_label(g, label, sizeof label);
+	pace_fail(&g->pace, g->host, g->src, label, resp, cause, g->interval);
 	github_round_end(g);
 }
 
-/* A refused request (not 2xx): log it; returns 1 when the round goes on
- * with the next job, 0 when it ends. */
+/* A refused request (not 2xx): 1 when the round goes on with the next job
+ * (logged here), 0 when the round fails on it. */
 static int
 github_refused(struct github *g, const struct md_http_response *resp,
     const struct github_info *info)
 {
-	const char *ra;
 	char label[256];
-	double wait;
 
-	github_label(g, label, sizeof label);
-	g->host->log(g->src, MD_LOG_WARNING, "%s: HTTP %ld%s%s", label,
-	    resp->status, info->message[0] != '\0' ? ": " : "",
-	    info->message);
 	switch (resp->status) {
 	case 401:
-		g->host->log(g->src, MD_LOG_ERR, "the token is refused: "
-		    "renew it, or remove it to search without one");
+		/* The first failure of a streak: the host logs the 401. */
+		if (g->pace.failures == 0)
+			g->host->log(g->src, MD_LOG_ERR, "the token is refused: "
+			    "renew it, or remove it to search without one");
 		return 0;
-	case 403:
+	case 403:	/* a rate limit, with Retry-After when secondary */
+	case 408:
 	case 429:
-		/* A secondary rate limit says Retry-After on a 403, which the
-		 * host only honours on 429 and 503. */
-		if (MD_HOST_HAS(g->host, http_header) &&
-		    (ra = g->host->http_header(resp, "Retry-After")) != NULL &&
-		    (wait = strtod(ra, NULL)) > 0 && wait < 86400) {
-			if (ptime_now() + wait > g->hold_until)
-				g->hold_until = ptime_now() + wait;
-			g->host->log(g->src, MD_LOG_WARNING, "rate limited: "
-			    "no request for %.0f s", wait);
-		}
 		return 0;
-	case 404:	/* no such repository */
-	case 422:	/* a query the search refuses */
-		return 1;
 	default:
-		return resp->status >= 400 && resp->status < 500 &&
-		    resp->status != 408;
+		if (resp->status < 400 || resp->status > 499)
+			return 0;
+		/* 404: no such repository; 422: a query the search
+		 * refuses. */
+		g->host->log(g->src, MD_LOG_WARNING, "%s: HTTP %ld%s%s",
+		    github_label(g, label, sizeof label), resp->status,
+		    info->message[0] != '\0' ? ": " : "", info->message);
+		return 1;
 	}
 }
 
@@ -307,7 +301,7 @@ github_page_done(struct md_source *src, const struct md_http_response *resp,
 {
 	struct github *g = arg;
 	struct github_info info;
-	char *cause = NULL, label[256];
+	char *cause = NULL, label[256], why[256];
 	size_t before;
 	int n;
 
@@ -315,9 +309,7 @@ github_page_done(struct md_source *src, const struct md_http_response *resp,
 	g->fetch = NULL;
 	github_label(g, label, sizeof label);
 	if (resp->status == 0) {
-		g->host->log(g->src, MD_LOG_WARNING, "%s: %s", label,
-		    resp->error != NULL ? resp->error : "transfer failed");
-		github_round_fail(g);
+		github_round_fail(g, resp, NULL);
 		return;
 	}
 	github_rate_log(g, resp);
@@ -329,7 +321,7 @@ github_page_done(struct md_source *src, const struct md_http_response *resp,
 		if (github_refused(g, resp, &info))
 			github_job_start(g, g->job + 1);
 		else
-			github_round_fail(g);
+			github_round_fail(g, resp, NULL);
 		return;
 	}
 	before = g->nemitted;
@@ -339,11 +331,11 @@ github_page_done(struct md_source *src, const struct md_http_response *resp,
 		github_save(g);
 	if (n == -1 || cause != NULL || info.body == GITHUB_ERROR ||
 	    (info.body == GITHUB_LIST) == github_searching(g)) {
-		g->host->log(g->src, MD_LOG_WARNING, "%s page %d: %s; the "
-		    "cursor stays", label, g->page, cause != NULL ? cause :
+		snprintf(why, sizeof why, "page %d: %s; the cursor stays",
+		    g->page, cause != NULL ? cause :
 		    "not the body of this request");
 		free(cause);
-		github_round_fail(g);
+		github_round_fail(g, resp, why);
 		return;
 	}
 	if (info.incomplete)
@@ -422,8 +414,6 @@ github_request(struct github *g)
 		if (g->timer != NULL)
 			return;
 	}
-	if (g->hold_until > now)
-		wait = g->hold_until - now;
 	if (github_searching(g) && g->last_search + g->gap - now > wait)
 		wait = g->last_search + g->gap - now;
 	if (wait > 0) {
@@ -433,8 +423,7 @@ github_request(struct github *g)
 			return;
 	}
 	if ((url = github_url(g)) == NULL) {
-		g->host->log(g->src, MD_LOG_ERR, "out of memory");
-		github_round_fail(g);
+		github_round_fail(g, NULL, "out of memory");
 		return;
 	}
 	if (github_searching(g))
@@ -442,10 +431,8 @@ github_request(struct github *g)
 	req.url = url;
 	g->fetch = g->host->http_fetch(g->src, &req, github_page_done, g);
 	free(url);
-	if (g->fetch == NULL) {
-		g->host->log(g->src, MD_LOG_ERR, "cannot start a request");
-		github_round_fail(g);
-	}
+	if (g->fetch == NULL)
+		github_round_fail(g, NULL, "cannot start a request");
 }
 
 /* Start the job J, or end the round after the last. */
@@ -513,8 +500,7 @@ github_round(struct md_source *src, void *arg)
 
 	(void)src;
 	g->timer = NULL;
-	g->started = ptime_now();
-	g->failed = 0;
+	pace_begin(&g->pace);
 	g->busy = 0;
 	github_list_clear(&g->terms, &g->nterms);
 	if (g->query != NULL && *g->query != '\0')
@@ -530,16 +516,13 @@ github_round(struct md_source *src, void *arg)
 	github_job_start(g, 0);
 }
 
-/* The round is over: arm the next one, later after failures. */
+/* The round is over: arm the next one, at the host's pace, or later
+ * after a failure. */
 static void
 github_round_end(struct github *g)
 {
-	double delay;
+	double delay = pace_next(&g->pace, g->host, g->src, g->interval);
 
-	delay = ptime_next_round(g->failed, &g->failures, g->started,
-	    g->interval, GITHUB_BACKOFF_MAX);
-	if (g->hold_until - ptime_now() > delay)
-		delay = g->hold_until - ptime_now();
 	g->timer = g->host->timer_add(g->src, delay, 0, github_round, g);
 }
 

@@ -5,11 +5,13 @@
  * at all), and emits each hit as a mention. Parsing is hnparse.c's; this file
  * schedules the requests and keeps the cursors.
  *
- * A round runs every `interval`: the terms are read afresh, then searched one
- * after another, at most one request every HN_SPACING seconds (the API allows
- * 10,000 an hour from one address). A round that fails on a server error ends
- * early and the next ones wait a growing backoff; the host holds the API's
- * host while a 429 or 503 asks it to (Retry-After).
+ * A round runs every `interval` (as the host paces it: sooner after news,
+ * later when quiet, within min_interval and max_interval): the terms are
+ * read afresh, then searched one after another, at most one request every
+ * HN_SPACING seconds (the API allows 10,000 an hour from one address). A
+ * round that fails on a server error ends early; the host logs it once and
+ * the next ones wait its growing backoff, at least the Retry-After of a 429
+ * or 503.
  *
  * The cursor of a search is the highest created_at_i it has seen, kept in the
  * source state under "q:" and the 64-bit FNV-1a hash of the term ("all" in
@@ -41,14 +43,14 @@
 #include "hnparse.h"
 #include "idring.h"
 #include "logonce.h"
+#include "pace.h"
 #include "ptime.h"
 #include "urlenc.h"
 
 #define HN_SPACING	0.4	/* seconds between requests: 9,000 an hour */
 #define HN_MAX_PAGES	10	/* pages read of one burst of new hits */
 #define HN_MAX_RESULTS	1000	/* Algolia serves no hit beyond the 1,000th */
-#define HN_BACKOFF_MAX	600.0	/* seconds, the longest wait after failures */
-#define HN_LOG_EVERY	10	/* failures in a row between two warnings */
+#define HN_LOG_EVERY	10	/* refusals alike between two warnings */
 #define HN_BACKFILL	3600.0	/* the host's default backfill, seconds */
 
 struct hn {
@@ -70,12 +72,10 @@ struct hn {
 	char			**terms;	/* this round's searches (copies) */
 	size_t			 nterms;
 	size_t			 cur;		/* the one being read */
-	int			 running;	/* a round is in progress */
-	int			 overrun;	/* a tick came during the round */
+	struct pace		 pace;		/* the round's start, fresh, failure */
 	double			 last_request;	/* monotonic */
-	double			 hold_until;	/* no round before (backoff) */
-	int			 failures;	/* requests failed in a row */
-	long			 last_kind;	/* of the last failure */
+	int			 skips;		/* searches refused alike */
+	long			 last_kind;	/* of the last refusal */
 	int			 no_terms_said;
 
 	/* The search in progress. */
@@ -155,20 +155,21 @@ hn_label(const struct hn *hn, char *buf, size_t size)
 	return buf;
 }
 
-static void	hn_round_start(struct hn *);
+static void	hn_tick(struct md_source *, void *);
 static void	hn_search_begin(struct hn *);
 static void	hn_request_soon(struct hn *);
 
-/* The round is over: go on at once if a tick was missed. */
+/* The round is over: arm the next one, at the host's pace, or later after
+ * a failure (at once when the round took longer than its interval). */
 static void
 hn_round_end(struct hn *hn)
 {
-	hn->running = 0;
+	double delay = pace_next(&hn->pace, hn->host, hn->src, hn->interval);
+
 	hn_free_terms(hn);
-	if (hn->overrun) {
-		hn->overrun = 0;
-		hn_round_start(hn);
-	}
+	if (hn->host->timer_add(hn->src, delay, 0, hn_tick, hn) == NULL)
+		hn->host->log(hn->src, MD_LOG_ERR, "cannot start the round "
+		    "timer: no more rounds");
 }
 
 /* The current search is done: the next one, or the end of the round. */
@@ -181,49 +182,35 @@ hn_search_next(struct hn *hn)
 		hn_round_end(hn);
 }
 
-/* A request failed because of WHY, of kind KIND (an HTTP status, 0 for no
- * answer, -1 for a body not understood): logged as a warning when it is the
- * first of a streak or differs from the last, now and then otherwise. ABORT
- * ends the round and backs off. */
+/* The round failed on RESP (NULL when there was none: CAUSE says why):
+ * it ends; the host logs it once and says when to try again. */
 static void
-hn_failed(struct hn *hn, long kind, const char *why, int abort)
+hn_round_fail(struct hn *hn, const struct md_http_response *resp,
+    const char *cause)
 {
 	char buf[256];
-	double wait;
 
-	hn->failures++;
-	if (hn->failures == 1 || kind != hn->last_kind ||
-	    hn->failures % HN_LOG_EVERY == 0)
-		hn->host->log(hn->src, MD_LOG_WARNING, "%s: %s%s",
-		    hn_label(hn, buf, sizeof buf), why, hn->failures > 1 ?
-		    " (still failing)" : "");
-	else
-		hn->host->log(hn->src, MD_LOG_DEBUG, "%s: %s",
-		    hn_label(hn, buf, sizeof buf), why);
-	hn->last_kind = kind;
-	if (!abort) {
-		hn_search_next(hn);
-		return;
-	}
-	wait = ptime_backoff(hn->interval > 1 ? hn->interval : 1, hn->failures,
-	    HN_BACKOFF_MAX);
-	hn->hold_until = ptime_now() + wait;
-	hn->overrun = 0;
-	if (hn->failures == 1)
-		hn->host->log(hn->src, MD_LOG_INFO, "round ended early; the "
-		    "next in %.0f s", wait);
+	pace_fail(&hn->pace, hn->host, hn->src, hn_label(hn, buf, sizeof buf),
+	    resp, cause, hn->interval);
 	hn_round_end(hn);
 }
 
-/* A request answered: the failure streak, if any, is over. */
+/* The current search was refused, or its body not understood, for WHY of
+ * kind KIND (an HTTP status, -1 for a body): the round goes on with the
+ * next. A warning when it differs from the last refusal, and every
+ * HN_LOG_EVERY alike, else a debug line. */
 static void
-hn_succeeded(struct hn *hn)
+hn_skip(struct hn *hn, long kind, const char *why)
 {
-	if (hn->failures > 1)
-		hn->host->log(hn->src, MD_LOG_INFO, "the API answers again "
-		    "after %d failed requests", hn->failures);
-	hn->failures = 0;
-	hn->hold_until = 0;
+	char buf[256];
+
+	if (kind != hn->last_kind)
+		hn->skips = 0;
+	hn->host->log(hn->src, hn->skips++ % HN_LOG_EVERY == 0 ?
+	    MD_LOG_WARNING : MD_LOG_DEBUG, "%s: %s",
+	    hn_label(hn, buf, sizeof buf), why);
+	hn->last_kind = kind;
+	hn_search_next(hn);
 }
 
 /* Save the cursor of the current search. */
@@ -268,22 +255,15 @@ hn_response(struct md_source *src, const struct md_http_response *resp,
 	int n;
 
 	(void)src;
-	if (resp->error != NULL || resp->status == 0) {
-		snprintf(why, sizeof why, "request failed: %s",
-		    resp->error != NULL ? resp->error : "no response");
-		hn_failed(hn, 0, why, 1);
-		return;
-	}
-	if (resp->status == 429 || resp->status >= 500) {
-		snprintf(why, sizeof why, "HTTP %ld%s", resp->status,
-		    resp->status == 429 ? " (too many requests)" : "");
-		hn_failed(hn, resp->status, why, 1);
+	if (resp->error != NULL || resp->status == 0 ||
+	    resp->status == 429 || resp->status >= 500) {
+		hn_round_fail(hn, resp, NULL);
 		return;
 	}
 	if (resp->status < 200 || resp->status > 299) {
 		snprintf(why, sizeof why, "HTTP %ld: %.80s", resp->status,
 		    resp->body != NULL ? resp->body : "");
-		hn_failed(hn, resp->status, why, 0);
+		hn_skip(hn, resp->status, why);
 		return;
 	}
 
@@ -296,10 +276,11 @@ hn_response(struct md_source *src, const struct md_http_response *resp,
 		    cause != NULL ? cause : "unreadable", resp->body_len,
 		    n > 0 ? n : 0);
 		free(cause);
-		hn_failed(hn, -1, why, 0);
+		hn->pace.fresh += hn->emitted;
+		hn_skip(hn, -1, why);
 		return;
 	}
-	hn_succeeded(hn);
+	hn->pace.fresh += hn->emitted;
 	if (hn->emitted > 0)
 		hn->host->log(hn->src, MD_LOG_INFO, "%s: %d new %s",
 		    hn_label(hn, buf, sizeof buf), hn->emitted,
@@ -385,7 +366,7 @@ fail:
 	free(q);
 	free(efilter);
 	free(url);
-	hn_failed(hn, 0, "cannot send the request", 1);
+	hn_round_fail(hn, NULL, "cannot send the request");
 }
 
 /* Send the next request once HN_SPACING has passed since the last one. */
@@ -429,38 +410,27 @@ hn_search_begin(struct hn *hn)
 	hn_request_soon(hn);
 }
 
-/* Start a round: read the searches afresh, then the first of them. */
+/* The round timer: read the searches afresh, then the first of them. */
 static void
-hn_round_start(struct hn *hn)
+hn_tick(struct md_source *src, void *arg)
 {
+	struct hn *hn = arg;
 	int none;
 
-	if (ptime_now() < hn->hold_until)
-		return;
+	(void)src;
+	pace_begin(&hn->pace);
 	none = hn_load_terms(hn) == 0;
 	if (logonce_due(&hn->no_terms_said, none))
 		hn->host->log(hn->src, MD_LOG_NOTICE, "no search terms: no track "
 		    "has words to search for and there is no query setting; "
 		    "nothing is asked (mode = all reads every story and "
 		    "comment)");
-	if (none)
+	if (none) {
+		hn_round_end(hn);
 		return;
-	hn->running = 1;
+	}
 	hn->cur = 0;
 	hn_search_begin(hn);
-}
-
-/* The round timer. */
-static void
-hn_tick(struct md_source *src, void *arg)
-{
-	struct hn *hn = arg;
-
-	(void)src;
-	if (hn->running)
-		hn->overrun = 1;
-	else
-		hn_round_start(hn);
 }
 
 /* What hn_parse hands each mention to. */
@@ -536,8 +506,9 @@ hn_start(struct md_source *src, const struct md_host *host, void *ctx,
 	    hn->all ? "reading every new story and comment" :
 	    hn->query != NULL && hn->query[0] != '\0' ? "searching the query" :
 	    "searching each search term", hn->interval, hn->per_page);
-	if (host->timer_add(src, 0, hn->interval > 0 ? hn->interval : 60,
-	    hn_tick, hn) == NULL) {
+	if (hn->interval <= 0)
+		hn->interval = 60;
+	if (host->timer_add(src, 0, 0, hn_tick, hn) == NULL) {
 		free(hn->base);
 		hn->base = NULL;
 		*cause = strdup("cannot start the round timer");

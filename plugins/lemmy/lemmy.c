@@ -32,11 +32,10 @@
 #include "lemmyparse.h"
 #include "logonce.h"
 #include "mentlist.h"
-#include "ptime.h"
+#include "pace.h"
 #include "urlenc.h"
 
 #define LEMMY_LIMIT		50	/* items per page, the API's maximum */
-#define LEMMY_BACKOFF_MAX	3600.0	/* seconds, after failures in a row */
 
 #define LEMMY_WANT_POSTS	0x1
 #define LEMMY_WANT_COMMENTS	0x2
@@ -62,9 +61,7 @@ struct lemmy {
 	char			**terms;
 	size_t			 nterms;
 	size_t			 job;		/* term * 2 + kind */
-	double			 started;
-	int			 failed;
-	int			 failures;	/* rounds in a row */
+	struct pace		 pace;		/* its start, fresh, failure */
 
 	/* The job in progress. */
 	int			 page;
@@ -254,6 +251,7 @@ lemmy_job_next(struct lemmy *l)
 {
 	if (lemmy_emit(l) == 1)
 		return;
+	l->pace.fresh += (int)l->nemitted;
 	if (l->nemitted > 0)
 		l->host->log(l->src, MD_LOG_INFO, "%s \"%s\": %zu new",
 		    lemmy_kind_name(lemmy_job_kind(l->job)), lemmy_term(l),
@@ -261,12 +259,18 @@ lemmy_job_next(struct lemmy *l)
 	lemmy_job_start(l, l->job + 1);
 }
 
-/* The round failed at the job in progress (logged): try again later. */
+/* The round failed at the job in progress, on RESP (NULL when there was
+ * none) or for CAUSE: the host logs it once and says when to try again. */
 static void
-lemmy_round_fail(struct lemmy *l)
+lemmy_round_fail(struct lemmy *l, const struct md_http_response *resp,
+    const char *cause)
 {
+	char what[256];
+
+	snprintf(what, sizeof what, "search %s \"%s\"",
+	    lemmy_kind_name(lemmy_job_kind(l->job)), lemmy_term(l));
+	pace_fail(&l->pace, l->host, l->src, what, resp, cause, l->interval);
 	mentlist_clear(&l->got);
-	l->failed = 1;
 	lemmy_round_end(l);
 }
 
@@ -302,35 +306,31 @@ lemmy_page_done(struct md_source *src, const struct md_http_response *resp,
 	(void)src;
 	l->fetch = NULL;
 	if (resp->status == 0) {
-		l->host->log(l->src, MD_LOG_WARNING, "search %s \"%s\": %s",
-		    kind, lemmy_term(l), resp->error != NULL ? resp->error :
-		    "transfer failed");
-		lemmy_round_fail(l);
+		lemmy_round_fail(l, resp, NULL);
 		return;
 	}
 	if (resp->status < 200 || resp->status > 299) {
-		lemmy_error_reason(resp, why, sizeof why);
-		l->host->log(l->src, MD_LOG_WARNING, "search %s \"%s\": HTTP "
-		    "%ld%s%s", kind, lemmy_term(l), resp->status, why,
-		    resp->status == 429 ? " (rate limited)" : "");
 		/* Refused for this term alone: go on with the others. */
 		if (resp->status >= 400 && resp->status < 500 &&
 		    resp->status != 429 && resp->status != 408) {
+			lemmy_error_reason(resp, why, sizeof why);
+			l->host->log(l->src, MD_LOG_WARNING, "search %s "
+			    "\"%s\": HTTP %ld%s", kind, lemmy_term(l),
+			    resp->status, why);
 			mentlist_clear(&l->got);
 			lemmy_job_start(l, l->job + 1);
 			return;
 		}
-		lemmy_round_fail(l);
+		lemmy_round_fail(l, resp, NULL);
 		return;
 	}
 	n = lemmy_parse(resp->body, resp->body_len, lemmy_page_item, l, &nraw,
 	    &cause);
 	if (n == -1 || cause != NULL) {
-		l->host->log(l->src, MD_LOG_WARNING, "search %s \"%s\" page "
-		    "%d: %s; the cursor stays", kind, lemmy_term(l), l->page,
-		    cause != NULL ? cause : "not understood");
+		snprintf(why, sizeof why, "page %d: %s; the cursor stays",
+		    l->page, cause != NULL ? cause : "not understood");
 		free(cause);
-		lemmy_round_fail(l);
+		lemmy_round_fail(l, resp, why);
 		return;
 	}
 	if (l->first || l->reached || nraw < LEMMY_LIMIT ||
@@ -358,18 +358,15 @@ lemmy_fetch_page(struct lemmy *l)
 	    kind == LEMMY_POST ? "Posts" : "Comments", LEMMY_LIMIT,
 	    l->page) == -1) {
 		free(q);
-		l->host->log(l->src, MD_LOG_ERR, "out of memory");
-		lemmy_round_fail(l);
+		lemmy_round_fail(l, NULL, "out of memory");
 		return;
 	}
 	free(q);
 	req.url = url;
 	l->fetch = l->host->http_fetch(l->src, &req, lemmy_page_done, l);
 	free(url);
-	if (l->fetch == NULL) {
-		l->host->log(l->src, MD_LOG_ERR, "cannot start a request");
-		lemmy_round_fail(l);
-	}
+	if (l->fetch == NULL)
+		lemmy_round_fail(l, NULL, "cannot start a request");
 }
 
 /* Forget the round's terms. */
@@ -422,8 +419,7 @@ lemmy_round(struct md_source *src, void *arg)
 
 	(void)src;
 	l->timer = NULL;
-	l->started = ptime_now();
-	l->failed = 0;
+	pace_begin(&l->pace);
 	lemmy_terms_clear(l);
 	if (l->query != NULL && *l->query != '\0')
 		lemmy_terms_add(l, l->query);
@@ -436,14 +432,13 @@ lemmy_round(struct md_source *src, void *arg)
 	lemmy_job_start(l, 0);
 }
 
-/* The round is over: arm the next one, later after failures. */
+/* The round is over: arm the next one, at the host's pace, or later
+ * after a failure. */
 static void
 lemmy_round_end(struct lemmy *l)
 {
-	double delay;
+	double delay = pace_next(&l->pace, l->host, l->src, l->interval);
 
-	delay = ptime_next_round(l->failed, &l->failures, l->started,
-	    l->interval, LEMMY_BACKOFF_MAX);
 	l->timer = l->host->timer_add(l->src, delay, 0, lemmy_round, l);
 }
 

@@ -5,14 +5,17 @@
  * redditparse.c's; this file schedules the requests, keeps the cursors, the
  * OAuth token and the request budget.
  *
- * A round runs every `interval`: the listings (one search per term, and
- * /r/SUB/new and /r/SUB/comments per subreddit) are read one after another,
- * spaced so that the budget holds: anonymous clients of www.reddit.com get
- * 10 requests a minute (one every 6 s), an OAuth client 100 (one every
- * 0.6 s). When a round takes longer than the interval, the next one follows
- * at once. X-Ratelimit-Remaining, -Used and -Reset slow the pace further
- * when fewer requests are left than the source would send before the reset;
- * when none are left the host holds requests until it.
+ * A round runs every `interval` (as the host paces it: sooner after news,
+ * later when quiet, within min_interval and max_interval): the listings (one
+ * search per term, and /r/SUB/new and /r/SUB/comments per subreddit) are
+ * read one after another, spaced so that the budget holds: anonymous clients
+ * of www.reddit.com get 10 requests a minute (one every 6 s), an OAuth
+ * client 100 (one every 0.6 s). When a round takes longer than the interval,
+ * the next one follows at once. X-Ratelimit-Remaining, -Used and -Reset slow
+ * the pace further when fewer requests are left than the source would send
+ * before the reset; when none are left no round starts before it. A round
+ * that fails (no answer, 429, 5xx, a token refused) ends early: the host
+ * logs it once and the next ones wait its growing backoff.
  *
  * The cursor of a listing is the fullname of the newest thing read and its
  * created_utc ("t3_1cfx0ab 1714564809"), in the source state under
@@ -50,6 +53,7 @@
 #include "cred.h"
 #include "idring.h"
 #include "logonce.h"
+#include "pace.h"
 #include "ptime.h"
 #include "strbuf.h"
 #include "urlenc.h"
@@ -63,8 +67,7 @@
 #define REDDIT_ANON_SPACING	6.0	/* seconds: 10 requests a minute */
 #define REDDIT_OAUTH_SPACING	0.6	/* seconds: 100 requests a minute */
 #define REDDIT_VERIFY_AFTER	3	/* empty before= answers, then a check */
-#define REDDIT_BACKOFF_MAX	600.0	/* seconds, the longest wait after failures */
-#define REDDIT_LOG_EVERY	10	/* failures in a row between two warnings */
+#define REDDIT_LOG_EVERY	10	/* refusals alike between two warnings */
 #define REDDIT_CREDENTIAL	"reddit_client_secret"	/* systemd credential */
 #define REDDIT_SECRET_ENV	"REDDIT_CLIENT_SECRET"
 #define REDDIT_BACKFILL		3600.0	/* the host's default backfill, seconds */
@@ -129,6 +132,7 @@ struct reddit {
 	double			 spacing;	/* seconds between requests */
 	double			 limit_spacing;	/* from the headers, 0 if none */
 	double			 limit_until;	/* monotonic end of that window */
+	int			 limit_spent;	/* none left in it */
 	int			 limit_said;	/* the window's line is logged */
 	int			 throttle_said;
 	double			 last_request;	/* monotonic */
@@ -137,11 +141,9 @@ struct reddit {
 	struct reddit_listing	*lists;
 	size_t			 nlists;
 	size_t			 cur;
-	int			 running;
-	int			 overrun;	/* a tick came during the round */
-	double			 hold_until;	/* no round before (backoff) */
-	int			 failures;	/* requests failed in a row */
-	long			 last_kind;	/* of the last failure */
+	struct pace		 pace;		/* its start, fresh, failure */
+	int			 skips;		/* listings refused alike */
+	long			 last_kind;	/* of the last refusal */
 	int			 nothing_said;
 
 	/* The listing being read. */
@@ -410,19 +412,24 @@ reddit_load_lists(struct reddit *rd)
 	return k;
 }
 
-static void	reddit_round_start(struct reddit *);
+static void	reddit_tick(struct md_source *, void *);
 static void	reddit_listing_begin(struct reddit *);
 static void	reddit_request_soon(struct reddit *);
 
-/* The round is over: go on at once if a tick was missed meanwhile. */
+/* The round is over: arm the next one, at the host's pace, or later after
+ * a failure, and not before a spent rate limit resets (at once when the
+ * round took longer than its interval). */
 static void
 reddit_round_end(struct reddit *rd)
 {
-	rd->running = 0;
-	if (rd->overrun) {
-		rd->overrun = 0;
-		reddit_round_start(rd);
-	}
+	double delay = pace_next(&rd->pace, rd->host, rd->src, rd->interval);
+	double now = ptime_now();
+
+	if (rd->limit_spent && rd->limit_until - now > delay)
+		delay = rd->limit_until - now;
+	if (rd->host->timer_add(rd->src, delay, 0, reddit_tick, rd) == NULL)
+		rd->host->log(rd->src, MD_LOG_ERR, "cannot start the round "
+		    "timer: no more rounds");
 }
 
 /* The current listing is done: the next one, or the end of the round. */
@@ -444,48 +451,32 @@ reddit_label(const struct reddit *rd)
 	return rd->lists[rd->cur].label;
 }
 
-/* A request failed because of WHY, of kind KIND (an HTTP status, 0 for no
- * answer, -1 for a body not understood): a warning for the first of a
- * streak, a new kind, and every tenth. ABORT ends the round and backs off. */
+/* The round failed on RESP (NULL when there was none: CAUSE says why):
+ * it ends; the host logs it once, naming the listing or the token request
+ * (never a secret), and says when to try again. */
 static void
-reddit_failed(struct reddit *rd, long kind, const char *why, int abort)
+reddit_round_fail(struct reddit *rd, const struct md_http_response *resp,
+    const char *cause)
 {
-	double wait;
-
-	rd->failures++;
-	if (rd->failures == 1 || kind != rd->last_kind ||
-	    rd->failures % REDDIT_LOG_EVERY == 0)
-		rd->host->log(rd->src, MD_LOG_WARNING, "%s: %s%s",
-		    reddit_label(rd), why, rd->failures > 1 ?
-		    " (still failing)" : "");
-	else
-		rd->host->log(rd->src, MD_LOG_DEBUG, "%s: %s",
-		    reddit_label(rd), why);
-	rd->last_kind = kind;
+	pace_fail(&rd->pace, rd->host, rd->src, reddit_label(rd), resp, cause,
+	    rd->interval);
 	rd->token_pending = 0;
-	if (!abort) {
-		reddit_listing_next(rd);
-		return;
-	}
-	wait = ptime_backoff(rd->interval > 1 ? rd->interval : 1,
-	    rd->failures, REDDIT_BACKOFF_MAX);
-	rd->hold_until = ptime_now() + wait;
-	rd->overrun = 0;
-	if (rd->failures == 1)
-		rd->host->log(rd->src, MD_LOG_INFO, "round ended early; the "
-		    "next in %.0f s", wait);
 	reddit_round_end(rd);
 }
 
-/* A request answered: the failure streak, if any, is over. */
+/* The current listing was refused, or its body not understood, for WHY
+ * of kind KIND (an HTTP status, -1 for a body): the round goes on with the
+ * next. A warning when it differs from the last refusal, and every
+ * REDDIT_LOG_EVERY alike, else a debug line. */
 static void
-reddit_succeeded(struct reddit *rd)
+reddit_skip(struct reddit *rd, long kind, const char *why)
 {
-	if (rd->failures > 1)
-		rd->host->log(rd->src, MD_LOG_INFO, "reddit answers again "
-		    "after %d failed requests", rd->failures);
-	rd->failures = 0;
-	rd->hold_until = 0;
+	if (kind != rd->last_kind)
+		rd->skips = 0;
+	rd->host->log(rd->src, rd->skips++ % REDDIT_LOG_EVERY == 0 ?
+	    MD_LOG_WARNING : MD_LOG_DEBUG, "%s: %s", reddit_label(rd), why);
+	rd->last_kind = kind;
+	reddit_listing_next(rd);
 }
 
 /* The number in header NAME of RESP into *V; 0, or -1 when absent. */
@@ -519,6 +510,7 @@ reddit_ratelimit(struct reddit *rd, const struct md_http_response *resp)
 	if (now >= rd->limit_until)
 		rd->limit_said = 0;
 	rd->limit_spacing = 0;
+	rd->limit_spent = remaining < 1;
 	if (remaining < 1) {
 		rd->limit_until = now + reset;
 		if (!rd->limit_said)
@@ -618,22 +610,13 @@ reddit_response(struct md_source *src, const struct md_http_response *resp,
 
 	(void)src;
 	reddit_ratelimit(rd, resp);
-	if (resp->error != NULL || resp->status == 0) {
-		snprintf(why, sizeof why, "request failed: %s",
-		    resp->error != NULL ? resp->error : "no response");
-		reddit_failed(rd, 0, why, 1);
-		return;
-	}
-	if (resp->status == 401 && rd->oauth) {
+	if (resp->status == 401 && resp->error == NULL && rd->oauth) {
 		free(rd->bearer);
 		rd->bearer = NULL;	/* a new token next time */
-		reddit_failed(rd, 401, "HTTP 401: the token was refused", 1);
-		return;
 	}
-	if (resp->status == 429 || resp->status >= 500) {
-		snprintf(why, sizeof why, "HTTP %ld%s", resp->status,
-		    resp->status == 429 ? " (too many requests)" : "");
-		reddit_failed(rd, resp->status, why, 1);
+	if (resp->error != NULL || resp->status == 0 || resp->status == 429 ||
+	    resp->status >= 500 || (resp->status == 401 && rd->oauth)) {
+		reddit_round_fail(rd, resp, NULL);
 		return;
 	}
 	if (resp->status < 200 || resp->status > 299) {
@@ -641,7 +624,7 @@ reddit_response(struct md_source *src, const struct md_http_response *resp,
 		    resp->status == 403 ? " (a private or quarantined "
 		    "subreddit?)" : resp->status == 404 ? " (no such "
 		    "subreddit?)" : "");
-		reddit_failed(rd, resp->status, why, 0);
+		reddit_skip(rd, resp->status, why);
 		return;
 	}
 
@@ -655,10 +638,11 @@ reddit_response(struct md_source *src, const struct md_http_response *resp,
 		    cause != NULL ? cause : "unreadable", resp->body_len,
 		    rd->emitted);
 		free(cause);
-		reddit_failed(rd, -1, why, 0);
+		rd->pace.fresh += rd->emitted;
+		reddit_skip(rd, -1, why);
 		return;
 	}
-	reddit_succeeded(rd);
+	rd->pace.fresh += rd->emitted;
 	if (rd->emitted > 0)
 		rd->host->log(rd->src, MD_LOG_INFO, "%s: %d new", l->label,
 		    rd->emitted);
@@ -728,29 +712,19 @@ reddit_token_response(struct md_source *src,
 {
 	struct reddit *rd = arg;
 	const char *p, *q, *e;
-	char why[200], *token = NULL;
+	char *token = NULL;
 	double expires = 3600;
 	size_t len = 0;
 
 	(void)src;
 	reddit_ratelimit(rd, resp);
-	if (resp->error != NULL || resp->status == 0) {
-		snprintf(why, sizeof why, "token request failed: %s",
-		    resp->error != NULL ? resp->error : "no response");
-		reddit_failed(rd, 0, why, 1);
-		return;
-	}
-	if (resp->status == 401 || resp->status == 403) {
-		snprintf(why, sizeof why, "reddit refused the client "
-		    "credentials (HTTP %ld): check client_id and the secret",
-		    resp->status);
-		reddit_failed(rd, resp->status, why, 1);
-		return;
-	}
-	if (resp->status != 200) {
-		snprintf(why, sizeof why, "token request: HTTP %ld",
-		    resp->status);
-		reddit_failed(rd, resp->status, why, 1);
+	if (resp->error == NULL && (resp->status == 401 ||
+	    resp->status == 403) && rd->pace.failures == 0)
+		/* The first of a streak: the host logs the status. */
+		rd->host->log(rd->src, MD_LOG_ERR, "reddit refused the client "
+		    "credentials: check client_id and the secret");
+	if (resp->error != NULL || resp->status != 200) {
+		reddit_round_fail(rd, resp, NULL);
 		return;
 	}
 	/* {"access_token": "...", "token_type": "bearer", "expires_in": N,
@@ -777,8 +751,8 @@ reddit_token_response(struct md_source *src,
 			expires = 3600;
 	}
 	if (token == NULL) {
-		reddit_failed(rd, -1, "token response without an access_token",
-		    1);
+		reddit_round_fail(rd, resp, "a response without an "
+		    "access_token");
 		return;
 	}
 	free(rd->bearer);
@@ -793,7 +767,6 @@ reddit_token_response(struct md_source *src,
 	rd->host->log(rd->src, rd->token_said ? MD_LOG_DEBUG : MD_LOG_INFO,
 	    "OAuth token obtained, valid for %.0f s", expires);
 	rd->token_said = 1;
-	reddit_succeeded(rd);
 	reddit_request_soon(rd);
 }
 
@@ -806,8 +779,9 @@ reddit_token_request(struct reddit *rd)
 	const char *h[5];
 	char *url = NULL;
 
+	rd->token_pending = 1;
 	if (asprintf(&url, "%s/api/v1/access_token", rd->auth_base) == -1) {
-		reddit_failed(rd, 0, "out of memory", 1);
+		reddit_round_fail(rd, NULL, "out of memory");
 		return;
 	}
 	h[0] = rd->ua_header;
@@ -818,10 +792,9 @@ reddit_token_request(struct reddit *rd)
 	req.url = url;
 	req.headers = h;
 	rd->last_request = ptime_now();
-	rd->token_pending = 1;
 	if (rd->host->http_post(rd->src, &req, body, sizeof body - 1,
 	    reddit_token_response, rd) == NULL)
-		reddit_failed(rd, 0, "cannot send the token request", 1);
+		reddit_round_fail(rd, NULL, "cannot send the request");
 	free(url);
 }
 
@@ -878,7 +851,7 @@ reddit_request(struct md_source *src, void *arg)
 fail:
 	free(q);
 	free(url);
-	reddit_failed(rd, 0, "cannot send the request", 1);
+	reddit_round_fail(rd, NULL, "cannot send the request");
 }
 
 /* Send the next request once the pace allows. */
@@ -931,22 +904,25 @@ reddit_listing_begin(struct reddit *rd)
 	reddit_request_soon(rd);
 }
 
-/* Start a round: the listings afresh, then the first of them. */
+/* The round timer: the listings afresh, then the first of them. */
 static void
-reddit_round_start(struct reddit *rd)
+reddit_tick(struct md_source *src, void *arg)
 {
+	struct reddit *rd = arg;
 	double need;
 	int none;
 
-	if (ptime_now() < rd->hold_until)
-		return;
+	(void)src;
+	pace_begin(&rd->pace);
 	none = reddit_load_lists(rd) == 0;
 	if (logonce_due(&rd->nothing_said, none))
 		rd->host->log(rd->src, MD_LOG_NOTICE, "nothing to read: no track "
 		    "has words to search for, and there is neither a query nor "
 		    "subreddits setting");
-	if (none)
+	if (none) {
+		reddit_round_end(rd);
 		return;
+	}
 	need = (double)rd->nlists * rd->spacing;
 	if (need > rd->interval && !rd->throttle_said)
 		rd->host->log(rd->src, MD_LOG_NOTICE, "%zu listing%s at one "
@@ -956,22 +932,8 @@ reddit_round_start(struct reddit *rd)
 		    rd->oauth ? "OAuth: 100 a minute" :
 		    "anonymous: 10 a minute", need, rd->interval, need);
 	rd->throttle_said = need > rd->interval;
-	rd->running = 1;
 	rd->cur = 0;
 	reddit_listing_begin(rd);
-}
-
-/* The round timer. */
-static void
-reddit_tick(struct md_source *src, void *arg)
-{
-	struct reddit *rd = arg;
-
-	(void)src;
-	if (rd->running)
-		rd->overrun = 1;
-	else
-		reddit_round_start(rd);
 }
 
 /* What reddit_parse hands each mention to. */
@@ -1117,8 +1079,9 @@ reddit_start(struct md_source *src, const struct md_host *host, void *ctx,
 		    "asks for one that names the app and its author, e.g. "
 		    "\"linux:acme-watch:1.0 (by /u/NAME)\", and throttles "
 		    "generic ones harder");
-	if (host->timer_add(src, 0, rd->interval > 0 ? rd->interval : 60,
-	    reddit_tick, rd) == NULL) {
+	if (rd->interval <= 0)
+		rd->interval = 60;
+	if (host->timer_add(src, 0, 0, reddit_tick, rd) == NULL) {
 		*cause = strdup("cannot start the round timer");
 		goto fail;
 	}

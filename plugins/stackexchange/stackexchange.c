@@ -37,13 +37,13 @@
 #include "cursor.h"
 #include "logonce.h"
 #include "mentlist.h"
+#include "pace.h"
 #include "ptime.h"
 #include "strbuf.h"
 #include "urlenc.h"
 
 #define STACKEXCHANGE_PAGESIZE		100	/* the API's maximum */
 #define STACKEXCHANGE_FIRST_WINDOW	3600	/* s back on a first run */
-#define STACKEXCHANGE_BACKOFF_MAX	3600.0	/* after failures in a row */
 #define STACKEXCHANGE_KEY_MAX		256	/* bytes of an app key */
 #define STACKEXCHANGE_KEY_CRED		"stackexchange-key"
 #define STACKEXCHANGE_KEY_ENV		"MENTIOND_STACKEXCHANGE_KEY"
@@ -87,9 +87,7 @@ struct stackexchange {
 	char			**terms;
 	size_t			 nterms;
 	size_t			 job;		/* a term; nterms: comments */
-	double			 started;
-	int			 failed;
-	int			 failures;	/* rounds in a row */
+	struct pace		 pace;		/* its start, fresh, failure */
 
 	/* The job in progress. */
 	int			 page;
@@ -264,18 +262,25 @@ stackexchange_job_next(struct stackexchange *s)
 
 	if (stackexchange_emit(s) == 1)
 		return;
+	s->pace.fresh += (int)s->nemitted;
 	if (s->nemitted > 0)
 		s->host->log(s->src, MD_LOG_INFO, "%s: %zu new",
 		    stackexchange_label(s, label, sizeof label), s->nemitted);
 	stackexchange_job_start(s, s->job + 1);
 }
 
-/* The round failed at the job in progress (logged): try again later. */
+/* The round failed at the job in progress, on RESP (NULL when there was
+ * none) or for CAUSE: the host logs it once (the label holds no key) and
+ * says when to try again; a hold of the API's makes it later still. */
 static void
-stackexchange_round_fail(struct stackexchange *s)
+stackexchange_round_fail(struct stackexchange *s,
+    const struct md_http_response *resp, const char *cause)
 {
+	char label[256];
+
+	stackexchange_label(s, label, sizeof label);
+	pace_fail(&s->pace, s->host, s->src, label, resp, cause, s->interval);
 	mentlist_clear(&s->got);
-	s->failed = 1;
 	stackexchange_round_end(s);
 }
 
@@ -343,25 +348,27 @@ stackexchange_obey(struct stackexchange *s,
 		s->low_logged = 0;
 }
 
-/* An error body: log it; hold on a throttle. Returns 1 when the round
- * should go on with the next job, 0 when it ends, failed. */
-static int
+/* An error body: hold on a throttle. The next job when it concerns this
+ * job alone (logged here), else the round fails on it. */
+static void
 stackexchange_error(struct stackexchange *s,
     const struct md_http_response *resp,
     const struct stackexchange_info *info)
 {
-	char label[256];
+	char label[256], why[512];
 	double wait;
 
-	s->host->log(s->src, MD_LOG_WARNING, "%s: API error %lld %s: %s "
-	    "(HTTP %ld)", stackexchange_label(s, label, sizeof label),
+	snprintf(why, sizeof why, "API error %lld %s: %s (HTTP %ld)",
 	    info->error_id, info->error_name[0] != '\0' ? info->error_name :
 	    "(no name)", info->error_message[0] != '\0' ?
 	    info->error_message : "(no message)", resp->status);
 	switch (info->error_id) {
 	case 400:	/* bad_parameter: this term */
 	case 404:	/* no_method */
-		return 1;
+		s->host->log(s->src, MD_LOG_WARNING, "%s: %s",
+		    stackexchange_label(s, label, sizeof label), why);
+		stackexchange_job_start(s, s->job + 1);
+		return;
 	case 502:	/* throttle_violation */
 		wait = stackexchange_throttle_wait(info->error_message);
 		if (wait <= 0)
@@ -369,10 +376,12 @@ stackexchange_error(struct stackexchange *s,
 		stackexchange_hold(s, ptime_wall() + wait);
 		s->host->log(s->src, MD_LOG_WARNING, "throttled: no request "
 		    "for %.0f s", wait);
-		return 0;
+		break;
 	default:
-		return 0;
+		break;
 	}
+	/* The host would say only "HTTP 400": the API's words say more. */
+	stackexchange_round_fail(s, NULL, why);
 }
 
 /* The response to a page of the job in progress. */
@@ -382,16 +391,14 @@ stackexchange_page_done(struct md_source *src,
 {
 	struct stackexchange *s = arg;
 	struct stackexchange_info info;
-	char *cause = NULL, label[256];
+	char *cause = NULL, label[256], why[256];
 	int n;
 
 	(void)src;
 	s->fetch = NULL;
 	stackexchange_label(s, label, sizeof label);
 	if (resp->status == 0) {
-		s->host->log(s->src, MD_LOG_WARNING, "%s: %s", label,
-		    resp->error != NULL ? resp->error : "transfer failed");
-		stackexchange_round_fail(s);
+		stackexchange_round_fail(s, resp, NULL);
 		return;
 	}
 	n = stackexchange_parse(resp->body, resp->body_len, s->domain,
@@ -400,31 +407,26 @@ stackexchange_page_done(struct md_source *src,
 	if (info.error_id != 0) {
 		free(cause);
 		mentlist_clear(&s->got);
-		if (stackexchange_error(s, resp, &info))
-			stackexchange_job_start(s, s->job + 1);
-		else
-			stackexchange_round_fail(s);
+		stackexchange_error(s, resp, &info);
 		return;
 	}
 	if (resp->status < 200 || resp->status > 299) {
 		free(cause);
-		s->host->log(s->src, MD_LOG_WARNING, "%s: HTTP %ld%s", label,
-		    resp->status, resp->status == 429 ? " (rate limited)" :
-		    "");
 		mentlist_clear(&s->got);
 		if (resp->status >= 400 && resp->status < 500 &&
-		    resp->status != 429 && resp->status != 408)
+		    resp->status != 429 && resp->status != 408) {
+			s->host->log(s->src, MD_LOG_WARNING, "%s: HTTP %ld",
+			    label, resp->status);
 			stackexchange_job_start(s, s->job + 1);
-		else
-			stackexchange_round_fail(s);
+		} else
+			stackexchange_round_fail(s, resp, NULL);
 		return;
 	}
 	if (n == -1 || cause != NULL) {
-		s->host->log(s->src, MD_LOG_WARNING, "%s page %d: %s; the "
-		    "cursor stays", label, s->page, cause != NULL ? cause :
-		    "not understood");
+		snprintf(why, sizeof why, "page %d: %s; the cursor stays",
+		    s->page, cause != NULL ? cause : "not understood");
 		free(cause);
-		stackexchange_round_fail(s);
+		stackexchange_round_fail(s, resp, why);
 		return;
 	}
 	/* A quota or throttle hold ends the job with what it read. */
@@ -510,18 +512,15 @@ stackexchange_fetch_page(struct stackexchange *s)
 			return;
 	}
 	if ((url = stackexchange_url(s)) == NULL) {
-		s->host->log(s->src, MD_LOG_ERR, "out of memory");
-		stackexchange_round_fail(s);
+		stackexchange_round_fail(s, NULL, "out of memory");
 		return;
 	}
 	req.url = url;
 	s->fetch = s->host->http_fetch(s->src, &req, stackexchange_page_done,
 	    s);
 	free(url);
-	if (s->fetch == NULL) {
-		s->host->log(s->src, MD_LOG_ERR, "cannot start a request");
-		stackexchange_round_fail(s);
-	}
+	if (s->fetch == NULL)
+		stackexchange_round_fail(s, NULL, "cannot start a request");
 }
 
 /* Forget the round's terms. */
@@ -569,8 +568,7 @@ stackexchange_round(struct md_source *src, void *arg)
 
 	(void)src;
 	s->timer = NULL;
-	s->started = ptime_now();
-	s->failed = 0;
+	pace_begin(&s->pace);
 	stackexchange_terms_clear(s);
 	if (s->query != NULL && *s->query != '\0')
 		stackexchange_terms_add(s, s->query);
@@ -583,15 +581,14 @@ stackexchange_round(struct md_source *src, void *arg)
 	stackexchange_job_start(s, 0);
 }
 
-/* The round is over: arm the next one, later after failures or while a
- * quota or throttle hold lasts. */
+/* The round is over: arm the next one, at the host's pace, or later after
+ * a failure; the later still while a quota or throttle hold lasts. */
 static void
 stackexchange_round_end(struct stackexchange *s)
 {
 	double delay, hold;
 
-	delay = ptime_next_round(s->failed, &s->failures, s->started,
-	    s->interval, STACKEXCHANGE_BACKOFF_MAX);
+	delay = pace_next(&s->pace, s->host, s->src, s->interval);
 	hold = s->hold_until - ptime_wall();
 	if (hold > delay)
 		delay = hold;

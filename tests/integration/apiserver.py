@@ -3,6 +3,7 @@ httpd.py on a free loopback port scripted with JSON responses, its request
 log, and `mentionctl parse` run on fixture files."""
 import json
 import os
+import re
 import subprocess
 import time
 import urllib.parse
@@ -99,3 +100,26 @@ def check_fixtures(plugin, *args):
         checked += 1
     assert checked > 0, "no fixtures in %s" % folder
     return checked
+
+
+def failed_lines(log, source, what="", reason=""):
+    """The host's warnings of SOURCE's failed rounds ("WHAT failed: REASON;
+    next try in N s"), one per failure streak or change of reason."""
+    key = "%s failed: %s" % (what, reason)
+    return [l for l in log.splitlines()
+            if l.split()[1:2] == ["warning"] and " source %s: " % source in l and
+            key in l and re.search(r" failed: .*; next try in \d+ s", l)]
+
+
+def assert_failed_once(log, source, what, reason):
+    """SOURCE's round that failed asking WHAT for REASON is logged once, by
+    the host, with the status and the next try: not once per round."""
+    lines = failed_lines(log, source, what, reason)
+    assert len(lines) == 1, ("want one line of %r failed: %r" % (what, reason), lines, log)
+
+
+def assert_works_again(log, source, failures):
+    """The host said once that SOURCE works again after FAILURES rounds."""
+    want = "source %s: works again after %d failure%s in " % (
+        source, failures, "" if failures == 1 else "s")
+    assert sum(want in l for l in log.splitlines()) == 1, (want, log)

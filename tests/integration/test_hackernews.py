@@ -15,6 +15,7 @@ import urllib.parse
 import urllib.request
 
 import apiserver
+from apiserver import assert_failed_once, assert_works_again
 from harness import SOURCE, Daemon, Redis, Scenario, config, entries, run, wait_for
 
 FIXTURES = os.path.join(SOURCE, "tests", "plugins", "hackernews")
@@ -152,6 +153,7 @@ def test_errors_survived():
             page([comment(200, T0 + 5, "Is the Acme status page down for anyone else?")]),
             {"status": 429, "headers": {"Retry-After": "2"}, "body": "slow down\n"},
             {"status": 500, "body": "<html>Internal Server Error</html>"},
+            {"status": 500, "body": "<html>Internal Server Error</html>"},
             ok(cut),
             page([comment(204, T0 + 10, "Acme fixed it, thanks to whoever escalated")]),
             page([])])
@@ -163,9 +165,14 @@ def test_errors_survived():
         wait_for("4 mentions", lambda: r.client.xlen("t:mentions") >= 4, timeout=30)
         keys = sorted(k for k, _ in entries(r.client, "t:mentions"))
         assert keys == ["hn:200", "hn:202", "hn:203", "hn:204"], keys
+        d.wait_log("works again after")
         log = d.logtext()
-        assert "HTTP 429 (too many requests)" in log, log
-        assert "HTTP 500" in log, log
+        # The host logs each failed round once, with the status and the
+        # next try (the second 500 in a row is not logged again), and that
+        # it works again; a body cut short is the connector's to say.
+        assert_failed_once(log, "hn", 'search "acme"', "HTTP 429")
+        assert_failed_once(log, "hn", 'search "acme"', "HTTP 500")
+        assert_works_again(log, "hn", 3)
         assert "unterminated string at byte" in log and "of %d (%d bytes, 2 hits read)" % (
             len(cut), len(cut)) in log, log
         q = h.queries()
@@ -173,9 +180,9 @@ def test_errors_survived():
         # The request after the 429 waited for its Retry-After.
         assert q[2]["_time"] - q[1]["_time"] >= 1.9, (q[1], q[2])
         # The cursor stayed where it was through the failures.
-        assert all(x.get("numericFilters") == "created_at_i>%d" % (T0 + 5) for x in q[1:5]), q
-        wait_for("the cursor moved on", lambda: len(h.queries()) >= 6, timeout=20)
-        assert h.queries()[5]["numericFilters"] == "created_at_i>%d" % (T0 + 10)
+        assert all(x.get("numericFilters") == "created_at_i>%d" % (T0 + 5) for x in q[1:6]), q
+        wait_for("the cursor moved on", lambda: len(h.queries()) >= 7, timeout=20)
+        assert h.queries()[6]["numericFilters"] == "created_at_i>%d" % (T0 + 10)
         assert d.proc.poll() is None
 
 

@@ -3,12 +3,14 @@
 ap_ids of other instances, a published time without a zone, deleted and
 removed items, unicode): each track term is searched for posts and
 comments, the items become mentions, a poll pages back to the cursor and no
-further, a restart repeats nothing, 429, 503 and truncated JSON are survived,
+further, a restart repeats nothing, 429, 503 and truncated JSON are survived
+and logged once each by the host,
 and the saved bodies under tests/plugins/lemmy parse as expected."""
 import json
 import time
 
-from apiserver import Httpd, check_fixtures, fixture, iso, parse, query, response, truncated
+from apiserver import (Httpd, assert_failed_once, assert_works_again, check_fixtures, fixture,
+                       iso, parse, query, response, truncated)
 from harness import Daemon, Redis, Scenario, config, entries, run, wait_for
 
 T0 = int(time.time()) - 600
@@ -138,17 +140,23 @@ def test_errors_survived():
         h.script(search("acme", "Posts"), [
             response({"error": "rate_limit_error"}, 429, {"Retry-After": "1"}),
             response("<html>bad gateway</html>", 503),
+            response("<html>bad gateway</html>", 503),
             response(truncated(good)),
             response(good)])
         d = sc.add(Daemon(sc.tmp, lemmy_config(sc, r, h, "\ntypes = posts")))
         d.wait_ready()
         wait_for("the mention after the errors", lambda: r.client.xlen("t:mentions") >= 1,
-                 timeout=30)
+                 timeout=40)
         assert mention_ids(r) == ["lemmy:https://lemmy.world/post/7"]
+        d.wait_log("works again after")
         log = d.logtext()
-        assert 'search posts "acme": HTTP 429: rate_limit_error (rate limited)' in log, log
-        assert 'search posts "acme": HTTP 503' in log, log
-        assert 'search posts "acme" page 1: broken JSON at byte' in log, log
+        # The host logs each failure once, with the status and the next
+        # try; the second 503 in a row is not logged again.
+        assert_failed_once(log, "lemmy", 'search posts "acme"', "HTTP 429")
+        assert_failed_once(log, "lemmy", 'search posts "acme"', "HTTP 503")
+        assert_failed_once(log, "lemmy", 'search posts "acme"',
+                           "page 1: broken JSON at byte")
+        assert_works_again(log, "lemmy", 4)
         # types = posts: no comment searches at all.
         assert not h.requests("/api/v3/search?q=acme&type_=Comments")
         assert d.proc.poll() is None

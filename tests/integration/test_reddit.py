@@ -199,6 +199,7 @@ def test_errors_token_ratelimit():
                                    "X-Ratelimit-Reset": "2"}),
             {"status": 429, "headers": {"Retry-After": "2"}, "body": "Too Many Requests"},
             {"status": 500, "body": "<html>internal error</html>"},
+            {"status": 500, "body": "<html>internal error</html>"},
             ok(body[:len(body) // 2]),
             ok(listing([a3, a2, a1]), {"X-Ratelimit-Used": "98", "X-Ratelimit-Remaining": "2.0",
                                        "X-Ratelimit-Reset": "6"}),
@@ -206,23 +207,33 @@ def test_errors_token_ratelimit():
         d = sc.add(Daemon(sc.tmp, oauth_config(sc, r, h)))
         d.wait_ready()
         wait_for("3 mentions", lambda: r.client.xlen("t:mentions") >= 3, timeout=40)
-        wait_for("8 requests", lambda: len(h.gets("/search")) >= 8, timeout=20)
+        wait_for("9 requests", lambda: len(h.gets("/search")) >= 9, timeout=20)
         keys = sorted(k for k, _ in entries(r.client, "t:mentions"))
         assert keys == ["rd:t3_a1", "rd:t3_a2", "rd:t3_a3"], keys
         g = h.gets("/search")
         auth = [{k.lower(): v for k, v in x[1].items()}["authorization"] for x in g]
         assert auth[:2] == ["bearer tok1"] * 2 and set(auth[2:]) == {"bearer tok2"}, auth
         assert len(h.posts("/api/v1/access_token")) == 2
-        assert [x[0].get("before") for x in g[:8]] == [None] + ["t3_a1"] * 2 + ["t3_a2"] * 4 + \
+        assert [x[0].get("before") for x in g[:9]] == [None] + ["t3_a1"] * 2 + ["t3_a2"] * 5 + \
             ["t3_a3"], g
         # Held for X-Ratelimit-Reset once nothing was left, for Retry-After
         # after the 429, and paced at reset / remaining when little was left.
         assert g[3][2] - g[2][2] >= 1.9, (g[2], g[3])
         assert g[4][2] - g[3][2] >= 1.9, (g[3], g[4])
-        assert g[7][2] - g[6][2] >= 2.9, (g[6], g[7])
+        assert g[8][2] - g[7][2] >= 2.9, (g[7], g[8])
         log = d.logtext()
-        for line in ("HTTP 401: the token was refused", "HTTP 429 (too many requests)",
-                     "HTTP 500", "JSON broken at byte",
+        # Each failed round once, by the host, with the status and the next
+        # try: the second 500 in a row is not logged again. It works again
+        # after the 401 (a new token), and after the 429 and the 500s.
+        apiserver.assert_failed_once(log, "rd", 'search "acme"', "HTTP 401")
+        apiserver.assert_failed_once(log, "rd", 'search "acme"', "HTTP 429")
+        apiserver.assert_failed_once(log, "rd", 'search "acme"', "HTTP 500")
+        apiserver.assert_works_again(log, "rd", 1)
+        apiserver.assert_works_again(log, "rd", 3)
+        # Neither the client secret nor a token is ever in the log.
+        for secret in ("s3cret", "tok1", "tok2"):
+            assert secret not in log, (secret, log)
+        for line in ("JSON broken at byte",
                      "rate limit used up (100 requests used): no request for 2 s",
                      "rate limit: 2 requests left for the next 6 s (98 used), fewer than the 6 "
                      "this source would send: one request every 3.0 s"):

@@ -13,7 +13,8 @@ import json
 import os
 import time
 
-from apiserver import Httpd, check_fixtures, fixture, parse, query, response, truncated
+from apiserver import (Httpd, assert_failed_once, assert_works_again, check_fixtures, fixture,
+                       parse, query, response, truncated)
 from harness import Daemon, Redis, Scenario, config, entries, run, wait_for
 
 T0 = int(time.time()) - 600
@@ -169,6 +170,7 @@ def test_errors_survived():
         h.script(SEARCH, [
             response("busy\n", 429, {"Retry-After": "1", "Content-Type": "text/plain"}),
             response("<html>503 Service Unavailable</html>", 503),
+            response("<html>503 Service Unavailable</html>", 503),
             gz({"error_id": 400, "error_name": "bad_parameter",
                 "error_message": "q is too long"}, 400),
             gz(truncated(good)),
@@ -177,20 +179,31 @@ def test_errors_survived():
                 "error_message": "too many requests from this IP, more requests available "
                                  "in 3 seconds"}, 400),
             gz(wrapper([question(8, T0 + 5), question(7, T0)]))])
-        d = sc.add(Daemon(sc.tmp, se_config(sc, r, h)))
+        key = os.path.join(sc.tmp, "se.key")
+        with open(key, "w") as f:
+            f.write("abc(key)\n")
+        d = sc.add(Daemon(sc.tmp, se_config(sc, r, h, extra="\nkey_file = %s" % key)))
         d.wait_ready()
-        wait_for("2 mentions", lambda: r.client.xlen("t:mentions") >= 2, timeout=40)
+        wait_for("2 mentions", lambda: r.client.xlen("t:mentions") >= 2, timeout=50)
         assert ids(r) == ["se:q7007", "se:q7008"], ids(r)
         log = d.logtext()
-        assert 'search "acme": HTTP 429 (rate limited)' in log, log
-        assert 'search "acme": HTTP 503' in log, log
+        # Each failed round once, by the host, with the status and the next
+        # try: the second 503 in a row is not logged again.
+        assert_failed_once(log, "se", 'search "acme"', "HTTP 429")
+        assert_failed_once(log, "se", 'search "acme"', "HTTP 503")
+        assert_works_again(log, "se", 3)
+        # A refusal of this term alone: the round goes on, the connector says.
         assert 'search "acme": API error 400 bad_parameter: q is too long (HTTP 400)' in log, log
-        assert 'search "acme" page 1: broken JSON at byte' in log, log
-        assert ('search "acme": API error 502 throttle_violation: too many requests from this '
-                'IP, more requests available in 3 seconds (HTTP 400)') in log, log
+        assert_failed_once(log, "se", 'search "acme"', "page 1: broken JSON at byte")
+        assert_failed_once(log, "se", 'search "acme"',
+                           "API error 502 throttle_violation: too many requests from this "
+                           "IP, more requests available in 3 seconds (HTTP 400)")
         assert "throttled: no request for 3 s" in log, log
+        # What the host logs names the search, never the URL with the key.
+        assert "abc(key)" not in log and "abc%28key%29" not in log and "key=" not in log, log
         reqs = h.requests(SEARCH)
-        assert reqs[6]["time"] - reqs[5]["time"] >= 2.9, [q["time"] for q in reqs]
+        assert all(query(q)["key"] == "abc(key)" for q in reqs), reqs
+        assert reqs[7]["time"] - reqs[6]["time"] >= 2.9, [q["time"] for q in reqs]
         assert d.proc.poll() is None
 
 

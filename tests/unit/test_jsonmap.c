@@ -651,7 +651,6 @@ test_ptime(void **state)
 	int64_t us, t;
 	double d;
 	size_t k;
-	int i;
 
 	(void)state;
 	for (k = 0; k < sizeof(times) / sizeof(times[0]); k++) {
@@ -680,23 +679,6 @@ test_ptime(void **state)
 	assert_int_equal(ptime_duration("0s", &d), -1);
 	assert_int_equal(ptime_duration("5 m", &d), -1);
 	assert_int_equal(ptime_duration("m", &d), -1);
-
-	assert_true(ptime_backoff(60, 1, 3600) == 60);
-	assert_true(ptime_backoff(60, 3, 3600) == 240);
-	assert_true(ptime_backoff(60, 30, 3600) == 3600);
-	assert_true(ptime_backoff(7200, 1, 3600) == 3600);
-
-	/* A failed round waits its backoff, at least the interval; a good
-	 * one what is left of the interval, and clears the count. */
-	i = 0;
-	assert_true(ptime_next_round(1, &i, ptime_now(), 60, 3600) == 60);
-	assert_true(ptime_next_round(1, &i, ptime_now(), 60, 3600) == 120);
-	assert_int_equal(i, 2);
-	assert_true(ptime_next_round(1, &i, ptime_now(), 7200, 3600) == 7200);
-	assert_true(ptime_next_round(0, &i, ptime_now() - 100, 60, 3600) == 0);
-	assert_int_equal(i, 0);
-	d = ptime_next_round(0, &i, ptime_now() - 10, 60, 3600);
-	assert_true(d > 49 && d <= 50);
 }
 
 /* Members read leniently; a body told broken from not JSON. */
