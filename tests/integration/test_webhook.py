@@ -196,6 +196,7 @@ def test_backed_up():
                                               redis_extra="hold_max = 2\n")))
         d.wait_ready()
         wait_listening(port)
+        d.wait_log("redis: connected to")   # else the kill comes first: no "lost"
         r.kill()
         d.wait_log("redis: lost ")
         body = json.dumps([{"id": "b%d" % i, "text": "acme %d" % i} for i in range(3)]).encode()
