@@ -574,15 +574,19 @@ http_launch(struct http_req *req)
 	req->abort_reason = NULL;
 	http_resp_headers_clear(req);
 
+	id = req->kind == HTTP_STREAM ? sse_last_id(req->sse) : NULL;
 	for (i = 0; req->headers[i] != NULL; i++)
-		sl = curl_slist_append(sl, req->headers[i]);
+		/* A plugin's Last-Event-ID (where its last run stopped) gives
+		 * way to the id this stream has reached since. */
+		if (id == NULL || strncasecmp(req->headers[i],
+		    "Last-Event-ID:", 14) != 0)
+			sl = curl_slist_append(sl, req->headers[i]);
 	h = NULL;
 	if (req->kind == HTTP_POLL && req->etag != NULL)
 		h = xasprintf("If-None-Match: %s", req->etag);
 	else if (req->kind == HTTP_POLL && req->lastmod != NULL)
 		h = xasprintf("If-Modified-Since: %s", req->lastmod);
-	else if (req->kind == HTTP_STREAM &&
-	    (id = sse_last_id(req->sse)) != NULL)
+	else if (id != NULL)
 		h = xasprintf("Last-Event-ID: %s", id);
 	if (h != NULL) {
 		sl = curl_slist_append(sl, h);

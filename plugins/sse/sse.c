@@ -53,6 +53,8 @@ struct sse {
 	char			**names;	/* events, NULL-terminated */
 	char			**hdrs;
 	struct idring		 seen;
+	char			*last_id;	/* the stream's last SSE id */
+	int			 last_id_dirty;
 	struct jsonmap_quiet	 quiet_broken;
 	struct jsonmap_quiet	 quiet_items;
 	unsigned long		 emitted;	/* since the last log line */
@@ -243,6 +245,12 @@ sse_event(struct md_source *src, const struct md_stream_event *ev, void *arg)
 	int n, skipped = 0;
 
 	(void)src;
+	if (ev->id != NULL && (s->last_id == NULL ||
+	    strcmp(ev->id, s->last_id) != 0)) {
+		free(s->last_id);
+		s->last_id = strdup(ev->id);
+		s->last_id_dirty = 1;
+	}
 	n = sse_message(s, ev->event, ev->data, ev->data_len, s->url, sse_item,
 	    s, &skipped, &why, &cause);
 	if (n == -1) {
@@ -274,6 +282,12 @@ sse_save(struct md_source *src, void *arg)
 		s->host->log(src, MD_LOG_DEBUG, "%lu new %s", s->emitted,
 		    s->emitted == 1 ? "item" : "items");
 		s->emitted = 0;
+	}
+	/* The host commits state once Redis has what was emitted before,
+	 * so a restart resumes after what was delivered, not what was read. */
+	if (s->last_id_dirty && s->last_id != NULL) {
+		s->host->state_set(src, "last_event_id", s->last_id);
+		s->last_id_dirty = 0;
 	}
 	if (!s->seen.dirty || (text = idring_save(&s->seen)) == NULL)
 		return;
@@ -492,6 +506,41 @@ sse_release(struct sse *s)
 	sse_strings_free(s->hdrs);
 	s->hdrs = NULL;
 	idring_free(&s->seen);
+	free(s->last_id);
+	s->last_id = NULL;
+}
+
+/* Resume after ID (the last event id saved by the previous run; NULL on a
+ * first run): the first connection sends Last-Event-ID: ID, so a server
+ * that keeps history sends what came while we were away. The host sends
+ * its own last id on each reconnect, in place of this one. */
+static int
+sse_resume(struct sse *s, const char *id, char **cause)
+{
+	char **h, *line;
+	size_t n;
+
+	if (id == NULL || *id == '\0' || strpbrk(id, "\r\n") != NULL)
+		return 0;
+	if ((s->last_id = strdup(id)) == NULL)
+		goto oom;
+	for (n = 0; s->hdrs[n] != NULL; n++)
+		;
+	if ((h = realloc(s->hdrs, (n + 2) * sizeof(*h))) == NULL)
+		goto oom;
+	s->hdrs = h;
+	if ((line = malloc(strlen(id) + sizeof("Last-Event-ID: "))) == NULL)
+		goto oom;
+	strcpy(line, "Last-Event-ID: ");
+	strcat(line, id);
+	h[n] = line;
+	h[n + 1] = NULL;
+	s->host->log(s->src, MD_LOG_INFO, "resuming after event id %.64s",
+	    id);
+	return 0;
+oom:
+	*cause = strdup("out of memory");
+	return -1;
 }
 
 /* Open the stream. */
@@ -521,6 +570,9 @@ sse_start(struct md_source *src, const struct md_host *host, void *ctx,
 	}
 	idring_load(&s->seen, host->state_get(src, "seen"));
 	s->seen.dirty = 0;
+	if (s->mode == MD_STREAM_SSE && sse_resume(s, host->state_get(src,
+	    "last_event_id"), cause) != 0)
+		goto fail;
 	req.url = s->url;
 	req.headers = (const char *const *)s->hdrs;
 	req.framing = s->mode;

@@ -5,7 +5,8 @@ against the stream URL, HTML and unicode), unwanted events, heartbeats and
 a non-JSON message skipped; a stall and a dropped connection reconnected
 with Last-Event-ID; NDJSON with framing = lines and an items path; a token
 from token_file sent in the header auth_header says; a restart against a
-server that replays its history repeats nothing. Parser fixtures (a saved
+server that replays its history repeats nothing, and a restart resumes with
+the last id delivered as Last-Event-ID. Parser fixtures (a saved
 Wikimedia recentchange stream, an NDJSON file) go through `mentionctl
 parse sse`."""
 import json
@@ -147,6 +148,34 @@ def test_restart_replay():
         assert emitted(d2.logtext()[before:]) == 0, d2.logtext()[before:]
 
 
+def test_restart_resumes_after_last_id():
+    """A restart sends the last event id delivered before it as
+    Last-Event-ID on its first connection, so a server that keeps history
+    sends only what came meanwhile; reconnects then send the newer id."""
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        h = sc.add(Httpd())
+        h.script("/hist", [{"hold": 30, "body": event("e1", item(1)) + event("e2", item(2))}])
+        cfg = sse_config(sc, r, h.base + "/hist", "stall = 1s")
+        d = sc.add(Daemon(sc.tmp, cfg))
+        d.wait_ready()
+        wait_for("2 mentions", lambda: r.client.xlen("t:mentions") >= 2)
+        rc, _ = d.stop()
+        assert rc == 0
+        assert last_event_ids(h, "/hist")[0] is None
+
+        h.script("/hist", [{"hold": 0, "body": event("e3", item(3))},
+                           {"hold": 30, "body": ""}])
+        n0 = len(h.requests("/hist"))
+        d2 = sc.add(Daemon(sc.tmp, cfg))
+        d2.wait_ready()
+        wait_for("3 mentions", lambda: r.client.xlen("t:mentions") >= 3)
+        wait_for("a reconnect", lambda: len(h.requests("/hist")) >= n0 + 2, timeout=10)
+        assert last_event_ids(h, "/hist")[n0:n0 + 2] == ["e2", "e3"], last_event_ids(h, "/hist")
+        assert [k for k, _ in entries(r.client, "t:mentions")] == ["stream:m1", "stream:m2", "stream:m3"]
+        d2.wait_log("resuming after event id e2")
+
+
 def parse(args, name):
     """`mentionctl parse sse` with options ARGS on fixture NAME."""
     return apiserver.parse("sse", os.path.join(FIXTURES, name), *args)
@@ -176,4 +205,5 @@ def test_parse_fixtures():
 
 
 if __name__ == "__main__":
-    run([test_stream_stall_drop, test_ndjson_lines, test_restart_replay, test_parse_fixtures])
+    run([test_stream_stall_drop, test_ndjson_lines, test_restart_replay,
+         test_restart_resumes_after_last_id, test_parse_fixtures])
