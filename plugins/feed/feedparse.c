@@ -479,7 +479,9 @@ feedparse_xml_root(const char *buf, size_t len, size_t *n)
 }
 
 /* Whether the document in BUF (LEN bytes) ends before its root element
- * does: it does not end with "</ROOT>" (a body cut short on the way). */
+ * does: its last tag is not the root's end tag "</ROOT>" (a body cut short
+ * on the way). A last "</ROOT" without its '>' counts as whole: what it
+ * closes was all there. */
 static int
 feedparse_xml_is_cut(const char *buf, size_t len)
 {
@@ -490,14 +492,14 @@ feedparse_xml_is_cut(const char *buf, size_t len)
 		return 0;
 	while (len > 0 && isspace((unsigned char)buf[len - 1]))
 		len--;
-	if (len == 0 || buf[len - 1] != '>')
-		return 1;
-	for (i = len - 1; i > 0 && buf[i - 1] != '<'; i--)
+	if (len > 0 && buf[len - 1] == '>')
+		len--;
+	for (i = len; i > 0 && buf[i - 1] != '<'; i--)
 		;
-	if (i == 0 || buf[i] != '/' || len - i - 1 < n ||
+	if (i == 0 || i >= len || buf[i] != '/' || len - i - 1 < n ||
 	    memcmp(buf + i + 1, name, n) != 0)
 		return 1;
-	for (i += 1 + n; i < len - 1; i++)
+	for (i += 1 + n; i < len; i++)
 		if (!isspace((unsigned char)buf[i]))
 			return 1;
 	return 0;

@@ -422,6 +422,13 @@ test_cut_short(void **state)
 	snprintf(doc, sizeof doc, "%s</description></item></channel></rss   >", head);
 	assert_int_equal(parse(doc, NULL, NULL, &s, &cause), 3);
 	seen_free(&s);
+	/* The root's end tag begun is the end: all that it closes is there. */
+	snprintf(doc, sizeof doc, "%s</description></item></channel></rss", head);
+	assert_int_equal(parse(doc, NULL, NULL, &s, &cause), 3);
+	seen_free(&s);
+	snprintf(doc, sizeof doc, "%s</description></item></channel></rs", head);
+	assert_int_equal(parse(doc, NULL, NULL, &s, &cause), 2);
+	seen_free(&s);
 
 	/* Broken in the middle, whole at the end: every entry. */
 	snprintf(doc, sizeof doc, "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" "
