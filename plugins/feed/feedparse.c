@@ -9,7 +9,11 @@
  * hands the entry over at the item's end. Unknown elements are walked past.
  * libxml2's reader stops at the first well-formedness error, so a broken
  * document is parsed again in recover mode into a tree and the same walk runs
- * over it (xmlReaderWalker), skipping the entries already delivered. Before
+ * over it (xmlReaderWalker), skipping the entries already delivered. A
+ * document cut short (a body truncated on the way: it does not end with its
+ * root's end tag) keeps back an entry that nothing follows, in both passes,
+ * since that one may be cut too: handed over with part of its text, it would count as
+ * emitted and the whole entry would never be. Before
  * parsing, the charset is chosen: the HTTP one, else the declaration unless
  * the bytes contradict it (feedparse_charset).
  * It uses only libxml2, cJSON and libcurl (curl_url, curl_getdate), and the C
@@ -88,6 +92,10 @@ struct feedparse_xml {
 	int			 in_item;
 	int			 item_depth;
 	struct feedparse_item	 it;
+	/* A document cut short: each entry waits here until an element after
+	 * it is read, and the last is never handed over. */
+	int			 cut;
+	struct feedparse_item	 held;
 };
 
 /* Abort on out-of-memory: the host's wrappers are not available here. */
@@ -385,18 +393,12 @@ feedparse_item_clear(struct feedparse_item *it)
 	memset(it, 0, sizeof *it);
 }
 
-/* Hand the item read so far over and forget it. */
+/* Hand item IT over (unless the first pass did) and forget it. */
 static void
-feedparse_xml_flush(struct feedparse_xml *x)
+feedparse_xml_emit(struct feedparse_xml *x, struct feedparse_item *it)
 {
-	struct feedparse_item *it = &x->it;
 	const char *author, *text, *url;
 
-	x->in_item = 0;
-	if (!it->any) {
-		feedparse_item_clear(it);
-		return;
-	}
 	author = it->author ? it->author : it->author2 ? it->author2 :
 	    x->feed_author;
 	text = it->content ? it->content : it->summary ? it->summary :
@@ -413,6 +415,94 @@ feedparse_xml_flush(struct feedparse_xml *x)
 	    it->date_upd) != 0)
 		x->stop = 1;
 	feedparse_item_clear(it);
+}
+
+/* The item read so far is done: hand it over, or in a document cut short
+ * hand the one before over and keep this one back. */
+static void
+feedparse_xml_flush(struct feedparse_xml *x)
+{
+	x->in_item = 0;
+	if (!x->it.any) {
+		feedparse_item_clear(&x->it);
+		return;
+	}
+	if (!x->cut) {
+		feedparse_xml_emit(x, &x->it);
+		return;
+	}
+	if (x->held.any)
+		feedparse_xml_emit(x, &x->held);
+	x->held = x->it;
+	memset(&x->it, 0, sizeof x->it);
+}
+
+/* The name of the root element of the document in BUF (LEN bytes), its
+ * length in *N: after the declaration, comments, processing instructions
+ * and the DOCTYPE (with its internal subset). NULL when there is none. */
+static const char *
+feedparse_xml_root(const char *buf, size_t len, size_t *n)
+{
+	const char *p = buf, *end = buf + len, *q;
+	int depth;
+
+	while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+		if (end - p >= 4 && memcmp(p, "<!--", 4) == 0) {
+			if ((q = memmem(p + 4, (size_t)(end - p - 4), "-->",
+			    3)) == NULL)
+				return NULL;
+			p = q + 3;
+		} else if (end - p >= 2 && p[1] == '?') {
+			if ((q = memmem(p + 2, (size_t)(end - p - 2), "?>",
+			    2)) == NULL)
+				return NULL;
+			p = q + 2;
+		} else if (end - p >= 2 && p[1] == '!') {
+			for (q = p + 2, depth = 0; q < end; q++) {
+				if (*q == '[')
+					depth++;
+				else if (*q == ']')
+					depth--;
+				else if (*q == '>' && depth <= 0)
+					break;
+			}
+			p = q;
+		} else {
+			for (q = ++p; q < end && !isspace((unsigned char)*q) &&
+			    *q != '>' && *q != '/'; q++)
+				;
+			*n = (size_t)(q - p);
+			return *n > 0 ? p : NULL;
+		}
+	}
+	return NULL;
+}
+
+/* Whether the document in BUF (LEN bytes) ends before its root element
+ * does: its last tag is not the root's end tag "</ROOT>" (a body cut short
+ * on the way). A last "</ROOT" without its '>' counts as whole: what it
+ * closes was all there. */
+static int
+feedparse_xml_is_cut(const char *buf, size_t len)
+{
+	const char *name;
+	size_t i, n;
+
+	if ((name = feedparse_xml_root(buf, len, &n)) == NULL)
+		return 0;
+	while (len > 0 && isspace((unsigned char)buf[len - 1]))
+		len--;
+	if (len > 0 && buf[len - 1] == '>')
+		len--;
+	for (i = len; i > 0 && buf[i - 1] != '<'; i--)
+		;
+	if (i == 0 || i >= len || buf[i] != '/' || len - i - 1 < n ||
+	    memcmp(buf + i + 1, name, n) != 0)
+		return 1;
+	for (i += 1 + n; i < len; i++)
+		if (!isspace((unsigned char)buf[i]))
+			return 1;
+	return 0;
 }
 
 /* Record the first error libxml2 reports, and print none. */
@@ -929,6 +1019,9 @@ feedparse_xml_walk(struct feedparse_xml *x)
 		name = (const char *)xmlTextReaderConstLocalName(x->r);
 		if (type == XML_READER_TYPE_ELEMENT && name != NULL) {
 			x->root = 1;
+			/* Something after the entry kept back: it was whole. */
+			if (!x->in_item && x->held.any)
+				feedparse_xml_emit(x, &x->held);
 			if (x->in_item && depth == x->item_depth + 1)
 				skip = feedparse_xml_field(x);
 			else if (!x->in_item && feedparse_xml_is_item(x, name)) {
@@ -1048,10 +1141,12 @@ feedparse_xml(const char *buf, size_t len, const char *url,
 		return -1;
 	}
 	xmlTextReaderSetStructuredErrorHandler(x.r, feedparse_xml_error, &x);
+	x.cut = feedparse_xml_is_cut(buf, len);
 	if (feedparse_xml_walk(&x) == -1 && !x.stop) {
 		xmlFreeTextReader(x.r);
 		x.r = NULL;
 		feedparse_item_clear(&x.it);
+		feedparse_item_clear(&x.held);	/* read again from the tree */
 		x.in_item = 0;
 		x.skip = x.count;
 		doc = xmlReadMemory(buf, (int)len, url, charset, options);
@@ -1070,6 +1165,7 @@ feedparse_xml(const char *buf, size_t len, const char *url,
 	if (x.r != NULL)
 		xmlFreeTextReader(x.r);
 	feedparse_item_clear(&x.it);
+	feedparse_item_clear(&x.held);		/* the last of a cut document */
 	free(x.feed_author);
 	if (!x.root && x.count == 0) {
 		*cause = x.error != NULL ? x.error :

@@ -29,11 +29,14 @@ class Httpd:
         self.port = int(self.proc.stdout.readline())
         self.base = "http://127.0.0.1:%d" % self.port
 
-    def script(self, path, responses):
+    def script(self, path, responses, chaos=None):
         """Serve RESPONSES (dicts: status, headers, body, gzip) in turn at
-        PATH, the last one repeating."""
-        req = urllib.request.Request(self.base + "/_route", method="POST", data=json.dumps(
-            {"path": path, "responses": responses}).encode())
+        PATH, the last one repeating; with CHAOS (httpd.py's "chaos"),
+        failing at random instead."""
+        doc = {"path": path, "responses": responses}
+        if chaos:
+            doc["chaos"] = chaos
+        req = urllib.request.Request(self.base + "/_route", method="POST", data=json.dumps(doc).encode())
         urllib.request.urlopen(req, timeout=5).read()
 
     def route(self, path, doc, status=200, headers=None, gzip=False):

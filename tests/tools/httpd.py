@@ -65,12 +65,22 @@ Paths (query parameters in brackets, defaults after "="):
                            (Content-Encoding: gzip), as some APIs always do.
                            "body_b64" gives the body as base64, for bytes
                            that are not UTF-8.
+                           "chaos": {"p": 0.3, "burst": 3, "seed": 1} makes
+                           the route fail at random instead of answering:
+                           with probability p (at most burst times in a
+                           row) a request gets one of a 500, a 503 or a 429
+                           (both with Retry-After: 1), a reset (the
+                           connection closed with RST, no response), a body
+                           shorter than its Content-Length (then close), or
+                           a 200 whose body is cut in half. /_log counts
+                           them by kind in "faults".
   /_log                    JSON {"requests": [...], "max_inflight": N}: every
                            request seen except /_*, in order, each with method,
                            path (with query), headers (dict), body (POST),
                            time and end (epoch seconds), inflight (requests in
                            progress when it arrived, itself included), client
-                           (peer port)
+                           (peer port); "faults": the chaos served, by
+                           kind
   /_reset                  forget the log, counters and routes
 Any other path: 404. Any other POST is logged and answered 200 "ok\\n".
 """
@@ -79,7 +89,9 @@ import email.utils
 import gzip
 import json
 import os
+import random
 import socket
+import struct
 import sys
 import threading
 import time
@@ -89,7 +101,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK = threading.Lock()
 STATE = {"log": [], "inflight": 0, "max_inflight": 0, "counters": {},
-         "routes": {}}
+         "routes": {}, "faults": {}}
+CHAOS = ["500", "503", "429", "reset", "short", "cut"]
 ROOT = None
 SPLITS = [1, 7, 2, 13, 3, 5, 11, 4, 17, 6]
 
@@ -198,13 +211,15 @@ class Handler(BaseHTTPRequestHandler):
         if self.route == "/_log":
             with LOCK:
                 doc = json.dumps({"requests": STATE["log"],
-                                  "max_inflight": STATE["max_inflight"]})
+                                  "max_inflight": STATE["max_inflight"],
+                                  "faults": STATE["faults"]})
             return self.reply(200, doc, ctype="application/json")
         if self.route == "/_reset":
             with LOCK:
                 STATE["log"].clear()
                 STATE["counters"].clear()
                 STATE["routes"].clear()
+                STATE["faults"].clear()
                 STATE["max_inflight"] = 0
             return self.reply(200, "ok\n")
         if self.route == "/_route" and self.command == "POST":
@@ -215,23 +230,67 @@ class Handler(BaseHTTPRequestHandler):
             except (ValueError, KeyError, TypeError) as e:
                 return self.reply(400, "bad route: %s\n" % e)
             with LOCK:
-                STATE["routes"][path] = {"responses": responses, "n": 0}
+                old = STATE["routes"].get(path) or {}
+                chaos = doc.get("chaos")
+                STATE["routes"][path] = {
+                    "responses": responses, "n": 0, "chaos": chaos,
+                    "rng": old.get("rng") or random.Random(
+                        (chaos or {}).get("seed", 1)),
+                    "row": old.get("row", 0)}
             return self.reply(200, "ok\n")
         return self.reply(404, "no such control path\n")
 
     def scripted(self):
+        """The scripted response for this request (None: no route), and
+        the chaos to serve instead of it (None: none)."""
         with LOCK:
             r = STATE["routes"].get(self.path)
             if r is None:
                 r = STATE["routes"].get(self.route)
             if r is None:
-                return None
+                return None, None
             resp = r["responses"][min(r["n"], len(r["responses"]) - 1)]
             r["n"] += 1
-            return resp
+            chaos = r.get("chaos")
+            if not chaos or r["row"] >= int(chaos.get("burst", 3)) or \
+                    r["rng"].random() >= float(chaos.get("p", 0.3)):
+                r["row"] = 0
+                return resp, None
+            r["row"] += 1
+            kind = r["rng"].choice(CHAOS)
+            STATE["faults"][kind] = STATE["faults"].get(kind, 0) + 1
+            return resp, kind
+
+    def chaos(self, kind, resp):
+        """Fail this request as KIND says (see "chaos")."""
+        if kind in ("500", "503", "429"):
+            return self.reply(int(kind), "chaos %s\n" % kind,
+                              {} if kind == "500" else {"Retry-After": "1"})
+        self.close_connection = True
+        if kind == "reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            return None
+        body = resp.get("body", "").encode()
+        headers = dict(resp.get("headers") or {})
+        self.send_response(200)
+        for k, v in headers.items():
+            self.send_header(k, str(v))
+        if kind == "short":
+            self.send_header("Content-Length", str(len(body) + 1000))
+        else:
+            body = body[:len(body) // 2]
+            self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body if kind == "cut" else body[:len(body) // 2])
+        self.wfile.flush()
+        return None
 
     def serve(self):
-        resp = self.scripted()
+        resp, kind = self.scripted()
+        if kind is not None:
+            return self.chaos(kind, resp)
         if resp is not None and resp.get("hold") is not None:
             return self.held(resp)
         if resp is not None:
