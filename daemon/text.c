@@ -420,8 +420,9 @@ text_leave(struct text_walk *w, xmlNode *n)
 		href = xmlGetProp(n, (const xmlChar *)"href");
 		if (href == NULL)
 			break;
-		text = w->buf.p + w->link_start;
-		len = w->buf.len - w->link_start;
+		/* Nothing written yet: no buffer at all (NULL + 0 is UB). */
+		text = w->buf.p != NULL ? w->buf.p + w->link_start : "";
+		len = w->buf.p != NULL ? w->buf.len - w->link_start : 0;
 		while (len > 0 && (*text == ' ' || *text == '\n')) {
 			text++;
 			len--;
