@@ -362,18 +362,29 @@ static char *
 dedup_key_get(const struct dedup *d, const struct dedup_entry *e)
 {
 	const char *source = e->src < d->nsources ? d->sources[e->src] : "";
-	size_t len = e->key_len & ~DEDUP_KEY_DIGITS;
+	size_t len = e->key_len & ~DEDUP_KEY_DIGITS, slen = strlen(source);
+	char digits[20], *key;
+	const char *id = d->keys + e->key_at;
 	uint64_t v;
 
 	if (e->key_len == DEDUP_KEY_NONE)
 		return xstrdup("(unknown)");
-	if (e->key_len & DEDUP_KEY_DIGITS) {
-		memcpy(&v, d->keys + e->key_at, sizeof(v));
-		return xasprintf("%s:%llu", source, (unsigned long long)v);
-	}
 	if (e->src == DEDUP_SOURCES)
-		return xstrndup(d->keys + e->key_at, len);
-	return xasprintf("%s:%.*s", source, (int)len, d->keys + e->key_at);
+		return xstrndup(id, len);
+	if (e->key_len & DEDUP_KEY_DIGITS) {
+		memcpy(&v, id, sizeof(v));
+		len = 0;
+		do {
+			digits[sizeof(digits) - ++len] = (char)('0' + v % 10);
+		} while ((v /= 10) != 0);
+		id = digits + sizeof(digits) - len;
+	}
+	key = xmalloc(slen + 1 + len + 1);
+	memcpy(key, source, slen);
+	key[slen] = ':';
+	memcpy(key + slen + 1, id, len);
+	key[slen + 1 + len] = '\0';
+	return key;
 }
 
 /* Rebuild the table with NSLOTS slots from the ring. */
@@ -384,7 +395,7 @@ dedup_resize(struct dedup *d, size_t nslots)
 	size_t i, idx;
 
 	free(d->slots);
-	d->slots = xcalloc(nslots, sizeof(*d->slots));
+	d->slots = xcalloc_table(nslots, sizeof(*d->slots));
 	d->mask = nslots - 1;
 	d->used = 0;
 	for (i = 0; i < d->count; i++) {
@@ -417,7 +428,7 @@ dedup_new(const struct dedup_params *p)
 		d->params.capacity = 1;
 	if (d->params.capacity > DEDUP_CAPACITY_MAX)
 		d->params.capacity = DEDUP_CAPACITY_MAX;
-	d->ring = xcalloc(d->params.capacity, sizeof(*d->ring));
+	d->ring = xcalloc_table(d->params.capacity, sizeof(*d->ring));
 	d->keys_size = d->params.capacity * DEDUP_KEY_BYTES;
 	if (d->keys_size < DEDUP_MIN_KEY_RING)
 		d->keys_size = DEDUP_MIN_KEY_RING;

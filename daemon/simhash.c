@@ -977,7 +977,7 @@ simhash_resize(struct simhash_index *ix, size_t nslots)
 	uint64_t bits;
 
 	free(ix->slots);
-	ix->slots = xcalloc(nslots, sizeof(*ix->slots));
+	ix->slots = xcalloc_table(nslots, sizeof(*ix->slots));
 	ix->mask = nslots - 1;
 	ix->used = 0;
 	ix->tombs = 0;
@@ -1020,7 +1020,7 @@ simhash_index_new(int k, uint32_t min_words, size_t capacity_hint)
 	 * text: no rebuild while the index fills. */
 	for (n = 1024; (2 * ix->hint + 3) * 4 > n * 3; n *= 2)
 		;
-	ix->slots = xcalloc(n, sizeof(*ix->slots));
+	ix->slots = xcalloc_table(n, sizeof(*ix->slots));
 	ix->mask = n - 1;
 	return ix;
 }
@@ -1035,7 +1035,10 @@ simhash_grow(struct simhash_index *ix, uint32_t ref)
 		n *= 2;
 	if (n > (size_t)SIMHASH_MAX_REF + 1)
 		n = (size_t)SIMHASH_MAX_REF + 1;
-	ix->recs = xreallocarray(ix->recs, n, sizeof(*ix->recs));
+	if (ix->recs == NULL)
+		ix->recs = xcalloc_table(n, sizeof(*ix->recs));
+	else
+		ix->recs = xreallocarray(ix->recs, n, sizeof(*ix->recs));
 	words = (n + 63) / 64;
 	ix->inuse = xreallocarray(ix->inuse, words, sizeof(*ix->inuse));
 	memset(ix->inuse + (ix->nrefs + 63) / 64, 0,
