@@ -341,7 +341,8 @@ dedup_key_put(struct dedup *d, struct dedup_entry *e, const struct mention *m)
 	e->src = dedup_source(d, m->source);
 	if (e->src == DEDUP_SOURCES)
 		slen = strlen(m->source) + 1;
-	digits = dedup_digits(m->id, &v);
+	/* A source not in the table is kept with the id, in its bytes. */
+	digits = slen == 0 && dedup_digits(m->id, &v);
 	len = digits ? sizeof(v) : slen + ilen;
 	dedup_key_room(d, len);
 	if (digits)
