@@ -13,10 +13,5 @@ void	*xreallocarray(void *ptr, size_t nmemb, size_t size);
 char	*xstrdup(const char *s);		/* NULL stays NULL */
 char	*xstrndup(const char *s, size_t n);
 char	*xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* xcalloc_table - xcalloc for a big table read at random (dedup's, the
- * near-copy index's): the kernel is asked to back it with huge pages, so
- * that each random read costs a cache miss and not a TLB miss too. Freed
- * with free(). */
-void	*xcalloc_table(size_t nmemb, size_t size);
 
 #endif
