@@ -18,7 +18,10 @@
  * 32 bits: a 7-bit tag from the hash, which tells most slots apart without
  * reading the entry, which of the entry's two hashes it stands for, and the
  * entry's index + 1 in the low 24 bits. The table is kept at most half full;
- * it starts small and doubles as mentions come.
+ * it starts small and doubles as mentions come. Four bits of the tag are
+ * the low bits of the home slot: while no slot sits 16 or more places past
+ * its home (max_disp), a slot's home is known from where it is and its
+ * tag, and the deletion that moves later slots back reads no entries.
  *
  * Only the 64-bit hashes are compared, never the keys or URLs themselves:
  * two different keys (or links) are taken for one when their hashes are
@@ -77,7 +80,9 @@ struct dedup_entry {
 #define DEDUP_SLOT_REF(v)	((size_t)((v) & 0xffffffu) - 1)
 #define DEDUP_SLOT_KIND(v)	((enum dedup_kind)(((v) >> 24) & 1u))
 #define DEDUP_SLOT_TAG(v)	((v) >> 25)
-#define DEDUP_TAG(h)		((uint32_t)((h) >> 24) & 0x7fu)
+#define DEDUP_TAG(h)		(((uint32_t)((h) >> 20) & 0x70u) | \
+				    ((uint32_t)((h) >> 32) & 0xfu))
+#define DEDUP_DISP_KNOWN	16	/* max_disp below: homes from tags */
 
 struct dedup {
 	struct dedup_params	 params;
@@ -97,6 +102,7 @@ struct dedup {
 	size_t			 mask;
 	size_t			 used;
 	size_t			 max_slots;
+	size_t			 max_disp;	/* of any slot since the last resize */
 
 	struct simhash_index	*near;		/* NULL: near_distance 0 */
 };
@@ -207,6 +213,18 @@ dedup_insert(struct dedup *d, uint64_t h, enum dedup_kind kind, size_t idx)
 		i = (i + 1) & d->mask;
 	d->slots[i] = DEDUP_SLOT(DEDUP_TAG(h), kind, idx);
 	d->used++;
+	if (((i - dedup_home(d, h)) & d->mask) > d->max_disp)
+		d->max_disp = (i - dedup_home(d, h)) & d->mask;
+}
+
+/* The home slot of the hash that slot V, at I, stands for. */
+static size_t
+dedup_slot_home(const struct dedup *d, uint32_t v, size_t i)
+{
+	if (d->max_disp < DEDUP_DISP_KNOWN)
+		return (i - ((i - DEDUP_SLOT_TAG(v)) & 0xf)) & d->mask;
+	return dedup_home(d, dedup_entry_hash(&d->ring[DEDUP_SLOT_REF(v)],
+	    DEDUP_SLOT_KIND(v)));
 }
 
 
@@ -229,8 +247,7 @@ dedup_delete(struct dedup *d, uint64_t h, enum dedup_kind kind, size_t idx)
 		j = (j + 1) & d->mask;
 		if ((v = d->slots[j]) == 0)
 			return;
-		home = dedup_home(d, dedup_entry_hash(
-		    &d->ring[DEDUP_SLOT_REF(v)], DEDUP_SLOT_KIND(v)));
+		home = dedup_slot_home(d, v, j);
 		/* It stays if its home lies cyclically in (i, j]. */
 		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
 			continue;
@@ -396,9 +413,10 @@ dedup_resize(struct dedup *d, size_t nslots)
 	size_t i, idx;
 
 	free(d->slots);
-	d->slots = xcalloc_table(nslots, sizeof(*d->slots));
+	d->slots = xcalloc(nslots, sizeof(*d->slots));
 	d->mask = nslots - 1;
 	d->used = 0;
+	d->max_disp = 0;
 	for (i = 0; i < d->count; i++) {
 		idx = (dedup_oldest(d) + i) % d->params.capacity;
 		e = &d->ring[idx];
@@ -429,7 +447,7 @@ dedup_new(const struct dedup_params *p)
 		d->params.capacity = 1;
 	if (d->params.capacity > DEDUP_CAPACITY_MAX)
 		d->params.capacity = DEDUP_CAPACITY_MAX;
-	d->ring = xcalloc_table(d->params.capacity, sizeof(*d->ring));
+	d->ring = xcalloc(d->params.capacity, sizeof(*d->ring));
 	d->keys_size = d->params.capacity * DEDUP_KEY_BYTES;
 	if (d->keys_size < DEDUP_MIN_KEY_RING)
 		d->keys_size = DEDUP_MIN_KEY_RING;
@@ -558,6 +576,13 @@ dedup_check(struct dedup *d, struct mention *m, const char *folded,
 
 	kh = dedup_id_hash(m);
 	dedup_prefetch(d, kh);
+	/* Full: a new one forgets the oldest, whose slots come meanwhile. */
+	if (d->count == d->params.capacity) {
+		e = &d->ring[dedup_oldest(d)];
+		dedup_prefetch(d, e->key_hash);
+		if (e->classes & DEDUP_URL_OWNER)
+			dedup_prefetch(d, e->url_hash);
+	}
 	th = (uint32_t)dedup_hash(2, folded, flen);
 	if ((i = dedup_find(d, kh, DEDUP_KIND_KEY)) >= 0 &&
 	    d->ring[i].text_hash == th)
