@@ -5,7 +5,10 @@
  * overwritten (or expired) first. Their keys, needed only to name the first
  * of a duplicate in dup_of, live in a byte ring in the same order, so that
  * forgetting the oldest entry frees the oldest key; a key that needs room
- * forgets as many old entries as it takes.
+ * forgets as many old entries as it takes. The ring has DEDUP_KEY_BYTES a
+ * mention, and a key takes little of it: its source is a byte in the entry
+ * (an index in the few source names seen, kept once), and an id of up to
+ * 19 digits without a leading zero is kept as 8 bytes of binary.
  *
  * Near-copies are found by the SimHash index of simhash.h, under the same
  * entry indexes; canonical URLs come from urlcanon.h.
@@ -15,7 +18,21 @@
  * 32 bits: a 7-bit tag from the hash, which tells most slots apart without
  * reading the entry, which of the entry's two hashes it stands for, and the
  * entry's index + 1 in the low 24 bits. The table is kept at most half full;
- * it starts small and doubles as mentions come.
+ * it starts small and doubles as mentions come. Four bits of the tag are
+ * the low bits of the home slot: while no slot sits 16 or more places past
+ * its home (max_disp), a slot's home is known from where it is and its
+ * tag, and the deletion that moves later slots back reads no entries.
+ *
+ * Only the 64-bit hashes are compared, never the keys or URLs themselves:
+ * two different keys (or links) are taken for one when their hashes are
+ * equal. For a well-mixed hash that is 2^-64 a pair; a check compares its
+ * key and its link with at most the 10^6 remembered of each, so about
+ * 2 * 10^6 / 2^64 = 1.1e-13 a check, one wrong duplicate in some 10^13
+ * checks (300,000 years at a million checks a second).
+ *
+ * A check reads few cache lines one after the other: the slots of its key
+ * and of its link are prefetched as soon as their hashes are known, and
+ * the fingerprint is computed while they come.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,7 +49,10 @@
 
 #define DEDUP_MIN_SLOTS		1024
 #define DEDUP_KEY_MAX		1024	/* longer keys are not kept for dup_of */
-#define DEDUP_KEY_BYTES		32	/* key ring bytes per remembered mention */
+#define DEDUP_KEY_BYTES		16	/* key ring bytes per remembered mention */
+#define DEDUP_SOURCES		255	/* source names kept; src 255: in the key */
+#define DEDUP_KEY_DIGITS	0x8000U	/* key_len: the id is 8 bytes of binary */
+#define DEDUP_KEY_NONE		0x7fffU	/* key_len: the key is not kept */
 #define DEDUP_MIN_KEY_RING	65536
 
 enum dedup_kind {
@@ -46,10 +66,13 @@ struct dedup_entry {
 	uint32_t	 text_hash;	/* of the folded text, to tell edits */
 	uint32_t	 seen;		/* seconds since d->epoch */
 	uint32_t	 key_at;	/* offset in the key ring */
-	uint16_t	 key_len;	/* 0: not kept */
-	uint8_t		 classes;	/* MENTION_* */
-	uint8_t		 url_owner;	/* the url slot points here */
+	uint16_t	 key_len;	/* bytes there, or DEDUP_KEY_NONE; and
+					   DEDUP_KEY_DIGITS */
+	uint8_t		 src;		/* d->sources[src], DEDUP_SOURCES: none */
+	uint8_t		 classes;	/* MENTION_*; DEDUP_URL_OWNER */
 };
+
+#define DEDUP_URL_OWNER		0x80U	/* classes: the url slot points here */
 
 /* A slot: 0 empty, else tag << 25 | kind << 24 | (index + 1). */
 #define DEDUP_SLOT(tag, kind, idx) \
@@ -57,7 +80,9 @@ struct dedup_entry {
 #define DEDUP_SLOT_REF(v)	((size_t)((v) & 0xffffffu) - 1)
 #define DEDUP_SLOT_KIND(v)	((enum dedup_kind)(((v) >> 24) & 1u))
 #define DEDUP_SLOT_TAG(v)	((v) >> 25)
-#define DEDUP_TAG(h)		((uint32_t)((h) >> 24) & 0x7fu)
+#define DEDUP_TAG(h)		(((uint32_t)((h) >> 20) & 0x70u) | \
+				    ((uint32_t)((h) >> 32) & 0xfu))
+#define DEDUP_DISP_KNOWN	16	/* max_disp below: homes from tags */
 
 struct dedup {
 	struct dedup_params	 params;
@@ -69,11 +94,15 @@ struct dedup {
 	char			*keys;		/* the key ring */
 	size_t			 keys_size;
 	size_t			 keys_head;	/* next byte to write */
+	char			*sources[DEDUP_SOURCES];	/* names seen */
+	size_t			 nsources;
+	size_t			 sources_size;	/* their bytes */
 
 	uint32_t		*slots;
 	size_t			 mask;
 	size_t			 used;
 	size_t			 max_slots;
+	size_t			 max_disp;	/* of any slot since the last resize */
 
 	struct simhash_index	*near;		/* NULL: near_distance 0 */
 };
@@ -150,6 +179,13 @@ dedup_home(const struct dedup *d, uint64_t h)
 	return (size_t)(h >> 32) & d->mask;
 }
 
+/* Start reading the home slot of hash H. */
+static void
+dedup_prefetch(const struct dedup *d, uint64_t h)
+{
+	__builtin_prefetch(&d->slots[dedup_home(d, h)]);
+}
+
 /* The entry whose KIND hash is H, or -1. */
 static long
 dedup_find(const struct dedup *d, uint64_t h, enum dedup_kind kind)
@@ -177,6 +213,18 @@ dedup_insert(struct dedup *d, uint64_t h, enum dedup_kind kind, size_t idx)
 		i = (i + 1) & d->mask;
 	d->slots[i] = DEDUP_SLOT(DEDUP_TAG(h), kind, idx);
 	d->used++;
+	if (((i - dedup_home(d, h)) & d->mask) > d->max_disp)
+		d->max_disp = (i - dedup_home(d, h)) & d->mask;
+}
+
+/* The home slot of the hash that slot V, at I, stands for. */
+static size_t
+dedup_slot_home(const struct dedup *d, uint32_t v, size_t i)
+{
+	if (d->max_disp < DEDUP_DISP_KNOWN)
+		return (i - ((i - DEDUP_SLOT_TAG(v)) & 0xf)) & d->mask;
+	return dedup_home(d, dedup_entry_hash(&d->ring[DEDUP_SLOT_REF(v)],
+	    DEDUP_SLOT_KIND(v)));
 }
 
 
@@ -199,8 +247,7 @@ dedup_delete(struct dedup *d, uint64_t h, enum dedup_kind kind, size_t idx)
 		j = (j + 1) & d->mask;
 		if ((v = d->slots[j]) == 0)
 			return;
-		home = dedup_home(d, dedup_entry_hash(
-		    &d->ring[DEDUP_SLOT_REF(v)], DEDUP_SLOT_KIND(v)));
+		home = dedup_slot_home(d, v, j);
 		/* It stays if its home lies cyclically in (i, j]. */
 		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
 			continue;
@@ -225,7 +272,7 @@ dedup_forget_oldest(struct dedup *d)
 	struct dedup_entry *e = &d->ring[idx];
 
 	dedup_delete(d, e->key_hash, DEDUP_KIND_KEY, idx);
-	if (e->url_owner)
+	if (e->classes & DEDUP_URL_OWNER)
 		dedup_delete(d, e->url_hash, DEDUP_KIND_URL, idx);
 	if (d->near != NULL)
 		simhash_index_remove(d->near, (uint32_t)idx);
@@ -261,33 +308,101 @@ dedup_key_room(struct dedup *d, size_t n)
 	}
 }
 
-/* Keep the key of M, "source:id", for entry E. */
+/* The index of source name SOURCE in d->sources, added when new; or
+ * DEDUP_SOURCES when the table is full (the name then goes in the key). */
+static uint8_t
+dedup_source(struct dedup *d, const char *source)
+{
+	size_t i;
+
+	for (i = 0; i < d->nsources; i++)
+		if (strcmp(d->sources[i], source) == 0)
+			return (uint8_t)i;
+	if (d->nsources == DEDUP_SOURCES)
+		return DEDUP_SOURCES;
+	d->sources[d->nsources] = xstrdup(source);
+	d->sources_size += strlen(source) + 1;
+	return (uint8_t)d->nsources++;
+}
+
+/* Whether ID is 1 to 19 digits without a leading zero (it fits 64 bits and
+ * prints back the same), and then its value in *V. */
+static int
+dedup_digits(const char *id, uint64_t *v)
+{
+	size_t i;
+
+	if (id[0] < '1' || id[0] > '9')
+		return 0;
+	for (*v = 0, i = 0; id[i] >= '0' && id[i] <= '9'; i++) {
+		if (i == 19)
+			return 0;
+		*v = *v * 10 + (uint64_t)(id[i] - '0');
+	}
+	return id[i] == '\0';
+}
+
+/* Keep the key of M, "source:id", for entry E: the source as an index in
+ * d->sources, the id as its bytes or as a binary number. */
 static void
 dedup_key_put(struct dedup *d, struct dedup_entry *e, const struct mention *m)
 {
-	size_t slen = strlen(m->source), len = slen + 1 + strlen(m->id);
+	size_t slen = 0, len, ilen = strlen(m->id);
+	uint64_t v;
+	int digits;
 
-	if (len > DEDUP_KEY_MAX) {
-		e->key_at = (uint32_t)d->keys_head;
-		e->key_len = 0;
-		return;
-	}
-	dedup_key_room(d, len);
-	memcpy(d->keys + d->keys_head, m->source, slen);
-	d->keys[d->keys_head + slen] = ':';
-	memcpy(d->keys + d->keys_head + slen + 1, m->id, len - slen - 1);
 	e->key_at = (uint32_t)d->keys_head;
-	e->key_len = (uint16_t)len;
+	e->key_len = DEDUP_KEY_NONE;
+	if (strlen(m->source) + 1 + ilen > DEDUP_KEY_MAX)
+		return;
+	e->src = dedup_source(d, m->source);
+	if (e->src == DEDUP_SOURCES)
+		slen = strlen(m->source) + 1;
+	/* A source not in the table is kept with the id, in its bytes. */
+	digits = slen == 0 && dedup_digits(m->id, &v);
+	len = digits ? sizeof(v) : slen + ilen;
+	dedup_key_room(d, len);
+	if (digits)
+		memcpy(d->keys + d->keys_head, &v, sizeof(v));
+	else {
+		memcpy(d->keys + d->keys_head, m->source, slen);
+		if (slen > 0)
+			d->keys[d->keys_head + slen - 1] = ':';
+		memcpy(d->keys + d->keys_head + slen, m->id, len - slen);
+	}
+	e->key_at = (uint32_t)d->keys_head;
+	e->key_len = (uint16_t)(len | (digits ? DEDUP_KEY_DIGITS : 0));
 	d->keys_head += len;
 }
 
-/* The key of entry E (malloc'd). */
+/* The key of entry E, "source:id" (malloc'd). */
 static char *
 dedup_key_get(const struct dedup *d, const struct dedup_entry *e)
 {
-	if (e->key_len == 0)
+	const char *source = e->src < d->nsources ? d->sources[e->src] : "";
+	size_t len = e->key_len & ~DEDUP_KEY_DIGITS, slen = strlen(source);
+	char digits[20], *key;
+	const char *id = d->keys + e->key_at;
+	uint64_t v;
+
+	if (e->key_len == DEDUP_KEY_NONE)
 		return xstrdup("(unknown)");
-	return xstrndup(d->keys + e->key_at, e->key_len);
+	if (e->src == DEDUP_SOURCES)
+		return xstrndup(id, len);
+	if (e->key_len & DEDUP_KEY_DIGITS) {
+		memcpy(&v, id, sizeof(v));
+		len = 0;
+		do {
+			digits[sizeof(digits) - ++len] = (char)('0' + v % 10);
+		} while ((v /= 10) != 0);
+		id = digits + sizeof(digits) - len;
+	}
+	key = xmalloc(slen + 1 + len + 1);
+	memcpy(key, source, slen);
+	key[slen] = ':';
+	memcpy(key + slen + 1, id, len);
+	key[slen + 1 + len] = '\0';
+	return key;
 }
 
 /* Rebuild the table with NSLOTS slots from the ring. */
@@ -301,11 +416,12 @@ dedup_resize(struct dedup *d, size_t nslots)
 	d->slots = xcalloc(nslots, sizeof(*d->slots));
 	d->mask = nslots - 1;
 	d->used = 0;
+	d->max_disp = 0;
 	for (i = 0; i < d->count; i++) {
 		idx = (dedup_oldest(d) + i) % d->params.capacity;
 		e = &d->ring[idx];
 		dedup_insert(d, e->key_hash, DEDUP_KIND_KEY, idx);
-		if (e->url_owner)
+		if (e->classes & DEDUP_URL_OWNER)
 			dedup_insert(d, e->url_hash, DEDUP_KIND_URL, idx);
 	}
 }
@@ -459,11 +575,24 @@ dedup_check(struct dedup *d, struct mention *m, const char *folded,
 		dedup_resize(d, (d->mask + 1) * 2);
 
 	kh = dedup_id_hash(m);
+	dedup_prefetch(d, kh);
+	/* Full: a new one forgets the oldest, whose slots come meanwhile. */
+	if (d->count == d->params.capacity) {
+		e = &d->ring[dedup_oldest(d)];
+		dedup_prefetch(d, e->key_hash);
+		if (e->classes & DEDUP_URL_OWNER)
+			dedup_prefetch(d, e->url_hash);
+	}
 	th = (uint32_t)dedup_hash(2, folded, flen);
 	if ((i = dedup_find(d, kh, DEDUP_KIND_KEY)) >= 0 &&
 	    d->ring[i].text_hash == th)
 		return dedup_mark(d, m, &d->ring[i], DEDUP_SAME_ID);
-	/* Past a repeat: the fingerprint is needed. */
+	/* Past a repeat: the link's slot comes while the fingerprint is made. */
+	if (i < 0 && (url = dedup_url(m->url)) != NULL) {
+		uh = dedup_hash(DEDUP_KIND_URL, url, strlen(url));
+		free(url);
+		dedup_prefetch(d, uh);
+	}
 	simhash_text(folded, flen, &fp);
 	if (i >= 0) {
 		e = &d->ring[i];
@@ -474,20 +603,16 @@ dedup_check(struct dedup *d, struct mention *m, const char *folded,
 		if (hit != NULL) {
 			hit->ref = (uint32_t)i;
 			hit->text_hash = th;
-			hit->prev_classes = e->classes;
+			hit->prev_classes = e->classes & ~DEDUP_URL_OWNER;
 		}
 		return dedup_mark(d, m, e, DEDUP_UPDATE);
 	}
 
 	near = d->near != NULL ? simhash_index_find(d->near, &fp) : -1;
-	if ((url = dedup_url(m->url)) != NULL) {
-		uh = dedup_hash(DEDUP_KIND_URL, url, strlen(url));
-		free(url);
-		/* The same link with nothing of its own, or a copy of it. */
-		if ((i = dedup_find(d, uh, DEDUP_KIND_URL)) >= 0 &&
-		    (fp.words < (uint32_t)d->params.min_words || near == i))
-			return dedup_mark(d, m, &d->ring[i], DEDUP_SAME_URL);
-	}
+	/* The same link with nothing of its own, or a copy of it. */
+	if (uh != 0 && (i = dedup_find(d, uh, DEDUP_KIND_URL)) >= 0 &&
+	    (fp.words < (uint32_t)d->params.min_words || near == i))
+		return dedup_mark(d, m, &d->ring[i], DEDUP_SAME_URL);
 	if (near >= 0)
 		return dedup_mark(d, m, &d->ring[near], DEDUP_NEAR_TEXT);
 
@@ -504,7 +629,7 @@ dedup_check(struct dedup *d, struct mention *m, const char *folded,
 	dedup_insert(d, kh, DEDUP_KIND_KEY, d->head);
 	if (uh != 0 && dedup_find(d, uh, DEDUP_KIND_URL) < 0) {
 		dedup_insert(d, uh, DEDUP_KIND_URL, d->head);
-		e->url_owner = 1;
+		e->classes |= DEDUP_URL_OWNER;
 	}
 	if (d->near != NULL)
 		simhash_index_add(d->near, &fp, (uint32_t)d->head);
@@ -522,8 +647,13 @@ void
 dedup_set_classes(struct dedup *d, const struct dedup_hit *hit,
     unsigned classes)
 {
-	if (hit->ref < d->params.capacity)
-		d->ring[hit->ref].classes = (uint8_t)classes;
+	struct dedup_entry *e;
+
+	if (hit->ref >= d->params.capacity)
+		return;
+	e = &d->ring[hit->ref];
+	e->classes = (uint8_t)((e->classes & DEDUP_URL_OWNER) |
+	    (classes & ~DEDUP_URL_OWNER));
 }
 
 size_t
@@ -536,7 +666,8 @@ size_t
 dedup_memory(const struct dedup *d)
 {
 	return sizeof(*d) + d->params.capacity * sizeof(*d->ring) +
-	    d->keys_size + (d->mask + 1) * sizeof(*d->slots) +
+	    d->keys_size + d->sources_size +
+	    (d->mask + 1) * sizeof(*d->slots) +
 	    (d->near != NULL ? simhash_index_memory(d->near) : 0);
 }
 
@@ -547,6 +678,8 @@ dedup_free(struct dedup *d)
 		return;
 	free(d->ring);
 	free(d->keys);
+	while (d->nsources > 0)
+		free(d->sources[--d->nsources]);
 	free(d->slots);
 	simhash_index_free(d->near);
 	free(d);

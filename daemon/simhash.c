@@ -13,9 +13,11 @@
  * words in O(1): the 16 trimmed sequences and the ladder's prefixes cost
  * little more than one pass.
  *
- * The index keeps, for each ref, a record of 40 bytes (SimHash, the whole
- * sequence's 64-bit key, the remembered prefix, the anchor, an age, 16 bits
- * of the ends' key, the word count and flag, the prefix marks), and:
+ * The index keeps, for each ref, a record of 32 bytes (the whole
+ * sequence's 64-bit key, the prefix marks, the remembered prefix, an age,
+ * 16 bits of the ends' key, the word count and flag), and for a long text
+ * 16 more aside (its SimHash and anchor, which only the rules for long
+ * texts read), and:
  *  - one open-addressing table of 32-bit slots (a 6-bit tag of the key, its
  *    kind and the ref), at most three quarters full (tombstones for the
  *    forgotten, rebuilt when they pile up), for the exact keys: the whole
@@ -30,8 +32,8 @@
  *    contiguous arrays of (ref, 32 other bits of the SimHash): a bucket is
  *    filtered without reading a record, since a near SimHash differs in at
  *    most K of those 32 bits too.
- * With a million 160-byte posts that is 40 + 16 (the table) bytes a post;
- * long posts add (K + 1) * 8 bytes and the buckets' heads.
+ * With a million 160-byte posts that is 32 + 16 (the table) bytes a post;
+ * long posts add 16 + (K + 1) * 8 bytes and the buckets' heads.
  *
  * Why 64-bit keys for the whole sequence: a query makes 16 probes among a
  * million keys, and with 32 bits one query in a few hundred would find a
@@ -89,19 +91,28 @@ struct simhash_words {
 	int			 has_rt;
 };
 
-/* What the index remembers of a fingerprint (simhash_near's B). */
+/* What the index remembers of a fingerprint (simhash_near's B), 32 bytes:
+ * half a cache line, never across two. */
 struct simhash_rec {
-	uint64_t	hash;
 	uint64_t	whole;
+	uint64_t	marks;	/* the fingerprint's */
 	uint32_t	head;
-	uint32_t	anchor;
 	uint32_t	age;	/* when added: the smaller, the older */
 	uint16_t	ends;	/* 16 bits of the ends' key: a false "the
 				   same" only loses a copy of a long text */
 	uint16_t	words;	/* at most SIMHASH_REC_WORDS; bit 15:
 				   truncated */
-	uint64_t	marks;	/* the fingerprint's */
-} __attribute__((packed));
+	uint32_t	lng;	/* ix->longs index + 1; 0: not long */
+};
+
+/* What only the rules for long texts read (fuzzy, anchor): kept aside for
+ * the texts that have SIMHASH_FUZZY_WORDS words or an anchor. Of any
+ * other, both rules are false whatever its SimHash. */
+struct simhash_long {
+	uint64_t	hash;
+	uint32_t	anchor;
+	uint32_t	next;	/* free: the next free index + 1 */
+};
 
 #define SIMHASH_REC_CUT		0x8000U
 #define SIMHASH_REC_WORDS	0x7fffU
@@ -132,6 +143,10 @@ struct simhash_index {
 	size_t			 used;
 	size_t			 tombs;		/* forgotten slots */
 	struct simhash_rec	*recs;		/* by ref */
+	struct simhash_long	*longs;		/* by rec->lng - 1 */
+	size_t			 nlongs;	/* allocated */
+	size_t			 longs_used;	/* ever handed out */
+	uint32_t		 longs_free;	/* first free + 1; 0: none */
 	uint64_t		*inuse;		/* bit per ref */
 	size_t			 nrefs;		/* the arrays' length */
 	size_t			 hint;		/* their first length */
@@ -745,15 +760,24 @@ simhash_distance(const struct simhash_fp *a, const struct simhash_fp *b)
 	return __builtin_popcountll(a->hash ^ b->hash);
 }
 
-/* What the index remembers of FP, aged AGE. */
+/* Whether the index keeps the long part of FP. */
+static int
+simhash_is_long(const struct simhash_fp *fp)
+{
+	return fp->words >= SIMHASH_FUZZY_WORDS || fp->anchor != 0;
+}
+
+/* What the index remembers of FP, aged AGE: R, and L for a long text. */
 static void
 simhash_rec_of(const struct simhash_fp *fp, uint32_t age,
-    struct simhash_rec *r)
+    struct simhash_rec *r, struct simhash_long *l)
 {
-	r->hash = fp->hash;
+	l->hash = fp->hash;
+	l->anchor = fp->anchor;
+	l->next = 0;
+	r->lng = 0;
 	r->whole = fp->trim[0];
 	r->head = fp->head;
-	r->anchor = fp->anchor;
 	r->ends = (uint16_t)(fp->ends >> 16);
 	r->age = age;
 	r->words = (uint16_t)((fp->words < SIMHASH_REC_WORDS ? fp->words :
@@ -762,11 +786,12 @@ simhash_rec_of(const struct simhash_fp *fp, uint32_t age,
 	r->marks = fp->marks;
 }
 
-/* The best rule by which Q (the later text) is near the remembered R, as
- * a rank (the smaller, the better), or SIMHASH_RANK_NONE. */
+/* The best rule by which Q (the later text) is near the remembered R (and
+ * L, its long part, NULL when it is not long), as a rank (the smaller, the
+ * better), or SIMHASH_RANK_NONE. */
 static int32_t
-simhash_match(const struct simhash_fp *q, const struct simhash_rec *r, int k,
-    uint32_t min_words)
+simhash_match(const struct simhash_fp *q, const struct simhash_rec *r,
+    const struct simhash_long *l, int k, uint32_t min_words)
 {
 	uint32_t rw = r->words & SIMHASH_REC_WORDS, diff, i, share, qw;
 	size_t len;
@@ -813,13 +838,13 @@ simhash_match(const struct simhash_fp *q, const struct simhash_rec *r, int k,
 
 	/* Long texts: other headers and footers, a small edit forgiven; the
 	 * same ends with other words between are an edit. */
-	if ((uint16_t)(q->ends >> 16) == r->ends)
+	if (l == NULL || (uint16_t)(q->ends >> 16) == r->ends)
 		return SIMHASH_RANK_NONE;
-	d = __builtin_popcountll(q->hash ^ r->hash);
+	d = __builtin_popcountll(q->hash ^ l->hash);
 	if (qw >= SIMHASH_FUZZY_WORDS && rw >= SIMHASH_FUZZY_WORDS &&
 	    d <= k)
 		return SIMHASH_RANK_FUZZY + d;
-	if (q->anchor != 0 && q->anchor == r->anchor && d <= SIMHASH_ANCHOR_K)
+	if (q->anchor != 0 && q->anchor == l->anchor && d <= SIMHASH_ANCHOR_K)
 		return SIMHASH_RANK_FUZZY + d;
 	return SIMHASH_RANK_NONE;
 }
@@ -829,13 +854,14 @@ simhash_near(const struct simhash_fp *a, const struct simhash_fp *b, int k,
     uint32_t min_words)
 {
 	struct simhash_rec ra, rb;
+	struct simhash_long la, lb;
 
 	if (min_words == 0)
 		min_words = SIMHASH_MIN_WORDS;
-	simhash_rec_of(a, 0, &ra);
-	simhash_rec_of(b, 0, &rb);
-	return simhash_match(a, &rb, k, min_words) != SIMHASH_RANK_NONE ||
-	    simhash_match(b, &ra, k, min_words) != SIMHASH_RANK_NONE;
+	simhash_rec_of(a, 0, &ra, &la);
+	simhash_rec_of(b, 0, &rb, &lb);
+	return simhash_match(a, &rb, &lb, k, min_words) != SIMHASH_RANK_NONE ||
+	    simhash_match(b, &ra, &la, k, min_words) != SIMHASH_RANK_NONE;
 }
 
 /* The smallest L with 2^L >= X (at most 40). */
@@ -887,6 +913,21 @@ simhash_prefetch(const struct simhash_index *ix, uint32_t key)
 	__builtin_prefetch(&ix->slots[simhash_home(ix, key)]);
 }
 
+/* The long part of record R, or NULL. */
+static const struct simhash_long *
+simhash_long_of(const struct simhash_index *ix, const struct simhash_rec *r)
+{
+	return r->lng == 0 ? NULL : &ix->longs[r->lng - 1];
+}
+
+/* The anchor of record R (0: none). */
+static uint32_t
+simhash_rec_anchor(const struct simhash_index *ix,
+    const struct simhash_rec *r)
+{
+	return r->lng == 0 ? 0 : ix->longs[r->lng - 1].anchor;
+}
+
 /* The exact key of KIND that REF's record holds. */
 static uint32_t
 simhash_rec_key(const struct simhash_index *ix, uint32_t ref, unsigned kind)
@@ -895,7 +936,40 @@ simhash_rec_key(const struct simhash_index *ix, uint32_t ref, unsigned kind)
 
 	if (kind == SIMHASH_KIND_WHOLE)
 		return (uint32_t)(r->whole >> 32);
-	return kind == SIMHASH_KIND_HEAD ? r->head : r->anchor;
+	return kind == SIMHASH_KIND_HEAD ? r->head : simhash_rec_anchor(ix, r);
+}
+
+/* Keep long part L for record R. */
+static void
+simhash_long_put(struct simhash_index *ix, struct simhash_rec *r,
+    const struct simhash_long *l)
+{
+	size_t i;
+
+	if (ix->longs_free != 0) {
+		i = ix->longs_free - 1;
+		ix->longs_free = ix->longs[i].next;
+	} else {
+		if (ix->longs_used == ix->nlongs) {
+			ix->nlongs = ix->nlongs == 0 ? 64 : ix->nlongs * 2;
+			ix->longs = xreallocarray(ix->longs, ix->nlongs,
+			    sizeof(*ix->longs));
+		}
+		i = ix->longs_used++;
+	}
+	ix->longs[i] = *l;
+	r->lng = (uint32_t)i + 1;
+}
+
+/* Give record R's long part back. */
+static void
+simhash_long_del(struct simhash_index *ix, struct simhash_rec *r)
+{
+	if (r->lng == 0)
+		return;
+	ix->longs[r->lng - 1].next = ix->longs_free;
+	ix->longs_free = r->lng;
+	r->lng = 0;
 }
 
 /* Point exact key KEY of KIND at REF, in the first free or forgotten slot
@@ -965,8 +1039,9 @@ simhash_put_rec(struct simhash_index *ix, uint32_t ref)
 		    ref);
 	if (r->head != 0)
 		simhash_put(ix, r->head, SIMHASH_KIND_HEAD, ref);
-	if (r->anchor != 0)
-		simhash_put(ix, r->anchor, SIMHASH_KIND_ANCHOR, ref);
+	if (simhash_rec_anchor(ix, r) != 0)
+		simhash_put(ix, simhash_rec_anchor(ix, r), SIMHASH_KIND_ANCHOR,
+		    ref);
 }
 
 /* Rebuild the table of exact keys with NSLOTS slots. */
@@ -1090,6 +1165,7 @@ simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
     uint32_t ref)
 {
 	struct simhash_rec *r;
+	struct simhash_long l;
 	int t;
 
 	if (ref > SIMHASH_MAX_REF)
@@ -1117,7 +1193,9 @@ simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
 		simhash_resize(ix, (ix->used + 3) * 2 > ix->mask + 1 ?
 		    (ix->mask + 1) * 2 : ix->mask + 1);
 	r = &ix->recs[ref];
-	simhash_rec_of(fp, ix->age++, r);
+	simhash_rec_of(fp, ix->age++, r, &l);
+	if (simhash_is_long(fp))
+		simhash_long_put(ix, r, &l);
 	simhash_put_rec(ix, ref);
 	if (fp->words >= SIMHASH_FUZZY_WORDS)
 		for (t = 0; t < ix->nblocks; t++)
@@ -1130,7 +1208,8 @@ simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
 void
 simhash_index_remove(struct simhash_index *ix, uint32_t ref)
 {
-	const struct simhash_rec *r;
+	struct simhash_rec *r;
+	const struct simhash_long *l;
 	int t;
 
 	if (!simhash_used(ix, ref))
@@ -1145,11 +1224,12 @@ simhash_index_remove(struct simhash_index *ix, uint32_t ref)
 		    ref);
 	if (r->head != 0)
 		simhash_del(ix, r->head, SIMHASH_KIND_HEAD, ref);
-	if (r->anchor != 0)
-		simhash_del(ix, r->anchor, SIMHASH_KIND_ANCHOR, ref);
+	if ((l = simhash_long_of(ix, r)) != NULL && l->anchor != 0)
+		simhash_del(ix, l->anchor, SIMHASH_KIND_ANCHOR, ref);
 	if ((r->words & SIMHASH_REC_WORDS) >= SIMHASH_FUZZY_WORDS)
 		for (t = 0; t < ix->nblocks; t++)
-			simhash_bucket_del(ix, t, r->hash, ref);
+			simhash_bucket_del(ix, t, l->hash, ref);
+	simhash_long_del(ix, r);
 	ix->inuse[ref / 64] &= ~((uint64_t)1 << (ref % 64));
 	ix->count--;
 }
@@ -1168,18 +1248,19 @@ simhash_consider(const struct simhash_index *ix, const struct simhash_fp *q,
     uint32_t ref, struct simhash_best *b)
 {
 	const struct simhash_rec *r = &ix->recs[ref];
+	const struct simhash_long *l = simhash_long_of(ix, r);
 	int32_t rank;
 	int d;
 
 	if ((long)ref == b->ref)
 		return;
-	rank = simhash_match(q, r, ix->k, ix->min_words);
+	rank = simhash_match(q, r, l, ix->k, ix->min_words);
 	if (rank == SIMHASH_RANK_NONE || rank > b->rank)
 		return;
 	/* The same words or the same start: the first seen; the SimHash
 	 * rules: the closest. */
 	d = rank < SIMHASH_RANK_FUZZY ? 0 : __builtin_popcountll(q->hash ^
-	    r->hash);
+	    l->hash);
 	if (rank == b->rank && (d > b->d || (d == b->d &&
 	    (int32_t)(r->age - b->age) >= 0)))
 		return;
@@ -1275,6 +1356,7 @@ simhash_index_memory(const struct simhash_index *ix)
 
 	bytes += (ix->mask + 1) * sizeof(*ix->slots);
 	bytes += ix->nrefs * sizeof(*ix->recs);
+	bytes += ix->nlongs * sizeof(*ix->longs);
 	bytes += (ix->nrefs + 63) / 64 * sizeof(*ix->inuse);
 	if (ix->blocks[0] != NULL)
 		bytes += (size_t)ix->nblocks * ((size_t)1 << ix->bbits) *
@@ -1298,6 +1380,7 @@ simhash_index_free(struct simhash_index *ix)
 	}
 	free(ix->slots);
 	free(ix->recs);
+	free(ix->longs);
 	free(ix->inuse);
 	free(ix);
 }

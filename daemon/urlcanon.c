@@ -1343,16 +1343,136 @@ out:
 	return out;
 }
 
+/* Whether the host HOST (lower case, N bytes) is named in a table of sites:
+ * an alias, a per-site rewrite or a redirector, whatever the path. */
+static int
+urlcanon_host_known(const char *host, size_t n)
+{
+	const struct urlcanon_alias *a;
+	size_t i, len;
+
+	for (i = 0; i < URLCANON_NITEMS(urlcanon_aliases); i++) {
+		a = &urlcanon_aliases[i];
+		len = strlen(a->from);
+		if (a->from[0] == '.' ? (n > len &&
+		    memcmp(host + n - len, a->from, len) == 0) :
+		    strcmp(host, a->from) == 0)
+			return 1;
+	}
+	for (i = 0; i < URLCANON_NITEMS(urlcanon_sites); i++)
+		if (strcmp(host, urlcanon_sites[i].host) == 0)
+			return 1;
+	for (i = 0; i < URLCANON_NITEMS(urlcanon_redirects); i++)
+		if (URLCANON_HOST_MAY(host, urlcanon_redirects[i].host) &&
+		    urlcanon_host_match(host, urlcanon_redirects[i].host))
+			return 1;
+	return 0;
+}
+
+/*
+ * The canonical form of the commonest links without libcurl, or NULL when
+ * URL is not one of them (urlcanon_depth then does all the work): a lower
+ * case http:// or https://, a host of lower-case letters, digits, '-' and
+ * inner dots that starts with a letter, also once www., m. and mobile.
+ * are folded (so it is no IPv4 number), and is in no table of sites, then
+ * nothing but unreserved bytes and single slashes, no dot segment: no
+ * userinfo, port, percent sign, query nor fragment. For those the rules of
+ * urlcanon.h come down to the folded host and the path less its trailing
+ * slash and default pages, which is what this writes.
+ */
+static char *
+urlcanon_fast(const char *url)
+{
+	char host[256], *out;
+	const char *p, *path, *seg, *end;
+	size_t hn, pn, i, sn, start;
+	int again;
+
+	if (strncmp(url, "http://", 7) == 0)
+		p = url + 7;
+	else if (strncmp(url, "https://", 8) == 0)
+		p = url + 8;
+	else
+		return NULL;
+	if (*p < 'a' || *p > 'z')
+		return NULL;
+	for (hn = 0; p[hn] != '/' && p[hn] != '\0'; hn++) {
+		if (!((p[hn] >= 'a' && p[hn] <= 'z') ||
+		    (p[hn] >= '0' && p[hn] <= '9') || p[hn] == '-' ||
+		    (p[hn] == '.' && p[hn - 1] != '.')) || hn >= 253)
+			return NULL;
+	}
+	if (p[hn - 1] == '.')
+		return NULL;
+	/* Fold www., m. and mobile. while two labels remain, as
+	 * urlcanon_host does; what is left must still start with a letter. */
+	for (i = 0, start = 0; i < URLCANON_NITEMS(urlcanon_folds); i++) {
+		sn = strlen(urlcanon_folds[i]);
+		if (strncmp(p + start, urlcanon_folds[i], sn) == 0 &&
+		    p[start + sn] == '.' &&
+		    memchr(p + start + sn + 1, '.', hn - start - sn - 1) != NULL) {
+			start += sn + 1;
+			i = (size_t)-1;	/* again from the first */
+		}
+	}
+	if (p[start] < 'a' || p[start] > 'z')
+		return NULL;
+	memcpy(host, p + start, hn - start);
+	host[hn - start] = '\0';
+	if (urlcanon_host_known(host, hn - start))
+		return NULL;
+
+	/* The path: segments of unreserved bytes, one slash before each. */
+	path = p + hn;
+	for (seg = path; *seg == '/'; seg += sn) {
+		for (sn = 1; urlcanon_unreserved((unsigned char)seg[sn]); sn++)
+			;
+		if ((sn == 1 && seg[1] == '/') || (sn == 2 && seg[1] == '.') ||
+		    (sn == 3 && seg[1] == '.' && seg[2] == '.'))
+			return NULL;
+	}
+	if (*seg != '\0' || seg - url > 2048)
+		return NULL;
+	end = seg;
+	if (end > path && end[-1] == '/')
+		end--;
+	/* Default pages off the end, as long as the last segment is one. */
+	for (again = 1; again && end > path;) {
+		for (seg = end; seg[-1] != '/'; seg--)
+			;
+		for (i = 0, again = 0; i < URLCANON_NITEMS(urlcanon_indexes) &&
+		    !again; i++) {
+			if (urlcanon_ncaseeq(seg, (size_t)(end - seg),
+			    urlcanon_indexes[i])) {
+				end = seg - 1;
+				again = 1;
+			}
+		}
+	}
+	hn -= start;
+	pn = (size_t)(end - path);
+	out = xmalloc(hn + (pn == 0 ? 1 : pn) + 1);
+	memcpy(out, host, hn);
+	if (pn == 0)
+		out[hn++] = '/';
+	memcpy(out + hn, path, pn);
+	out[hn + pn] = '\0';
+	return out;
+}
+
 /* The canonical form of URL, or NULL with *cause set. */
 char *
 urlcanon(const char *url, char **cause)
 {
+	char *out;
 	int deep = 0;
 
 	if (url == NULL) {
 		urlcanon_cause(cause, "no URL");
 		return NULL;
 	}
+	if ((out = urlcanon_fast(url)) != NULL)
+		return out;
 	return urlcanon_depth(url, 0, cause, &deep);
 }
 

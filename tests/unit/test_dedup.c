@@ -261,6 +261,41 @@ test_keys(void **state)
 	dedup_free(d);
 }
 
+/* Every form a key is kept in gives it back as it came for dup_of: ids of
+ * digits (kept as a number when they fit 64 bits and have no leading zero),
+ * other ids, and sources past the first DEDUP_SOURCES names
+ * (whose names are then kept with the key). */
+static void
+test_key_forms(void **state)
+{
+	static const char *const ids[] = { "1", "42", "0", "007",
+	    "18446744073709551615", "9999999999999999999",
+	    "99999999999999999999", "123abc", "12 3", "-5",
+	    "https://Example.org/item/9" };
+	struct dedup *d = make_dedup(2000);
+	char source[32], url[64], want[128];
+	size_t i, j;
+
+	(void)state;
+	for (j = 0; j < 300; j++) {
+		snprintf(source, sizeof(source), "src%zu", j);
+		for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+			snprintf(url, sizeof(url), "https://k.org/%zu/%zu", j,
+			    i);
+			assert_int_equal(check(d, source, ids[i], url),
+			    DEDUP_NEW);
+			assert_int_equal(check(d, "t", "x", url),
+			    DEDUP_SAME_URL);
+			snprintf(want, sizeof(want), "%s:%s", source, ids[i]);
+			assert_string_equal(last_dup, want);
+			assert_int_equal(check(d, source, ids[i], NULL),
+			    DEDUP_SAME_ID);
+			assert_string_equal(last_dup, want);
+		}
+	}
+	dedup_free(d);
+}
+
 /* Far more than the capacity: the table stays consistent while entries come
  * and go (backward-shift deletion), and grows after the ring wrapped. */
 static void
@@ -306,6 +341,7 @@ main(void)
 		cmocka_unit_test_teardown(test_eviction, teardown),
 		cmocka_unit_test_teardown(test_window, teardown),
 		cmocka_unit_test_teardown(test_keys, teardown),
+		cmocka_unit_test_teardown(test_key_forms, teardown),
 		cmocka_unit_test_teardown(test_many, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -236,6 +236,26 @@ test_forms(void **state)
 	/* A target that is not an http(s) URL leaves the redirector. */
 	check_form("https://www.google.com/url?q=javascript%3Aalert(1)",
 	    "google.com/url?q=javascript%3Aalert(1)");
+
+	/* Plain links, which skip libcurl, at the edges of what they take:
+	 * the same forms as through the full rules. */
+	check_form("https://blog.example.org/2024/05/my-post/",
+	    "blog.example.org/2024/05/my-post");
+	check_form("https://www.m.example.org/a/index.php/",
+	    "example.org/a");
+	check_form("https://example.org/a/index.html/Default.aspx",
+	    "example.org/a");
+	check_form("http://www.com/a~b_c-d.e", "www.com/a~b_c-d.e");
+	check_form("http://localhost", "localhost/");
+	check_form("http://www.1.2/x", "1.0.0.2/x");
+	check_form("https://example.org/a//b/./c", "example.org/a/b/c");
+	check_form("https://mobile.twitter.com/acme",
+	    "x.com/acme");
+	check_form("https://en.m.wikipedia.org/wiki/Acme",
+	    "en.wikipedia.org/wiki/Acme");
+	check_form("https://news.google.com/articles/x",
+	    "news.google.com/articles/x");
+	check_form("https://example.org/a.b/..", "example.org/");
 }
 
 /* Assert that URL gives NULL with a cause holding WANT, and no crash
