@@ -55,6 +55,7 @@ struct daemon {
 	struct config		*cfg;
 	struct loader		*loader;
 	char			*plugin_dir;
+	char			*state_dir;	/* the start's; env.state_dir points here */
 	struct http_engine	*http;
 	struct localredis	*localredis;
 	struct sink		*sink;
@@ -398,6 +399,9 @@ main_reload(struct daemon *d)
 	if (ncfg->plugin_dir != NULL && (ocfg->plugin_dir == NULL ||
 	    strcmp(ncfg->plugin_dir, ocfg->plugin_dir) != 0))
 		log_warn("config", "plugin_dir changes take effect at restart");
+	if (ncfg->state_dir != NULL && (d->state_dir == NULL ||
+	    strcmp(ncfg->state_dir, d->state_dir) != 0))
+		log_warn("config", "state_dir changes take effect at restart");
 
 	/* Sources: keep, restart, stop, start. */
 	nsrc = xcalloc(ncfg->nsources ? ncfg->nsources : 1, sizeof(*nsrc));
@@ -592,7 +596,11 @@ main_start(struct daemon *d)
 	d->http = http_new(d->base, NULL);
 	d->env.base = d->base;
 	d->env.http = d->http;
-	d->env.state_dir = d->cfg->state_dir;
+	/* A copy: the config it came from is freed by the next reload,
+	 * and sources started later still need it. */
+	d->state_dir = d->cfg->state_dir != NULL ?
+	    xstrdup(d->cfg->state_dir) : NULL;
+	d->env.state_dir = d->state_dir;
 	d->env.emit = main_emit;
 	d->env.busy = main_busy;
 	d->env.search_terms = main_search_terms;
@@ -657,6 +665,7 @@ main_free(struct daemon *d)
 		loader_free(d->loader);
 	config_free(d->cfg);
 	free(d->plugin_dir);
+	free(d->state_dir);
 	main_demo_cleanup(d);
 }
 
