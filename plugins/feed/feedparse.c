@@ -170,6 +170,8 @@ struct feedparse_xml {
 	/* The last base a link was resolved against, parsed. */
 	CURLU			*res_u;
 	char			*res_base;
+	char			*res_norm;	/* curl's writing of it */
+	size_t			 res_olen, res_dlen;
 };
 
 /* Abort on out-of-memory: the host's wrappers are not available here. */
@@ -615,6 +617,30 @@ feedparse_utf8(const char *s, size_t len)
 	return 1;
 }
 
+/* Are the LEN bytes at S all ASCII? A word at a time. */
+static int
+feedparse_ascii(const char *s, size_t len)
+{
+	uint64_t w, acc = 0;
+	size_t i = 0;
+
+	for (; i + 32 <= len; i += 32) {
+		memcpy(&w, s + i, 8);
+		acc |= w;
+		memcpy(&w, s + i + 8, 8);
+		acc |= w;
+		memcpy(&w, s + i + 16, 8);
+		acc |= w;
+		memcpy(&w, s + i + 24, 8);
+		acc |= w;
+		if (acc & 0x8080808080808080ULL)
+			return 0;
+	}
+	for (; i < len; i++)
+		acc |= (unsigned char)s[i];
+	return (acc & 0x8080808080808080ULL) == 0;
+}
+
 /* Is TYPE (an Atom type attribute) one whose content is base64? */
 static int
 feedparse_type_base64(const char *type)
@@ -641,8 +667,7 @@ feedparse_charset(const char *buf, size_t len, const char *charset)
 	xmlCharEncodingHandlerPtr h = NULL;
 	char decl[64];
 	const char *p, *q, *end;
-	size_t n, i;
-	int ascii = 1;
+	size_t n;
 
 	if (charset != NULL)
 		return charset;
@@ -672,9 +697,7 @@ feedparse_charset(const char *buf, size_t len, const char *charset)
 		return feedparse_utf8(buf, len) ? "utf-8" : "windows-1252";
 	if (h != NULL)
 		xmlCharEncCloseFunc(h);
-	for (i = 0; i < len && ascii; i++)
-		ascii = (unsigned char)buf[i] < 0x80;
-	if (ascii)
+	if (feedparse_ascii(buf, len))
 		return NULL;
 	if (decl[0] == '\0' || strcasecmp(decl, "utf-8") == 0 ||
 	    strcasecmp(decl, "utf8") == 0)
@@ -931,8 +954,76 @@ feedparse_xml_base_pop(struct feedparse_xml *x, int depth)
 }
 
 /*
- * Resolve LINK against the current base, like feedparse_resolve, keeping the
- * base parsed from one link to the next (they share it, mostly).
+ * Can LINK (relative, no scheme) be joined to a base by plain concatenation,
+ * giving what curl would? It must be a path with no dot segments, of
+ * characters curl keeps as they are, with at most a plain query or fragment.
+ */
+static int
+feedparse_link_plain(const char *link)
+{
+	static const char ok[] = "-._~!$&'()*+,;=:@/%?#";
+	const char *p, *seg;
+	int path = 1, hashes = 0;
+
+	if (link[0] == '\0' || link[0] == '?' || link[0] == '#' ||
+	    (link[0] == '/' && link[1] == '/'))
+		return 0;
+	for (p = seg = link;; p++) {
+		if (path && (*p == '/' || *p == '?' || *p == '#' || *p == '\0')) {
+			if ((p - seg == 1 && seg[0] == '.') ||
+			    (p - seg == 2 && seg[0] == '.' && seg[1] == '.'))
+				return 0;	/* a dot segment */
+			seg = p + 1;
+			if (*p == '?' || *p == '#')
+				path = 0;
+		}
+		if (*p == '\0')
+			break;
+		if (*p == '#')
+			hashes++;
+		if (*p == '%' && p[1] == '2' && (p[2] == 'e' || p[2] == 'E'))
+			return 0;	/* maybe an encoded dot segment */
+		if (!isalnum((unsigned char)*p) && strchr(ok, *p) == NULL)
+			return 0;
+	}
+	return hashes <= 1 && p[-1] != '?' && p[-1] != '#' &&
+	    strstr(link, "?#") == NULL;
+}
+
+/*
+ * Take BASE as the base links resolve against: parsed by curl once, and
+ * curl's own writing of it split into its origin ("https://host:port") and
+ * directory (up to its path's last '/'), for the plain links.
+ */
+static void
+feedparse_xml_resolve_base(struct feedparse_xml *x, const char *base)
+{
+	char *out = NULL, *p;
+
+	free(x->res_base);
+	x->res_base = feedparse_strdup(base);
+	free(x->res_norm);
+	x->res_norm = NULL;
+	if (x->res_u == NULL && (x->res_u = curl_url()) == NULL)
+		abort();
+	if (curl_url_set(x->res_u, CURLUPART_URL, base, 0) != CURLUE_OK) {
+		curl_url_cleanup(x->res_u);
+		x->res_u = NULL;
+		return;
+	}
+	if (curl_url_get(x->res_u, CURLUPART_URL, &out, 0) == CURLUE_OK &&
+	    strpbrk(out, "?#") == NULL && (p = strstr(out, "://")) != NULL &&
+	    (p = strchr(p + 3, '/')) != NULL) {
+		x->res_norm = feedparse_strdup(out);
+		x->res_olen = (size_t)(p - out);
+		x->res_dlen = (size_t)(strrchr(out, '/') - out) + 1;
+	}
+	curl_free(out);
+}
+
+/*
+ * Resolve LINK against the current base, as feedparse_resolve does: plain
+ * links by concatenation, the others by curl, with the base parsed once.
  */
 static char *
 feedparse_xml_resolve(struct feedparse_xml *x, const char *link)
@@ -940,25 +1031,25 @@ feedparse_xml_resolve(struct feedparse_xml *x, const char *link)
 	const char *base = feedparse_xml_base(x), *p;
 	CURLU *u;
 	char *out = NULL, *res = NULL;
+	size_t n, m;
 
 	for (p = link; isalnum((unsigned char)*p) || *p == '+' || *p == '-' ||
 	    *p == '.'; p++)
 		;
 	if (base == NULL || (p != link && *p == ':'))
 		return feedparse_strdup(link);
-	if (x->res_base == NULL || strcmp(x->res_base, base) != 0) {
-		free(x->res_base);
-		x->res_base = feedparse_strdup(base);
-		if (x->res_u == NULL && (x->res_u = curl_url()) == NULL)
-			abort();
-		if (curl_url_set(x->res_u, CURLUPART_URL, base, 0) !=
-		    CURLUE_OK) {
-			curl_url_cleanup(x->res_u);
-			x->res_u = NULL;
-		}
-	}
+	if (x->res_base == NULL || strcmp(x->res_base, base) != 0)
+		feedparse_xml_resolve_base(x, base);
 	if (x->res_u == NULL)
 		return feedparse_strdup(link);
+	if (x->res_norm != NULL && feedparse_link_plain(link)) {
+		n = link[0] == '/' ? x->res_olen : x->res_dlen;
+		m = strlen(link);
+		res = feedparse_malloc(n + m + 1);
+		memcpy(res, x->res_norm, n);
+		memcpy(res + n, link, m + 1);
+		return res;
+	}
 	if ((u = curl_url_dup(x->res_u)) == NULL)
 		abort();
 	if (curl_url_set(u, CURLUPART_URL, link, 0) == CURLUE_OK &&
@@ -1632,6 +1723,7 @@ feedparse_xml_free(struct feedparse_xml *x)
 	free(x->ent);
 	free(x->open);
 	free(x->res_base);
+	free(x->res_norm);
 	if (x->res_u != NULL)
 		curl_url_cleanup(x->res_u);
 }
@@ -1646,8 +1738,9 @@ feedparse_xml(const char *buf, size_t len, const char *url,
     const char *charset, feedparse_entry_fn fn, void *arg, char **cause)
 {
 	struct feedparse_xml x;
+	xmlCharEncodingHandlerPtr handler;
 	xmlParserCtxtPtr ctxt;
-	xmlDocPtr doc;
+	xmlSAXHandler sax;
 	int options;
 
 	memset(&x, 0, sizeof x);
@@ -1667,14 +1760,25 @@ feedparse_xml(const char *buf, size_t len, const char *url,
 	/* IGNORE_ENC: the HTTP charset wins over the XML declaration. */
 	if (charset != NULL)
 		options |= XML_PARSE_IGNORE_ENC;
-	if ((ctxt = xmlNewParserCtxt()) == NULL) {
+	/*
+	 * The push parser, given the whole document at once: it reads CDATA in
+	 * blocks where the pull parser goes character by character.
+	 */
+	feedparse_sax_init(&sax);
+	ctxt = xmlCreatePushParserCtxt(&sax, NULL, buf, len < 4 ? (int)len : 4,
+	    url);
+	if (ctxt == NULL) {
 		*cause = feedparse_strdup("cannot create the XML parser");
 		return -1;
 	}
-	feedparse_sax_init(ctxt->sax);
 	ctxt->_private = &x;
 	x.ctxt = ctxt;
-	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, url, charset, options);
+	xmlCtxtUseOptions(ctxt, options);
+	if (charset != NULL &&
+	    (handler = xmlFindCharEncodingHandler(charset)) != NULL)
+		xmlSwitchToEncoding(ctxt, handler);
+	xmlParseChunk(ctxt, buf + (len < 4 ? len : 4),
+	    len < 4 ? 0 : (int)len - 4, 1);
 	/* Cut short: close what is open, as the tree of what was read has it. */
 	if (x.in_item && !x.stop && !x.halt) {
 		if (x.in_sub) {	/* an entity cut short gives nothing */
@@ -1684,9 +1788,9 @@ feedparse_xml(const char *buf, size_t len, const char *url,
 		while (x.in_item && x.depth > x.item_depth)
 			feedparse_xml_end(&x);
 	}
-	if (!ctxt->wellFormed && x.error == NULL)
+	if (x.error == NULL && (!ctxt->wellFormed ||
+	    (ctxt->errNo != XML_ERR_OK && ctxt->errNo != XML_ERR_USER_STOP)))
 		x.error = feedparse_strdup("XML error");
-	xmlFreeDoc(doc);
 	if (ctxt->myDoc != NULL) {
 		xmlFreeDoc(ctxt->myDoc);
 		ctxt->myDoc = NULL;
