@@ -92,6 +92,37 @@ enum feedparse_cap {
 	FEEDPARSE_CAP_SKIP,	/* a subtree walked past */
 };
 
+/* The element names the parser knows, as small numbers. */
+enum feedparse_name {
+	FEEDPARSE_N_OTHER,
+	FEEDPARSE_N_TITLE,
+	FEEDPARSE_N_LINK,
+	FEEDPARSE_N_GUID,
+	FEEDPARSE_N_ID,
+	FEEDPARSE_N_DESCRIPTION,
+	FEEDPARSE_N_SUMMARY,
+	FEEDPARSE_N_TAGLINE,
+	FEEDPARSE_N_CONTENT,
+	FEEDPARSE_N_BODY,
+	FEEDPARSE_N_FULLITEM,
+	FEEDPARSE_N_PUBDATE,
+	FEEDPARSE_N_PUBLISHED,
+	FEEDPARSE_N_ISSUED,
+	FEEDPARSE_N_CREATED,
+	FEEDPARSE_N_UPDATED,
+	FEEDPARSE_N_MODIFIED,
+	FEEDPARSE_N_AUTHOR,
+	FEEDPARSE_N_SOURCE,
+	FEEDPARSE_N_ITEM,
+	FEEDPARSE_N_ENTRY,
+	FEEDPARSE_N_ENCODED,
+	FEEDPARSE_N_CREATOR,
+	FEEDPARSE_N_DATE,
+	FEEDPARSE_N_DIV,
+	FEEDPARSE_N_MANAGINGEDITOR,
+	FEEDPARSE_N_NAME,
+};
+
 /* A growing string. */
 struct feedparse_sb {
 	char	*s;
@@ -496,18 +527,28 @@ feedparse_emit(feedparse_entry_fn fn, void *arg, const char *id,
 	return rc;
 }
 
+/* Make room in B for N more bytes and a NUL. */
 static void
-feedparse_sb_add(struct feedparse_sb *b, const char *p, size_t n)
+feedparse_sb_room(struct feedparse_sb *b, size_t n)
 {
 	char *s;
 
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		if ((s = realloc(b->s, b->cap)) == NULL)
-			abort();
-		b->s = s;
-	}
-	memcpy(b->s + b->len, p, n);
+	b->cap = (b->len + n + 1) * 2;
+	if ((s = realloc(b->s, b->cap)) == NULL)
+		abort();
+	b->s = s;
+}
+
+/* Append N bytes of P to B. */
+static inline void
+feedparse_sb_add(struct feedparse_sb *b, const char *p, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		feedparse_sb_room(b, n);
+	if (n == 1)
+		b->s[b->len] = *p;
+	else
+		memcpy(b->s + b->len, p, n);
 	b->len += n;
 	b->s[b->len] = '\0';
 }
@@ -808,6 +849,52 @@ feedparse_xml_ns(struct feedparse_xml *x, const xmlChar *uri)
 	x->ns_uri = uri;
 	x->ns_class = c;
 	return c;
+}
+
+/* The number of element name NAME, FEEDPARSE_N_OTHER when unknown. */
+static enum feedparse_name
+feedparse_name_of(const char *name)
+{
+	static const struct {
+		const char		*s;
+		enum feedparse_name	 n;
+	} names[] = {
+		{ "author", FEEDPARSE_N_AUTHOR },
+		{ "body", FEEDPARSE_N_BODY },
+		{ "content", FEEDPARSE_N_CONTENT },
+		{ "created", FEEDPARSE_N_CREATED },
+		{ "creator", FEEDPARSE_N_CREATOR },
+		{ "date", FEEDPARSE_N_DATE },
+		{ "description", FEEDPARSE_N_DESCRIPTION },
+		{ "div", FEEDPARSE_N_DIV },
+		{ "encoded", FEEDPARSE_N_ENCODED },
+		{ "entry", FEEDPARSE_N_ENTRY },
+		{ "fullitem", FEEDPARSE_N_FULLITEM },
+		{ "guid", FEEDPARSE_N_GUID },
+		{ "id", FEEDPARSE_N_ID },
+		{ "issued", FEEDPARSE_N_ISSUED },
+		{ "item", FEEDPARSE_N_ITEM },
+		{ "link", FEEDPARSE_N_LINK },
+		{ "managingEditor", FEEDPARSE_N_MANAGINGEDITOR },
+		{ "modified", FEEDPARSE_N_MODIFIED },
+		{ "name", FEEDPARSE_N_NAME },
+		{ "pubDate", FEEDPARSE_N_PUBDATE },
+		{ "published", FEEDPARSE_N_PUBLISHED },
+		{ "source", FEEDPARSE_N_SOURCE },
+		{ "summary", FEEDPARSE_N_SUMMARY },
+		{ "tagline", FEEDPARSE_N_TAGLINE },
+		{ "title", FEEDPARSE_N_TITLE },
+		{ "updated", FEEDPARSE_N_UPDATED },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (names[i].s[0] > name[0])
+			break;
+		if (names[i].s[0] == name[0] && strcmp(names[i].s, name) == 0)
+			return names[i].n;
+	}
+	return FEEDPARSE_N_OTHER;
 }
 
 /*
@@ -1124,6 +1211,7 @@ static void
 feedparse_cap_begin(struct feedparse_xml *x, enum feedparse_cap cap,
     enum feedparse_slot slot, int depth, int n, const xmlChar **a)
 {
+	const xmlChar **ta;
 	char *type, *mode;
 
 	x->cap = cap;
@@ -1139,13 +1227,17 @@ feedparse_cap_begin(struct feedparse_xml *x, enum feedparse_cap cap,
 	x->xhtml = x->b64 = 0;
 	if (n == 0)
 		return;
-	type = feedparse_xml_attr_dup(x, n, a, "type", NULL);
-	mode = feedparse_xml_attr_dup(x, n, a, "mode", NULL);
-	x->xhtml = type != NULL && strcmp(type, "xhtml") == 0;
-	x->b64 = (mode != NULL && strcmp(mode, "base64") == 0) ||
-	    feedparse_type_base64(type);
-	free(type);
-	free(mode);
+	if ((ta = feedparse_xml_attr(n, a, "type", NULL)) != NULL) {
+		type = feedparse_xml_attr_value(x, ta);
+		x->xhtml = strcmp(type, "xhtml") == 0;
+		x->b64 = feedparse_type_base64(type);
+		free(type);
+	}
+	if ((ta = feedparse_xml_attr(n, a, "mode", NULL)) != NULL) {
+		mode = feedparse_xml_attr_value(x, ta);
+		x->b64 |= strcmp(mode, "base64") == 0;
+		free(mode);
+	}
 }
 
 /* Rewrite the text read so far as HTML: the value turned out to hold elements. */
@@ -1361,15 +1453,15 @@ feedparse_xml_atom_link(struct feedparse_xml *x, int n, const xmlChar **a,
 
 /* An element of the core vocabulary (RSS, Atom) directly in an item. */
 static void
-feedparse_xml_core(struct feedparse_xml *x, const char *name, int depth,
-    int n, const xmlChar **a)
+feedparse_xml_core(struct feedparse_xml *x, enum feedparse_name tok,
+    int depth, int n, const xmlChar **a)
 {
 	const xmlChar **href;
 	char *perm;
 
-	if (strcmp(name, "title") == 0)
+	if (tok == FEEDPARSE_N_TITLE)
 		feedparse_xml_into(x, FEEDPARSE_TITLE, depth, n, a);
-	else if (strcmp(name, "link") == 0) {
+	else if (tok == FEEDPARSE_N_LINK) {
 		if ((href = feedparse_xml_attr(n, a, "href", NULL)) != NULL) {
 			feedparse_xml_atom_link(x, n, a, href);
 			feedparse_cap_begin(x, FEEDPARSE_CAP_SKIP, 0, depth, 0,
@@ -1378,71 +1470,71 @@ feedparse_xml_core(struct feedparse_xml *x, const char *name, int depth,
 			feedparse_cap_begin(x, feedparse_xml_get(x,
 			    FEEDPARSE_LINK) != NULL ? FEEDPARSE_CAP_SKIP :
 			    FEEDPARSE_CAP_LINK, FEEDPARSE_LINK, depth, n, a);
-	} else if (strcmp(name, "guid") == 0 || strcmp(name, "id") == 0) {
+	} else if (tok == FEEDPARSE_N_GUID || tok == FEEDPARSE_N_ID) {
 		feedparse_cap_begin(x, FEEDPARSE_CAP_GUID, FEEDPARSE_ID, depth,
 		    n, a);
-		x->guid = name[0] == 'g';
+		x->guid = tok == FEEDPARSE_N_GUID;
 		perm = feedparse_xml_attr_dup(x, n, a, "isPermaLink", NULL);
 		x->perm_false = perm != NULL && strcmp(perm, "false") == 0;
 		free(perm);
-	} else if (strcmp(name, "description") == 0 ||
-	    strcmp(name, "summary") == 0 || strcmp(name, "tagline") == 0)
+	} else if (tok == FEEDPARSE_N_DESCRIPTION ||
+	    tok == FEEDPARSE_N_SUMMARY || tok == FEEDPARSE_N_TAGLINE)
 		feedparse_xml_into(x, FEEDPARSE_SUMMARY, depth, n, a);
-	else if (strcmp(name, "content") == 0 || strcmp(name, "body") == 0 ||
-	    strcmp(name, "fullitem") == 0)
+	else if (tok == FEEDPARSE_N_CONTENT || tok == FEEDPARSE_N_BODY ||
+	    tok == FEEDPARSE_N_FULLITEM)
 		feedparse_xml_into(x, FEEDPARSE_CONTENT, depth, n, a);
-	else if (strcmp(name, "pubDate") == 0 ||
-	    strcmp(name, "published") == 0 || strcmp(name, "issued") == 0 ||
-	    strcmp(name, "created") == 0)
+	else if (tok == FEEDPARSE_N_PUBDATE ||
+	    tok == FEEDPARSE_N_PUBLISHED || tok == FEEDPARSE_N_ISSUED ||
+	    tok == FEEDPARSE_N_CREATED)
 		feedparse_xml_into(x, FEEDPARSE_DATE_PUB, depth, n, a);
-	else if (strcmp(name, "updated") == 0 || strcmp(name, "modified") == 0)
+	else if (tok == FEEDPARSE_N_UPDATED || tok == FEEDPARSE_N_MODIFIED)
 		feedparse_xml_into(x, FEEDPARSE_DATE_UPD, depth, n, a);
-	else if (strcmp(name, "author") == 0)
+	else if (tok == FEEDPARSE_N_AUTHOR)
 		feedparse_cap_begin(x, feedparse_xml_get(x, FEEDPARSE_AUTHOR) !=
 		    NULL ? FEEDPARSE_CAP_SKIP : FEEDPARSE_CAP_AUTHOR,
 		    FEEDPARSE_AUTHOR, depth, n, a);
-	else if (strcmp(name, "source") == 0)	/* not the entry's fields */
+	else if (tok == FEEDPARSE_N_SOURCE)	/* not the entry's fields */
 		feedparse_cap_begin(x, FEEDPARSE_CAP_SKIP, 0, depth, 0, NULL);
 }
 
 /* An element directly in an item: start reading it when it is a field. */
 static void
-feedparse_xml_field(struct feedparse_xml *x, const char *name,
+feedparse_xml_field(struct feedparse_xml *x, enum feedparse_name tok,
     enum feedparse_ns ns, int depth, int n, const xmlChar **a)
 {
 	switch (ns) {
 	case FEEDPARSE_NS_CORE:
-		feedparse_xml_core(x, name, depth, n, a);
+		feedparse_xml_core(x, tok, depth, n, a);
 		break;
 	case FEEDPARSE_NS_CONTENTMOD:
-		if (strcmp(name, "encoded") == 0)
+		if (tok == FEEDPARSE_N_ENCODED)
 			feedparse_xml_into(x, FEEDPARSE_CONTENT, depth, n, a);
 		break;
 	case FEEDPARSE_NS_DUBLIN:
-		if (strcmp(name, "creator") == 0 || strcmp(name, "author") == 0)
+		if (tok == FEEDPARSE_N_CREATOR || tok == FEEDPARSE_N_AUTHOR)
 			feedparse_xml_into(x, FEEDPARSE_AUTHOR, depth, n, a);
-		else if (strcmp(name, "date") == 0 ||
-		    strcmp(name, "issued") == 0 || strcmp(name, "created") == 0)
+		else if (tok == FEEDPARSE_N_DATE ||
+		    tok == FEEDPARSE_N_ISSUED || tok == FEEDPARSE_N_CREATED)
 			feedparse_xml_into(x, FEEDPARSE_DATE_PUB, depth, n, a);
-		else if (strcmp(name, "modified") == 0)
+		else if (tok == FEEDPARSE_N_MODIFIED)
 			feedparse_xml_into(x, FEEDPARSE_DATE_UPD, depth, n, a);
-		else if (strcmp(name, "title") == 0)
+		else if (tok == FEEDPARSE_N_TITLE)
 			feedparse_xml_into(x, FEEDPARSE_TITLE, depth, n, a);
-		else if (strcmp(name, "description") == 0)
+		else if (tok == FEEDPARSE_N_DESCRIPTION)
 			feedparse_xml_into(x, FEEDPARSE_SUMMARY, depth, n, a);
 		break;
 	case FEEDPARSE_NS_PODCAST:
-		if (strcmp(name, "author") == 0)
+		if (tok == FEEDPARSE_N_AUTHOR)
 			feedparse_xml_into(x, FEEDPARSE_AUTHOR2, depth, n, a);
-		else if (strcmp(name, "summary") == 0)
+		else if (tok == FEEDPARSE_N_SUMMARY)
 			feedparse_xml_into(x, FEEDPARSE_SUMMARY2, depth, n, a);
 		break;
 	case FEEDPARSE_NS_HTML:
-		if (strcmp(name, "body") == 0 || strcmp(name, "div") == 0)
+		if (tok == FEEDPARSE_N_BODY || tok == FEEDPARSE_N_DIV)
 			feedparse_xml_into(x, FEEDPARSE_CONTENT, depth, n, a);
 		break;
 	case FEEDPARSE_NS_MRSS:
-		if (strcmp(name, "title") == 0)
+		if (tok == FEEDPARSE_N_TITLE)
 			feedparse_xml_into(x, FEEDPARSE_TITLE2, depth, n, a);
 		break;
 	case FEEDPARSE_NS_OTHER:	/* a foreign extension: walk past */
@@ -1453,15 +1545,15 @@ feedparse_xml_field(struct feedparse_xml *x, const char *name,
 
 /* Outside items: a feed-level author (managingEditor, dc:creator, author). */
 static void
-feedparse_xml_feed_field(struct feedparse_xml *x, const char *name,
+feedparse_xml_feed_field(struct feedparse_xml *x, enum feedparse_name tok,
     enum feedparse_ns ns, int depth, int n, const xmlChar **a)
 {
 	enum feedparse_cap cap;
 
-	if ((ns == FEEDPARSE_NS_CORE && strcmp(name, "managingEditor") == 0) ||
-	    (ns == FEEDPARSE_NS_DUBLIN && strcmp(name, "creator") == 0))
+	if ((ns == FEEDPARSE_NS_CORE && tok == FEEDPARSE_N_MANAGINGEDITOR) ||
+	    (ns == FEEDPARSE_NS_DUBLIN && tok == FEEDPARSE_N_CREATOR))
 		cap = FEEDPARSE_CAP_VALUE;
-	else if (ns == FEEDPARSE_NS_CORE && strcmp(name, "author") == 0 &&
+	else if (ns == FEEDPARSE_NS_CORE && tok == FEEDPARSE_N_AUTHOR &&
 	    depth <= 2)
 		cap = FEEDPARSE_CAP_AUTHOR;
 	else
@@ -1497,6 +1589,7 @@ feedparse_sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 {
 	struct feedparse_xml *x = ((xmlParserCtxtPtr)ctx)->_private;
 	enum feedparse_ns ns;
+	enum feedparse_name tok;
 	const char *name;
 	char *about;
 	int depth;
@@ -1506,11 +1599,18 @@ feedparse_sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	if (ctx != x->ctxt || x->stop || x->halt)
 		return;
 	n -= ndef;	/* attribute defaults from the DTD are not the tree's */
+	x->root = 1;
+	if (x->depth > FEEDPARSE_MAX_DEPTH) {
+		/* libxml2 stops its tree there; it is cut short here too. */
+		if (x->error == NULL)
+			x->error = feedparse_printf("line %d: Excessive depth "
+			    "in document: %d use XML_PARSE_HUGE option",
+			    xmlSAX2GetLineNumber(ctx), FEEDPARSE_MAX_DEPTH);
+		xmlStopParser(x->ctxt);
+		return;
+	}
 	depth = x->depth++;
 	x->textrun = 0;
-	x->root = 1;
-	if (feedparse_xml_deep(x, depth))
-		return;
 	feedparse_xml_base_push(x, depth, n, a);
 	name = feedparse_xml_qname(x, local, prefix, uri);
 	if (x->cap != FEEDPARSE_CAP_NONE) {
@@ -1520,9 +1620,13 @@ feedparse_sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	ns = feedparse_xml_ns(x, uri);
 	if (x->in_item) {
 		if (depth == x->item_depth + 1)
-			feedparse_xml_field(x, name, ns, depth, n, a);
-	} else if (ns == FEEDPARSE_NS_CORE && (strcmp(name, "item") == 0 ||
-	    strcmp(name, "entry") == 0)) {
+			feedparse_xml_field(x, feedparse_name_of(name), ns, depth,
+			    n, a);
+		return;
+	}
+	tok = feedparse_name_of(name);
+	if (ns == FEEDPARSE_NS_CORE && (tok == FEEDPARSE_N_ITEM ||
+	    tok == FEEDPARSE_N_ENTRY)) {
 		x->in_item = 1;
 		x->item_depth = depth;
 		x->set &= ~FEEDPARSE_ITEM_SLOTS;
@@ -1533,7 +1637,7 @@ feedparse_sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 			    feedparse_trim_n(about, strlen(about)));
 		free(about);
 	} else
-		feedparse_xml_feed_field(x, name, ns, depth, n, a);
+		feedparse_xml_feed_field(x, tok, ns, depth, n, a);
 }
 
 /* An element ends at the current depth (from SAX2, or at a cut). */
