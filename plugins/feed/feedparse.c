@@ -796,7 +796,9 @@ feedparse_xml_error(void *ctx, xmlErrorPtr err)
 	struct feedparse_xml *x = ((xmlParserCtxtPtr)ctx)->_private;
 	char *msg;
 
-	if (err == NULL || err->level < XML_ERR_ERROR || x->error != NULL)
+	/* x is NULL while the context is made (its encoding detected). */
+	if (x == NULL || err == NULL || err->level < XML_ERR_ERROR ||
+	    x->error != NULL)
 		return;
 	msg = feedparse_printf("line %d: %s", err->line,
 	    err->message ? err->message : "XML error");
