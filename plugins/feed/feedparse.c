@@ -168,6 +168,7 @@ struct feedparse_xml {
 	int			 in_item;
 	int			 item_depth;
 	struct feedparse_sb	 slot[FEEDPARSE_NSLOTS];
+	size_t			 off[FEEDPARSE_NSLOTS]; /* where it starts */
 	unsigned		 set;		/* the slots that hold a value */
 	struct feedparse_base	*base;		/* the xml:base stack */
 	size_t			 nbase, capbase;
@@ -1149,25 +1150,37 @@ feedparse_xml_resolve(struct feedparse_xml *x, const char *link)
 	return res != NULL ? res : feedparse_strdup(link);
 }
 
-/* Keep the N bytes at S in SLOT unless it holds a value already. */
+/*
+ * Keep string S in SLOT unless it holds a value already. When S lies in the
+ * value just read, the buffers are swapped instead of copied.
+ */
 static void
 feedparse_xml_keep(struct feedparse_xml *x, enum feedparse_slot slot,
     const char *s)
 {
-	struct feedparse_sb *b = &x->slot[slot];
+	struct feedparse_sb *b = &x->slot[slot], swap;
 
 	if (s == NULL || (x->set & (1u << slot)))
 		return;
+	x->set |= 1u << slot;
+	if (x->val.s != NULL && s >= x->val.s && s < x->val.s + x->val.cap) {
+		x->off[slot] = (size_t)(s - x->val.s);
+		swap = *b;
+		*b = x->val;
+		x->val = swap;
+		return;
+	}
+	x->off[slot] = 0;
 	b->len = 0;
 	feedparse_sb_add(b, s, strlen(s));
-	x->set |= 1u << slot;
 }
 
 /* SLOT's value, or NULL. */
 static const char *
 feedparse_xml_get(struct feedparse_xml *x, enum feedparse_slot slot)
 {
-	return (x->set & (1u << slot)) ? x->slot[slot].s : NULL;
+	return (x->set & (1u << slot)) ? x->slot[slot].s + x->off[slot] :
+	    NULL;
 }
 
 /* Hand the item read so far over and forget it. */
