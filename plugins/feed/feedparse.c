@@ -1,21 +1,24 @@
 /*
  * feedparse.c - the feed parser shared by the feed plugin and mentionctl:
- * RSS 0.9x/2.0, RSS 1.0/RDF and Atom 0.3/1.0 read with libxml2's streaming
- * xmlReader, JSON Feed 1.0/1.1 with cJSON, and the date formats feeds use.
+ * RSS 0.9x/2.0, RSS 1.0/RDF and Atom 0.3/1.0 read with libxml2's SAX2 push
+ * parser, JSON Feed 1.0/1.1 with cJSON, OPML lists with libxml2's reader,
+ * and the date formats feeds use.
  *
- * The XML reader walks the document once. Outside an item it only notes the
- * feed-level author; at an item (RSS item, Atom entry) it collects the fields
- * it knows, each from its element's subtree (expanded, then skipped), and
- * hands the entry over at the item's end. Unknown elements are walked past.
- * libxml2's reader stops at the first well-formedness error, so a broken
- * document is parsed again in recover mode into a tree and the same walk runs
- * over it (xmlReaderWalker), skipping the entries already delivered. Before
- * parsing, the charset is chosen: the HTTP one, else the declaration unless
- * the bytes contradict it (feedparse_charset).
+ * The XML document is parsed once, in recover mode, and no tree is built:
+ * the SAX2 callbacks keep an xml:base stack and, outside an item, note only
+ * the feed-level author; at an item (RSS item, Atom entry) they read the
+ * value of each field they know into a reused buffer (as text, or written
+ * back as HTML when the field holds elements) and hand the entry over at
+ * the item's end. Unknown elements are walked past. A broken document gives
+ * what it has up to the break, the item cut short included, and its first
+ * error. Entities are left to libxml2 (its amplification checks stay on,
+ * nothing external is loaded), with a cap of our own on expanded text.
+ * Before parsing, the charset is chosen: the HTTP one, else the declaration
+ * unless the bytes contradict it (feedparse_charset).
  * It uses only libxml2, cJSON and libcurl (curl_url, curl_getdate), and the C
  * library's malloc, because a plugin links nothing of the daemon.
  */
-/* timegm(3), strcasestr(3), strdup(3) under -std=c11. */
+/* strncasecmp(3), strdup(3) under -std=c11. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
