@@ -1708,7 +1708,12 @@ feedparse_sax_text(void *ctx, const xmlChar *ch, int len)
 			return;
 		}
 	} else if ((x->textrun += n) > XML_MAX_TEXT_LENGTH) {
-		feedparse_xml_fail(x, "text node too big");
+		/* As libxml2's tree does: the error noted, the value dropped. */
+		if (x->error == NULL)
+			x->error = feedparse_printf("line %d: text node too big",
+			    xmlSAX2GetLineNumber(ctx));
+		if (x->cap != FEEDPARSE_CAP_NONE)
+			x->cap = FEEDPARSE_CAP_SKIP;
 		return;
 	}
 	if (x->cap == FEEDPARSE_CAP_NONE || x->cap == FEEDPARSE_CAP_SKIP)

@@ -471,6 +471,32 @@ test_deep_value(void **state)
 	free(doc);
 }
 
+/* A text node over libxml2's size limit: noted, dropped, the rest read. */
+static void
+test_huge_text(void **state)
+{
+	size_t big = 10000001;
+	char *doc = malloc(big + 256), *p = doc;
+	char *cause = NULL;
+	struct seen s;
+
+	(void)state;
+	p += sprintf(p, "<rss><channel><item><guid>1</guid><description>");
+	memset(p, 'x', big);
+	p += big;
+	sprintf(p, "</description></item><item><guid>2</guid></item></channel>"
+	    "</rss>");
+	memset(&s, 0, sizeof s);
+	assert_int_equal(feedparse_parse(doc, strlen(doc), NULL, NULL, collect,
+	    &s, &cause), 2);
+	assert_non_null(cause);
+	assert_null(s.text[0]);
+	check_str(s.id[1], "2");
+	free(cause);
+	seen_free(&s);
+	free(doc);
+}
+
 /* An encoding error while the parser is set up (found by the fuzzer). */
 static void
 test_early_error(void **state)
@@ -533,6 +559,7 @@ main(void)
 		cmocka_unit_test(test_entities),
 		cmocka_unit_test(test_deep_value),
 		cmocka_unit_test(test_early_error),
+		cmocka_unit_test(test_huge_text),
 		cmocka_unit_test(test_dates),
 	};
 
