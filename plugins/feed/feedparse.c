@@ -91,7 +91,7 @@ enum feedparse_cap {
 	FEEDPARSE_CAP_VALUE,	/* kept in a slot */
 	FEEDPARSE_CAP_LINK,	/* an RSS link, resolved */
 	FEEDPARSE_CAP_GUID,	/* a guid or id: the id, maybe the permalink */
-	FEEDPARSE_CAP_AUTHOR,	/* an author: its <name> child, else its value */
+	FEEDPARSE_CAP_AUTHOR,	/* an author: its <name>, else its value */
 	FEEDPARSE_CAP_SKIP,	/* a subtree walked past */
 };
 
@@ -163,7 +163,7 @@ struct feedparse_xml {
 	size_t			 len;		/* of the document */
 	int			 count;
 	int			 stop;		/* the callback said so */
-	int			 halt;		/* too deep: the item is dropped */
+	int			 halt;		/* too deep: drop the item */
 	int			 nomore;	/* expand no more entities */
 	int			 root;		/* an element was seen */
 	char			*error;		/* the first error */
@@ -172,7 +172,7 @@ struct feedparse_xml {
 	int			 item_depth;
 	struct feedparse_sb	 slot[FEEDPARSE_NSLOTS];
 	size_t			 off[FEEDPARSE_NSLOTS]; /* where it starts */
-	unsigned		 set;		/* the slots that hold a value */
+	unsigned		 set;		/* slots holding a value */
 	struct feedparse_base	*base;		/* the xml:base stack */
 	size_t			 nbase, capbase;
 	const xmlChar		*ns_uri;	/* the last namespace seen */
@@ -184,7 +184,7 @@ struct feedparse_xml {
 	enum feedparse_cap	 cap;
 	enum feedparse_slot	 cap_slot;
 	int			 cap_depth;
-	int			 html;		/* has elements: written as HTML */
+	int			 html;		/* has elements: as HTML */
 	int			 elements;	/* its child elements */
 	int			 div;		/* the first one is a div */
 	size_t			 div_start, div_end;
@@ -192,7 +192,7 @@ struct feedparse_xml {
 	int			 b64;		/* base64 content */
 	int			 guid;		/* a guid (not an Atom id) */
 	int			 perm_false;	/* isPermaLink="false" */
-	int			 name_state;	/* author's <name>: 0, 1 in, 2 done */
+	int			 name_state;	/* <name>: 0, 1 in it, 2 done */
 	int			 name_depth;
 	struct feedparse_sb	 val, name, tmp;
 	struct feedparse_ent	*ent;
@@ -970,7 +970,8 @@ feedparse_xml_attr_value(struct feedparse_xml *x, const xmlChar **a)
 		if (p[1] == '#') {
 			c = p[2] == 'x' ? strtoul(p + 3, NULL, 16) :
 			    strtoul(p + 2, NULL, 10);
-			if ((k = xmlCopyCharMultiByte((xmlChar *)u, (int)c)) > 0)
+			k = xmlCopyCharMultiByte((xmlChar *)u, (int)c);
+			if (k > 0)
 				feedparse_sb_add(&b, u, (size_t)k);
 		} else if ((n = (size_t)(semi - p - 1)) < sizeof name) {
 			memcpy(name, p + 1, n);
@@ -1614,7 +1615,7 @@ feedparse_sax_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
 
 	(void)nns;
 	(void)nss;
-	if (ctx != x->ctxt || x->stop || x->halt)
+	if (x == NULL || ctx != x->ctxt || x->stop || x->halt)
 		return;
 	n -= ndef;	/* attribute defaults from the DTD are not the tree's */
 	x->root = 1;
@@ -1685,7 +1686,7 @@ feedparse_sax_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
 	(void)local;
 	(void)prefix;
 	(void)uri;
-	if (ctx != x->ctxt || x->stop || x->halt || x->depth == 0)
+	if (x == NULL || ctx != x->ctxt || x->stop || x->halt || x->depth == 0)
 		return;
 	feedparse_xml_end(x);
 }
@@ -1697,7 +1698,7 @@ feedparse_sax_text(void *ctx, const xmlChar *ch, int len)
 	struct feedparse_xml *x = ((xmlParserCtxtPtr)ctx)->_private;
 	size_t n = (size_t)len;
 
-	if (x->stop || x->halt || (ctx == x->ctxt &&
+	if (x == NULL || x->stop || x->halt || (ctx == x->ctxt &&
 	    feedparse_xml_deep(x, x->depth)))
 		return;
 	if (ctx != x->ctxt) {
@@ -1743,7 +1744,7 @@ feedparse_sax_reference(void *ctx, const xmlChar *name)
 	struct feedparse_xml *x = ((xmlParserCtxtPtr)ctx)->_private;
 	struct feedparse_ent *e;
 
-	if (ctx != x->ctxt || x->stop || x->halt ||
+	if (x == NULL || ctx != x->ctxt || x->stop || x->halt ||
 	    feedparse_xml_deep(x, x->depth))
 		return;
 	x->textrun = 0;
@@ -1772,7 +1773,7 @@ feedparse_sax_reference(void *ctx, const xmlChar *name)
 static void
 feedparse_sax_other(struct feedparse_xml *x, void *ctx)
 {
-	if (ctx != x->ctxt || x->stop || x->halt ||
+	if (x == NULL || ctx != x->ctxt || x->stop || x->halt ||
 	    feedparse_xml_deep(x, x->depth))
 		return;
 	x->textrun = 0;
@@ -1781,6 +1782,7 @@ feedparse_sax_other(struct feedparse_xml *x, void *ctx)
 		feedparse_cap_child(x);
 }
 
+/* SAX2: a comment. */
 static void
 feedparse_sax_comment(void *ctx, const xmlChar *value)
 {
@@ -1788,6 +1790,7 @@ feedparse_sax_comment(void *ctx, const xmlChar *value)
 	feedparse_sax_other(((xmlParserCtxtPtr)ctx)->_private, ctx);
 }
 
+/* SAX2: a processing instruction. */
 static void
 feedparse_sax_pi(void *ctx, const xmlChar *target, const xmlChar *data)
 {
@@ -1802,7 +1805,7 @@ feedparse_sax_entity(void *ctx, const xmlChar *name)
 {
 	struct feedparse_xml *x = ((xmlParserCtxtPtr)ctx)->_private;
 
-	if (x->nomore)
+	if (x != NULL && x->nomore)
 		return NULL;
 	return xmlSAX2GetEntity(ctx, name);
 }
