@@ -1,10 +1,10 @@
 /*
  * feedparse.h - turn a feed document into entries: RSS 0.9x/2.0, RSS 1.0/RDF,
- * Atom 0.3/1.0 (libxml2's streaming xmlReader) and JSON Feed 1.0/1.1 (cJSON).
+ * Atom 0.3/1.0 (libxml2's SAX2 parser) and JSON Feed 1.0/1.1 (cJSON).
  *
  * The parser is hostile-input safe: no network, no DTD or external entity
- * loading, libxml2's entity-amplification and text-size limits, a depth
- * limit; a broken document is parsed as far as it goes (recover mode) and
+ * loading, libxml2's entity-amplification checks and a cap on expanded
+ * entity text, text-size and depth limits; a broken document is parsed as far as it goes (recover mode) and
  * what stopped it is reported. It depends on libxml2, cJSON and libcurl only,
  * so that the feed plugin and mentionctl both compile it in.
  */

@@ -1,7 +1,8 @@
 /*
  * test_feedparse.c - the feed parser (plugins/feed/feedparse.c) on
  * hand-written feeds of each format, on hostile and broken XML (billion
- * laughs, an external entity, a truncated document, garbage) and on dates.
+ * laughs, an external entity, a truncated document, garbage, internal
+ * entities, nesting past the depth limit) and on dates.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -402,10 +403,14 @@ test_cut_short(void **state)
 	check_str(s.text[1], "acme two, whole");
 	seen_free(&s);
 
-	/* Cut after the end of the last entry: nothing shows that it is
-	 * whole, so it waits for a body that is; with an element after it, it
-	 * is handed over. */
+	/* Cut after the end tag of the last entry: that entry is whole (its
+	 * end tag was read), so it is handed over; so with an element after
+	 * it. */
 	snprintf(doc, sizeof doc, "%s</description></item>\n", head);
+	assert_int_equal(parse(doc, NULL, NULL, &s, &cause), 3);
+	seen_free(&s);
+	/* Cut inside a later field of it: not whole. */
+	snprintf(doc, sizeof doc, "%s</description><title>Acme thr", head);
 	assert_int_equal(parse(doc, NULL, NULL, &s, &cause), 2);
 	seen_free(&s);
 	snprintf(doc, sizeof doc, "%s</description></item><x>y", head);
@@ -426,8 +431,9 @@ test_cut_short(void **state)
 	snprintf(doc, sizeof doc, "%s</description></item></channel></rss", head);
 	assert_int_equal(parse(doc, NULL, NULL, &s, &cause), 3);
 	seen_free(&s);
+	/* Cut after the entry's end tag, whatever comes after: whole. */
 	snprintf(doc, sizeof doc, "%s</description></item></channel></rs", head);
-	assert_int_equal(parse(doc, NULL, NULL, &s, &cause), 2);
+	assert_int_equal(parse(doc, NULL, NULL, &s, &cause), 3);
 	seen_free(&s);
 
 	/* Broken in the middle, whole at the end: every entry. */
@@ -480,6 +486,105 @@ test_deep(void **state)
 	free(doc);
 }
 
+/*
+ * Internal entities: their text in a value read as text, the reference
+ * itself in a value written as HTML (as the tree has them), and their text
+ * in attributes.
+ */
+static void
+test_entities(void **state)
+{
+	const char *doc =
+	    "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n"
+	    " <!ENTITY co \"Acme &amp; Co\">\n"
+	    " <!ENTITY p \"/p\">\n"
+	    "]>\n<rss><channel><item><guid>g</guid><title>by &co;!</title>"
+	    "<description>x &co; <b>y</b></description>"
+	    "<link>https://example.com&p;</link></item></channel></rss>";
+	struct seen s;
+
+	(void)state;
+	assert_int_equal(parse(doc, NULL, NULL, &s, NULL), 1);
+	check_str(s.title[0], "by Acme & Co!");
+	check_str(s.text[0], "x &co; <b>y</b>");
+	check_str(s.url[0], "https://example.com/p");
+	seen_free(&s);
+}
+
+/* A value nested past the depth limit is cut there, its item delivered. */
+static void
+test_deep_value(void **state)
+{
+	size_t depth = 400, i;
+	char *doc = malloc(depth * 8 + 128), *p = doc;
+	char *cause = NULL;
+	struct seen s;
+	int n;
+
+	(void)state;
+	p += sprintf(p, "<rss><channel><item><guid>1</guid><description>");
+	for (i = 0; i < depth; i++)
+		p += sprintf(p, "<b>");
+	p += sprintf(p, "x");
+	for (i = 0; i < depth; i++)
+		p += sprintf(p, "</b>");
+	sprintf(p, "</description></item></channel></rss>");
+	memset(&s, 0, sizeof s);
+	n = feedparse_parse(doc, strlen(doc), NULL, NULL, collect, &s, &cause);
+	assert_int_equal(n, 1);
+	assert_non_null(cause);
+	assert_non_null(strstr(cause, "depth"));
+	assert_non_null(s.text[0]);
+	assert_true(strncmp(s.text[0], "<b><b><b>", 9) == 0);
+	free(cause);
+	seen_free(&s);
+	free(doc);
+}
+
+/* A text node over libxml2's size limit: noted, dropped, the rest read. */
+static void
+test_huge_text(void **state)
+{
+	size_t big = 10000001;
+	char *doc = malloc(big + 256), *p = doc;
+	char *cause = NULL;
+	struct seen s;
+
+	(void)state;
+	p += sprintf(p, "<rss><channel><item><guid>1</guid><description>");
+	memset(p, 'x', big);
+	p += big;
+	sprintf(p, "</description></item><item><guid>2</guid></item></channel>"
+	    "</rss>");
+	memset(&s, 0, sizeof s);
+	assert_int_equal(feedparse_parse(doc, strlen(doc), NULL, NULL, collect,
+	    &s, &cause), 2);
+	assert_non_null(cause);
+	assert_null(s.text[0]);
+	check_str(s.id[1], "2");
+	free(cause);
+	seen_free(&s);
+	free(doc);
+}
+
+/* An encoding error while the parser is set up (found by the fuzzer). */
+static void
+test_early_error(void **state)
+{
+	static const char doc[] = "\0<\0\0?\0x\0m\0l\0 \0v\0e\0r\0s\0i\0o"
+	    "\0n\0=\0\"\0\x31\0.\0\x30\0\"\0 \0e\0n\0c\0o\0d\0i\0n\0g\0=\0"
+	    "\"\0u\0\x31\0\x36\0\"\0?\0>\0\0r\0s\0s\0>";
+	char *cause = NULL;
+	struct seen s;
+
+	(void)state;
+	memset(&s, 0, sizeof s);
+	assert_true(feedparse_parse(doc, sizeof doc - 1, NULL, NULL, collect,
+	    &s, &cause) <= 0);
+	free(cause);
+	seen_free(&s);
+}
+
 static void
 test_dates(void **state)
 {
@@ -522,6 +627,10 @@ main(void)
 		cmocka_unit_test(test_cut_short),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_deep),
+		cmocka_unit_test(test_entities),
+		cmocka_unit_test(test_deep_value),
+		cmocka_unit_test(test_early_error),
+		cmocka_unit_test(test_huge_text),
 		cmocka_unit_test(test_dates),
 	};
 
