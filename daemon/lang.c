@@ -97,19 +97,23 @@ struct lang_sum {
 	unsigned	 other_words;	/* other-language function words */
 };
 
-/* Append byte B to the folded text F (*M bytes) and, when SUM is not NULL,
- * add the 2- and 3-gram it ends, and the word a space ends, to SUM. */
+/* Append byte B to the folded text F (*M bytes) or, when SUM is not NULL,
+ * add the 2- and 3-gram it ends, and the word a space ends, to SUM instead
+ * (lang_detect needs no folded text: SUM's last bytes stand for its end). */
 static inline void
 lang_put(unsigned char *f, size_t *m, unsigned b, struct lang_sum *sum)
 {
 	const int8_t *ratio = lang_model_ratio;
 
-	f[(*m)++] = (unsigned char)b;
-	if (sum == NULL)
+	if (sum == NULL) {
+		f[(*m)++] = (unsigned char)b;
 		return;
+	}
 	sum->last = (sum->last << 8 | b) & 0xffffff;
 	sum->sum += ratio[lang_bucket((2u << 24) | (sum->last & 0xffff))];
-	if (*m >= 3)
+	/* A 3-gram from the second byte after the leading space on: the
+	 * byte two back is never 0 then. */
+	if (sum->last > 0xffff)
 		sum->sum += ratio[lang_bucket((3u << 24) | sum->last)];
 	if (b != ' ') {
 		sum->h = (sum->h ^ b) * 16777619u;
@@ -125,19 +129,47 @@ lang_put(unsigned char *f, size_t *m, unsigned b, struct lang_sum *sum)
 	sum->h = 2166136261u;
 }
 
+/* lang_put for a byte B that is not a space (a letter): its grams and the
+ * word's hash only. */
+static inline void
+lang_put_letter(unsigned char *f, size_t *m, unsigned b, struct lang_sum *sum)
+{
+	const int8_t *ratio = lang_model_ratio;
+	uint32_t last;
+
+	if (sum == NULL) {
+		f[(*m)++] = (unsigned char)b;
+		return;
+	}
+	last = (sum->last << 8 | b) & 0xffffff;
+	sum->sum += ratio[lang_bucket((2u << 24) | (last & 0xffff))];
+	if (last > 0xffff)
+		sum->sum += ratio[lang_bucket((3u << 24) | last)];
+	sum->h = (sum->h ^ b) * 16777619u;
+	sum->last = last;
+}
+
 /* Append a space to F (*M bytes) unless it ends with one (see lang_put). */
 static inline void
 lang_space(unsigned char *f, size_t *m, struct lang_sum *sum)
 {
-	if (f[*m - 1] != ' ')
+	if (sum != NULL ? (sum->last & 0xff) != ' ' : f[*m - 1] != ' ')
 		lang_put(f, m, ' ', sum);
+}
+
+/* Whether byte C is an ASCII letter. */
+static inline int
+lang_ascii_letter(unsigned char c)
+{
+	return (unsigned char)((c | 0x20) - 'a') < 26;
 }
 
 /* Fold TEXT into F (at least LANG_MAX_BYTES + 4 bytes): letters in lower
  * case, everything else one space, with a space at each end; counts the
  * letters and script cues into CUES and returns the folded length. When SUM
- * is not NULL, the grams and words are summed into it on the way (inlined
- * into both callers, so that in lang_detect SUM stays in registers). */
+ * is not NULL, the grams and words are summed into it instead, and F (may be
+ * NULL) is not written (inlined into both callers, so that in lang_detect
+ * SUM stays in registers). */
 static inline __attribute__((always_inline)) size_t
 lang_fold(const char *text, size_t len, unsigned char *f,
     struct lang_cues *cues, struct lang_sum *sum)
@@ -150,8 +182,9 @@ lang_fold(const char *text, size_t len, unsigned char *f,
 	memset(cues, 0, sizeof *cues);
 	n = len < LANG_MAX_BYTES ? len : LANG_MAX_BYTES;
 
-	m = 0;
-	f[m++] = ' ';
+	m = 1;
+	if (sum == NULL)
+		f[0] = ' ';
 	start = 1;
 	for (i = 0; i < n; i++) {
 		unsigned char c = s[i], d;
@@ -163,9 +196,15 @@ lang_fold(const char *text, size_t len, unsigned char *f,
 			lang_space(f, &m, sum);
 			continue;
 		}
-		if ((unsigned char)((c | 0x20) - 'a') < 26) {
-			lang_put(f, &m, c | 0x20, sum);
-			letters++;
+		if (lang_ascii_letter(c)) {
+			/* The run of ASCII letters at once. */
+			size_t j = i;
+
+			do
+				lang_put_letter(f, &m, s[j] | 0x20, sum);
+			while (++j < n && lang_ascii_letter(s[j]));
+			letters += (unsigned)(j - i);
+			i = j - 1;
 			start = 0;
 			continue;
 		}
@@ -321,13 +360,12 @@ lang_decide(const struct lang_scan *scan, const int8_t *ratio,
 const char *
 lang_detect(const char *text, size_t len, double *confidence)
 {
-	unsigned char f[LANG_MAX_BYTES + 4];
 	struct lang_cues c;
 	struct lang_sum sum = { 0, ' ', 2166136261u, 0, 0 };
 
-	/* The grams of lang_scan, summed as the fold writes them: the same
-	 * buckets, and each word's hash built byte by byte. */
-	lang_fold(text, len, f, &c, &sum);
+	/* The grams of lang_scan, summed as the fold goes: the same buckets,
+	 * and each word's hash built byte by byte, with no folded text. */
+	lang_fold(text, len, NULL, &c, &sum);
 	c.words = sum.words;
 	c.other_words = sum.other_words;
 	return lang_verdict(&c, sum.sum, confidence);
