@@ -7,6 +7,7 @@
  * them from the folded text).
  */
 #include <math.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "lang.h"
@@ -95,22 +96,88 @@ struct lang_sum {
 	uint32_t	 h;		/* FNV-1a of the word being folded */
 	unsigned	 words;
 	unsigned	 other_words;	/* other-language function words */
+	uint32_t	 hist;		/* the last three bytes' LANG_CODEs */
+	unsigned	 run;		/* bytes since the last non-ASCII one */
 };
 
-/* Append byte B to the folded text F (*M bytes) and, when SUM is not NULL,
- * add the 2- and 3-gram it ends, and the word a space ends, to SUM. */
+/*
+ * The buckets' ratios of the grams of ASCII bytes (a space and the 26
+ * letters, LANG_CODE 1 to 27), read straight from their codes: the 2-gram
+ * b c and the 3-gram a b c that byte c ends, summed, at
+ * lang_gram23[a << 10 | b << 5 | c]. The same values as lang_model_ratio's
+ * buckets (lang_grams_init), with no hashing per byte; grams with another
+ * byte are hashed. The 32 entries of a b share a cache line.
+ */
+#define LANG_CODE(b)	((b) == ' ' ? 1u : (unsigned)(b) - 'a' + 2)
+static int16_t		 lang_gram23[1 << 15];
+static pthread_once_t	 lang_grams_once = PTHREAD_ONCE_INIT;
+
+/* Fill lang_gram23 from lang_model_ratio (once). */
+static void
+lang_grams_init(void)
+{
+	static const char bytes[] = " abcdefghijklmnopqrstuvwxyz";
+	const int8_t *ratio = lang_model_ratio;
+	unsigned a, b, c, ca, cb, cc;
+	size_t i, j, k;
+
+	for (i = 0; bytes[i] != '\0'; i++) {
+		a = (unsigned char)bytes[i];
+		ca = LANG_CODE(a);
+		for (j = 0; bytes[j] != '\0'; j++) {
+			b = (unsigned char)bytes[j];
+			cb = LANG_CODE(b);
+			for (k = 0; bytes[k] != '\0'; k++) {
+				c = (unsigned char)bytes[k];
+				cc = LANG_CODE(c);
+				lang_gram23[ca << 10 | cb << 5 | cc] = (int16_t)(
+				    ratio[lang_bucket((2u << 24) | b << 8 | c)] +
+				    ratio[lang_bucket((3u << 24) | a << 16 |
+				    b << 8 | c)]);
+			}
+		}
+	}
+}
+
+/* Add the 2- and 3-gram that end at SUM's last byte to SUM: from the code
+ * tables when the three bytes are ASCII, else hashed (no 3-gram for the
+ * first byte after the leading space: the byte two back is 0 only then). */
+static inline void
+lang_grams(struct lang_sum *sum)
+{
+	const int8_t *ratio = lang_model_ratio;
+
+	if (sum->run >= 3) {
+		sum->sum += lang_gram23[sum->hist];
+		return;
+	}
+	sum->sum += ratio[lang_bucket((2u << 24) | (sum->last & 0xffff))];
+	if (sum->last > 0xffff)
+		sum->sum += ratio[lang_bucket((3u << 24) | sum->last)];
+}
+
+/* Append byte B (a space or a byte of a non-ASCII letter) to the folded text
+ * F (*M bytes) or, when SUM is not NULL, add the 2- and 3-gram it ends, and
+ * the word a space ends, to SUM instead (lang_detect needs no folded text:
+ * SUM's last bytes stand for its end). */
 static inline void
 lang_put(unsigned char *f, size_t *m, unsigned b, struct lang_sum *sum)
 {
 	const int8_t *ratio = lang_model_ratio;
 
-	f[(*m)++] = (unsigned char)b;
-	if (sum == NULL)
+	if (sum == NULL) {
+		f[(*m)++] = (unsigned char)b;
 		return;
+	}
 	sum->last = (sum->last << 8 | b) & 0xffffff;
-	sum->sum += ratio[lang_bucket((2u << 24) | (sum->last & 0xffff))];
-	if (*m >= 3)
-		sum->sum += ratio[lang_bucket((3u << 24) | sum->last)];
+	if (b == ' ') {
+		sum->hist = (sum->hist << 5 | 1) & 0x7fff;	/* LANG_CODE */
+		sum->run++;
+	} else {
+		sum->hist = (sum->hist << 5) & 0x7fff;
+		sum->run = 0;
+	}
+	lang_grams(sum);
 	if (b != ' ') {
 		sum->h = (sum->h ^ b) * 16777619u;
 		return;
@@ -125,19 +192,94 @@ lang_put(unsigned char *f, size_t *m, unsigned b, struct lang_sum *sum)
 	sum->h = 2166136261u;
 }
 
+/* lang_put for an ASCII letter B (folded): its grams and the word's hash
+ * only. */
+static inline void
+lang_put_letter(unsigned char *f, size_t *m, unsigned b, struct lang_sum *sum)
+{
+	if (sum == NULL) {
+		f[(*m)++] = (unsigned char)b;
+		return;
+	}
+	sum->last = (sum->last << 8 | b) & 0xffffff;
+	sum->hist = (sum->hist << 5 | (b - ('a' - 2))) & 0x7fff;
+	sum->run++;
+	lang_grams(sum);
+	sum->h = (sum->h ^ b) * 16777619u;
+}
+
+/* Whether byte C is an ASCII letter. */
+static inline int
+lang_ascii_letter(unsigned char c)
+{
+	return (unsigned char)((c | 0x20) - 'a') < 26;
+}
+
+/* lang_put_letter for each byte of the run of ASCII letters of S from I
+ * (N bytes); returns where the run ends. Once the two bytes before a letter
+ * are ASCII, its grams are one read of lang_gram23, with the state in
+ * registers, and SUM's last bytes are set at the end of the run. */
+static inline size_t
+lang_run(const unsigned char *s, size_t i, size_t n, struct lang_sum *sum)
+{
+	uint32_t hist, h, last;
+	unsigned b;
+	size_t from;
+	long acc;
+
+	while (sum->run < 2) {
+		lang_put_letter(NULL, NULL, s[i] | 0x20, sum);
+		if (++i >= n || !lang_ascii_letter(s[i]))
+			return i;
+	}
+	hist = sum->hist;
+	h = sum->h;
+	acc = sum->sum;
+	from = i;
+	b = s[i] | 0x20;
+	for (;;) {
+		hist = (hist << 5 | (b - ('a' - 2))) & 0x7fff;
+		acc += lang_gram23[hist];
+		h = (h ^ b) * 16777619u;
+		if (++i >= n)
+			break;
+		b = s[i] | 0x20;
+		if ((unsigned char)(b - 'a') >= 26)
+			break;
+	}
+	last = (unsigned)(s[i - 1] | 0x20);
+	if (i - from >= 2)
+		last |= (unsigned)(s[i - 2] | 0x20) << 8;
+	else
+		last |= (sum->last & 0xff) << 8;
+	if (i - from >= 3)
+		last |= (unsigned)(s[i - 3] | 0x20) << 16;
+	else if (i - from == 2)
+		last |= (sum->last & 0xff) << 16;
+	else
+		last |= (sum->last & 0xff00) << 8;
+	sum->last = last;
+	sum->hist = hist;
+	sum->h = h;
+	sum->run += (unsigned)(i - from);
+	sum->sum = acc;
+	return i;
+}
+
 /* Append a space to F (*M bytes) unless it ends with one (see lang_put). */
 static inline void
 lang_space(unsigned char *f, size_t *m, struct lang_sum *sum)
 {
-	if (f[*m - 1] != ' ')
+	if (sum != NULL ? (sum->last & 0xff) != ' ' : f[*m - 1] != ' ')
 		lang_put(f, m, ' ', sum);
 }
 
 /* Fold TEXT into F (at least LANG_MAX_BYTES + 4 bytes): letters in lower
  * case, everything else one space, with a space at each end; counts the
  * letters and script cues into CUES and returns the folded length. When SUM
- * is not NULL, the grams and words are summed into it on the way (inlined
- * into both callers, so that in lang_detect SUM stays in registers). */
+ * is not NULL, the grams and words are summed into it instead, and F (may be
+ * NULL) is not written (inlined into both callers, so that in lang_detect
+ * SUM stays in registers). */
 static inline __attribute__((always_inline)) size_t
 lang_fold(const char *text, size_t len, unsigned char *f,
     struct lang_cues *cues, struct lang_sum *sum)
@@ -150,8 +292,9 @@ lang_fold(const char *text, size_t len, unsigned char *f,
 	memset(cues, 0, sizeof *cues);
 	n = len < LANG_MAX_BYTES ? len : LANG_MAX_BYTES;
 
-	m = 0;
-	f[m++] = ' ';
+	m = 1;
+	if (sum == NULL)
+		f[0] = ' ';
 	start = 1;
 	for (i = 0; i < n; i++) {
 		unsigned char c = s[i], d;
@@ -163,9 +306,19 @@ lang_fold(const char *text, size_t len, unsigned char *f,
 			lang_space(f, &m, sum);
 			continue;
 		}
-		if ((unsigned char)((c | 0x20) - 'a') < 26) {
-			lang_put(f, &m, c | 0x20, sum);
-			letters++;
+		if (lang_ascii_letter(c)) {
+			/* The run of ASCII letters at once. */
+			size_t j = i;
+
+			if (sum != NULL)
+				j = lang_run(s, i, n, sum);
+			else {
+				do
+					lang_put_letter(f, &m, s[j] | 0x20, sum);
+				while (++j < n && lang_ascii_letter(s[j]));
+			}
+			letters += (unsigned)(j - i);
+			i = j - 1;
 			start = 0;
 			continue;
 		}
@@ -321,13 +474,14 @@ lang_decide(const struct lang_scan *scan, const int8_t *ratio,
 const char *
 lang_detect(const char *text, size_t len, double *confidence)
 {
-	unsigned char f[LANG_MAX_BYTES + 4];
 	struct lang_cues c;
-	struct lang_sum sum = { 0, ' ', 2166136261u, 0, 0 };
+	struct lang_sum sum = { 0, ' ', 2166136261u, 0, 0, LANG_CODE(' '), 1 };
 
-	/* The grams of lang_scan, summed as the fold writes them: the same
-	 * buckets, and each word's hash built byte by byte. */
-	lang_fold(text, len, f, &c, &sum);
+	pthread_once(&lang_grams_once, lang_grams_init);
+
+	/* The grams of lang_scan, summed as the fold goes: the same buckets,
+	 * and each word's hash built byte by byte, with no folded text. */
+	lang_fold(text, len, NULL, &c, &sum);
 	c.words = sum.words;
 	c.other_words = sum.other_words;
 	return lang_verdict(&c, sum.sum, confidence);

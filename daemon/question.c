@@ -204,10 +204,12 @@ static const struct {
 	    "veux", "voulait", "souhaitais", "desire", "desirerais", NULL } },
 };
 
+/* A word's hash and its classes side by side: a lookup reads one cache
+ * line, not one in each of two arrays. */
 static struct {
-	uint32_t	h[QUESTION_CLASS_SLOTS];
-	uint32_t	cls[QUESTION_CLASS_SLOTS];
-} question_classes;
+	uint32_t	h;
+	uint32_t	cls;
+} question_classes[QUESTION_CLASS_SLOTS];
 static pthread_once_t question_once = PTHREAD_ONCE_INIT;
 /* The bucket of each cue, and of the language alone, in each language. */
 static uint32_t question_cue_buckets[2][CUE_COUNT];
@@ -246,11 +248,11 @@ question_init(void)
 
 			h = question_hash(w, strlen(w));
 			slot = h & (QUESTION_CLASS_SLOTS - 1);
-			while (question_classes.h[slot] != 0 &&
-			    question_classes.h[slot] != h)
+			while (question_classes[slot].h != 0 &&
+			    question_classes[slot].h != h)
 				slot = (slot + 1) & (QUESTION_CLASS_SLOTS - 1);
-			question_classes.h[slot] = h;
-			question_classes.cls[slot] |= question_lists[i].cls;
+			question_classes[slot].h = h;
+			question_classes[slot].cls |= question_lists[i].cls;
 		}
 	}
 	for (i = 0; i < CUE_COUNT; i++) {
@@ -278,12 +280,12 @@ question_class(uint32_t h)
 	/* Most words are settled by their first slot, found or empty (an
 	 * empty slot's classes are 0, and H is never 0): one test for both,
 	 * so that whether the word is listed costs no guess. */
-	e = question_classes.h[slot];
+	e = question_classes[slot].h;
 	if ((e == h) | (e == 0))
-		return question_classes.cls[slot];
-	while (question_classes.h[slot] != 0) {
-		if (question_classes.h[slot] == h)
-			return question_classes.cls[slot];
+		return question_classes[slot].cls;
+	while (question_classes[slot].h != 0) {
+		if (question_classes[slot].h == h)
+			return question_classes[slot].cls;
 		slot = (slot + 1) & (QUESTION_CLASS_SLOTS - 1);
 	}
 	return 0;

@@ -40,15 +40,17 @@
 
 enum { SENT_EN, SENT_FR, SENT_ANY };
 
-/* One word of the table: lexicon valence and rule flags. */
+/* One word of the table: lexicon valence and rule flags. The word is held
+ * in the entry, zero-padded, so that a lookup compares it eight bytes at a
+ * time without following a pointer. */
 struct sent_word {
+	char		 word[SENT_MAXWORD];
+	float		 valence;
+	float		 boost;
 	uint32_t	 hash;
 	uint16_t	 flags;
 	uint8_t		 len;
 	char		 lang;
-	float		 valence;
-	float		 boost;
-	const char	*word;
 };
 
 /* A rule word: what it does, in which language. */
@@ -142,6 +144,9 @@ static struct sent_word	 sent_words[8192 * 3];
 static size_t		 sent_nwords;
 static uint64_t		 sent_slots[SENT_SLOTS];	/* hash << 32 | index + 1 */
 static pthread_once_t	 sent_once = PTHREAD_ONCE_INIT;
+/* The hashed weights of each language's positive and negative models side
+ * by side, so that a feature reads one cache line, not two. */
+static float		 sent_pair[2][SENTIMENT_MODEL_DIM][2];
 
 /* A word of the window before the current one. */
 struct sent_prev {
@@ -202,20 +207,35 @@ sent_hash_lang(uint32_t h, char lang)
 	return h;
 }
 
-/* Whether the LEN bytes at A and B are the same (words are short: a call
- * to memcmp costs more). */
+/* Whether the LEN bytes at W are the zero-padded table word A (LEN < 
+ * SENT_MAXWORD), compared eight bytes at a time: W must be readable up to
+ * the next multiple of eight past LEN (every caller's buffer is), and what
+ * it holds past LEN does not count. */
 static inline int
-sent_same(const char *a, const char *b, size_t len)
+sent_same(const char *a, const char *w, size_t len)
 {
+	uint64_t x, y;
 	size_t i;
 
-	for (i = 0; i < len; i++)
-		if (a[i] != b[i])
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, w + i, 8);
+		if (x != y)
 			return 0;
-	return 1;
+	}
+	if (i == len)
+		return 1;
+	memcpy(&x, a + i, 8);
+	memcpy(&y, w + i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return ((x ^ y) >> (64 - (len - i) * 8)) == 0;
+#else
+	return ((x ^ y) << (64 - (len - i) * 8)) == 0;
+#endif
 }
 
-/* The table word LEN bytes at W in LANG, of word hash H, or NULL. */
+/* The table word LEN bytes at W in LANG, of word hash H, or NULL (W
+ * readable as sent_same wants). */
 static inline struct sent_word *
 sent_find(const char *w, size_t len, uint32_t h, char lang)
 {
@@ -240,12 +260,15 @@ static struct sent_word *
 sent_add(const char *word, char lang)
 {
 	struct sent_word *sw;
+	char padded[SENT_MAXWORD];
 	size_t len = strlen(word);
 	uint32_t h = sent_hash(word, len), hl, i;
 
 	if (len >= SENT_MAXWORD)
 		return NULL;
-	if ((sw = sent_find(word, len, h, lang)) != NULL)
+	memset(padded, 0, sizeof padded);
+	memcpy(padded, word, len);
+	if ((sw = sent_find(padded, len, h, lang)) != NULL)
 		return sw;
 	if (sent_nwords == sizeof sent_words / sizeof sent_words[0])
 		return NULL;
@@ -255,7 +278,7 @@ sent_add(const char *word, char lang)
 	sw->hash = hl;
 	sw->len = (uint8_t)len;
 	sw->lang = lang;
-	sw->word = word;
+	memcpy(sw->word, padded, sizeof sw->word);
 	for (i = hl & (SENT_SLOTS - 1); sent_slots[i] != 0;
 	    i = (i + 1) & (SENT_SLOTS - 1))
 		;
@@ -282,6 +305,12 @@ sent_build(void)
 			sw->flags |= sent_rules[i].flags;
 			sw->boost = sent_rules[i].boost;
 		}
+	}
+	for (i = 0; i < SENTIMENT_MODEL_DIM; i++) {
+		sent_pair[SENT_EN][i][0] = sentiment_model_en_pos[i];
+		sent_pair[SENT_EN][i][1] = sentiment_model_en_neg[i];
+		sent_pair[SENT_FR][i][0] = sentiment_model_fr_pos[i];
+		sent_pair[SENT_FR][i][1] = sentiment_model_fr_neg[i];
 	}
 }
 
@@ -642,7 +671,10 @@ sent_flush(struct sent_state *st, struct sent_buf *b)
 		sent_word(st, b->w, len, len == b->len ? b->h :
 		    sent_hash(b->w, len), caps, b->elong);
 	}
-	memset(b, 0, sizeof *b);
+	/* The bytes of w past len are never read as the word's. */
+	b->len = 0;
+	b->h = 0;
+	b->upper = b->lower = b->elong = b->overflow = 0;
 }
 
 /* Is the word in B a French elided prefix (before an apostrophe)? */
@@ -724,7 +756,7 @@ sent_scan(struct sent_state *st, const char *text, size_t len)
 	const char *f;
 	size_t i, n, chunk, j;
 	uint32_t cp;
-	char emo[4];
+	char emo[8];	/* sent_find reads 8 bytes */
 
 	memset(&b, 0, sizeof b);
 	for (i = 0; i < len; i += n) {
@@ -940,10 +972,11 @@ sent_model_probability(double z)
 
 /* The probability of the positive model WP minus that of the negative model
  * WN, for features FEATS (N) and rule score RULES: both margins summed in
- * one pass over the features. */
+ * one pass over the features, from PAIR (WP's and WN's hashed weights side
+ * by side). */
 static double
-sent_models(const float *wp, const float *wn, const uint32_t *feats,
-    size_t n, double rules)
+sent_models(const float *wp, const float *wn, const float (*pair)[2],
+    const uint32_t *feats, size_t n, double rules)
 {
 	double zp, zn;
 	uint32_t f;
@@ -953,8 +986,8 @@ sent_models(const float *wp, const float *wn, const uint32_t *feats,
 	zn = sent_model_dense(wn, rules);
 	for (i = 0; i < n; i++) {
 		f = feats[i] & (SENTIMENT_MODEL_DIM - 1);
-		zp += wp[f];
-		zn += wn[f];
+		zp += pair[f][0];
+		zn += pair[f][1];
 	}
 	return sent_model_probability(zp) - sent_model_probability(zn);
 }
@@ -984,7 +1017,8 @@ sentiment_score(const char *text, size_t len, const char *lang,
 		    sentiment_model_fr_neg;
 		wp = st.lang == SENT_EN ? sentiment_model_en_pos :
 		    sentiment_model_fr_pos;
-		score = sent_models(wp, wn, feats, st.nfeats, rules);
+		score = sent_models(wp, wn, sent_pair[st.lang], feats,
+		    st.nfeats, rules);
 	}
 	if (polarity != NULL)
 		*polarity = sentiment_polarity(score);
