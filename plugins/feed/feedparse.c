@@ -1189,6 +1189,23 @@ feedparse_xml_get(struct feedparse_xml *x, enum feedparse_slot slot)
 	    NULL;
 }
 
+/* The value of the first of slots A, B, C that holds one, or NULL;
+ * FEEDPARSE_NSLOTS stands for no slot. */
+static const char *
+feedparse_xml_first(struct feedparse_xml *x, enum feedparse_slot a,
+    enum feedparse_slot b, enum feedparse_slot c)
+{
+	const enum feedparse_slot order[3] = { a, b, c };
+	const char *v;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (order[i] != FEEDPARSE_NSLOTS &&
+		    (v = feedparse_xml_get(x, order[i])) != NULL)
+			return v;
+	return NULL;
+}
+
 /* Hand the item read so far over and forget it. */
 static void
 feedparse_xml_flush(struct feedparse_xml *x)
@@ -1197,25 +1214,16 @@ feedparse_xml_flush(struct feedparse_xml *x)
 
 	x->in_item = 0;
 	if (!x->stop) {
-		author = feedparse_xml_get(x, FEEDPARSE_AUTHOR);
-		if (author == NULL)
-			author = feedparse_xml_get(x, FEEDPARSE_AUTHOR2);
-		if (author == NULL)
-			author = feedparse_xml_get(x, FEEDPARSE_FEED_AUTHOR);
-		text = feedparse_xml_get(x, FEEDPARSE_CONTENT);
-		if (text == NULL)
-			text = feedparse_xml_get(x, FEEDPARSE_SUMMARY);
-		if (text == NULL)
-			text = feedparse_xml_get(x, FEEDPARSE_SUMMARY2);
-		url = feedparse_xml_get(x, FEEDPARSE_LINK);
-		if (url == NULL)
-			url = feedparse_xml_get(x, FEEDPARSE_GUID_LINK);
-		id = feedparse_xml_get(x, FEEDPARSE_ID);
-		if (id == NULL)
-			id = feedparse_xml_get(x, FEEDPARSE_ABOUT);
-		title = feedparse_xml_get(x, FEEDPARSE_TITLE);
-		if (title == NULL)
-			title = feedparse_xml_get(x, FEEDPARSE_TITLE2);
+		author = feedparse_xml_first(x, FEEDPARSE_AUTHOR,
+		    FEEDPARSE_AUTHOR2, FEEDPARSE_FEED_AUTHOR);
+		text = feedparse_xml_first(x, FEEDPARSE_CONTENT,
+		    FEEDPARSE_SUMMARY, FEEDPARSE_SUMMARY2);
+		url = feedparse_xml_first(x, FEEDPARSE_LINK,
+		    FEEDPARSE_GUID_LINK, FEEDPARSE_NSLOTS);
+		id = feedparse_xml_first(x, FEEDPARSE_ID, FEEDPARSE_ABOUT,
+		    FEEDPARSE_NSLOTS);
+		title = feedparse_xml_first(x, FEEDPARSE_TITLE,
+		    FEEDPARSE_TITLE2, FEEDPARSE_NSLOTS);
 		x->count++;
 		if (feedparse_emit(x->fn, x->arg, id, url, title, author, text,
 		    feedparse_xml_get(x, FEEDPARSE_DATE_PUB),

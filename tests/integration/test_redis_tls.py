@@ -6,12 +6,13 @@ made here), stunnel in front of it, mentiond on stunnel's port with an ACL
 user and password: an alert lands, read back over TLS; stunnel stopped and
 started again, the next alert lands too."""
 import os
+import socket
 import subprocess
 import time
 
 import redis
 
-from harness import Daemon, Scenario, config, free_port, run, wait_for
+from harness import Daemon, Scenario, config, free_port, run, stop_process, wait_for
 
 STUNNEL = "/usr/bin/stunnel4"
 
@@ -25,17 +26,10 @@ class Proc:
         self.proc = subprocess.Popen(self.argv, stdout=open(self.log, "a"), stderr=subprocess.STDOUT)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
+        stop_process(self.proc)
 
 
 def up(port):
-    import socket
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
