@@ -31,6 +31,7 @@
 #include "mentiond/plugin.h"
 
 #include "discourseparse.h"
+#include "logonce.h"
 #include "mentlist.h"
 #include "pace.h"
 
@@ -52,6 +53,7 @@ struct discourse {
 	/* The round in progress. */
 	size_t			 job;		/* index in bases */
 	struct pace		 pace;		/* its start, fresh, failure */
+	struct logonce_set	 refused;	/* per forum: said already */
 
 	/* The job in progress. */
 	int			 page;
@@ -251,9 +253,12 @@ discourse_page_done(struct md_source *src,
 		if (resp->status >= 400 && resp->status < 500 &&
 		    resp->status != 429 && resp->status != 408) {
 			discourse_error_reason(resp, why, sizeof why);
-			d->host->log(d->src, MD_LOG_WARNING, "%s/posts.json: "
-			    "HTTP %ld%s", discourse_base(d), resp->status,
-			    why);
+			if (logonce_set_due(&d->refused, (size_t)d->job,
+			    resp->status))
+				d->host->log(d->src, MD_LOG_WARNING, "%s/posts."
+				    "json: HTTP %ld%s (logged again when it "
+				    "changes or works)", discourse_base(d),
+				    resp->status, why);
 			mentlist_clear(&d->got);
 			d->top = 0;
 			discourse_job_start(d, d->job + 1);
@@ -262,6 +267,9 @@ discourse_page_done(struct md_source *src,
 		discourse_round_fail(d, resp, NULL);
 		return;
 	}
+	if (logonce_set_clear(&d->refused, (size_t)d->job))
+		d->host->log(d->src, MD_LOG_NOTICE, "%s/posts.json works again",
+		    discourse_base(d));
 	n = discourse_parse(resp->body, resp->body_len, discourse_base(d),
 	    discourse_page_item, d, &pg, &cause);
 	if (n == -1 || cause != NULL) {
@@ -451,6 +459,7 @@ discourse_stop(struct md_source *src, void *ctx)
 
 	(void)src;
 	mentlist_free(&d->got);
+	logonce_set_free(&d->refused);
 	discourse_bases_clear(d);
 }
 

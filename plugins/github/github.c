@@ -82,6 +82,7 @@ struct github {
 	size_t			 nrepos;
 	size_t			 job;		/* a term, then a repository */
 	struct pace		 pace;		/* its start, fresh, failure */
+	struct logonce_set	 refused;	/* per job: said already */
 	int			 busy;		/* emit said: backed up */
 
 	/* The job in progress. */
@@ -287,9 +288,12 @@ github_refused(struct github *g, const struct md_http_response *resp,
 			return 0;
 		/* 404: no such repository; 422: a query the search
 		 * refuses. */
-		g->host->log(g->src, MD_LOG_WARNING, "%s: HTTP %ld%s%s",
-		    github_label(g, label, sizeof label), resp->status,
-		    info->message[0] != '\0' ? ": " : "", info->message);
+		if (logonce_set_due(&g->refused, g->job, resp->status))
+			g->host->log(g->src, MD_LOG_WARNING, "%s: HTTP %ld%s%s "
+			    "(logged again when it changes or works)",
+			    github_label(g, label, sizeof label), resp->status,
+			    info->message[0] != '\0' ? ": " : "",
+			    info->message);
 		return 1;
 	}
 }
@@ -324,6 +328,8 @@ github_page_done(struct md_source *src, const struct md_http_response *resp,
 			github_round_fail(g, resp, NULL);
 		return;
 	}
+	if (logonce_set_clear(&g->refused, g->job))
+		g->host->log(g->src, MD_LOG_NOTICE, "%s works again", label);
 	before = g->nemitted;
 	n = github_parse(resp->body, resp->body_len, github_page_item, g,
 	    &info, &cause);
@@ -665,6 +671,7 @@ github_stop(struct md_source *src, void *ctx)
 	struct github *g = ctx;
 
 	(void)src;
+	logonce_set_free(&g->refused);
 	github_list_clear(&g->terms, &g->nterms);
 	github_list_clear(&g->repo, &g->nrepos);
 	cursor_clear(&g->at);

@@ -62,6 +62,7 @@ struct lemmy {
 	size_t			 nterms;
 	size_t			 job;		/* term * 2 + kind */
 	struct pace		 pace;		/* its start, fresh, failure */
+	struct logonce_set	 refused;	/* per job: said already */
 
 	/* The job in progress. */
 	int			 page;
@@ -314,9 +315,12 @@ lemmy_page_done(struct md_source *src, const struct md_http_response *resp,
 		if (resp->status >= 400 && resp->status < 500 &&
 		    resp->status != 429 && resp->status != 408) {
 			lemmy_error_reason(resp, why, sizeof why);
-			l->host->log(l->src, MD_LOG_WARNING, "search %s "
-			    "\"%s\": HTTP %ld%s", kind, lemmy_term(l),
-			    resp->status, why);
+			if (logonce_set_due(&l->refused, (size_t)l->job,
+			    resp->status))
+				l->host->log(l->src, MD_LOG_WARNING, "search %s "
+				    "\"%s\": HTTP %ld%s (logged again when it "
+				    "changes or works)", kind, lemmy_term(l),
+				    resp->status, why);
 			mentlist_clear(&l->got);
 			lemmy_job_start(l, l->job + 1);
 			return;
@@ -324,6 +328,9 @@ lemmy_page_done(struct md_source *src, const struct md_http_response *resp,
 		lemmy_round_fail(l, resp, NULL);
 		return;
 	}
+	if (logonce_set_clear(&l->refused, (size_t)l->job))
+		l->host->log(l->src, MD_LOG_NOTICE, "search %s \"%s\" works "
+		    "again", kind, lemmy_term(l));
 	n = lemmy_parse(resp->body, resp->body_len, lemmy_page_item, l, &nraw,
 	    &cause);
 	if (n == -1 || cause != NULL) {
@@ -519,6 +526,7 @@ lemmy_stop(struct md_source *src, void *ctx)
 
 	(void)src;
 	mentlist_free(&l->got);
+	logonce_set_free(&l->refused);
 	lemmy_terms_clear(l);
 	free(l->base);
 	l->base = NULL;

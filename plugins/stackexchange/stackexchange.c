@@ -88,6 +88,7 @@ struct stackexchange {
 	size_t			 nterms;
 	size_t			 job;		/* a term; nterms: comments */
 	struct pace		 pace;		/* its start, fresh, failure */
+	struct logonce_set	 refused;	/* per job: said already */
 
 	/* The job in progress. */
 	int			 page;
@@ -365,8 +366,10 @@ stackexchange_error(struct stackexchange *s,
 	switch (info->error_id) {
 	case 400:	/* bad_parameter: this term */
 	case 404:	/* no_method */
-		s->host->log(s->src, MD_LOG_WARNING, "%s: %s",
-		    stackexchange_label(s, label, sizeof label), why);
+		if (logonce_set_due(&s->refused, s->job, info->error_id))
+			s->host->log(s->src, MD_LOG_WARNING, "%s: %s (logged "
+			    "again when it changes or works)",
+			    stackexchange_label(s, label, sizeof label), why);
 		stackexchange_job_start(s, s->job + 1);
 		return;
 	case 502:	/* throttle_violation */
@@ -415,13 +418,18 @@ stackexchange_page_done(struct md_source *src,
 		mentlist_clear(&s->got);
 		if (resp->status >= 400 && resp->status < 500 &&
 		    resp->status != 429 && resp->status != 408) {
-			s->host->log(s->src, MD_LOG_WARNING, "%s: HTTP %ld",
-			    label, resp->status);
+			if (logonce_set_due(&s->refused, s->job,
+			    resp->status))
+				s->host->log(s->src, MD_LOG_WARNING, "%s: HTTP "
+				    "%ld (logged again when it changes or "
+				    "works)", label, resp->status);
 			stackexchange_job_start(s, s->job + 1);
 		} else
 			stackexchange_round_fail(s, resp, NULL);
 		return;
 	}
+	if (logonce_set_clear(&s->refused, s->job))
+		s->host->log(s->src, MD_LOG_NOTICE, "%s works again", label);
 	if (n == -1 || cause != NULL) {
 		snprintf(why, sizeof why, "page %d: %s; the cursor stays",
 		    s->page, cause != NULL ? cause : "not understood");
@@ -698,6 +706,7 @@ stackexchange_stop(struct md_source *src, void *ctx)
 
 	(void)src;
 	mentlist_free(&s->got);
+	logonce_set_free(&s->refused);
 	cursor_clear(&s->at);
 	stackexchange_terms_clear(s);
 	free(s->base);
