@@ -14,13 +14,13 @@
 
 #include "feedparse.h"
 
-/* Seconds on the monotonic clock. */
+/* CPU seconds of this process: a busy machine does not slow the figure. */
 static double
 bench_now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
