@@ -273,6 +273,20 @@ feedparse_digits(const char **p, int n, int *v)
 	return 0;
 }
 
+/* Parse HH:MM[:SS] at *P into *H, *MI, *SEC (left as it was without
+ * seconds) and advance: 1 with seconds, 0 without, -1 if it is not there. */
+static int
+feedparse_hms(const char **p, int *h, int *mi, int *sec)
+{
+	if (feedparse_digits(p, 2, h) != 0 || *(*p)++ != ':' ||
+	    feedparse_digits(p, 2, mi) != 0)
+		return -1;
+	if (**p != ':')
+		return 0;
+	(*p)++;
+	return feedparse_digits(p, 2, sec) != 0 ? -1 : 1;
+}
+
 /*
  * Seconds since the epoch of a UTC date and time, the fields taken as
  * timegm(3) takes them (out-of-range days or hours carry over).
@@ -331,14 +345,8 @@ feedparse_date_822(const char *s)
 		return 0;
 	s += 4;
 	if (feedparse_digits(&s, 4, &y) != 0 || *s++ != ' ' ||
-	    feedparse_digits(&s, 2, &h) != 0 || *s++ != ':' ||
-	    feedparse_digits(&s, 2, &mi) != 0)
+	    feedparse_hms(&s, &h, &mi, &sec) < 0)
 		return 0;
-	if (*s == ':') {
-		s++;
-		if (feedparse_digits(&s, 2, &sec) != 0)
-			return 0;
-	}
 	if (*s++ != ' ')
 		return 0;
 	if (*s == '+' || *s == '-') {
@@ -366,7 +374,7 @@ feedparse_date_822(const char *s)
 static int64_t
 feedparse_date_w3c(const char *s)
 {
-	int y, mo = 1, d = 1, h = 0, mi = 0, sec = 0, oh, om = 0, sign;
+	int y, mo = 1, d = 1, h = 0, mi = 0, sec = 0, oh, om = 0, sign, n;
 	long off = 0;
 	int64_t t;
 
@@ -384,18 +392,12 @@ feedparse_date_w3c(const char *s)
 	}
 	if (*s == 'T' || *s == 't' || (*s == ' ' && isdigit((unsigned char)s[1]))) {
 		s++;
-		if (feedparse_digits(&s, 2, &h) != 0 || *s++ != ':' ||
-		    feedparse_digits(&s, 2, &mi) != 0)
+		if ((n = feedparse_hms(&s, &h, &mi, &sec)) < 0)
 			return 0;
-		if (*s == ':') {
+		if (n == 1 && (*s == '.' || *s == ',')) {	/* fractions */
 			s++;
-			if (feedparse_digits(&s, 2, &sec) != 0)
-				return 0;
-			if (*s == '.' || *s == ',') {
+			while (isdigit((unsigned char)*s))
 				s++;
-				while (isdigit((unsigned char)*s))
-					s++;
-			}
 		}
 		while (*s == ' ')
 			s++;
