@@ -10,6 +10,8 @@
  * redirectors, the host aliases and the per-site rewrites, so that adding one
  * is a line.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1343,31 +1345,122 @@ out:
 	return out;
 }
 
-/* Whether the host HOST (lower case, N bytes) is named in a table of sites:
- * an alias, a per-site rewrite or a redirector, whatever the path. */
-static int
-urlcanon_host_known(const char *host, size_t n)
-{
-	const struct urlcanon_alias *a;
-	size_t i, len;
+/*
+ * The names of the tables' hosts, in one small hash set that
+ * urlcanon_host_known asks a few questions of instead of walking every
+ * table with strcmp (that walk was most of the fast path's time): an exact
+ * host ("twitter.com"), a suffix at a dot (".m.wikipedia.org", and
+ * "*.cdn.ampproject.org" kept as ".cdn.ampproject.org") or a first label
+ * with any one- or two-label rest ("google.*"). Built once; read only.
+ */
+#define URLCANON_KNOWN_SLOTS	256	/* a power of two, over 4x the names */
 
-	for (i = 0; i < URLCANON_NITEMS(urlcanon_aliases); i++) {
-		a = &urlcanon_aliases[i];
-		len = strlen(a->from);
-		if (a->from[0] == '.' ? (n > len &&
-		    memcmp(host + n - len, a->from, len) == 0) :
-		    strcmp(host, a->from) == 0)
-			return 1;
-	}
+static const char	*urlcanon_known[URLCANON_KNOWN_SLOTS];
+static pthread_once_t	 urlcanon_known_once = PTHREAD_ONCE_INIT;
+
+/* One step of the names' hash (FNV-1a over the bytes from the last to the
+ * first, so that one pass over a host gives the hashes of all its
+ * suffixes). */
+#define URLCANON_KNOWN_SEED	2166136261U
+#define URLCANON_KNOWN_STEP(h, c) \
+	(((h) ^ (unsigned char)(c)) * 16777619U)
+
+/* The slot of the N bytes at S. */
+static size_t
+urlcanon_known_home(const char *s, size_t n)
+{
+	uint32_t h = URLCANON_KNOWN_SEED;
+
+	while (n-- > 0)
+		h = URLCANON_KNOWN_STEP(h, s[n]);
+	return h & (URLCANON_KNOWN_SLOTS - 1);
+}
+
+static void
+urlcanon_known_put(const char *name)
+{
+	size_t i;
+
+	if (name[0] == '*')	/* "*.x": the suffix ".x" */
+		name++;
+	for (i = urlcanon_known_home(name, strlen(name));
+	    urlcanon_known[i] != NULL; i = (i + 1) & (URLCANON_KNOWN_SLOTS - 1))
+		if (strcmp(urlcanon_known[i], name) == 0)
+			return;
+	urlcanon_known[i] = name;
+}
+
+static void
+urlcanon_known_init(void)
+{
+	size_t i;
+
+	for (i = 0; i < URLCANON_NITEMS(urlcanon_aliases); i++)
+		urlcanon_known_put(urlcanon_aliases[i].from);
 	for (i = 0; i < URLCANON_NITEMS(urlcanon_sites); i++)
-		if (strcmp(host, urlcanon_sites[i].host) == 0)
-			return 1;
+		urlcanon_known_put(urlcanon_sites[i].host);
 	for (i = 0; i < URLCANON_NITEMS(urlcanon_redirects); i++)
-		if (URLCANON_HOST_MAY(host, urlcanon_redirects[i].host) &&
-		    urlcanon_host_match(host, urlcanon_redirects[i].host))
+		urlcanon_known_put(urlcanon_redirects[i].host);
+}
+
+/* Whether the N bytes at S, of hash slot I, are one of the names. */
+static int
+urlcanon_known_has(size_t i, const char *s, size_t n)
+{
+	for (; urlcanon_known[i] != NULL; i = (i + 1) & (URLCANON_KNOWN_SLOTS - 1))
+		if (strncmp(urlcanon_known[i], s, n) == 0 &&
+		    urlcanon_known[i][n] == '\0')
 			return 1;
 	return 0;
 }
+
+/* Whether the host HOST (lower case, N > 0 bytes) is named in a table of
+ * sites: an alias, a per-site rewrite or a redirector, whatever the path.
+ * The questions are those of the tables' matchers (urlcanon_host_match, the
+ * aliases' suffixes): the whole host and each suffix from an inner dot, in
+ * one pass from the end, then the first label + ".*" when one or two
+ * labels follow it. */
+static int
+urlcanon_host_known(const char *host, size_t n)
+{
+	uint32_t h = URLCANON_KNOWN_SEED;
+	size_t i, dots = 0, fl;
+	const char *dot;
+
+	pthread_once(&urlcanon_known_once, urlcanon_known_init);
+	for (i = n; i-- > 0;) {
+		h = URLCANON_KNOWN_STEP(h, host[i]);
+		if (i > 0 && host[i] != '.')
+			continue;
+		dots += i > 0;
+		if (urlcanon_known_has(h & (URLCANON_KNOWN_SLOTS - 1), host + i,
+		    n - i))
+			return 1;
+	}
+	if ((dot = memchr(host, '.', n)) == NULL || dots > 2 ||
+	    dot + 1 == host + n)
+		return 0;
+	/* "label.*", hashed from its end. */
+	fl = (size_t)(dot - host);
+	h = URLCANON_KNOWN_STEP(URLCANON_KNOWN_STEP(URLCANON_KNOWN_SEED, '*'),
+	    '.');
+	for (i = fl; i-- > 0;)
+		h = URLCANON_KNOWN_STEP(h, host[i]);
+	for (i = h & (URLCANON_KNOWN_SLOTS - 1); urlcanon_known[i] != NULL;
+	    i = (i + 1) & (URLCANON_KNOWN_SLOTS - 1))
+		if (strncmp(urlcanon_known[i], host, fl + 1) == 0 &&
+		    strcmp(urlcanon_known[i] + fl + 1, "*") == 0)
+			return 1;
+	return 0;
+}
+
+/* The bytes of a host the fast path takes: lower-case letters, digits, '-'
+ * and '.'. */
+#define URLCANON_H10	1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+static const unsigned char urlcanon_hostbyte[256] = {
+	['-'] = 1, ['.'] = 1, ['0'] = URLCANON_H10,
+	['a'] = URLCANON_H10, URLCANON_H10, 1, 1, 1, 1, 1, 1,
+};
 
 /*
  * The canonical form of the commonest links without libcurl, or NULL when
@@ -1397,9 +1490,8 @@ urlcanon_fast(const char *url)
 	if (*p < 'a' || *p > 'z')
 		return NULL;
 	for (hn = 0; p[hn] != '/' && p[hn] != '\0'; hn++) {
-		if (!((p[hn] >= 'a' && p[hn] <= 'z') ||
-		    (p[hn] >= '0' && p[hn] <= '9') || p[hn] == '-' ||
-		    (p[hn] == '.' && p[hn - 1] != '.')) || hn >= 253)
+		if (urlcanon_hostbyte[(unsigned char)p[hn]] == 0 ||
+		    (p[hn] == '.' && p[hn - 1] == '.') || hn >= 253)
 			return NULL;
 	}
 	if (p[hn - 1] == '.')

@@ -256,6 +256,25 @@ test_forms(void **state)
 	check_form("https://news.google.com/articles/x",
 	    "news.google.com/articles/x");
 	check_form("https://example.org/a.b/..", "example.org/");
+	/* Plain links to the tables' hosts (exact, a suffix, "google.*",
+	 * "*.x") take the full rules; lookalikes stay as they are. */
+	check_form("https://fxtwitter.com/acme", "x.com/acme");
+	check_form("https://youtu.be/dQw4w9WgXcQ",
+	    "youtube.com/watch?v=dQw4w9WgXcQ");
+	check_form("https://fr.m.wikipedia.org/wiki/Lyon",
+	    "fr.wikipedia.org/wiki/Lyon");
+	check_form("https://www.google.co.uk/amp/s/example.com/a",
+	    "example.com/a");
+	check_form("https://acme-com.cdn.ampproject.org/c/s/example.com/b",
+	    "example.com/b");
+	check_form("https://cdn.ampproject.org/c/s/example.com/b",
+	    "cdn.ampproject.org/c/s/example.com/b");
+	check_form("https://google.a.b.c/amp/s/example.com/a",
+	    "google.a.b.c/amp/s/example.com/a");
+	check_form("https://notgoogle.com/amp/s/example.com/a",
+	    "notgoogle.com/amp/s/example.com/a");
+	check_form("https://m.wikipedia.org/wiki/Lyon",
+	    "wikipedia.org/wiki/Lyon");
 }
 
 /* Assert that URL gives NULL with a cause holding WANT, and no crash
