@@ -1499,6 +1499,8 @@ urlcanon_fast(const char *url)
 	/* Fold www., m. and mobile. while two labels remain, as
 	 * urlcanon_host does; what is left must still start with a letter. */
 	for (i = 0, start = 0; i < URLCANON_NITEMS(urlcanon_folds); i++) {
+		if (p[start] != urlcanon_folds[i][0])
+			continue;	/* most hosts: at the first byte */
 		sn = strlen(urlcanon_folds[i]);
 		if (strncmp(p + start, urlcanon_folds[i], sn) == 0 &&
 		    p[start + sn] == '.' &&
@@ -1534,6 +1536,8 @@ urlcanon_fast(const char *url)
 			;
 		for (i = 0, again = 0; i < URLCANON_NITEMS(urlcanon_indexes) &&
 		    !again; i++) {
+			if (seg == end || (*seg | 0x20) != urlcanon_indexes[i][0])
+				continue;	/* most segments: at once */
 			if (urlcanon_ncaseeq(seg, (size_t)(end - seg),
 			    urlcanon_indexes[i])) {
 				end = seg - 1;
