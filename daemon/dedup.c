@@ -13,15 +13,17 @@
  * Near-copies are found by the SimHash index of simhash.h, under the same
  * entry indexes; canonical URLs come from urlcanon.h.
  *
- * One open-addressing table (linear probing, backward-shift deletion) finds
- * an entry by the 64-bit hash of its key or of its canonical URL. A slot is
- * 32 bits: a 7-bit tag from the hash, which tells most slots apart without
- * reading the entry, which of the entry's two hashes it stands for, and the
- * entry's index + 1 in the low 24 bits. The table is kept at most half full;
- * it starts small and doubles as mentions come. Four bits of the tag are
- * the low bits of the home slot: while no slot sits 16 or more places past
- * its home (max_disp), a slot's home is known from where it is and its
- * tag, and the deletion that moves later slots back reads no entries.
+ * One open-addressing table (linear probing) finds an entry by the 64-bit
+ * hash of its key or of its canonical URL. A slot is 32 bits: a 7-bit tag
+ * from the hash, which tells all but one in 128 slots apart without reading
+ * the entry, which of the entry's two hashes it stands for, and the entry's
+ * index + 1 in the low 24 bits. The table is kept at most half full; it
+ * starts small and doubles as mentions come. A forgotten slot becomes a
+ * tombstone, which lookups walk past and adds reuse, found by its entry's
+ * index alone: moving later slots back instead would read the entry of
+ * each (a cache miss apiece with a million remembered) to learn its home.
+ * When tombstones and slots in use fill five eighths of the table it is
+ * rebuilt from the ring.
  *
  * Only the 64-bit hashes are compared, never the keys or URLs themselves:
  * two different keys (or links) are taken for one when their hashes are
@@ -74,15 +76,15 @@ struct dedup_entry {
 
 #define DEDUP_URL_OWNER		0x80U	/* classes: the url slot points here */
 
-/* A slot: 0 empty, else tag << 25 | kind << 24 | (index + 1). */
+/* A slot: 0 empty, DEDUP_TOMB forgotten, else tag << 25 | kind << 24 |
+ * (index + 1). */
 #define DEDUP_SLOT(tag, kind, idx) \
 	((uint32_t)(tag) << 25 | (uint32_t)(kind) << 24 | (uint32_t)((idx) + 1))
 #define DEDUP_SLOT_REF(v)	((size_t)((v) & 0xffffffu) - 1)
 #define DEDUP_SLOT_KIND(v)	((enum dedup_kind)(((v) >> 24) & 1u))
 #define DEDUP_SLOT_TAG(v)	((v) >> 25)
-#define DEDUP_TAG(h)		(((uint32_t)((h) >> 20) & 0x70u) | \
-				    ((uint32_t)((h) >> 32) & 0xfu))
-#define DEDUP_DISP_KNOWN	16	/* max_disp below: homes from tags */
+#define DEDUP_TAG(h)		((uint32_t)((h) >> 20) & 0x7fu)
+#define DEDUP_TOMB		(1U << 24)	/* kind 1, no index: no slot's */
 
 struct dedup {
 	struct dedup_params	 params;
@@ -101,8 +103,8 @@ struct dedup {
 	uint32_t		*slots;
 	size_t			 mask;
 	size_t			 used;
+	size_t			 tombs;		/* forgotten slots */
 	size_t			 max_slots;
-	size_t			 max_disp;	/* of any slot since the last resize */
 
 	struct simhash_index	*near;		/* NULL: near_distance 0 */
 };
@@ -196,6 +198,7 @@ dedup_find(const struct dedup *d, uint64_t h, enum dedup_kind kind)
 	while ((v = d->slots[i]) != 0) {
 		idx = DEDUP_SLOT_REF(v);
 		if (DEDUP_SLOT_TAG(v) == tag && DEDUP_SLOT_KIND(v) == kind &&
+		    v != DEDUP_TOMB &&
 		    dedup_entry_hash(&d->ring[idx], kind) == h)
 			return (long)idx;
 		i = (i + 1) & d->mask;
@@ -203,58 +206,36 @@ dedup_find(const struct dedup *d, uint64_t h, enum dedup_kind kind)
 	return -1;
 }
 
-/* Point hash H of KIND at entry IDX. */
+/* Point hash H of KIND, which no slot holds, at entry IDX: in the first
+ * tombstone or empty slot of its run. */
 static void
 dedup_insert(struct dedup *d, uint64_t h, enum dedup_kind kind, size_t idx)
 {
 	size_t i = dedup_home(d, h);
 
-	while (d->slots[i] != 0)
+	while (d->slots[i] != 0 && d->slots[i] != DEDUP_TOMB)
 		i = (i + 1) & d->mask;
+	if (d->slots[i] == DEDUP_TOMB)
+		d->tombs--;
 	d->slots[i] = DEDUP_SLOT(DEDUP_TAG(h), kind, idx);
 	d->used++;
-	if (((i - dedup_home(d, h)) & d->mask) > d->max_disp)
-		d->max_disp = (i - dedup_home(d, h)) & d->mask;
 }
 
-/* The home slot of the hash that slot V, at I, stands for. */
-static size_t
-dedup_slot_home(const struct dedup *d, uint32_t v, size_t i)
-{
-	if (d->max_disp < DEDUP_DISP_KNOWN)
-		return (i - ((i - DEDUP_SLOT_TAG(v)) & 0xf)) & d->mask;
-	return dedup_home(d, dedup_entry_hash(&d->ring[DEDUP_SLOT_REF(v)],
-	    DEDUP_SLOT_KIND(v)));
-}
-
-
-/* Remove the slot of hash H of KIND that points at entry IDX, moving later
- * slots of the same probe run back into the hole. */
+/* Forget the slot of hash H of KIND that points at entry IDX: found by its
+ * index, reading no entry. */
 static void
 dedup_delete(struct dedup *d, uint64_t h, enum dedup_kind kind, size_t idx)
 {
-	size_t i = dedup_home(d, h), j, home;
-	uint32_t v;
+	size_t i = dedup_home(d, h);
+	uint32_t v, want = DEDUP_SLOT(DEDUP_TAG(h), kind, idx);
 
-	while ((v = d->slots[i]) != 0 &&
-	    (DEDUP_SLOT_REF(v) != idx || DEDUP_SLOT_KIND(v) != kind))
+	while ((v = d->slots[i]) != 0 && v != want)
 		i = (i + 1) & d->mask;
 	if (v == 0)
 		return;
-	d->slots[i] = 0;
+	d->slots[i] = DEDUP_TOMB;
 	d->used--;
-	for (j = i;;) {
-		j = (j + 1) & d->mask;
-		if ((v = d->slots[j]) == 0)
-			return;
-		home = dedup_slot_home(d, v, j);
-		/* It stays if its home lies cyclically in (i, j]. */
-		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
-			continue;
-		d->slots[i] = v;
-		d->slots[j] = 0;
-		i = j;
-	}
+	d->tombs++;
 }
 
 /* The index of the oldest remembered entry (COUNT > 0). */
@@ -416,7 +397,7 @@ dedup_resize(struct dedup *d, size_t nslots)
 	d->slots = xcalloc(nslots, sizeof(*d->slots));
 	d->mask = nslots - 1;
 	d->used = 0;
-	d->max_disp = 0;
+	d->tombs = 0;
 	for (i = 0; i < d->count; i++) {
 		idx = (dedup_oldest(d) + i) % d->params.capacity;
 		e = &d->ring[idx];
@@ -570,9 +551,12 @@ dedup_check(struct dedup *d, struct mention *m, const char *folded,
 	if (d->count == 0 && d->epoch == 0)
 		d->epoch = now - 1;
 	dedup_expire(d, now);
-	/* Room for two more hashes, half full at most. */
+	/* Room for two more hashes, half full at most; rebuilt at the same
+	 * size when tombstones take it past five eighths. */
 	if ((d->used + 2) * 2 > d->mask + 1 && d->mask + 1 < d->max_slots)
 		dedup_resize(d, (d->mask + 1) * 2);
+	else if ((d->used + d->tombs + 2) * 8 > (d->mask + 1) * 5)
+		dedup_resize(d, d->mask + 1);
 
 	kh = dedup_id_hash(m);
 	dedup_prefetch(d, kh);

@@ -297,7 +297,8 @@ test_key_forms(void **state)
 }
 
 /* Far more than the capacity: the table stays consistent while entries come
- * and go (backward-shift deletion), and grows after the ring wrapped. */
+ * and go (tombstones, and the rebuilds that clear them), and grows after
+ * the ring wrapped. */
 static void
 test_many(void **state)
 {
