@@ -566,6 +566,9 @@ dedup_check(struct dedup *d, struct mention *m, const char *folded,
 		dedup_prefetch(d, e->key_hash);
 		if (e->classes & DEDUP_URL_OWNER)
 			dedup_prefetch(d, e->url_hash);
+		if (d->near != NULL)
+			simhash_index_prefetch(d->near,
+			    (uint32_t)dedup_oldest(d));
 	}
 	th = (uint32_t)dedup_hash(2, folded, flen);
 	if ((i = dedup_find(d, kh, DEDUP_KIND_KEY)) >= 0 &&

@@ -1206,6 +1206,20 @@ simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
 }
 
 void
+simhash_index_prefetch(const struct simhash_index *ix, uint32_t ref)
+{
+	const struct simhash_rec *r;
+
+	if (!simhash_used(ix, ref))
+		return;
+	r = &ix->recs[ref];
+	if (r->whole != 0)
+		simhash_prefetch(ix, (uint32_t)(r->whole >> 32));
+	if (r->head != 0)
+		simhash_prefetch(ix, r->head);
+}
+
+void
 simhash_index_remove(struct simhash_index *ix, uint32_t ref)
 {
 	struct simhash_rec *r;

@@ -127,6 +127,11 @@ struct simhash_index *simhash_index_new(int k, uint32_t min_words,
  * judged or REF too large (then REF holds nothing). */
 int		 simhash_index_add(struct simhash_index *ix,
 		    const struct simhash_fp *fp, uint32_t ref);
+/* simhash_index_prefetch - start reading what forgetting REF will touch
+ * (its slots), so that a remove or an add at REF a little later does not
+ * wait for them. */
+void		 simhash_index_prefetch(const struct simhash_index *ix,
+		    uint32_t ref);
 /* simhash_index_remove - forget REF (nothing if it holds nothing). */
 void		 simhash_index_remove(struct simhash_index *ix, uint32_t ref);
 /* simhash_index_find - the ref of a remembered fingerprint near FP, or -1.
