@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sentiment.h"
+#include "sentiment_data.h"
 
 /* The rule score of S in LANG. */
 static double
@@ -203,6 +204,33 @@ test_french_forms(void **state)
 	assert_true(rules("this is awful", "other") < 0);
 }
 
+/* The English model: applied when shipped (tests/train/sentiment_train.py
+ * --with-en), and then it keeps clear cases on their side; when it is not
+ * (the default: in CV it does no better than the rules), English is scored
+ * by the rules alone. */
+static void
+test_english_model(void **state)
+{
+	const char *neg = "I hate this update, worst service ever";
+	const char *pos = "I love this update, best service ever";
+
+	(void)state;
+	if (sentiment_model_trained & 1) {
+		assert_true(score(neg, "en") != rules(neg, "en"));
+		assert_true(score(pos, "en") != rules(pos, "en"));
+		assert_int_equal(polarity(neg, "en"), SENTIMENT_NEGATIVE);
+		assert_int_equal(polarity(pos, "en"), SENTIMENT_POSITIVE);
+		assert_true(score(neg, "en") < score(pos, "en"));
+	} else {
+		assert_true(score(neg, "en") == rules(neg, "en"));
+		assert_true(score(pos, "en") == rules(pos, "en"));
+		assert_true(sentiment_model_en_neg[0] == 0);
+	}
+	/* French has its model either way. */
+	assert_true(sentiment_model_trained & 2);
+	assert_true(score("c'est nul", "fr") != rules("c'est nul", "fr"));
+}
+
 static void
 test_bounds(void **state)
 {
@@ -255,6 +283,7 @@ main(void)
 		cmocka_unit_test(test_caps_and_repeats),
 		cmocka_unit_test(test_emoji),
 		cmocka_unit_test(test_french_forms),
+		cmocka_unit_test(test_english_model),
 		cmocka_unit_test(test_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
