@@ -1019,6 +1019,15 @@ simhash_del(struct simhash_index *ix, uint32_t key, unsigned kind,
 	ix->slots[i] = SIMHASH_TOMB;
 	ix->used--;
 	ix->tombs++;
+	/* Followed by an empty slot, no run goes on past it: it and the
+	 * tombstones just before it can be empty again. */
+	if (ix->slots[(i + 1) & ix->mask] != 0)
+		return;
+	while (ix->slots[i] == SIMHASH_TOMB) {
+		ix->slots[i] = 0;
+		ix->tombs--;
+		i = (i - 1) & ix->mask;
+	}
 }
 
 /* Whether REF holds a fingerprint. */

@@ -146,6 +146,7 @@ main(int argc, char **argv)
 		n = 2;
 	dedup_params_default(&p);
 	p.capacity = BENCH_CAPACITY;
+	if (getenv("NEAR")) p.near_distance = atoi(getenv("NEAR"));
 	d = dedup_new(&p);
 	printf("%zu posts a pass, capacity %d, near_distance %d\n", n,
 	    BENCH_CAPACITY, p.near_distance);
