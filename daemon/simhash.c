@@ -49,7 +49,6 @@
 #define SIMHASH_MAX_BLOCKS	8		/* K at most 7 */
 #define SIMHASH_STACK_WORDS	256
 #define SIMHASH_POLY		0x9e3779b97f4a7c15ULL	/* odd */
-#define SIMHASH_FNV_PRIME	0x100000001b3ULL
 
 /* The kinds of exact keys in the index's table. */
 #define SIMHASH_KIND_WHOLE	0
@@ -84,6 +83,7 @@ struct simhash_word {
 /* The words of a text, on the stack while few. */
 struct simhash_words {
 	struct simhash_word	*w;
+	uint64_t		 pre;	/* the polynomial hash of all */
 	size_t			 n;
 	size_t			 cap;
 	struct simhash_word	 stack[SIMHASH_STACK_WORDS];
@@ -315,16 +315,25 @@ simhash_more(struct simhash_words *ws)
 		ws->w = xreallocarray(ws->w, ws->cap, sizeof(*ws->w));
 }
 
-/* Append a word (hash H, bytes START..END) to WS. */
+/* Append a word (hash H, bytes START..END) to WS, and to its polynomial
+ * hash: made as the words are, the chain of multiplies overlaps the
+ * split's work. *N and *PRE are WS's count and hash, kept by the caller
+ * (simhash_split: in registers, as stores to the words, of the same
+ * type, could change them) and stored back when it is done. */
 static inline void
-simhash_push(struct simhash_words *ws, uint64_t h, size_t start, size_t end)
+simhash_push(struct simhash_words *ws, size_t *n, uint64_t *pre, uint64_t h,
+    size_t start, size_t end)
 {
-	if (__builtin_expect(ws->n == ws->cap, 0))
+	struct simhash_word *w;
+
+	if (__builtin_expect(*n == ws->cap, 0))
 		simhash_more(ws);
-	ws->w[ws->n].h = h;
-	ws->w[ws->n].start = start;
-	ws->w[ws->n].end = end;
-	ws->n++;
+	w = &ws->w[(*n)++];
+	w->h = h;
+	w->pre = *pre;
+	w->start = start;
+	w->end = end;
+	*pre = *pre * SIMHASH_POLY + h;
 }
 
 /* If an "rt @handle:" (spaces allowed before the colon, as French writes
@@ -350,13 +359,139 @@ simhash_rt(const char *s, size_t n, size_t i)
 	return j + 1;
 }
 
+/*
+ * Words are hashed 8 bytes at a time: the per-byte FNV-1a this replaced was
+ * a chain of dependent multiplies, a third of simhash_text. The bytes are
+ * read as little-endian 64-bit words whatever the machine (simhash_load8),
+ * so that a word hashes alike everywhere; nothing is ever read outside the
+ * LEN bytes given (simhash_chunk).
+ */
+#define SIMHASH_ONES	0x0101010101010101ULL
+#define SIMHASH_HIGH	(SIMHASH_ONES * 0x80)
+
+/* The 8 bytes at P, the first in the low byte. */
+static inline uint64_t
+simhash_load8(const unsigned char *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
+	return v;
+}
+
+/* Bytes P.. of U (N bytes), at most 8 and at most R (> 0), the first in
+ * the low byte and the missing ones 0, read without passing U + N. */
+static inline uint64_t
+simhash_chunk(const unsigned char *u, size_t n, size_t p, size_t r)
+{
+	uint64_t v;
+	size_t j;
+
+	if (r >= 8)
+		return simhash_load8(u + p);
+	if (p + 8 <= n)
+		v = simhash_load8(u + p);
+	else if (n >= 8)	/* the buffer's last 8, shifted down to P */
+		v = simhash_load8(u + n - 8) >> (8 * (p + 8 - n));
+	else {
+		for (v = 0, j = 0; j < r; j++)
+			v |= (uint64_t)u[p + j] << (8 * j);
+		return v;
+	}
+	return v & (~0ULL >> (64 - 8 * r));
+}
+
+/* The high bit of each byte of X that is an ASCII letter or digit: range
+ * tests on the low 7 bits, where adding at most 0x80 carries into no
+ * other byte. */
+static inline uint64_t
+simhash_alnum8(uint64_t x)
+{
+	uint64_t y = x & ~SIMHASH_HIGH, z = y | SIMHASH_ONES * 0x20, digit,
+	    letter;
+
+	digit = (y + SIMHASH_ONES * (0x80 - '0')) &
+	    ~(y + SIMHASH_ONES * (0x7f - '9'));
+	letter = (z + SIMHASH_ONES * (0x80 - 'a')) &
+	    ~(z + SIMHASH_ONES * (0x7f - 'z'));
+	return (digit | letter) & ~x & SIMHASH_HIGH;
+}
+
+/* The hash of the word at START..END-1 of U (N bytes), ASCII lowered: a
+ * word's bytes below 0x80 are letters and digits, which | 0x20 lowers or
+ * leaves, the others (UTF-8 letters, stray bytes) are kept. The last
+ * chunk's padding reads as spaces, which no word holds (the length, xored
+ * into FNV-1a's start, the hash this one replaced, is for safety). Each
+ * chunk is multiplied in and its high bits folded down, so that every byte
+ * reaches the bits the next chunk lands on; a second multiply and fold
+ * then spread every input bit over all 64 (the keys are sums of word
+ * hashes: a difference between two words must not sit in a few bits).
+ * Most words are one chunk: two multiplies, where simhash_mix is two. */
+static uint64_t
+simhash_word_hash(const unsigned char *u, size_t n, size_t start, size_t end)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)(end - start), c;
+	size_t p;
+
+	for (p = start; p < end; p += 8) {
+		c = simhash_chunk(u, n, p, end - p);
+		c |= (~c & SIMHASH_HIGH) >> 2;
+		h = (h ^ c) * 0xd6e8feb86659fd93ULL;
+		h ^= h >> 32;
+	}
+	h *= 0xff51afd7ed558ccdULL;
+	return h ^ h >> 29;
+}
+
+/* The end of the word that starts at I of S (N bytes): ASCII letters and
+ * digits 8 at a time while 8 bytes are left, then byte by byte; a byte
+ * of 0x80 or more asks simhash_char whether a letter goes on. */
+static size_t
+simhash_word_end(const char *s, size_t n, size_t i)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint64_t x, m;
+	size_t l;
+
+	for (;;) {
+		while (i + 8 <= n) {
+			x = simhash_load8(u + i);
+			m = ~simhash_alnum8(x) & SIMHASH_HIGH;
+			if (m != 0) {
+				m &= -m;	/* the first byte not of the run */
+				i += (size_t)__builtin_ctzll(m) / 8;
+				if ((x & m) == 0)
+					return i;	/* ASCII: ends it */
+				goto stop;
+			}
+			i += 8;
+		}
+		while (i < n && simhash_ascii[u[i]] == 1)
+			i++;
+stop:
+		if (i == n || simhash_ascii[u[i]] == 0 ||
+		    !simhash_char(s, n, i, &l))
+			return i;
+		i += l;
+	}
+}
+
+/* The bytes that may start a link ("http", "www.") or a retweet mark
+ * ("rt @"): only words that start so are looked at twice. */
+static const unsigned char simhash_mark_start[256] = {
+	['h'] = 1, ['w'] = 1, ['r'] = 1, ['R'] = 1,
+};
+
 /* Split S (N bytes) into words, URLs skipped, noting the last retweet mark. */
 static void
 simhash_split(const char *s, size_t n, struct simhash_words *ws)
 {
-	const unsigned char *u = (const unsigned char *)s, *end = u + n, *p;
-	size_t i = 0, start, after, l = 1;
-	uint64_t h;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, start, after, l = 1, nw = ws->n;
+	uint64_t pre = ws->pre;
 	unsigned char c, k;
 
 	while (i < n) {
@@ -366,32 +501,27 @@ simhash_split(const char *s, size_t n, struct simhash_words *ws)
 			i += k == 0 ? 1 : l;
 			continue;
 		}
-		if ((c == 'h' || c == 'w') && simhash_url(s + i, n - i)) {
-			while (i < n && !simhash_space((unsigned char)s[i]))
-				i++;
-			continue;
+		if (simhash_mark_start[c]) {
+			if ((c == 'h' || c == 'w') &&
+			    simhash_url(s + i, n - i)) {
+				while (i < n && !simhash_space(u[i]))
+					i++;
+				continue;
+			}
+			if ((after = simhash_rt(s, n, i)) != 0) {
+				ws->rt = nw;
+				ws->has_rt = 1;
+				i = after;
+				continue;
+			}
 		}
-		if ((after = simhash_rt(s, n, i)) != 0) {
-			ws->rt = ws->n;
-			ws->has_rt = 1;
-			i = after;
-			continue;
-		}
-		/* FNV-1a over the word's bytes, ASCII lowered. */
-		h = 0xcbf29ce484222325ULL;
 		start = i;
-		for (;;) {
-			for (p = u + i; p < end && simhash_ascii[*p] == 1; p++)
-				h = (h ^ (*p | 0x20)) * SIMHASH_FNV_PRIME;
-			i = (size_t)(p - u);
-			if (i == n || simhash_ascii[*p] == 0 ||
-			    !simhash_char(s, n, i, &l))
-				break;
-			for (; l > 0; l--, i++)
-				h = (h ^ u[i]) * SIMHASH_FNV_PRIME;
-		}
-		simhash_push(ws, simhash_mix(h), start, i);
+		i = simhash_word_end(s, n, i);
+		simhash_push(ws, &nw, &pre, simhash_word_hash(u, n, start, i),
+		    start, i);
 	}
+	ws->n = nw;
+	ws->pre = pre;
 }
 
 /* Whether word W of S is the string P. */
@@ -420,27 +550,36 @@ static const char *simhash_tails[][4] = {
 	{ "publie", "initialement", NULL },
 };
 
-/* The first letters of the tails ("prcsleaov"), a bit per letter from a. */
-#define SIMHASH_TAIL_FIRST \
-	(1U << ('p' - 'a') | 1U << ('r' - 'a') | 1U << ('c' - 'a') | \
-	1U << ('s' - 'a') | 1U << ('l' - 'a') | 1U << ('e' - 'a') | \
-	1U << ('a' - 'a') | 1U << ('o' - 'a') | 1U << ('v' - 'a'))
+/* By the first letter of a word, the lengths (a bit each) of the tails'
+ * first words, "via" too, that start with it: most words start no tail,
+ * and are told so without a look at the table above. */
+static const uint16_t simhash_tail_lens[26] = {
+	['a' - 'a'] = 1 << 8,		/* appeared */
+	['c' - 'a'] = 1 << 8,		/* continue */
+	['e' - 'a'] = 1 << 2 | 1 << 6,	/* en, envoye */
+	['l' - 'a'] = 1 << 4,		/* lire */
+	['o' - 'a'] = 1 << 10,		/* originally */
+	['p' - 'a'] = 1 << 6,		/* posted, publie */
+	['r' - 'a'] = 1 << 4,		/* read */
+	['s' - 'a'] = 1 << 4,		/* sent */
+	['v' - 'a'] = 1 << 3,		/* via */
+};
 
 /* Whether a boilerplate tail starts at word I (of N) of S (LEN bytes). */
 static int
 simhash_tail_at(const char *s, size_t len, const struct simhash_word *w,
     size_t i, size_t n)
 {
-	size_t t, j;
+	size_t t, j, l = w[i].end - w[i].start;
 	unsigned c;
 
-	/* "via @handle". */
-	if (simhash_is(s, &w[i], "via") && w[i].end + 1 < len &&
-	    s[w[i].end] == ' ' && s[w[i].end + 1] == '@')
-		return 1;
 	c = (unsigned char)s[w[i].start] - 'a';
-	if (c >= 26 || (SIMHASH_TAIL_FIRST >> c & 1) == 0)
+	if (c >= 26 || l >= 16 || (simhash_tail_lens[c] >> l & 1) == 0)
 		return 0;	/* no tail starts so */
+	/* "via @handle". */
+	if (simhash_is(s, &w[i], "via"))
+		return w[i].end + 1 < len && s[w[i].end] == ' ' &&
+		    s[w[i].end + 1] == '@';
 	for (t = 0; t < sizeof(simhash_tails) / sizeof(simhash_tails[0]); t++) {
 		for (j = 0; simhash_tails[t][j] != NULL; j++) {
 			if (i + j >= n || !simhash_is(s, &w[i + j],
@@ -490,14 +629,20 @@ simhash_rung_at(uint32_t n)
 
 /* The 64-bit key of KIND of a run of LEN words from PI and PJ, the
  * polynomial hashes of the words before it and up to its end, with POW =
- * SIMHASH_POLY^LEN; its high 32 bits are never 0. */
+ * SIMHASH_POLY^LEN (unused when PI is 0); its high 32 bits are never 0.
+ * The run's hash, a sum of word hashes times odd powers, is spread over
+ * its 64 bits already: one multiply, whose high bits (the 32-bit keys, the
+ * 8-bit tags) depend on all of them, and a fold of those into the low half
+ * finish it (a full mix was a third of the cost of a short post's tags). Any
+ * bijection leaves the 64-bit keys' collisions those of the sums. */
 static uint64_t
 simhash_key64(uint64_t pi, uint64_t pj, uint64_t pow, size_t len, int kind)
 {
 	uint64_t h = pj - pi * pow, k;
 
-	k = simhash_mix(h ^ ((uint64_t)len << 8 | (uint64_t)kind) *
-	    0xd6e8feb86659fd93ULL);
+	k = (h ^ ((uint64_t)len << 8 | (uint64_t)kind) *
+	    0xd6e8feb86659fd93ULL) * 0xc4ceb9fe1a85ec53ULL;
+	k ^= k >> 32;
 	return (k >> 32) == 0 ? k | (uint64_t)1 << 32 : k;
 }
 
@@ -541,14 +686,48 @@ simhash_shingle(uint64_t a, uint64_t b)
 	return simhash_mix(a * 0x9e3779b97f4a7c15ULL + (b << 31 | b >> 33));
 }
 
+/*
+ * Only texts of SIMHASH_HASH_WORDS words or more get a SimHash (shorter,
+ * fp->hash is 0): no rule reads a shorter one's. The fuzzy rule wants
+ * SIMHASH_FUZZY_WORDS words on both sides; the anchor rule wants the query's
+ * anchor (given from SIMHASH_LONG_WORDS words) equal to the other's, which
+ * is 0 unless it is long too. The index files by SimHash only texts of
+ * SIMHASH_FUZZY_WORDS words, and ranks by distance only matches by these
+ * two rules. A 160-byte post is some 25 words: this is a fifth of its
+ * fingerprint's cost saved.
+ */
+#define SIMHASH_HASH_WORDS	(SIMHASH_FUZZY_WORDS < SIMHASH_LONG_WORDS ? \
+	SIMHASH_FUZZY_WORDS : SIMHASH_LONG_WORDS)
+
 /* The SimHash and anchor of words W[0..N-1] (N > 0) into FP. */
 static void
 simhash_shingles(const struct simhash_word *w, size_t n,
     struct simhash_fp *fp)
 {
 	uint64_t plane[64], f, g, best, pw, carry, t, gt, eq, half;
-	size_t i, p, nfeat;
+	size_t i, p, nfeat, lo, span;
 	int b, nb;
+
+	/*
+	 * The anchor: the words from the smallest shingle on, in the middle
+	 * (headers and footers sit at ends), the first of equal ones: the
+	 * shingles I from LO to LO + SPAN, looked at as the SimHash makes
+	 * them (they were made twice). Not long, BEST 0 keeps P 0.
+	 */
+	lo = n / 8;
+	span = 0;
+	best = 0;
+	p = 0;
+	if (n >= SIMHASH_LONG_WORDS && n - n / 8 >= lo + SIMHASH_ANCHOR_WORDS) {
+		span = n - n / 8 - SIMHASH_ANCHOR_WORDS - lo;
+		best = UINT64_MAX;
+	}
+#define SIMHASH_ANCHOR_AT(f, i) do {					\
+	if ((f) < best && (i) - lo <= span) {				\
+		best = (f);						\
+		p = (i);						\
+	}								\
+} while (0)
 
 	/*
 	 * Each bit the majority of the shingles' bits. The 64 counts are
@@ -567,6 +746,8 @@ simhash_shingles(const struct simhash_word *w, size_t n,
 	for (i = 0; i + 1 < nfeat; i += 2) {
 		f = simhash_shingle(w[i].h, w[i + 1].h);
 		g = simhash_shingle(w[i + 1].h, w[i + 2].h);
+		SIMHASH_ANCHOR_AT(f, i);
+		SIMHASH_ANCHOR_AT(g, i + 1);
 		t = plane[0] ^ f;
 		carry = (plane[0] & f) | (t & g);
 		plane[0] = t ^ g;
@@ -578,12 +759,15 @@ simhash_shingles(const struct simhash_word *w, size_t n,
 	}
 	if (i < nfeat) {
 		f = n > 1 ? simhash_shingle(w[i].h, w[i + 1].h) : w[0].h;
+		if (n > 1)
+			SIMHASH_ANCHOR_AT(f, i);
 		for (carry = f, b = 0; b < nb; b++) {
 			t = plane[b] & carry;
 			plane[b] ^= carry;
 			carry = t;
 		}
 	}
+#undef SIMHASH_ANCHOR_AT
 	half = nfeat / 2;
 	gt = 0;
 	eq = UINT64_MAX;
@@ -598,18 +782,6 @@ simhash_shingles(const struct simhash_word *w, size_t n,
 	fp->hash = gt;
 	if (n < SIMHASH_LONG_WORDS)
 		return;
-
-	/* The anchor, the words from the smallest shingle on, in the
-	 * middle: headers and footers sit at ends. */
-	best = UINT64_MAX;
-	p = 0;
-	for (i = n / 8; i + SIMHASH_ANCHOR_WORDS <= n - n / 8; i++) {
-		f = simhash_shingle(w[i].h, w[i + 1].h);
-		if (f < best) {
-			best = f;
-			p = i;
-		}
-	}
 	pw = simhash_pow(SIMHASH_ANCHOR_WORDS);
 	fp->anchor = simhash_key(w[p].pre, w[p + SIMHASH_ANCHOR_WORDS].pre, pw,
 	    SIMHASH_ANCHOR_WORDS, SIMHASH_KIND_ANCHOR);
@@ -620,7 +792,7 @@ simhash_shingles(const struct simhash_word *w, size_t n,
 static void
 simhash_keys(const struct simhash_word *w, size_t n, struct simhash_fp *fp)
 {
-	uint64_t pw[2 * SIMHASH_TRIM + 1], pl, rp[2];
+	uint64_t pw[2 * SIMHASH_TRIM + 1];
 	size_t i, j, len, share;
 	int r;
 
@@ -644,28 +816,23 @@ simhash_keys(const struct simhash_word *w, size_t n, struct simhash_fp *fp)
 		    simhash_pow(SIMHASH_TRIM), 1, 2 * SIMHASH_TRIM,
 		    SIMHASH_KIND_ANCHOR);
 
-	/* Tags of every prefix, and the marks a truncation is checked by. */
-	for (len = 1, pl = SIMHASH_POLY; len <= n && len < SIMHASH_TAGS;
-	    len++, pl *= SIMHASH_POLY)
-		fp->tag[len] = (uint8_t)(simhash_key(0, w[len].pre, pl, len,
-		    SIMHASH_KIND_WHOLE) >> 24);
+	/* Tags of every prefix, and the marks a truncation is checked by
+	 * (prefixes start at word 0: no powers needed). */
+	for (len = 1; len <= n && len < SIMHASH_TAGS; len++)
+		fp->tag[len] = (uint8_t)(simhash_key64(0, w[len].pre, 0, len,
+		    SIMHASH_KIND_WHOLE) >> 56);
 	for (r = 0; r < SIMHASH_MARKS; r++) {
 		len = simhash_mark_len(n, r);
 		if (len < SIMHASH_TAGS) {
 			fp->marks |= (uint64_t)fp->tag[len] << (8 * r);
 			continue;
 		}
-		fp->marks |= (uint64_t)(simhash_key(0, w[len].pre,
-		    simhash_pow(len), len, SIMHASH_KIND_WHOLE) >> 24) << (8 * r);
+		fp->marks |= (uint64_t)(simhash_key64(0, w[len].pre, 0, len,
+		    SIMHASH_KIND_WHOLE) >> 56) << (8 * r);
 	}
-	/* Rung r + 2 is twice rung r long: its power the square. */
-	rp[0] = simhash_pow(simhash_rung(0));
-	rp[1] = simhash_pow(simhash_rung(1));
 	for (r = 0; r < SIMHASH_RUNGS && simhash_rung(r) <= n; r++) {
 		len = simhash_rung(r);
-		if (r >= 2)
-			rp[r % 2] *= rp[r % 2];
-		fp->pre[r] = simhash_key(0, w[len].pre, rp[r % 2], len,
+		fp->pre[r] = simhash_key(0, w[len].pre, 0, len,
 		    SIMHASH_KIND_HEAD);
 	}
 
@@ -690,6 +857,7 @@ simhash_text(const char *folded, size_t len, struct simhash_fp *fp)
 	uint64_t h;
 
 	memset(fp, 0, sizeof(*fp));
+	ws.pre = 0;
 	ws.n = ws.rt = 0;
 	ws.has_rt = 0;
 	ws.w = ws.stack;
@@ -698,15 +866,20 @@ simhash_text(const char *folded, size_t len, struct simhash_fp *fp)
 		return;
 	simhash_split(folded, len, &ws);
 	/* Room for the end's prefix hash. */
-	simhash_push(&ws, 0, len, len);
+	simhash_push(&ws, &ws.n, &ws.pre, 0, len, len);
 	ws.n--;
 
-	/* A retweet: drop the mark, and a comment shorter than the quote. */
+	/* A retweet: drop the mark, and a comment shorter than the quote
+	 * (whose words' prefix hashes then start at the quote). */
 	w = ws.w;
 	n = ws.n;
 	if (ws.has_rt && ws.rt <= n - ws.rt) {
 		w += ws.rt;
 		n -= ws.rt;
+		for (h = 0, i = 0; i <= n; i++) {
+			w[i].pre = h;
+			h = h * SIMHASH_POLY + w[i].h;
+		}
 	}
 
 	/* A boilerplate tail after at least half of the words. */
@@ -740,15 +913,11 @@ simhash_text(const char *folded, size_t len, struct simhash_fp *fp)
 	fp->words = n > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)n;
 	if (n == 0)
 		goto out;
-	/* The prefix hashes, w[n].pre the whole's (w[n] may be a word cut
-	 * off, or the room pushed above). */
-	for (h = 0, i = 0; i <= n; i++) {
-		w[i].pre = h;
-		if (i < n)
-			h = h * SIMHASH_POLY + w[i].h;
-	}
+	/* w[n].pre is the whole's prefix hash (w[n] may be a word cut off,
+	 * or the room pushed above). */
 	simhash_keys(w, n, fp);
-	simhash_shingles(w, n, fp);
+	if (n >= SIMHASH_HASH_WORDS)
+		simhash_shingles(w, n, fp);
 out:
 	if (ws.w != ws.stack)
 		free(ws.w);

@@ -79,6 +79,35 @@ test_boilerplate_tail(void **state)
 	check_near(FR_NEWS "\nEnvoyé de mon iPhone", FR_NEWS, 1);
 }
 
+/* Every boilerplate tail is cut, whatever follows it; "via" only before a
+ * handle (simhash.c's table of the tails' first letters and lengths). */
+static void
+test_every_tail(void **state)
+{
+	static const char *tails[] = {
+		"posted via", "read more", "continue reading", "sent from my",
+		"lire la suite", "en savoir plus", "envoye de mon",
+		"appeared first on", "originally published",
+		"publie initialement", "via @someone",
+	};
+	char buf[256];
+	struct simhash_fp fp;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		snprintf(buf, sizeof(buf), "alpha beta gamma delta epsilon "
+		    "zeta eta theta iota kappa %s lambda mu nu", tails[i]);
+		simhash_text(buf, strlen(buf), &fp);
+		if (fp.words != 10)
+			fail_msg("%u words: %s", fp.words, buf);
+	}
+	snprintf(buf, sizeof(buf), "alpha beta gamma delta epsilon zeta eta "
+	    "theta iota kappa via someone lambda");
+	simhash_text(buf, strlen(buf), &fp);
+	assert_int_equal(fp.words, 13);
+}
+
 static void
 test_truncation(void **state)
 {
@@ -817,10 +846,15 @@ test_seeds(void **state)
 	simhash_index_free(ix);
 }
 
-/* Fingerprints pinned to the bits they had before simhash_text was made
- * faster (the index and every remembered decision depend on them): a short
- * post, a truncated French retweet with accents, a long text with an
- * anchor. */
+/* Fingerprints pinned to their bits (the index and every remembered
+ * decision depend on them): a short post, a truncated French retweet with
+ * accents, a long text with an anchor. Re-pinned when simhash_text was made
+ * faster: words hashed 8 bytes at a time for the per-byte FNV-1a,
+ * one multiply to finish a key for a full mix, no SimHash (0) for texts
+ * too short for the rules that read it. The decisions did not change:
+ * every test here and test_dedup passed unchanged, and tests/eval/dedup_run
+ * gave the same precision and recall for every kind and language (seed 1);
+ * nothing stores fingerprints across runs. */
 static void
 test_pinned(void **state)
 {
@@ -837,12 +871,12 @@ test_pinned(void **state)
 		uint64_t	hash, whole, marks;
 		uint32_t	head, anchor, ends;
 	} want[] = {
-		{ 18, 0, 0x9d7c50bc660f8b73ULL, 0xc00a42aec76072a0ULL,
-		    0xe9191ca9da063e0aULL, 0x78075650, 0x00000000, 0x6c9b3b32 },
-		{ 26, 1, 0x65aba6d6a3635703ULL, 0xcd857b742d323aa1ULL,
-		    0x27fe1093695f11c2ULL, 0xea47400a, 0x00000000, 0x00fff55e },
-		{ 140, 0, 0x7c85547c76270aadULL, 0xe98b8ab719651854ULL,
-		    0xffef38fa74cbd182ULL, 0xd4e4d3e9, 0xb2a4d121, 0x0eea198c },
+		{ 18, 0, 0x0000000000000000ULL, 0x14397979e22aa399ULL,
+		    0x96121c1195f80a8cULL, 0x5ef7daf0, 0x00000000, 0xb251cfa3 },
+		{ 26, 1, 0x0000000000000000ULL, 0x182060d7584658deULL,
+		    0x0f6318350b9bcd8fULL, 0x6d55af5b, 0x00000000, 0x2f382176 },
+		{ 140, 0, 0x6b2ff32a565ab6a1ULL, 0x8644dd7e8a39bcd8ULL,
+		    0xb97db96a8807a191ULL, 0xe180d25f, 0xfde036ae, 0x300d29bd },
 	};
 	struct simhash_fp fp;
 	char big[4096];
@@ -872,6 +906,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_boilerplate_tail),
+		cmocka_unit_test(test_every_tail),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_retweet),
 		cmocka_unit_test(test_case_accents),
