@@ -12,7 +12,8 @@
  * and URL: the SimHash index answers), and N/2 new posts that all start with
  * the same 14 words (a template many people post: the cost must not grow
  * with how many share it). One line per pass: checks per second and
- * nanoseconds per check; then the memory per remembered mention.
+ * nanoseconds per check; then the memory per remembered mention. argv[2],
+ * if given, is near_distance (0: the exact checks alone, no SimHash index).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -146,7 +147,8 @@ main(int argc, char **argv)
 		n = 2;
 	dedup_params_default(&p);
 	p.capacity = BENCH_CAPACITY;
-	if (getenv("NEAR")) p.near_distance = atoi(getenv("NEAR"));
+	if (argc > 2)
+		p.near_distance = atoi(argv[2]);
 	d = dedup_new(&p);
 	printf("%zu posts a pass, capacity %d, near_distance %d\n", n,
 	    BENCH_CAPACITY, p.near_distance);
