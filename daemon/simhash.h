@@ -76,7 +76,9 @@
 /* The fingerprint of one text (about 500 bytes), copied by value. Keys are
  * hashes of word sequences, never 0 (0: the text is too short for it). */
 struct simhash_fp {
-	uint64_t	hash;	/* SimHash of the 2-word shingles */
+	uint64_t	hash;	/* SimHash of the 2-word shingles; 0 below
+				   SIMHASH_FUZZY_WORDS words, where no rule
+				   reads it */
 	uint64_t	trim[SIMHASH_NTRIMS]; /* [i * (TRIM + 1) + j]: the
 				   words less i at the start, j at the end
 				   (64 bits: a million texts are compared) */
