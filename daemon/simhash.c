@@ -153,6 +153,9 @@ struct simhash_index {
 	size_t			 count;
 	uint32_t		 age;
 	size_t			 pairs;		/* pigeonhole room, in pairs */
+	uint64_t		*wbits;		/* the filter of whole keys */
+	size_t			 wmask;		/* its bits - 1 */
+	size_t			 wadds;		/* adds since it was reset */
 };
 
 /* The final mix of a 64-bit hash (a multiply and xor-shift finaliser). */
@@ -1206,6 +1209,51 @@ simhash_used(const struct simhash_index *ix, uint32_t ref)
 	return ref < ix->nrefs && (ix->inuse[ref / 64] >> (ref % 64) & 1);
 }
 
+/*
+ * The filter of whole keys: one bit per remembered text's whole-sequence
+ * key (from the key's low 32 bits; the table uses the high ones), about 16
+ * bits a text. A query has up to 16 trimmed sequences to look up, and a new
+ * text matches none: the filter, 2 MB for a million texts and so mostly in
+ * the cache, turns away all but about one in ten, where each table probe
+ * would be a cache miss. Forgotten texts leave their bits set (a false
+ * "maybe", never a false "no") until the filter is set again from the
+ * records, after as many adds as it has bits / 16.
+ */
+static int
+simhash_filter_has(const struct simhash_index *ix, uint64_t whole)
+{
+	size_t b = (size_t)(uint32_t)whole & ix->wmask;
+
+	return (int)(ix->wbits[b / 64] >> (b % 64) & 1);
+}
+
+static void
+simhash_filter_set(struct simhash_index *ix, uint64_t whole)
+{
+	size_t b = (size_t)(uint32_t)whole & ix->wmask;
+
+	ix->wbits[b / 64] |= (uint64_t)1 << (b % 64);
+}
+
+/* Clear the filter and set the bits of the texts remembered. */
+static void
+simhash_filter_reset(struct simhash_index *ix)
+{
+	size_t w;
+	uint64_t bits;
+	uint32_t ref;
+
+	memset(ix->wbits, 0, (ix->wmask + 1) / 8);
+	ix->wadds = 0;
+	for (w = 0; w < (ix->nrefs + 63) / 64; w++) {
+		for (bits = ix->inuse[w]; bits != 0; bits &= bits - 1) {
+			ref = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
+			if (ix->recs[ref].whole != 0)
+				simhash_filter_set(ix, ix->recs[ref].whole);
+		}
+	}
+}
+
 /* Put the exact keys of REF's record in the table. */
 static void
 simhash_put_rec(struct simhash_index *ix, uint32_t ref)
@@ -1275,6 +1323,10 @@ simhash_index_new(int k, uint32_t min_words, size_t capacity_hint)
 		;
 	ix->slots = xcalloc(n, sizeof(*ix->slots));
 	ix->mask = n - 1;
+	for (n = 65536; n < 16 * ix->hint; n *= 2)
+		;
+	ix->wbits = xcalloc(n / 64, sizeof(*ix->wbits));
+	ix->wmask = n - 1;
 	return ix;
 }
 
@@ -1375,11 +1427,16 @@ simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
 	if (simhash_is_long(fp))
 		simhash_long_put(ix, r, &l);
 	simhash_put_rec(ix, ref);
+	if (r->whole != 0)
+		simhash_filter_set(ix, r->whole);
+	ix->wadds++;
 	if (fp->words >= SIMHASH_FUZZY_WORDS)
 		for (t = 0; t < ix->nblocks; t++)
 			simhash_bucket_add(ix, t, fp->hash, ref);
 	ix->inuse[ref / 64] |= (uint64_t)1 << (ref % 64);
 	ix->count++;
+	if (ix->wadds > (ix->wmask + 1) / 16)
+		simhash_filter_reset(ix);
 	return 0;
 }
 
@@ -1482,7 +1539,7 @@ simhash_index_find(const struct simhash_index *ix,
 
 	/* The probes: trimmed sequences, the ladder's rungs, the anchor. */
 	for (i = 0; i < SIMHASH_NTRIMS; i++) {
-		if (fp->trim[i] == 0)
+		if (fp->trim[i] == 0 || !simhash_filter_has(ix, fp->trim[i]))
 			continue;
 		keys[np] = (uint32_t)(fp->trim[i] >> 32);
 		kinds[np++] = SIMHASH_KIND_WHOLE;
@@ -1554,6 +1611,7 @@ simhash_index_memory(const struct simhash_index *ix)
 		bytes += (size_t)ix->nblocks * ((size_t)1 << ix->bbits) *
 		    sizeof(struct simhash_bucket);
 	bytes += ix->pairs * sizeof(struct simhash_pair);
+	bytes += (ix->wmask + 1) / 8;
 	return bytes;
 }
 
@@ -1574,5 +1632,6 @@ simhash_index_free(struct simhash_index *ix)
 	free(ix->recs);
 	free(ix->longs);
 	free(ix->inuse);
+	free(ix->wbits);
 	free(ix);
 }
