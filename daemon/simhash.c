@@ -1210,29 +1210,52 @@ simhash_used(const struct simhash_index *ix, uint32_t ref)
 }
 
 /*
- * The filter of whole keys: one bit per remembered text's whole-sequence
- * key (from the key's low 32 bits; the table uses the high ones), about 16
- * bits a text. A query has up to 16 trimmed sequences to look up, and a new
- * text matches none: the filter, 2 MB for a million texts and so mostly in
- * the cache, turns away all but about one in ten, where each table probe
- * would be a cache miss. Forgotten texts leave their bits set (a false
- * "maybe", never a false "no") until the filter is set again from the
- * records, after as many adds as it has bits / 16.
+ * The filter of keys: one bit per remembered text's whole-sequence key
+ * (from the key's low 32 bits; the table uses the high ones) and one per
+ * its head (the 32-bit key remixed), about 32 bits a text. A query looks up
+ * to 16 trimmed sequences and a few prefixes, and a new text matches none:
+ * the filter, 4 MB for a million texts and so mostly in the cache, turns
+ * away all but about one in ten, where each table probe would be a cache
+ * miss. Forgotten texts leave their bits set (a false "maybe", never a
+ * false "no") until the filter is set again from the records, after as
+ * many adds as it has bits / 32.
  */
-static int
-simhash_filter_has(const struct simhash_index *ix, uint64_t whole)
-{
-	size_t b = (size_t)(uint32_t)whole & ix->wmask;
+#define SIMHASH_FILTER_BITS	32	/* a hinted text */
 
+/* The filter's bit for whole key WHOLE (64 bits) or head HEAD (32). */
+static size_t
+simhash_bit_whole(const struct simhash_index *ix, uint64_t whole)
+{
+	return (size_t)(uint32_t)whole & ix->wmask;
+}
+
+static size_t
+simhash_bit_head(const struct simhash_index *ix, uint32_t head)
+{
+	return (size_t)((uint32_t)head * 0x9e3779b1U ^ 0x5bd1e995U) &
+	    ix->wmask;
+}
+
+static int
+simhash_filter_has(const struct simhash_index *ix, size_t b)
+{
 	return (int)(ix->wbits[b / 64] >> (b % 64) & 1);
 }
 
+/* Set the bits of record R's keys. */
 static void
-simhash_filter_set(struct simhash_index *ix, uint64_t whole)
+simhash_filter_set(struct simhash_index *ix, const struct simhash_rec *r)
 {
-	size_t b = (size_t)(uint32_t)whole & ix->wmask;
+	size_t b;
 
-	ix->wbits[b / 64] |= (uint64_t)1 << (b % 64);
+	if (r->whole != 0) {
+		b = simhash_bit_whole(ix, r->whole);
+		ix->wbits[b / 64] |= (uint64_t)1 << (b % 64);
+	}
+	if (r->head != 0) {
+		b = simhash_bit_head(ix, r->head);
+		ix->wbits[b / 64] |= (uint64_t)1 << (b % 64);
+	}
 }
 
 /* Clear the filter and set the bits of the texts remembered. */
@@ -1241,17 +1264,13 @@ simhash_filter_reset(struct simhash_index *ix)
 {
 	size_t w;
 	uint64_t bits;
-	uint32_t ref;
 
 	memset(ix->wbits, 0, (ix->wmask + 1) / 8);
 	ix->wadds = 0;
-	for (w = 0; w < (ix->nrefs + 63) / 64; w++) {
-		for (bits = ix->inuse[w]; bits != 0; bits &= bits - 1) {
-			ref = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(bits));
-			if (ix->recs[ref].whole != 0)
-				simhash_filter_set(ix, ix->recs[ref].whole);
-		}
-	}
+	for (w = 0; w < (ix->nrefs + 63) / 64; w++)
+		for (bits = ix->inuse[w]; bits != 0; bits &= bits - 1)
+			simhash_filter_set(ix, &ix->recs[w * 64 +
+			    (size_t)__builtin_ctzll(bits)]);
 }
 
 /* Put the exact keys of REF's record in the table. */
@@ -1323,7 +1342,7 @@ simhash_index_new(int k, uint32_t min_words, size_t capacity_hint)
 		;
 	ix->slots = xcalloc(n, sizeof(*ix->slots));
 	ix->mask = n - 1;
-	for (n = 65536; n < 16 * ix->hint; n *= 2)
+	for (n = 65536; n < SIMHASH_FILTER_BITS * ix->hint; n *= 2)
 		;
 	ix->wbits = xcalloc(n / 64, sizeof(*ix->wbits));
 	ix->wmask = n - 1;
@@ -1427,15 +1446,14 @@ simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
 	if (simhash_is_long(fp))
 		simhash_long_put(ix, r, &l);
 	simhash_put_rec(ix, ref);
-	if (r->whole != 0)
-		simhash_filter_set(ix, r->whole);
+	simhash_filter_set(ix, r);
 	ix->wadds++;
 	if (fp->words >= SIMHASH_FUZZY_WORDS)
 		for (t = 0; t < ix->nblocks; t++)
 			simhash_bucket_add(ix, t, fp->hash, ref);
 	ix->inuse[ref / 64] |= (uint64_t)1 << (ref % 64);
 	ix->count++;
-	if (ix->wadds > (ix->wmask + 1) / 16)
+	if (ix->wadds > (ix->wmask + 1) / SIMHASH_FILTER_BITS)
 		simhash_filter_reset(ix);
 	return 0;
 }
@@ -1539,7 +1557,8 @@ simhash_index_find(const struct simhash_index *ix,
 
 	/* The probes: trimmed sequences, the ladder's rungs, the anchor. */
 	for (i = 0; i < SIMHASH_NTRIMS; i++) {
-		if (fp->trim[i] == 0 || !simhash_filter_has(ix, fp->trim[i]))
+		if (fp->trim[i] == 0 || !simhash_filter_has(ix,
+		    simhash_bit_whole(ix, fp->trim[i])))
 			continue;
 		keys[np] = (uint32_t)(fp->trim[i] >> 32);
 		kinds[np++] = SIMHASH_KIND_WHOLE;
@@ -1549,6 +1568,8 @@ simhash_index_find(const struct simhash_index *ix,
 	    share);
 	hi = simhash_rung_at(fp->words);
 	for (r = lo; r >= 0 && r <= hi; r++) {
+		if (!simhash_filter_has(ix, simhash_bit_head(ix, fp->pre[r])))
+			continue;
 		keys[np] = fp->pre[r];
 		kinds[np++] = SIMHASH_KIND_HEAD;
 	}
