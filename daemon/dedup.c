@@ -605,6 +605,9 @@ dedup_check(struct dedup *d, struct mention *m, const char *folded,
 		return dedup_mark(d, m, e, DEDUP_UPDATE);
 	}
 
+	/* Where a new one's keys go: read while the index is asked. */
+	if (d->near != NULL)
+		simhash_index_prefetch_add(d->near, &fp);
 	near = d->near != NULL ? simhash_index_find(d->near, &fp) : -1;
 	/* The same link with nothing of its own, or a copy of it. */
 	if (uh != 0 && (i = dedup_find(d, uh, DEDUP_KIND_URL)) >= 0 &&

@@ -1473,6 +1473,18 @@ simhash_index_prefetch(const struct simhash_index *ix, uint32_t ref)
 }
 
 void
+simhash_index_prefetch_add(const struct simhash_index *ix,
+    const struct simhash_fp *fp)
+{
+	if (fp->words < ix->min_words)
+		return;
+	if (fp->trim[0] != 0)
+		simhash_prefetch(ix, (uint32_t)(fp->trim[0] >> 32));
+	if (fp->head != 0)
+		simhash_prefetch(ix, fp->head);
+}
+
+void
 simhash_index_remove(struct simhash_index *ix, uint32_t ref)
 {
 	struct simhash_rec *r;

@@ -134,6 +134,11 @@ int		 simhash_index_add(struct simhash_index *ix,
  * wait for them. */
 void		 simhash_index_prefetch(const struct simhash_index *ix,
 		    uint32_t ref);
+/* simhash_index_prefetch_add - start reading the slots FP's keys go to, so
+ * that adding FP a little later (after a find that missed) does not wait
+ * for them. */
+void		 simhash_index_prefetch_add(const struct simhash_index *ix,
+		    const struct simhash_fp *fp);
 /* simhash_index_remove - forget REF (nothing if it holds nothing). */
 void		 simhash_index_remove(struct simhash_index *ix, uint32_t ref);
 /* simhash_index_find - the ref of a remembered fingerprint near FP, or -1.
