@@ -228,6 +228,19 @@ static const unsigned char lang_byte[256] = {
 };
 #undef LANG_L
 
+/* The LANG_CODE of each ASCII letter, small or capital; 0 for any other
+ * byte. */
+#define LANG_C(c)	[c] = (c) - 'a' + 2, [(c) - 'a' + 'A'] = (c) - 'a' + 2
+static const unsigned char lang_code[256] = {
+	LANG_C('a'), LANG_C('b'), LANG_C('c'), LANG_C('d'), LANG_C('e'),
+	LANG_C('f'), LANG_C('g'), LANG_C('h'), LANG_C('i'), LANG_C('j'),
+	LANG_C('k'), LANG_C('l'), LANG_C('m'), LANG_C('n'), LANG_C('o'),
+	LANG_C('p'), LANG_C('q'), LANG_C('r'), LANG_C('s'), LANG_C('t'),
+	LANG_C('u'), LANG_C('v'), LANG_C('w'), LANG_C('x'), LANG_C('y'),
+	LANG_C('z'),
+};
+#undef LANG_C
+
 /* Whether byte C is an ASCII letter. */
 static inline int
 lang_ascii_letter(unsigned char c)
@@ -256,15 +269,12 @@ lang_run(const unsigned char *s, size_t i, size_t n, struct lang_sum *sum)
 	h = sum->h;
 	acc = sum->sum;
 	from = i;
-	b = s[i] | 0x20;
+	b = lang_code[s[i]];
 	for (;;) {
-		hist = (hist << 5 | (b - ('a' - 2))) & 0x7fff;
+		hist = (hist << 5 | b) & 0x7fff;
 		acc += lang_gram23[hist];
-		h = (h ^ b) * 16777619u;
-		if (++i >= n)
-			break;
-		b = s[i] | 0x20;
-		if ((unsigned char)(b - 'a') >= 26)
+		h = (h ^ (b + ('a' - 2))) * 16777619u;
+		if (++i >= n || (b = lang_code[s[i]]) == 0)
 			break;
 	}
 	/* The last three folded bytes: the run's own when it has three. */
