@@ -208,6 +208,39 @@ lang_put_letter(unsigned char *f, size_t *m, unsigned b, struct lang_sum *sum)
 	sum->h = (sum->h ^ b) * 16777619u;
 }
 
+/* What lang_fold asks of an ASCII byte first: a letter, a space (a word may
+ * start after it), or a byte a skipped URL or handle starts with. */
+#define LANG_LETTER	0x01
+#define LANG_BLANK	0x02
+#define LANG_SKIP	0x04
+#define LANG_L(c)	[c] = LANG_LETTER, [c - 'a' + 'A'] = LANG_LETTER
+static const unsigned char lang_byte[256] = {
+	LANG_L('a'), LANG_L('b'), LANG_L('c'), LANG_L('d'), LANG_L('e'),
+	LANG_L('f'), LANG_L('g'), LANG_L('i'), LANG_L('j'), LANG_L('k'),
+	LANG_L('l'), LANG_L('m'), LANG_L('n'), LANG_L('o'), LANG_L('p'),
+	LANG_L('q'), LANG_L('r'), LANG_L('s'), LANG_L('t'), LANG_L('u'),
+	LANG_L('v'), LANG_L('x'), LANG_L('y'), LANG_L('z'),
+	['h'] = LANG_LETTER | LANG_SKIP, ['H'] = LANG_LETTER | LANG_SKIP,
+	['w'] = LANG_LETTER | LANG_SKIP, ['W'] = LANG_LETTER | LANG_SKIP,
+	['@'] = LANG_SKIP,
+	[' '] = LANG_BLANK, ['\n'] = LANG_BLANK, ['\t'] = LANG_BLANK,
+	['\r'] = LANG_BLANK,
+};
+#undef LANG_L
+
+/* The LANG_CODE of each ASCII letter, small or capital; 0 for any other
+ * byte. */
+#define LANG_C(c)	[c] = (c) - 'a' + 2, [(c) - 'a' + 'A'] = (c) - 'a' + 2
+static const unsigned char lang_code[256] = {
+	LANG_C('a'), LANG_C('b'), LANG_C('c'), LANG_C('d'), LANG_C('e'),
+	LANG_C('f'), LANG_C('g'), LANG_C('h'), LANG_C('i'), LANG_C('j'),
+	LANG_C('k'), LANG_C('l'), LANG_C('m'), LANG_C('n'), LANG_C('o'),
+	LANG_C('p'), LANG_C('q'), LANG_C('r'), LANG_C('s'), LANG_C('t'),
+	LANG_C('u'), LANG_C('v'), LANG_C('w'), LANG_C('x'), LANG_C('y'),
+	LANG_C('z'),
+};
+#undef LANG_C
+
 /* Whether byte C is an ASCII letter. */
 static inline int
 lang_ascii_letter(unsigned char c)
@@ -224,7 +257,7 @@ lang_run(const unsigned char *s, size_t i, size_t n, struct lang_sum *sum)
 {
 	uint32_t hist, h, last;
 	unsigned b;
-	size_t from;
+	size_t from, j;
 	long acc;
 
 	while (sum->run < 2) {
@@ -236,28 +269,23 @@ lang_run(const unsigned char *s, size_t i, size_t n, struct lang_sum *sum)
 	h = sum->h;
 	acc = sum->sum;
 	from = i;
-	b = s[i] | 0x20;
+	b = lang_code[s[i]];
 	for (;;) {
-		hist = (hist << 5 | (b - ('a' - 2))) & 0x7fff;
+		hist = (hist << 5 | b) & 0x7fff;
 		acc += lang_gram23[hist];
-		h = (h ^ b) * 16777619u;
-		if (++i >= n)
-			break;
-		b = s[i] | 0x20;
-		if ((unsigned char)(b - 'a') >= 26)
+		h = (h ^ (b + ('a' - 2))) * 16777619u;
+		if (++i >= n || (b = lang_code[s[i]]) == 0)
 			break;
 	}
-	last = (unsigned)(s[i - 1] | 0x20);
-	if (i - from >= 2)
-		last |= (unsigned)(s[i - 2] | 0x20) << 8;
-	else
-		last |= (sum->last & 0xff) << 8;
+	/* The last three folded bytes: the run's own when it has three. */
 	if (i - from >= 3)
-		last |= (unsigned)(s[i - 3] | 0x20) << 16;
-	else if (i - from == 2)
-		last |= (sum->last & 0xff) << 16;
-	else
-		last |= (sum->last & 0xff00) << 8;
+		last = ((unsigned)s[i - 3] << 16 | (unsigned)s[i - 2] << 8 |
+		    s[i - 1]) | 0x202020u;
+	else {
+		last = sum->last;
+		for (j = from; j < i; j++)
+			last = (last << 8 | (s[j] | 0x20u)) & 0xffffff;
+	}
 	sum->last = last;
 	sum->hist = hist;
 	sum->h = h;
@@ -297,16 +325,17 @@ lang_fold(const char *text, size_t len, unsigned char *f,
 		f[0] = ' ';
 	start = 1;
 	for (i = 0; i < n; i++) {
-		unsigned char c = s[i], d;
+		unsigned char c = s[i], d, k = lang_byte[c];
 
-		if (start && lang_skipped_token(s + i, n - i)) {
+		if (start && (k & LANG_SKIP) &&
+		    lang_skipped_token(s + i, n - i)) {
 			while (i < n && s[i] != ' ' && s[i] != '\n' &&
 			    s[i] != '\t' && s[i] != '\r')
 				i++;
 			lang_space(f, &m, sum);
 			continue;
 		}
-		if (lang_ascii_letter(c)) {
+		if (k & LANG_LETTER) {
 			/* The run of ASCII letters at once. */
 			size_t j = i;
 
@@ -322,7 +351,7 @@ lang_fold(const char *text, size_t len, unsigned char *f,
 			start = 0;
 			continue;
 		}
-		start = (c == ' ' || c == '\n' || c == '\t' || c == '\r');
+		start = (k & LANG_BLANK) != 0;
 		if (c < 0x80) {
 			lang_space(f, &m, sum);
 			continue;

@@ -150,10 +150,11 @@ static float		 sent_pair[2][SENTIMENT_MODEL_DIM][2];
 
 /* A word of the window before the current one. */
 struct sent_prev {
-	unsigned	 flags;
 	float		 boost;
-	int		 caps;
+	uint16_t	 flags;		/* SF_* (they fit 16 bits) */
+	uint8_t		 caps;		/* 0 or 1 */
 };
+_Static_assert(SF_POSTNEG <= 0x8000, "the rule flags fit sent_prev's 16 bits");
 
 /* The state of one scoring pass. */
 struct sent_state {
@@ -343,7 +344,8 @@ sent_lookup(const struct sent_state *st, const char *w, size_t len,
 static void
 sent_feature(struct sent_state *st, uint32_t h)
 {
-	if (st->feats != NULL && st->nfeats < st->maxfeats)
+	/* MAXFEATS is 0 when no features are wanted (FEATS NULL). */
+	if (st->nfeats < st->maxfeats)
 		st->feats[st->nfeats++] = h;
 }
 
@@ -366,9 +368,9 @@ sent_push(struct sent_state *st, unsigned flags, float boost, int caps)
 	_Static_assert(SENT_WINDOW == 3, "sent_push shifts three words");
 	st->prev[2] = st->prev[1];
 	st->prev[1] = st->prev[0];
-	st->prev[0].flags = flags;
+	st->prev[0].flags = (uint16_t)flags;
 	st->prev[0].boost = boost;
-	st->prev[0].caps = caps;
+	st->prev[0].caps = (uint8_t)caps;
 	if (st->nprev < SENT_WINDOW)
 		st->nprev++;
 }
@@ -663,9 +665,12 @@ sent_flush(struct sent_state *st, struct sent_buf *b)
 
 	if (len == 0)
 		return;		/* nothing was added since the last flush */
-	/* Trailing apostrophes and hyphens are not part of the word. */
-	while (len > 0 && (b->w[len - 1] == '\'' || b->w[len - 1] == '-'))
-		len--;
+	/* Trailing apostrophes and hyphens are not part of the word (a
+	 * letter, the common end, is above both). */
+	if ((unsigned char)b->w[len - 1] <= '-')
+		while (len > 0 && (b->w[len - 1] == '\'' ||
+		    b->w[len - 1] == '-'))
+			len--;
 	if (len > 0 && !b->overflow) {
 		caps = b->upper >= 2 && b->lower == 0;
 		sent_word(st, b->w, len, len == b->len ? b->h :
@@ -933,7 +938,7 @@ sentiment_features(const char *text, size_t len, const char *lang,
 
 	sent_start(&st, lang);
 	st.feats = feats;
-	st.maxfeats = max;
+	st.maxfeats = feats != NULL ? max : 0;
 	sent_scan(&st, text, len);
 	*rules = sent_compound(&st);
 	return st.nfeats;
