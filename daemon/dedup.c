@@ -496,6 +496,8 @@ dedup_mark(const struct dedup *d, struct mention *m,
 static int
 dedup_id_is_url(const char *id)
 {
+	if ((id[0] | 0x20) != 'h')
+		return 0;	/* most ids, at once */
 	return strncasecmp(id, "http://", 7) == 0 ||
 	    strncasecmp(id, "https://", 8) == 0;
 }
