@@ -22,17 +22,22 @@
  *    kind and the ref), at most three quarters full (tombstones for the
  *    forgotten, rebuilt when they pile up), for the exact keys: the whole
  *    sequence, the prefix, the anchor. A query computes all its probes
- *    (up to 16 trimmed sequences, a few prefixes, its anchor), prefetches
- *    their slots together, then reads them: their cache misses overlap, and
- *    the tag leaves a record unread but for true matches (and one in 64
- *    others);
+ *    (up to 16 trimmed sequences, a few prefixes, its anchor), asks the
+ *    filter below about the first two kinds, prefetches the slots of those
+ *    it lets through together, then reads them: their cache misses
+ *    overlap, and the tag leaves a record unread but for true matches (and
+ *    one in 64 others);
+ *  - a filter of 32 bits a text in front of the whole keys and prefixes,
+ *    which turns away nearly all of a new text's probes before the table
+ *    is read (see simhash_filter_has);
  *  - for texts of SIMHASH_FUZZY_WORDS words or more, K + 1 pigeonhole
  *    tables (the 64 bits cut into K + 1 blocks: two SimHashes at most K
  *    bits apart agree on at least one whole block) whose buckets are
  *    contiguous arrays of (ref, 32 other bits of the SimHash): a bucket is
  *    filtered without reading a record, since a near SimHash differs in at
  *    most K of those 32 bits too.
- * With a million 160-byte posts that is 32 + 16 (the table) bytes a post;
+ * With a million 160-byte posts that is 32 + 16 (the table) + 4 (the
+ * filter) bytes a post;
  * long posts add 16 + (K + 1) * 8 bytes and the buckets' heads.
  *
  * Why 64-bit keys for the whole sequence: a query makes 16 probes among a
