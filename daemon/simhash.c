@@ -1426,14 +1426,9 @@ simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
 		return -1;
 	/* The slots the keys go to, and the record, while REF's old keys
 	 * are forgotten: their cache misses overlap. */
-	if (fp->words >= ix->min_words) {
-		if (fp->trim[0] != 0)
-			simhash_prefetch(ix, (uint32_t)(fp->trim[0] >> 32));
-		if (fp->head != 0)
-			simhash_prefetch(ix, fp->head);
-		if (ref < ix->nrefs)
-			__builtin_prefetch(&ix->recs[ref], 1);
-	}
+	simhash_index_prefetch_add(ix, fp);
+	if (fp->words >= ix->min_words && ref < ix->nrefs)
+		__builtin_prefetch(&ix->recs[ref], 1);
 	simhash_index_remove(ix, ref);
 	if (fp->words < ix->min_words)
 		return -1;
@@ -1498,11 +1493,8 @@ simhash_index_remove(struct simhash_index *ix, uint32_t ref)
 
 	if (!simhash_used(ix, ref))
 		return;
+	simhash_index_prefetch(ix, ref);
 	r = &ix->recs[ref];
-	if (r->whole != 0)
-		simhash_prefetch(ix, (uint32_t)(r->whole >> 32));
-	if (r->head != 0)
-		simhash_prefetch(ix, r->head);
 	if (r->whole != 0)
 		simhash_del(ix, (uint32_t)(r->whole >> 32), SIMHASH_KIND_WHOLE,
 		    ref);
