@@ -170,19 +170,6 @@ simhash_mix(uint64_t h)
 	return h;
 }
 
-/* The class of a byte: 1 an ASCII byte of words (letters and digits), 2
- * not ASCII (simhash_char tells), 0 else. */
-#define SIMHASH_A10(x) 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
-#define SIMHASH_U16(x) 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2
-#define SIMHASH_U64(x) SIMHASH_U16(x), SIMHASH_U16(x), SIMHASH_U16(x), \
-	SIMHASH_U16(x)
-static const unsigned char simhash_ascii[256] = {
-	['0'] = SIMHASH_A10(0),
-	['A'] = SIMHASH_A10(0), SIMHASH_A10(0), 1, 1, 1, 1, 1, 1,
-	['a'] = SIMHASH_A10(0), SIMHASH_A10(0), 1, 1, 1, 1, 1, 1,
-	[0x80] = SIMHASH_U64(0), SIMHASH_U64(0),
-};
-
 /* Whether code point CP (>= 0x80) is a letter: outside the blocks of
  * punctuation, symbols, emoji, variation selectors and private use. */
 static int
@@ -433,59 +420,135 @@ simhash_alnum8(uint64_t x)
  * then spread every input bit over all 64 (the keys are sums of word
  * hashes: a difference between two words must not sit in a few bits).
  * Most words are one chunk: two multiplies, where simhash_mix is two. */
-static uint64_t
+static inline uint64_t
+simhash_word_step(uint64_t h, uint64_t c)
+{
+	c |= (~c & SIMHASH_HIGH) >> 2;
+	h = (h ^ c) * 0xd6e8feb86659fd93ULL;
+	return h ^ h >> 32;
+}
+
+static inline uint64_t
 simhash_word_hash(const unsigned char *u, size_t n, size_t start, size_t end)
 {
-	uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)(end - start), c;
+	uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)(end - start);
 	size_t p;
 
-	for (p = start; p < end; p += 8) {
-		c = simhash_chunk(u, n, p, end - p);
-		c |= (~c & SIMHASH_HIGH) >> 2;
-		h = (h ^ c) * 0xd6e8feb86659fd93ULL;
-		h ^= h >> 32;
-	}
+	/* Most words are one chunk with 8 bytes left to read: simhash_chunk's
+	 * tests, and the loop's, made once. */
+	if (end - start <= 8 && start + 8 <= n)
+		h = simhash_word_step(h, simhash_load8(u + start) &
+		    (~0ULL >> (64 - 8 * (end - start))));
+	else
+		for (p = start; p < end; p += 8)
+			h = simhash_word_step(h, simhash_chunk(u, n, p,
+			    end - p));
 	h *= 0xff51afd7ed558ccdULL;
 	return h ^ h >> 29;
 }
 
-/* The end of the word that starts at I of S (N bytes): ASCII letters and
- * digits 8 at a time while 8 bytes are left, then byte by byte; a byte
- * of 0x80 or more asks simhash_char whether a letter goes on. */
-static size_t
-simhash_word_end(const char *s, size_t n, size_t i)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	uint64_t x, m;
-	size_t l;
+/*
+ * The split reads bitmasks of the bytes of words, a bit a byte (bit I % 64
+ * of mask I / 64), made before any word is looked at: 8 bytes at a time and
+ * without a branch (simhash_alnum8, simhash_pack8), then corrected for the
+ * few bytes of 0x80 or more (simhash_utf8). Walking the bytes, as the split
+ * did before, each word's start waited on the previous word's end (its
+ * load, letter test and bit count: some 15 cycles a word). From the masks, a
+ * word starts at a set bit after a clear one and ends at the next clear bit:
+ * the starts are taken one after the other by clearing the lowest set bit,
+ * and each word's end, tests and hash are independent of the others'.
+ */
+#define SIMHASH_STACK_BLOCKS	64	/* masks on the stack: 4 KB of text */
 
-	for (;;) {
-		while (i + 8 <= n) {
-			x = simhash_load8(u + i);
-			m = ~simhash_alnum8(x) & SIMHASH_HIGH;
-			if (m != 0) {
-				m &= -m;	/* the first byte not of the run */
-				i += (size_t)__builtin_ctzll(m) / 8;
-				if ((x & m) == 0)
-					return i;	/* ASCII: ends it */
-				goto stop;
+/* The high bits of the bytes of M (no other bits set), bit K byte K's: the
+ * multiply moves byte K's bit to bit 56 + K, and no two of its terms meet
+ * below bit 64 (so nothing carries into those). */
+static inline uint64_t
+simhash_pack8(uint64_t m)
+{
+	return ((m >> 7) * 0x0102040810204080ULL) >> 56;
+}
+
+/* Into WM[0..NB-1] (NB = N / 64 rounded up) the bytes of U (N bytes) that
+ * are ASCII letters and digits, into HM those of 0x80 or more; bits past N
+ * are 0, and so is WM[NB] (simhash_end stops there). Returns whether any
+ * byte is 0x80 or more. */
+static int
+simhash_masks(const unsigned char *u, size_t n, uint64_t *wm, uint64_t *hm)
+{
+	uint64_t x, w, h, any = 0;
+	size_t b, p = 0;
+	int k;
+
+	for (b = 0; p < n; b++) {
+		w = h = 0;
+		if (n - p >= 64) {	/* a whole block: no bounds to test */
+			for (k = 0; k < 8; k++, p += 8) {
+				x = simhash_load8(u + p);
+				w |= simhash_pack8(simhash_alnum8(x)) << (8 * k);
+				h |= simhash_pack8(x & SIMHASH_HIGH) << (8 * k);
 			}
-			i += 8;
+		} else {
+			/* The last block: its missing bytes read as 0, which
+			 * are neither. */
+			for (k = 0; p < n; k++, p += 8) {
+				x = simhash_chunk(u, n, p, n - p);
+				w |= simhash_pack8(simhash_alnum8(x)) << (8 * k);
+				h |= simhash_pack8(x & SIMHASH_HIGH) << (8 * k);
+			}
 		}
-		while (i < n && simhash_ascii[u[i]] == 1)
-			i++;
-stop:
-		if (i == n || simhash_ascii[u[i]] == 0 ||
-		    !simhash_char(s, n, i, &l))
-			return i;
-		i += l;
+		wm[b] = w;
+		hm[b] = h;
+		any |= h;
+	}
+	wm[b] = 0;
+	return any != 0;
+}
+
+/* Set in WM the bytes of 0x80 or more of S (N bytes; HM, NB as
+ * simhash_masks made them) that are of letters, by simhash_char: read in
+ * order from the first, a valid character's continuation bytes taken with
+ * it, as a walk over all bytes would take them (an ASCII byte is never part
+ * of a longer character, so it cannot put the reading out of step). */
+static void
+simhash_utf8(const char *s, size_t n, uint64_t *wm, const uint64_t *hm,
+    size_t nb)
+{
+	uint64_t m;
+	size_t b, i, j, l, next = 0;
+
+	for (b = 0; b < nb; b++) {
+		for (m = hm[b]; m != 0; m &= m - 1) {
+			i = b * 64 + (size_t)__builtin_ctzll(m);
+			if (i < next)
+				continue;	/* taken with the character */
+			if (simhash_char(s, n, i, &l))
+				for (j = i; j < i + l; j++)
+					wm[j / 64] |= 1ULL << (j % 64);
+			next = i + l;
+		}
 	}
 }
 
-/* The bytes that may start a link ("http", "www.") or a retweet mark
- * ("rt @"): only words that start so are looked at twice. */
-static const unsigned char simhash_mark_start[256] = {
-	['h'] = 1, ['w'] = 1, ['r'] = 1, ['R'] = 1,
+/* The first clear bit of WM at or after I: at most N, as no bit past N is
+ * set (and WM[NB] is 0, for a word that ends the last block). */
+static inline size_t
+simhash_end(const uint64_t *wm, size_t i)
+{
+	size_t b = i / 64;
+	uint64_t m = ~wm[b] & (~0ULL << (i % 64));
+
+	while (m == 0)
+		m = ~wm[++b];
+	return b * 64 + (size_t)__builtin_ctzll(m);
+}
+
+/* By a word's first byte, the lengths (a bit each) of the word a link or a
+ * retweet mark starts with: "www" (then "."), "http" (":"), "https" (":"),
+ * "rt" (" @"). Only words of these are looked at twice. */
+static const uint8_t simhash_mark_lens[256] = {
+	['h'] = 1 << 4 | 1 << 5, ['w'] = 1 << 3, ['r'] = 1 << 2,
+	['R'] = 1 << 2,
 };
 
 /* Split S (N bytes) into words, URLs skipped, noting the last retweet mark. */
@@ -493,38 +556,57 @@ static void
 simhash_split(const char *s, size_t n, struct simhash_words *ws)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, start, after, l = 1, nw = ws->n;
-	uint64_t pre = ws->pre;
-	unsigned char c, k;
+	uint64_t wstack[SIMHASH_STACK_BLOCKS + 1], hstack[SIMHASH_STACK_BLOCKS];
+	uint64_t *wm = wstack, *hm = hstack, m, carry = 0, pre = ws->pre;
+	size_t nb = (n + 63) / 64, b, start, end, len, after, skip = 0;
+	size_t nw = ws->n;
+	unsigned c;
 
-	while (i < n) {
-		c = u[i];
-		if ((k = simhash_ascii[c]) == 0 ||
-		    (k == 2 && !simhash_char(s, n, i, &l))) {
-			i += k == 0 ? 1 : l;
-			continue;
-		}
-		if (simhash_mark_start[c]) {
-			if ((c == 'h' || c == 'w') &&
-			    simhash_url(s + i, n - i)) {
-				while (i < n && !simhash_space(u[i]))
-					i++;
-				continue;
+	if (nb > SIMHASH_STACK_BLOCKS) {
+		wm = xreallocarray(NULL, nb + 1, sizeof(*wm));
+		hm = xreallocarray(NULL, nb, sizeof(*hm));
+	}
+	if (simhash_masks(u, n, wm, hm))
+		simhash_utf8(s, n, wm, hm, nb);
+	for (b = 0; b < nb; b++) {
+		/* The starts: bytes of words after a byte of none. */
+		m = wm[b] & ~(wm[b] << 1 | carry);
+		carry = wm[b] >> 63;
+		for (; m != 0; m &= m - 1) {
+			start = b * 64 + (size_t)__builtin_ctzll(m);
+			if (start < skip)
+				continue;	/* in a link or a retweet mark */
+			end = simhash_end(wm, start + 1);
+			c = u[start];
+			len = end - start;
+			if (len < 8 && (simhash_mark_lens[c] >> len & 1)) {
+				/* A link runs to a space (the words after
+				 * SKIP start after one, or after the mark's
+				 * colon: none is cut). */
+				if ((c == 'h' || c == 'w') &&
+				    simhash_url(s + start, n - start)) {
+					for (skip = end; skip < n &&
+					    !simhash_space(u[skip]); skip++)
+						;
+					continue;
+				}
+				if ((after = simhash_rt(s, n, start)) != 0) {
+					ws->rt = nw;
+					ws->has_rt = 1;
+					skip = after;
+					continue;
+				}
 			}
-			if ((after = simhash_rt(s, n, i)) != 0) {
-				ws->rt = nw;
-				ws->has_rt = 1;
-				i = after;
-				continue;
-			}
+			simhash_push(ws, &nw, &pre,
+			    simhash_word_hash(u, n, start, end), start, end);
 		}
-		start = i;
-		i = simhash_word_end(s, n, i);
-		simhash_push(ws, &nw, &pre, simhash_word_hash(u, n, start, i),
-		    start, i);
 	}
 	ws->n = nw;
 	ws->pre = pre;
+	if (wm != wstack) {
+		free(wm);
+		free(hm);
+	}
 }
 
 /* Whether word W of S is the string P. */
@@ -630,6 +712,15 @@ simhash_rung_at(uint32_t n)
 	return r < SIMHASH_RUNGS - 1 ? r : SIMHASH_RUNGS - 1;
 }
 
+/* The product simhash_key64 finishes: H, the hash of a run of LEN words,
+ * with the length and KIND. */
+static inline uint64_t
+simhash_key_product(uint64_t h, size_t len, int kind)
+{
+	return (h ^ ((uint64_t)len << 8 | (uint64_t)kind) *
+	    0xd6e8feb86659fd93ULL) * 0xc4ceb9fe1a85ec53ULL;
+}
+
 /* The 64-bit key of KIND of a run of LEN words from PI and PJ, the
  * polynomial hashes of the words before it and up to its end, with POW =
  * SIMHASH_POLY^LEN (unused when PI is 0); its high 32 bits are never 0.
@@ -641,12 +732,22 @@ simhash_rung_at(uint32_t n)
 static uint64_t
 simhash_key64(uint64_t pi, uint64_t pj, uint64_t pow, size_t len, int kind)
 {
-	uint64_t h = pj - pi * pow, k;
+	uint64_t k = simhash_key_product(pj - pi * pow, len, kind);
 
-	k = (h ^ ((uint64_t)len << 8 | (uint64_t)kind) *
-	    0xd6e8feb86659fd93ULL) * 0xc4ceb9fe1a85ec53ULL;
 	k ^= k >> 32;
 	return (k >> 32) == 0 ? k | (uint64_t)1 << 32 : k;
+}
+
+/* The tag of the first LEN words, PRE their polynomial hash: the top 8 bits
+ * of simhash_key64(0, PRE, 0, LEN, SIMHASH_KIND_WHOLE), which neither its
+ * fold (into the low half) nor its fix of a 0 high half (bit 32) change.
+ * Every prefix has one: the whole key there was an eighth of a short
+ * post's cost. */
+static inline uint8_t
+simhash_tag(uint64_t pre, size_t len)
+{
+	return (uint8_t)(simhash_key_product(pre, len, SIMHASH_KIND_WHOLE) >>
+	    56);
 }
 
 /* The 32-bit key of the same (simhash_key64), never 0. */
@@ -822,16 +923,11 @@ simhash_keys(const struct simhash_word *w, size_t n, struct simhash_fp *fp)
 	/* Tags of every prefix, and the marks a truncation is checked by
 	 * (prefixes start at word 0: no powers needed). */
 	for (len = 1; len <= n && len < SIMHASH_TAGS; len++)
-		fp->tag[len] = (uint8_t)(simhash_key64(0, w[len].pre, 0, len,
-		    SIMHASH_KIND_WHOLE) >> 56);
+		fp->tag[len] = simhash_tag(w[len].pre, len);
 	for (r = 0; r < SIMHASH_MARKS; r++) {
 		len = simhash_mark_len(n, r);
-		if (len < SIMHASH_TAGS) {
-			fp->marks |= (uint64_t)fp->tag[len] << (8 * r);
-			continue;
-		}
-		fp->marks |= (uint64_t)(simhash_key64(0, w[len].pre, 0, len,
-		    SIMHASH_KIND_WHOLE) >> 56) << (8 * r);
+		fp->marks |= (uint64_t)(len < SIMHASH_TAGS ? fp->tag[len] :
+		    simhash_tag(w[len].pre, len)) << (8 * r);
 	}
 	for (r = 0; r < SIMHASH_RUNGS && simhash_rung(r) <= n; r++) {
 		len = simhash_rung(r);
