@@ -43,11 +43,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "simhash.h"
 #include "xmalloc.h"
 
 #define SIMHASH_MAX_BLOCKS	8		/* K at most 7 */
 #define SIMHASH_STACK_WORDS	256
+#define SIMHASH_TAIL_WORDS	32	/* tail starts noted by the split */
 #define SIMHASH_POLY		0x9e3779b97f4a7c15ULL	/* odd */
 
 /* The kinds of exact keys in the index's table. */
@@ -89,6 +94,8 @@ struct simhash_words {
 	struct simhash_word	 stack[SIMHASH_STACK_WORDS];
 	size_t			 rt;	/* words after the last "rt @x:" */
 	int			 has_rt;
+	size_t			 ntails;	/* words that may start a tail */
+	size_t			 tails[SIMHASH_TAIL_WORDS]; /* the first */
 };
 
 /* What the index remembers of a fingerprint (simhash_near's B), 32 bytes:
@@ -305,19 +312,17 @@ simhash_more(struct simhash_words *ws)
 		ws->w = xreallocarray(ws->w, ws->cap, sizeof(*ws->w));
 }
 
-/* Append a word (hash H, bytes START..END) to WS, and to its polynomial
- * hash: made as the words are, the chain of multiplies overlaps the
- * split's work. *N and *PRE are WS's count and hash, kept by the caller
- * (simhash_split: in registers, as stores to the words, of the same
- * type, could change them) and stored back when it is done. */
+/* Append a word (hash H, bytes START..END) to WS, which has room, and to
+ * its polynomial hash: made as the words are, the chain of multiplies
+ * overlaps the split's work. *N and *PRE are WS's count and hash, kept by
+ * the caller (simhash_split: in registers, as stores to the words, of the
+ * same type, could change them) and stored back when it is done. */
 static inline void
 simhash_push(struct simhash_words *ws, size_t *n, uint64_t *pre, uint64_t h,
     size_t start, size_t end)
 {
 	struct simhash_word *w;
 
-	if (__builtin_expect(*n == ws->cap, 0))
-		simhash_more(ws);
 	w = &ws->w[(*n)++];
 	w->h = h;
 	w->pre = *pre;
@@ -469,6 +474,27 @@ simhash_pack8(uint64_t m)
 	return ((m >> 7) * 0x0102040810204080ULL) >> 56;
 }
 
+#ifdef __SSE2__
+/* The bits of the 16 bytes at P that are ASCII letters and digits in *W,
+ * of those of 0x80 or more in *H: simhash_alnum8's tests, 16 bytes at a
+ * time (x86-64 always has SSE2). The compares are signed: bytes of 0x80
+ * or more are negative, below '0' and 'a' even with 0x20 set. */
+static inline void
+simhash_class16(const unsigned char *p, uint64_t *w, uint64_t *h)
+{
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)p), z;
+	__m128i digit, letter;
+
+	z = _mm_or_si128(x, _mm_set1_epi8(0x20));
+	digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+	    _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+	letter = _mm_and_si128(_mm_cmpgt_epi8(z, _mm_set1_epi8('a' - 1)),
+	    _mm_cmplt_epi8(z, _mm_set1_epi8('z' + 1)));
+	*w = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(digit, letter));
+	*h = (uint64_t)(unsigned)_mm_movemask_epi8(x);
+}
+#endif
+
 /* Into WM[0..NB-1] (NB = N / 64 rounded up) the bytes of U (N bytes) that
  * are ASCII letters and digits, into HM those of 0x80 or more; bits past N
  * are 0, and so is WM[NB] (simhash_end stops there). Returns whether any
@@ -476,26 +502,29 @@ simhash_pack8(uint64_t m)
 static int
 simhash_masks(const unsigned char *u, size_t n, uint64_t *wm, uint64_t *hm)
 {
-	uint64_t x, w, h, any = 0;
+	uint64_t x, w, h, cw, ch, any = 0;
 	size_t b, p = 0;
 	int k;
 
 	for (b = 0; p < n; b++) {
 		w = h = 0;
-		if (n - p >= 64) {	/* a whole block: no bounds to test */
-			for (k = 0; k < 8; k++, p += 8) {
-				x = simhash_load8(u + p);
-				w |= simhash_pack8(simhash_alnum8(x)) << (8 * k);
-				h |= simhash_pack8(x & SIMHASH_HIGH) << (8 * k);
+		for (k = 0; k < 64 && p < n; ) {
+#ifdef __SSE2__
+			if (n - p >= 16) {
+				simhash_class16(u + p, &cw, &ch);
+				w |= cw << k;
+				h |= ch << k;
+				k += 16;
+				p += 16;
+				continue;
 			}
-		} else {
-			/* The last block: its missing bytes read as 0, which
-			 * are neither. */
-			for (k = 0; p < n; k++, p += 8) {
-				x = simhash_chunk(u, n, p, n - p);
-				w |= simhash_pack8(simhash_alnum8(x)) << (8 * k);
-				h |= simhash_pack8(x & SIMHASH_HIGH) << (8 * k);
-			}
+#endif
+			/* The text's last bytes read as 0, which are neither. */
+			x = simhash_chunk(u, n, p, n - p);
+			w |= simhash_pack8(simhash_alnum8(x)) << k;
+			h |= simhash_pack8(x & SIMHASH_HIGH) << k;
+			k += 8;
+			p += 8;
 		}
 		wm[b] = w;
 		hm[b] = h;
@@ -543,15 +572,34 @@ simhash_end(const uint64_t *wm, size_t i)
 	return b * 64 + (size_t)__builtin_ctzll(m);
 }
 
-/* By a word's first byte, the lengths (a bit each) of the word a link or a
- * retweet mark starts with: "www" (then "."), "http" (":"), "https" (":"),
- * "rt" (" @"). Only words of these are looked at twice. */
-static const uint8_t simhash_mark_lens[256] = {
-	['h'] = 1 << 4 | 1 << 5, ['w'] = 1 << 3, ['r'] = 1 << 2,
-	['R'] = 1 << 2,
+/*
+ * By a word's first byte, the lengths of the words (a bit each) that may
+ * start a boilerplate tail (SIMHASH_FIRST_TAIL: the first words of
+ * simhash_tails, and "via"), or a link or a retweet mark
+ * (SIMHASH_FIRST_MARK: "www" then ".", "http" and "https" then ":", "rt"
+ * then " @", which simhash_url and simhash_rt look for). Most words start
+ * neither, and are told so by one look here.
+ */
+#define SIMHASH_FIRST_TAIL(l)	(1U << (l))
+#define SIMHASH_FIRST_MARK(l)	(1U << 16 << (l))
+#define SIMHASH_FIRST_ANY(l)	(SIMHASH_FIRST_TAIL(l) | SIMHASH_FIRST_MARK(l))
+static const uint32_t simhash_first[256] = {
+	['a'] = SIMHASH_FIRST_TAIL(8),		/* appeared */
+	['c'] = SIMHASH_FIRST_TAIL(8),		/* continue */
+	['e'] = SIMHASH_FIRST_TAIL(2) | SIMHASH_FIRST_TAIL(6), /* en, envoye */
+	['h'] = SIMHASH_FIRST_MARK(4) | SIMHASH_FIRST_MARK(5), /* http(s) */
+	['l'] = SIMHASH_FIRST_TAIL(4),		/* lire */
+	['o'] = SIMHASH_FIRST_TAIL(10),		/* originally */
+	['p'] = SIMHASH_FIRST_TAIL(6),		/* posted, publie */
+	['r'] = SIMHASH_FIRST_TAIL(4) | SIMHASH_FIRST_MARK(2), /* read, rt */
+	['R'] = SIMHASH_FIRST_MARK(2),		/* RT */
+	['s'] = SIMHASH_FIRST_TAIL(4),		/* sent */
+	['v'] = SIMHASH_FIRST_TAIL(3),		/* via */
+	['w'] = SIMHASH_FIRST_MARK(3),		/* www */
 };
 
-/* Split S (N bytes) into words, URLs skipped, noting the last retweet mark. */
+/* Split S (N bytes) into words, URLs skipped, noting the last retweet mark
+ * and the words that may start a boilerplate tail. */
 static void
 simhash_split(const char *s, size_t n, struct simhash_words *ws)
 {
@@ -560,7 +608,7 @@ simhash_split(const char *s, size_t n, struct simhash_words *ws)
 	uint64_t *wm = wstack, *hm = hstack, m, carry = 0, pre = ws->pre;
 	size_t nb = (n + 63) / 64, b, start, end, len, after, skip = 0;
 	size_t nw = ws->n;
-	unsigned c;
+	uint32_t first;
 
 	if (nb > SIMHASH_STACK_BLOCKS) {
 		wm = xreallocarray(NULL, nb + 1, sizeof(*wm));
@@ -572,18 +620,21 @@ simhash_split(const char *s, size_t n, struct simhash_words *ws)
 		/* The starts: bytes of words after a byte of none. */
 		m = wm[b] & ~(wm[b] << 1 | carry);
 		carry = wm[b] >> 63;
+		/* A block starts at most 32 words: room for them. */
+		if (ws->cap - nw < 32)
+			simhash_more(ws);
 		for (; m != 0; m &= m - 1) {
 			start = b * 64 + (size_t)__builtin_ctzll(m);
 			if (start < skip)
 				continue;	/* in a link or a retweet mark */
 			end = simhash_end(wm, start + 1);
-			c = u[start];
 			len = end - start;
-			if (len < 8 && (simhash_mark_lens[c] >> len & 1)) {
+			first = len < 16 ? simhash_first[u[start]] >> len : 0;
+			if (__builtin_expect(first & SIMHASH_FIRST_MARK(0), 0)) {
 				/* A link runs to a space (the words after
 				 * SKIP start after one, or after the mark's
 				 * colon: none is cut). */
-				if ((c == 'h' || c == 'w') &&
+				if (u[start] != 'r' && u[start] != 'R' &&
 				    simhash_url(s + start, n - start)) {
 					for (skip = end; skip < n &&
 					    !simhash_space(u[skip]); skip++)
@@ -597,6 +648,9 @@ simhash_split(const char *s, size_t n, struct simhash_words *ws)
 					continue;
 				}
 			}
+			if (__builtin_expect(first & SIMHASH_FIRST_TAIL(0), 0) &&
+			    ws->ntails++ < SIMHASH_TAIL_WORDS)
+				ws->tails[ws->ntails - 1] = nw;
 			simhash_push(ws, &nw, &pre,
 			    simhash_word_hash(u, n, start, end), start, end);
 		}
@@ -635,31 +689,15 @@ static const char *simhash_tails[][4] = {
 	{ "publie", "initialement", NULL },
 };
 
-/* By the first letter of a word, the lengths (a bit each) of the tails'
- * first words, "via" too, that start with it: most words start no tail,
- * and are told so without a look at the table above. */
-static const uint16_t simhash_tail_lens[26] = {
-	['a' - 'a'] = 1 << 8,		/* appeared */
-	['c' - 'a'] = 1 << 8,		/* continue */
-	['e' - 'a'] = 1 << 2 | 1 << 6,	/* en, envoye */
-	['l' - 'a'] = 1 << 4,		/* lire */
-	['o' - 'a'] = 1 << 10,		/* originally */
-	['p' - 'a'] = 1 << 6,		/* posted, publie */
-	['r' - 'a'] = 1 << 4,		/* read */
-	['s' - 'a'] = 1 << 4,		/* sent */
-	['v' - 'a'] = 1 << 3,		/* via */
-};
-
 /* Whether a boilerplate tail starts at word I (of N) of S (LEN bytes). */
 static int
 simhash_tail_at(const char *s, size_t len, const struct simhash_word *w,
     size_t i, size_t n)
 {
 	size_t t, j, l = w[i].end - w[i].start;
-	unsigned c;
 
-	c = (unsigned char)s[w[i].start] - 'a';
-	if (c >= 26 || l >= 16 || (simhash_tail_lens[c] >> l & 1) == 0)
+	if (l >= 16 || (simhash_first[(unsigned char)s[w[i].start]] &
+	    SIMHASH_FIRST_TAIL(l)) == 0)
 		return 0;	/* no tail starts so */
 	/* "via @handle". */
 	if (simhash_is(s, &w[i], "via"))
@@ -675,6 +713,35 @@ simhash_tail_at(const char *s, size_t len, const struct simhash_word *w,
 			return 1;
 	}
 	return 0;
+}
+
+/* The first word I, FROM <= I < N, of W = WS's words from OFF on (S, LEN
+ * bytes) that starts a boilerplate tail, or N. Only the words the split
+ * noted can (simhash_first), and past the SIMHASH_TAIL_WORDS it kept, any
+ * word may. */
+static size_t
+simhash_tail(const char *s, size_t len, const struct simhash_words *ws,
+    size_t off, size_t from, size_t n)
+{
+	const struct simhash_word *w = ws->w + off;
+	size_t k, i;
+
+	for (k = 0; k < ws->ntails && k < SIMHASH_TAIL_WORDS; k++) {
+		if (ws->tails[k] < off + from)
+			continue;
+		i = ws->tails[k] - off;
+		if (i >= n)
+			return n;
+		if (simhash_tail_at(s, len, w, i, n))
+			return i;
+	}
+	if (ws->ntails <= SIMHASH_TAIL_WORDS)
+		return n;
+	i = ws->tails[SIMHASH_TAIL_WORDS - 1] + 1;
+	for (i = i > off + from ? i - off : from; i < n; i++)
+		if (simhash_tail_at(s, len, w, i, n))
+			return i;
+	return n;
 }
 
 /* Whether bytes FROM..TO-1 of S hold an ellipsis ("...", "…"). */
@@ -957,7 +1024,7 @@ simhash_text(const char *folded, size_t len, struct simhash_fp *fp)
 
 	memset(fp, 0, sizeof(*fp));
 	ws.pre = 0;
-	ws.n = ws.rt = 0;
+	ws.n = ws.rt = ws.ntails = 0;
 	ws.has_rt = 0;
 	ws.w = ws.stack;
 	ws.cap = SIMHASH_STACK_WORDS;
@@ -965,6 +1032,8 @@ simhash_text(const char *folded, size_t len, struct simhash_fp *fp)
 		return;
 	simhash_split(folded, len, &ws);
 	/* Room for the end's prefix hash. */
+	if (ws.n == ws.cap)
+		simhash_more(&ws);
 	simhash_push(&ws, &ws.n, &ws.pre, 0, len, len);
 	ws.n--;
 
@@ -983,12 +1052,7 @@ simhash_text(const char *folded, size_t len, struct simhash_fp *fp)
 
 	/* A boilerplate tail after at least half of the words. */
 	from = n / 2 > SIMHASH_MIN_WORDS ? n / 2 : SIMHASH_MIN_WORDS;
-	for (i = from; i < n; i++) {
-		if (simhash_tail_at(folded, len, w, i, n)) {
-			n = i;
-			break;
-		}
-	}
+	n = simhash_tail(folded, len, &ws, (size_t)(w - ws.w), from, n);
 
 	/* A truncation mark after the last word kept. */
 	if (n > 0) {
