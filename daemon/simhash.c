@@ -300,18 +300,6 @@ simhash_url(const char *s, size_t n)
 	    s[7] == '/';
 }
 
-/* Double the room for words of WS, moving them off the stack. */
-static void
-simhash_more(struct simhash_words *ws)
-{
-	ws->cap *= 2;
-	if (ws->w == ws->stack) {
-		ws->w = xreallocarray(NULL, ws->cap, sizeof(*ws->w));
-		memcpy(ws->w, ws->stack, sizeof(ws->stack));
-	} else
-		ws->w = xreallocarray(ws->w, ws->cap, sizeof(*ws->w));
-}
-
 /* Append a word (hash H, bytes START..END) to WS, which has room, and to
  * its polynomial hash: made as the words are, the chain of multiplies
  * overlaps the split's work. *N and *PRE are WS's count and hash, kept by
@@ -559,17 +547,14 @@ simhash_utf8(const char *s, size_t n, uint64_t *wm, const uint64_t *hm,
 	}
 }
 
-/* The first clear bit of WM at or after I: at most N, as no bit past N is
- * set (and WM[NB] is 0, for a word that ends the last block). */
-static inline size_t
-simhash_end(const uint64_t *wm, size_t i)
+/* The ends of words in block B (at most NB) of WM: bytes of none after
+ * bytes of words. Starts and ends alternate, and the last word's end is at
+ * most N, in block NB at the latest (WM[NB] is 0): the Kth end is the Kth
+ * start's. */
+static inline uint64_t
+simhash_ends(const uint64_t *wm, size_t b)
 {
-	size_t b = i / 64;
-	uint64_t m = ~wm[b] & (~0ULL << (i % 64));
-
-	while (m == 0)
-		m = ~wm[++b];
-	return b * 64 + (size_t)__builtin_ctzll(m);
+	return ~wm[b] & (wm[b] << 1 | (b > 0 ? wm[b - 1] >> 63 : 0));
 }
 
 /*
@@ -605,9 +590,9 @@ simhash_split(const char *s, size_t n, struct simhash_words *ws)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	uint64_t wstack[SIMHASH_STACK_BLOCKS + 1], hstack[SIMHASH_STACK_BLOCKS];
-	uint64_t *wm = wstack, *hm = hstack, m, carry = 0, pre = ws->pre;
-	size_t nb = (n + 63) / 64, b, start, end, len, after, skip = 0;
-	size_t nw = ws->n;
+	uint64_t *wm = wstack, *hm = hstack, m, e, carry = 0, pre = ws->pre;
+	size_t nb = (n + 63) / 64, b, eb = 0, start, end, len, after, skip = 0;
+	size_t nw = ws->n, count;
 	uint32_t first;
 
 	if (nb > SIMHASH_STACK_BLOCKS) {
@@ -616,18 +601,37 @@ simhash_split(const char *s, size_t n, struct simhash_words *ws)
 	}
 	if (simhash_masks(u, n, wm, hm))
 		simhash_utf8(s, n, wm, hm, nb);
+	/* Room for all the words at once, off the stack if need be: at most
+	 * one a start (a start every other byte at most), and one more
+	 * (simhash_text's for the end). */
+	count = n / 2 + 2;
+	if (nw + count > ws->cap) {
+		for (b = 0, count = 1; b < nb; b++) {
+			count += (size_t)__builtin_popcountll(wm[b] &
+			    ~(wm[b] << 1 | carry));
+			carry = wm[b] >> 63;
+		}
+		carry = 0;
+	}
+	if (nw + count > ws->cap) {
+		ws->cap = nw + count;
+		ws->w = xreallocarray(NULL, ws->cap, sizeof(*ws->w));
+	}
+	/* The starts of block B in M, the ends of block EB in E: each start
+	 * takes the next end, its word's own, even a start skipped. */
+	e = simhash_ends(wm, 0);
 	for (b = 0; b < nb; b++) {
 		/* The starts: bytes of words after a byte of none. */
 		m = wm[b] & ~(wm[b] << 1 | carry);
 		carry = wm[b] >> 63;
-		/* A block starts at most 32 words: room for them. */
-		if (ws->cap - nw < 32)
-			simhash_more(ws);
 		for (; m != 0; m &= m - 1) {
 			start = b * 64 + (size_t)__builtin_ctzll(m);
+			while (e == 0)
+				e = simhash_ends(wm, ++eb);
+			end = eb * 64 + (size_t)__builtin_ctzll(e);
+			e &= e - 1;
 			if (start < skip)
 				continue;	/* in a link or a retweet mark */
-			end = simhash_end(wm, start + 1);
 			len = end - start;
 			first = len < 16 ? simhash_first[u[start]] >> len : 0;
 			if (__builtin_expect(first & SIMHASH_FIRST_MARK(0), 0)) {
@@ -870,12 +874,25 @@ simhash_shingle(uint64_t a, uint64_t b)
 #define SIMHASH_HASH_WORDS	(SIMHASH_FUZZY_WORDS < SIMHASH_LONG_WORDS ? \
 	SIMHASH_FUZZY_WORDS : SIMHASH_LONG_WORDS)
 
+/* Add X, of weight 2^K (K < NB), to the bit-sliced counts PLANE[0..NB-1]. */
+static inline void
+simhash_count(uint64_t *plane, int nb, int k, uint64_t x)
+{
+	uint64_t t;
+
+	for (; k < nb; k++) {
+		t = plane[k] & x;
+		plane[k] ^= x;
+		x = t;
+	}
+}
+
 /* The SimHash and anchor of words W[0..N-1] (N > 0) into FP. */
 static void
 simhash_shingles(const struct simhash_word *w, size_t n,
     struct simhash_fp *fp)
 {
-	uint64_t plane[64], f, g, best, pw, carry, t, gt, eq, half;
+	uint64_t plane[64], f, g, best, pw, carry, two, four, t, gt, eq, half;
 	size_t i, p, nfeat, lo, span;
 	int b, nb;
 
@@ -912,31 +929,38 @@ simhash_shingles(const struct simhash_word *w, size_t n,
 		;
 	for (b = 0; b < nb; b++)
 		plane[b] = 0;
-	/* Two shingles at a time: a full adder with plane[0], its carry
-	 * rippled from plane[1] (a count stays below 2^NB: none leaves). */
-	for (i = 0; i + 1 < nfeat; i += 2) {
+	/*
+	 * Four shingles at a time (NFEAT >= 4 makes NB >= 3): two full
+	 * adders into plane[0], a third adding their carries (of weight 2)
+	 * into plane[1], and only its carry (of weight 4) rippled from
+	 * plane[2] (a count stays below 2^NB: none leaves). Rippling every
+	 * pair's carry over all NB planes was a sixth of a 2 KB post's cost.
+	 */
+	for (i = 0; i + 4 <= nfeat; i += 4) {
 		f = simhash_shingle(w[i].h, w[i + 1].h);
 		g = simhash_shingle(w[i + 1].h, w[i + 2].h);
 		SIMHASH_ANCHOR_AT(f, i);
 		SIMHASH_ANCHOR_AT(g, i + 1);
 		t = plane[0] ^ f;
+		two = (plane[0] & f) | (t & g);
+		plane[0] = t ^ g;
+		f = simhash_shingle(w[i + 2].h, w[i + 3].h);
+		g = simhash_shingle(w[i + 3].h, w[i + 4].h);
+		SIMHASH_ANCHOR_AT(f, i + 2);
+		SIMHASH_ANCHOR_AT(g, i + 3);
+		t = plane[0] ^ f;
 		carry = (plane[0] & f) | (t & g);
 		plane[0] = t ^ g;
-		for (b = 1; b < nb; b++) {
-			t = plane[b] & carry;
-			plane[b] ^= carry;
-			carry = t;
-		}
+		t = plane[1] ^ two;
+		four = (plane[1] & two) | (t & carry);
+		plane[1] = t ^ carry;
+		simhash_count(plane, nb, 2, four);
 	}
-	if (i < nfeat) {
+	for (; i < nfeat; i++) {
 		f = n > 1 ? simhash_shingle(w[i].h, w[i + 1].h) : w[0].h;
 		if (n > 1)
 			SIMHASH_ANCHOR_AT(f, i);
-		for (carry = f, b = 0; b < nb; b++) {
-			t = plane[b] & carry;
-			plane[b] ^= carry;
-			carry = t;
-		}
+		simhash_count(plane, nb, 0, f);
 	}
 #undef SIMHASH_ANCHOR_AT
 	half = nfeat / 2;
@@ -1031,9 +1055,7 @@ simhash_text(const char *folded, size_t len, struct simhash_fp *fp)
 	if (folded == NULL)
 		return;
 	simhash_split(folded, len, &ws);
-	/* Room for the end's prefix hash. */
-	if (ws.n == ws.cap)
-		simhash_more(&ws);
+	/* The end's prefix hash, in the room the split left. */
 	simhash_push(&ws, &ws.n, &ws.pre, 0, len, len);
 	ws.n--;
 
