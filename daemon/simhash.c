@@ -44,6 +44,7 @@
  * million keys, and with 32 bits one query in a few hundred would find a
  * stranger's key equal to one of its own.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -562,10 +563,24 @@ simhash_ends(const uint64_t *wm, size_t b)
 	return ~wm[b] & (wm[b] << 1 | (b > 0 ? wm[b - 1] >> 63 : 0));
 }
 
+/* Boilerplate that ends a post's own words: the rest is cut. */
+static const char *simhash_tails[][4] = {
+	{ "posted", "via", NULL },
+	{ "read", "more", NULL },
+	{ "continue", "reading", NULL },
+	{ "sent", "from", "my", NULL },
+	{ "lire", "la", "suite", NULL },
+	{ "en", "savoir", "plus", NULL },
+	{ "envoye", "de", "mon", NULL },
+	{ "appeared", "first", "on", NULL },
+	{ "originally", "published", NULL },
+	{ "publie", "initialement", NULL },
+};
+
 /*
  * By a word's first byte, the lengths of the words (a bit each) that may
  * start a boilerplate tail (SIMHASH_FIRST_TAIL: the first words of
- * simhash_tails, and "via"), or a link or a retweet mark
+ * simhash_tails, and "via", set from them once) or a link or a retweet mark
  * (SIMHASH_FIRST_MARK: "www" then ".", "http" and "https" then ":", "rt"
  * then " @", which simhash_url and simhash_rt look for). Most words start
  * neither, and are told so by one look here.
@@ -573,20 +588,27 @@ simhash_ends(const uint64_t *wm, size_t b)
 #define SIMHASH_FIRST_TAIL(l)	(1U << (l))
 #define SIMHASH_FIRST_MARK(l)	(1U << 16 << (l))
 #define SIMHASH_FIRST_ANY(l)	(SIMHASH_FIRST_TAIL(l) | SIMHASH_FIRST_MARK(l))
-static const uint32_t simhash_first[256] = {
-	['a'] = SIMHASH_FIRST_TAIL(8),		/* appeared */
-	['c'] = SIMHASH_FIRST_TAIL(8),		/* continue */
-	['e'] = SIMHASH_FIRST_TAIL(2) | SIMHASH_FIRST_TAIL(6), /* en, envoye */
+static uint32_t simhash_first[256] = {
 	['h'] = SIMHASH_FIRST_MARK(4) | SIMHASH_FIRST_MARK(5), /* http(s) */
-	['l'] = SIMHASH_FIRST_TAIL(4),		/* lire */
-	['o'] = SIMHASH_FIRST_TAIL(10),		/* originally */
-	['p'] = SIMHASH_FIRST_TAIL(6),		/* posted, publie */
-	['r'] = SIMHASH_FIRST_TAIL(4) | SIMHASH_FIRST_MARK(2), /* read, rt */
+	['r'] = SIMHASH_FIRST_MARK(2),		/* rt */
 	['R'] = SIMHASH_FIRST_MARK(2),		/* RT */
-	['s'] = SIMHASH_FIRST_TAIL(4),		/* sent */
-	['v'] = SIMHASH_FIRST_TAIL(3),		/* via */
 	['w'] = SIMHASH_FIRST_MARK(3),		/* www */
 };
+static pthread_once_t simhash_first_once = PTHREAD_ONCE_INIT;
+
+static void
+simhash_first_init(void)
+{
+	size_t t, l;
+
+	simhash_first['v'] |= SIMHASH_FIRST_TAIL(3);	/* "via @x" */
+	for (t = 0; t < sizeof(simhash_tails) / sizeof(simhash_tails[0]); t++) {
+		l = strlen(simhash_tails[t][0]);
+		if (l < 16)	/* longer: never a tail (simhash_tail_at) */
+			simhash_first[(unsigned char)simhash_tails[t][0][0]] |=
+			    SIMHASH_FIRST_TAIL(l);
+	}
+}
 
 /* Split S (N bytes) into words, URLs skipped, noting the last retweet mark
  * and the words that may start a boilerplate tail. */
@@ -683,20 +705,6 @@ simhash_is(const char *s, const struct simhash_word *w, const char *p)
 	l = strlen(p);
 	return w->end - w->start == l && memcmp(s + w->start, p, l) == 0;
 }
-
-/* Boilerplate that ends a post's own words: the rest is cut. */
-static const char *simhash_tails[][4] = {
-	{ "posted", "via", NULL },
-	{ "read", "more", NULL },
-	{ "continue", "reading", NULL },
-	{ "sent", "from", "my", NULL },
-	{ "lire", "la", "suite", NULL },
-	{ "en", "savoir", "plus", NULL },
-	{ "envoye", "de", "mon", NULL },
-	{ "appeared", "first", "on", NULL },
-	{ "originally", "published", NULL },
-	{ "publie", "initialement", NULL },
-};
 
 /* Whether a boilerplate tail starts at word I (of N) of S (LEN bytes). */
 static int
@@ -1051,6 +1059,7 @@ simhash_text(const char *folded, size_t len, struct simhash_fp *fp)
 	size_t n, i, from, gap_end;
 	uint64_t h;
 
+	pthread_once(&simhash_first_once, simhash_first_init);
 	memset(fp, 0, sizeof(*fp));
 	ws.pre = 0;
 	ws.n = ws.rt = ws.ntails = 0;
