@@ -1426,6 +1426,7 @@ urlcanon_host_known(const char *host, size_t n)
 	uint32_t h = URLCANON_KNOWN_SEED;
 	size_t i, dots = 0, fl;
 	const char *dot;
+	char first[256];
 
 	pthread_once(&urlcanon_known_once, urlcanon_known_init);
 	for (i = n; i-- > 0;) {
@@ -1440,18 +1441,12 @@ urlcanon_host_known(const char *host, size_t n)
 	if ((dot = memchr(host, '.', n)) == NULL || dots > 2 ||
 	    dot + 1 == host + n)
 		return 0;
-	/* "label.*", hashed from its end. */
+	/* "label.*" (N <= 253: the first label and ".*" fit). */
 	fl = (size_t)(dot - host);
-	h = URLCANON_KNOWN_STEP(URLCANON_KNOWN_STEP(URLCANON_KNOWN_SEED, '*'),
-	    '.');
-	for (i = fl; i-- > 0;)
-		h = URLCANON_KNOWN_STEP(h, host[i]);
-	for (i = h & (URLCANON_KNOWN_SLOTS - 1); urlcanon_known[i] != NULL;
-	    i = (i + 1) & (URLCANON_KNOWN_SLOTS - 1))
-		if (strncmp(urlcanon_known[i], host, fl + 1) == 0 &&
-		    strcmp(urlcanon_known[i] + fl + 1, "*") == 0)
-			return 1;
-	return 0;
+	memcpy(first, host, fl);
+	memcpy(first + fl, ".*", 2);
+	return urlcanon_known_has(urlcanon_known_home(first, fl + 2), first,
+	    fl + 2);
 }
 
 /* The bytes of a host the fast path takes: lower-case letters, digits, '-'
