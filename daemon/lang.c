@@ -208,25 +208,17 @@ lang_put_letter(unsigned char *f, size_t *m, unsigned b, struct lang_sum *sum)
 	sum->h = (sum->h ^ b) * 16777619u;
 }
 
-/* What lang_fold asks of an ASCII byte first: a letter, a space (a word may
- * start after it), or a byte a skipped URL or handle starts with. */
-#define LANG_LETTER	0x01
-#define LANG_BLANK	0x02
-#define LANG_SKIP	0x04
-#define LANG_L(c)	[c] = LANG_LETTER, [c - 'a' + 'A'] = LANG_LETTER
+/* What lang_fold asks of an ASCII byte besides whether it is a letter
+ * (lang_code): a space (a word may start after it), or a byte a skipped URL
+ * or handle starts with. */
+#define LANG_BLANK	0x01
+#define LANG_SKIP	0x02
 static const unsigned char lang_byte[256] = {
-	LANG_L('a'), LANG_L('b'), LANG_L('c'), LANG_L('d'), LANG_L('e'),
-	LANG_L('f'), LANG_L('g'), LANG_L('i'), LANG_L('j'), LANG_L('k'),
-	LANG_L('l'), LANG_L('m'), LANG_L('n'), LANG_L('o'), LANG_L('p'),
-	LANG_L('q'), LANG_L('r'), LANG_L('s'), LANG_L('t'), LANG_L('u'),
-	LANG_L('v'), LANG_L('x'), LANG_L('y'), LANG_L('z'),
-	['h'] = LANG_LETTER | LANG_SKIP, ['H'] = LANG_LETTER | LANG_SKIP,
-	['w'] = LANG_LETTER | LANG_SKIP, ['W'] = LANG_LETTER | LANG_SKIP,
-	['@'] = LANG_SKIP,
+	['h'] = LANG_SKIP, ['H'] = LANG_SKIP, ['w'] = LANG_SKIP,
+	['W'] = LANG_SKIP, ['@'] = LANG_SKIP,
 	[' '] = LANG_BLANK, ['\n'] = LANG_BLANK, ['\t'] = LANG_BLANK,
 	['\r'] = LANG_BLANK,
 };
-#undef LANG_L
 
 /* The LANG_CODE of each ASCII letter, small or capital; 0 for any other
  * byte. */
@@ -335,7 +327,7 @@ lang_fold(const char *text, size_t len, unsigned char *f,
 			lang_space(f, &m, sum);
 			continue;
 		}
-		if (k & LANG_LETTER) {
+		if (lang_code[c] != 0) {
 			/* The run of ASCII letters at once. */
 			size_t j = i;
 
