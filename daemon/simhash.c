@@ -13,11 +13,12 @@
  * words in O(1): the 16 trimmed sequences and the ladder's prefixes cost
  * little more than one pass.
  *
- * The index keeps, for each ref, a record of 32 bytes (the whole
- * sequence's 64-bit key, the prefix marks, the remembered prefix, an age,
- * 16 bits of the ends' key, the word count and flag), and for a long text
- * 16 more aside (its SimHash and anchor, which only the rules for long
- * texts read), and:
+ * The index keeps, for each ref, a record of 24 bytes (the whole
+ * sequence's 64-bit key, the prefix marks, the remembered prefix, 16 bits
+ * of the ends' key, the word count and flags; no age: refs are a ring, see
+ * simhash_best), and for a long text 16 more aside, in a table found by
+ * ref (its SimHash and anchor, which only the rules for long texts read),
+ * and:
  *  - one open-addressing table of 32-bit slots (a 6-bit tag of the key, its
  *    kind and the ref), at most three quarters full (tombstones for the
  *    forgotten, rebuilt when they pile up), for the exact keys: the whole
@@ -36,9 +37,9 @@
  *    contiguous arrays of (ref, 32 other bits of the SimHash): a bucket is
  *    filtered without reading a record, since a near SimHash differs in at
  *    most K of those 32 bits too.
- * With a million 160-byte posts that is 32 + 16 (the table) + 4 (the
- * filter) bytes a post;
- * long posts add 16 + (K + 1) * 8 bytes and the buckets' heads.
+ * With a million 160-byte posts that is 24 + 16 (the table) + 4 (the
+ * filter) bytes a post; long posts add 16 (21 to 43 with the room of
+ * their table) + (K + 1) * 8 bytes and the buckets' heads.
  *
  * Why 64-bit keys for the whole sequence: a query makes 16 probes among a
  * million keys, and with 32 bits one query in a few hundred would find a
@@ -104,31 +105,35 @@ struct simhash_words {
 	size_t			 tails[SIMHASH_TAIL_WORDS]; /* the first */
 };
 
-/* What the index remembers of a fingerprint (simhash_near's B), 32 bytes:
- * half a cache line, never across two. */
+/* What the index remembers of a fingerprint (simhash_near's B), 24 bytes.
+ * Its age is its place in the ring of refs (simhash_best), and the part
+ * only long texts have is kept aside (simhash_long). */
 struct simhash_rec {
 	uint64_t	whole;
 	uint64_t	marks;	/* the fingerprint's */
 	uint32_t	head;
-	uint32_t	age;	/* when added: the smaller, the older */
 	uint16_t	ends;	/* 16 bits of the ends' key: a false "the
 				   same" only loses a copy of a long text */
-	uint16_t	words;	/* at most SIMHASH_REC_WORDS; bit 15:
-				   truncated */
-	uint32_t	lng;	/* ix->longs index + 1; 0: not long */
+	uint16_t	words;	/* at most SIMHASH_REC_WORDS; and
+				   SIMHASH_REC_CUT, SIMHASH_REC_LONG */
 };
 
-/* What only the rules for long texts read (fuzzy, anchor): kept aside for
- * the texts that have SIMHASH_FUZZY_WORDS words or an anchor. Of any
- * other, both rules are false whatever its SimHash. */
+#define SIMHASH_REC_CUT		0x8000U	/* truncated */
+#define SIMHASH_REC_LONG	0x4000U	/* has a simhash_long */
+#define SIMHASH_REC_WORDS	0x3fffU
+
+/* What only the rules for long texts read (fuzzy, anchor), for the texts
+ * that have SIMHASH_FUZZY_WORDS words or an anchor; of any other, both
+ * rules are false whatever its SimHash. Most texts are short, so these
+ * sit in a table of their own found by ref (linear probing, at most three
+ * quarters full, sized to them rather than to a power of two, backward-
+ * shift deletion: an entry holds its ref, and so its home, and moving it
+ * back reads nothing else). */
 struct simhash_long {
 	uint64_t	hash;
 	uint32_t	anchor;
-	uint32_t	next;	/* free: the next free index + 1 */
+	uint32_t	ref;	/* + 1; 0: an empty slot */
 };
-
-#define SIMHASH_REC_CUT		0x8000U
-#define SIMHASH_REC_WORDS	0x7fffU
 
 /* A pigeonhole entry: the ref and 32 other bits of its SimHash. */
 struct simhash_pair {
@@ -156,15 +161,14 @@ struct simhash_index {
 	size_t			 used;
 	size_t			 tombs;		/* forgotten slots */
 	struct simhash_rec	*recs;		/* by ref */
-	struct simhash_long	*longs;		/* by rec->lng - 1 */
-	size_t			 nlongs;	/* allocated */
-	size_t			 longs_used;	/* ever handed out */
-	uint32_t		 longs_free;	/* first free + 1; 0: none */
+	struct simhash_long	*longs;		/* NULL until the first */
+	size_t			 lslots;	/* its length */
+	size_t			 nlongs;	/* in use */
 	uint64_t		*inuse;		/* bit per ref */
 	size_t			 nrefs;		/* the arrays' length */
 	size_t			 hint;		/* their first length */
 	size_t			 count;
-	uint32_t		 age;
+	uint32_t		 newest;	/* the last ref added anew */
 	size_t			 pairs;		/* pigeonhole room, in pairs */
 	uint64_t		*wbits;		/* the filter of whole keys */
 	size_t			 wmask;		/* its bits - 1 */
@@ -1135,22 +1139,21 @@ simhash_is_long(const struct simhash_fp *fp)
 	return fp->words >= SIMHASH_FUZZY_WORDS || fp->anchor != 0;
 }
 
-/* What the index remembers of FP, aged AGE: R, and L for a long text. */
+/* What the index remembers of FP: R, and L for a long text. */
 static void
-simhash_rec_of(const struct simhash_fp *fp, uint32_t age,
-    struct simhash_rec *r, struct simhash_long *l)
+simhash_rec_of(const struct simhash_fp *fp, struct simhash_rec *r,
+    struct simhash_long *l)
 {
 	l->hash = fp->hash;
 	l->anchor = fp->anchor;
-	l->next = 0;
-	r->lng = 0;
+	l->ref = 0;
 	r->whole = fp->trim[0];
 	r->head = fp->head;
 	r->ends = (uint16_t)(fp->ends >> 16);
-	r->age = age;
 	r->words = (uint16_t)((fp->words < SIMHASH_REC_WORDS ? fp->words :
 	    SIMHASH_REC_WORDS) |
-	    ((fp->flags & SIMHASH_TRUNCATED) ? SIMHASH_REC_CUT : 0));
+	    ((fp->flags & SIMHASH_TRUNCATED) ? SIMHASH_REC_CUT : 0) |
+	    (simhash_is_long(fp) ? SIMHASH_REC_LONG : 0));
 	r->marks = fp->marks;
 }
 
@@ -1226,8 +1229,8 @@ simhash_near(const struct simhash_fp *a, const struct simhash_fp *b, int k,
 
 	if (min_words == 0)
 		min_words = SIMHASH_MIN_WORDS;
-	simhash_rec_of(a, 0, &ra, &la);
-	simhash_rec_of(b, 0, &rb, &lb);
+	simhash_rec_of(a, &ra, &la);
+	simhash_rec_of(b, &rb, &lb);
 	return simhash_match(a, &rb, &lb, k, min_words) != SIMHASH_RANK_NONE ||
 	    simhash_match(b, &ra, &la, k, min_words) != SIMHASH_RANK_NONE;
 }
@@ -1281,11 +1284,45 @@ simhash_prefetch(const struct simhash_index *ix, uint32_t key)
 	__builtin_prefetch(&ix->slots[simhash_home(ix, key)]);
 }
 
+/* The home slot of REF's long part. */
+static size_t
+simhash_long_home(const struct simhash_index *ix, uint32_t ref)
+{
+	return (size_t)(((uint64_t)(ref * 0x9e3779b1U) * ix->lslots) >> 32);
+}
+
+/* The slot after I in the long table. */
+static size_t
+simhash_long_next(const struct simhash_index *ix, size_t i)
+{
+	return i + 1 == ix->lslots ? 0 : i + 1;
+}
+
+/* The slot of REF's long part, or SIZE_MAX. */
+static size_t
+simhash_long_slot(const struct simhash_index *ix, uint32_t ref)
+{
+	size_t i;
+
+	if (ix->longs == NULL)
+		return SIZE_MAX;
+	for (i = simhash_long_home(ix, ref); ix->longs[i].ref != 0;
+	    i = simhash_long_next(ix, i))
+		if (ix->longs[i].ref == ref + 1)
+			return i;
+	return SIZE_MAX;
+}
+
 /* The long part of record R, or NULL. */
 static const struct simhash_long *
 simhash_long_of(const struct simhash_index *ix, const struct simhash_rec *r)
 {
-	return r->lng == 0 ? NULL : &ix->longs[r->lng - 1];
+	size_t i;
+
+	if (!(r->words & SIMHASH_REC_LONG) ||
+	    (i = simhash_long_slot(ix, (uint32_t)(r - ix->recs))) == SIZE_MAX)
+		return NULL;
+	return &ix->longs[i];
 }
 
 /* The anchor of record R (0: none). */
@@ -1293,7 +1330,9 @@ static uint32_t
 simhash_rec_anchor(const struct simhash_index *ix,
     const struct simhash_rec *r)
 {
-	return r->lng == 0 ? 0 : ix->longs[r->lng - 1].anchor;
+	const struct simhash_long *l = simhash_long_of(ix, r);
+
+	return l == NULL ? 0 : l->anchor;
 }
 
 /* The exact key of KIND that REF's record holds. */
@@ -1307,37 +1346,62 @@ simhash_rec_key(const struct simhash_index *ix, uint32_t ref, unsigned kind)
 	return kind == SIMHASH_KIND_HEAD ? r->head : simhash_rec_anchor(ix, r);
 }
 
-/* Keep long part L for record R. */
+/* Put long part L (its ref set) in a free slot of its run. */
 static void
-simhash_long_put(struct simhash_index *ix, struct simhash_rec *r,
-    const struct simhash_long *l)
+simhash_long_insert(struct simhash_index *ix, const struct simhash_long *l)
 {
 	size_t i;
 
-	if (ix->longs_free != 0) {
-		i = ix->longs_free - 1;
-		ix->longs_free = ix->longs[i].next;
-	} else {
-		if (ix->longs_used == ix->nlongs) {
-			ix->nlongs = ix->nlongs == 0 ? 64 : ix->nlongs * 2;
-			ix->longs = xreallocarray(ix->longs, ix->nlongs,
-			    sizeof(*ix->longs));
-		}
-		i = ix->longs_used++;
-	}
+	for (i = simhash_long_home(ix, l->ref - 1); ix->longs[i].ref != 0;
+	    i = simhash_long_next(ix, i))
+		;
 	ix->longs[i] = *l;
-	r->lng = (uint32_t)i + 1;
+	ix->nlongs++;
 }
 
-/* Give record R's long part back. */
+/* Keep long part L for record R (REF), which has none. */
 static void
-simhash_long_del(struct simhash_index *ix, struct simhash_rec *r)
+simhash_long_put(struct simhash_index *ix, uint32_t ref,
+    const struct simhash_long *l)
 {
-	if (r->lng == 0)
+	struct simhash_long *old = ix->longs, e = *l;
+	size_t i, n = ix->lslots;
+
+	/* Three quarters full at most; half full after growing. */
+	if ((ix->nlongs + 1) * 4 > n * 3) {
+		ix->lslots = (ix->nlongs + 1) * 2 < 64 ? 64 :
+		    (ix->nlongs + 1) * 2;
+		ix->longs = xcalloc(ix->lslots, sizeof(*ix->longs));
+		ix->nlongs = 0;
+		for (i = 0; i < n; i++)
+			if (old[i].ref != 0)
+				simhash_long_insert(ix, &old[i]);
+		free(old);
+	}
+	e.ref = ref + 1;
+	simhash_long_insert(ix, &e);
+}
+
+/* Forget REF's long part: the later slots of its run that may move back
+ * move back, so that no lookup stops short of them. */
+static void
+simhash_long_del(struct simhash_index *ix, uint32_t ref)
+{
+	size_t i, j, home, n = ix->lslots;
+
+	if ((i = simhash_long_slot(ix, ref)) == SIZE_MAX)
 		return;
-	ix->longs[r->lng - 1].next = ix->longs_free;
-	ix->longs_free = r->lng;
-	r->lng = 0;
+	for (j = simhash_long_next(ix, i); ix->longs[j].ref != 0;
+	    j = simhash_long_next(ix, j)) {
+		home = simhash_long_home(ix, ix->longs[j].ref - 1);
+		/* The slot at J may fill I when its home is not in (I, J]. */
+		if ((j + n - home) % n >= (j + n - i) % n) {
+			ix->longs[i] = ix->longs[j];
+			i = j;
+		}
+	}
+	ix->longs[i].ref = 0;
+	ix->nlongs--;
 }
 
 /* Point exact key KEY of KIND at REF, in the first free or forgotten slot
@@ -1611,10 +1675,11 @@ simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
 {
 	struct simhash_rec *r;
 	struct simhash_long l;
-	int t;
+	int t, anew;
 
 	if (ref > SIMHASH_MAX_REF)
 		return -1;
+	anew = !simhash_used(ix, ref);
 	/* The slots the keys go to, and the record, while REF's old keys
 	 * are forgotten: their cache misses overlap. */
 	simhash_index_prefetch_add(ix, fp);
@@ -1633,9 +1698,11 @@ simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
 		simhash_resize(ix, (ix->used + 3) * 2 > ix->mask + 1 ?
 		    (ix->mask + 1) * 2 : ix->mask + 1);
 	r = &ix->recs[ref];
-	simhash_rec_of(fp, ix->age++, r, &l);
+	simhash_rec_of(fp, r, &l);
 	if (simhash_is_long(fp))
-		simhash_long_put(ix, r, &l);
+		simhash_long_put(ix, ref, &l);
+	if (anew)
+		ix->newest = ref;
 	simhash_put_rec(ix, ref);
 	simhash_filter_set(ix, r);
 	ix->wadds++;
@@ -1696,18 +1763,30 @@ simhash_index_remove(struct simhash_index *ix, uint32_t ref)
 	if ((r->words & SIMHASH_REC_WORDS) >= SIMHASH_FUZZY_WORDS)
 		for (t = 0; t < ix->nblocks; t++)
 			simhash_bucket_del(ix, t, l->hash, ref);
-	simhash_long_del(ix, r);
+	if (r->words & SIMHASH_REC_LONG)
+		simhash_long_del(ix, ref);
 	ix->inuse[ref / 64] &= ~((uint64_t)1 << (ref % 64));
 	ix->count--;
 }
 
-/* The best answer so far: its ref, rule rank, distance and age. */
+/* The best answer so far: its ref, rule rank, distance and age. The age
+ * of a ref is how far it is behind the newest, refs being taken as the
+ * slots of a ring filled in order (as dedup's are): added anew, a ref is
+ * the newest; replaced, it keeps its place. */
 struct simhash_best {
 	long		ref;
 	int32_t		rank;
 	int		d;
-	uint32_t	age;
+	size_t		age;
 };
+
+/* The age of REF (see simhash_best). */
+static size_t
+simhash_age(const struct simhash_index *ix, uint32_t ref)
+{
+	return ref <= ix->newest ? ix->newest - ref :
+	    ix->newest + ix->nrefs - ref;
+}
 
 /* Judge REF as an answer to Q, and keep it if it beats B. */
 static void
@@ -1717,6 +1796,7 @@ simhash_consider(const struct simhash_index *ix, const struct simhash_fp *q,
 	const struct simhash_rec *r = &ix->recs[ref];
 	const struct simhash_long *l = simhash_long_of(ix, r);
 	int32_t rank;
+	size_t age;
 	int d;
 
 	if ((long)ref == b->ref)
@@ -1728,13 +1808,13 @@ simhash_consider(const struct simhash_index *ix, const struct simhash_fp *q,
 	 * rules: the closest. */
 	d = rank < SIMHASH_RANK_FUZZY ? 0 : __builtin_popcountll(q->hash ^
 	    l->hash);
-	if (rank == b->rank && (d > b->d || (d == b->d &&
-	    (int32_t)(r->age - b->age) >= 0)))
+	age = simhash_age(ix, ref);
+	if (rank == b->rank && (d > b->d || (d == b->d && age <= b->age)))
 		return;
 	b->ref = (long)ref;
 	b->rank = rank;
 	b->d = d;
-	b->age = r->age;
+	b->age = age;
 }
 
 long
@@ -1826,7 +1906,8 @@ simhash_index_memory(const struct simhash_index *ix)
 
 	bytes += (ix->mask + 1) * sizeof(*ix->slots);
 	bytes += ix->nrefs * sizeof(*ix->recs);
-	bytes += ix->nlongs * sizeof(*ix->longs);
+	if (ix->longs != NULL)
+		bytes += ix->lslots * sizeof(*ix->longs);
 	bytes += (ix->nrefs + 63) / 64 * sizeof(*ix->inuse);
 	if (ix->blocks[0] != NULL)
 		bytes += (size_t)ix->nblocks * ((size_t)1 << ix->bbits) *

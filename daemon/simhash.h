@@ -115,7 +115,11 @@ int		 simhash_near(const struct simhash_fp *a,
  * ring slots, at most SIMHASH_MAX_REF: the index keeps arrays indexed by
  * ref, grown to the largest ref added), found by the rules of simhash_near
  * with the remembered one as B. It keeps what it needs of each fingerprint,
- * so removing needs only the ref.
+ * so removing needs only the ref. Refs are taken as the slots of a ring
+ * filled in order, as a caller's ring of remembered mentions is: the ref
+ * added last to an empty slot is the newest, and the others are older the
+ * further behind it they are, counting back around the ring (the hint
+ * rounded up to 1,024, or the arrays' length when they grew past it).
  */
 struct simhash_index;
 
@@ -125,8 +129,9 @@ struct simhash_index;
 struct simhash_index *simhash_index_new(int k, uint32_t min_words,
 		    size_t capacity_hint);
 /* simhash_index_add - remember FP under REF (at most SIMHASH_MAX_REF),
- * replacing what REF held; returns 0, or -1 when FP is too short to be
- * judged or REF too large (then REF holds nothing). */
+ * replacing what REF held (which keeps REF's place in the order: an edit);
+ * returns 0, or -1 when FP is too short to be judged or REF too large
+ * (then REF holds nothing). */
 int		 simhash_index_add(struct simhash_index *ix,
 		    const struct simhash_fp *fp, uint32_t ref);
 /* simhash_index_prefetch - start reading what forgetting REF will touch
@@ -144,8 +149,8 @@ void		 simhash_index_remove(struct simhash_index *ix, uint32_t ref);
 /* simhash_index_find - the ref of a remembered fingerprint near FP, or -1.
  * Of several, the best by rule (the same words, fewest cut, first; then the
  * longest common prefix of a truncation; then fuzzy and anchors), then for
- * the SimHash rules the closest, then the oldest added: a truncation that
- * starts two remembered texts names the first seen. */
+ * the SimHash rules the closest, then the oldest in the ring: a truncation
+ * that starts two remembered texts names the first seen. */
 long		 simhash_index_find(const struct simhash_index *ix,
 		    const struct simhash_fp *fp);
 /* simhash_index_count - how many refs hold a fingerprint. */

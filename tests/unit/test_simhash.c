@@ -763,7 +763,9 @@ test_index_rules(void **state)
 	simhash_index_remove(ix, 12);
 
 	/* A truncation that starts two texts names the first seen, whatever
-	 * its ref or SimHash. */
+	 * its SimHash. Refs are taken as the slots of a ring filled in order
+	 * (1,024 of them, the hint rounded up): 20, 5, 6 were added in that
+	 * order, the ring wrapping after 20. */
 	other = fp_of("Acme announced today that its new X200 router will ship "
 	    "in March with WiFi 7 support and a three year warranty for every "
 	    "buyer in Asia");
@@ -774,6 +776,20 @@ test_index_rules(void **state)
 	assert_int_equal(simhash_index_find(ix, &cut), 20);
 	simhash_index_remove(ix, 20);
 	assert_int_equal(simhash_index_find(ix, &cut), 6);
+	simhash_index_remove(ix, 5);
+	simhash_index_remove(ix, 6);
+
+	/* The first seen across the wrap: 1000, then 3. */
+	assert_int_equal(simhash_index_add(ix, &full, 1000), 0);
+	assert_int_equal(simhash_index_add(ix, &other, 3), 0);
+	assert_int_equal(simhash_index_find(ix, &cut), 1000);
+	/* A text replaced at its ref (an edit) keeps its place... */
+	assert_int_equal(simhash_index_add(ix, &full, 1000), 0);
+	assert_int_equal(simhash_index_find(ix, &cut), 1000);
+	/* ... and one forgotten and added anew is the newest. */
+	simhash_index_remove(ix, 1000);
+	assert_int_equal(simhash_index_add(ix, &full, 1000), 0);
+	assert_int_equal(simhash_index_find(ix, &cut), 3);
 	simhash_index_free(ix);
 }
 
