@@ -4,11 +4,13 @@
  * The remembered mentions are a ring of fixed-size entries, oldest
  * overwritten (or expired) first. Their keys, needed only to name the first
  * of a duplicate in dup_of, live in a byte ring in the same order, so that
- * forgetting the oldest entry frees the oldest key; a key that needs room
- * forgets as many old entries as it takes. The ring has DEDUP_KEY_BYTES a
- * mention, and a key takes little of it: its source is a byte in the entry
- * (an index in the few source names seen, kept once), and an id of up to
- * 19 digits without a leading zero is kept as 8 bytes of binary.
+ * forgetting the oldest entry frees the oldest key. The ring starts with
+ * DEDUP_KEY_BYTES a mention, which is what an id of digits takes: its
+ * source is a byte in the entry (an index in the few source names seen,
+ * kept once), and an id of up to 19 digits without a leading zero is kept
+ * as 8 bytes of binary. When longer keys (feed GUIDs that are URLs) fill
+ * it, it grows by half, up to DEDUP_KEY_BYTES_MAX a mention; only past
+ * that does a key that needs room forget old entries.
  *
  * Near-copies are found by the SimHash index of simhash.h, under the same
  * entry indexes; canonical URLs come from urlcanon.h.
@@ -51,7 +53,8 @@
 
 #define DEDUP_MIN_SLOTS		1024
 #define DEDUP_KEY_MAX		1024	/* longer keys are not kept for dup_of */
-#define DEDUP_KEY_BYTES		16	/* key ring bytes per remembered mention */
+#define DEDUP_KEY_BYTES		8	/* key ring bytes per mention, at first */
+#define DEDUP_KEY_BYTES_MAX	64	/* and at most */
 #define DEDUP_SOURCES		255	/* source names kept; src 255: in the key */
 #define DEDUP_KEY_DIGITS	0x8000U	/* key_len: the id is 8 bytes of binary */
 #define DEDUP_KEY_NONE		0x7fffU	/* key_len: the key is not kept */
@@ -95,6 +98,7 @@ struct dedup {
 
 	char			*keys;		/* the key ring */
 	size_t			 keys_size;
+	size_t			 keys_max;	/* what it may grow to */
 	size_t			 keys_head;	/* next byte to write */
 	char			*sources[DEDUP_SOURCES];	/* names seen */
 	size_t			 nsources;
@@ -271,8 +275,43 @@ dedup_forget_oldest(struct dedup *d)
 	d->count--;
 }
 
+/* The bytes entry E's key takes in the key ring. */
+static size_t
+dedup_key_bytes(const struct dedup_entry *e)
+{
+	return e->key_len == DEDUP_KEY_NONE ? 0 :
+	    (size_t)(e->key_len & ~DEDUP_KEY_DIGITS);
+}
+
+/* Make the key ring half as large again (keys_max at most), the keys moved
+ * to its start, oldest first. */
+static void
+dedup_key_grow(struct dedup *d)
+{
+	size_t size = d->keys_size + d->keys_size / 2, i, idx, off = 0, len;
+	struct dedup_entry *e;
+	char *keys;
+
+	if (size > d->keys_max)
+		size = d->keys_max;
+	keys = xmalloc(size);
+	for (i = 0, idx = dedup_oldest(d); i < d->count;
+	    i++, idx = (idx + 1) % d->params.capacity) {
+		e = &d->ring[idx];
+		len = dedup_key_bytes(e);
+		memcpy(keys + off, d->keys + e->key_at, len);
+		e->key_at = (uint32_t)off;
+		off += len;
+	}
+	free(d->keys);
+	d->keys = keys;
+	d->keys_size = size;
+	d->keys_head = off;
+}
+
 /* Make N contiguous bytes free at keys_head (moving it to 0 when the end is
- * short), forgetting the oldest entries as needed. N < keys_size. */
+ * short), growing the ring or, once it is as large as it may be,
+ * forgetting the oldest entries as needed. N < keys_size. */
 static void
 dedup_key_room(struct dedup *d, size_t n)
 {
@@ -295,7 +334,10 @@ dedup_key_room(struct dedup *d, size_t n)
 			}
 		} else if (d->keys_head + n < tail)
 			return;
-		dedup_forget_oldest(d);
+		if (d->keys_size < d->keys_max)
+			dedup_key_grow(d);
+		else
+			dedup_forget_oldest(d);
 	}
 }
 
@@ -442,6 +484,9 @@ dedup_new(const struct dedup_params *p)
 	d->keys_size = d->params.capacity * DEDUP_KEY_BYTES;
 	if (d->keys_size < DEDUP_MIN_KEY_RING)
 		d->keys_size = DEDUP_MIN_KEY_RING;
+	d->keys_max = d->params.capacity * DEDUP_KEY_BYTES_MAX;
+	if (d->keys_max < d->keys_size)
+		d->keys_max = d->keys_size;
 	d->keys = xmalloc(d->keys_size);
 	/* Two hashes per entry, the table at most half full. */
 	d->max_slots = DEDUP_MIN_SLOTS;

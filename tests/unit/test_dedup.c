@@ -261,6 +261,45 @@ test_keys(void **state)
 	dedup_free(d);
 }
 
+/* Keys longer than the ring's first 8 bytes a mention (40-byte feed GUIDs)
+ * grow it rather than forget the oldest before the capacity is reached,
+ * and each still names its mention after the moves; keys past the 64 bytes
+ * a mention it may grow to (200 bytes) make the oldest go sooner. */
+static void
+test_key_growth(void **state)
+{
+	struct dedup *d;
+	char id[256], url[64], want[300];
+	size_t i, cap = 20000, pad;
+
+	(void)state;
+	for (pad = 30; pad <= 190; pad += 160) {
+		d = make_dedup(cap);
+		for (i = 0; i < cap; i++) {
+			snprintf(id, sizeof(id), "https://blog.example.org/%0*zu",
+			    (int)pad, i);
+			snprintf(url, sizeof(url), "https://k.org/%zu", i);
+			assert_int_equal(check(d, "feed", id, url), DEDUP_NEW);
+		}
+		if (pad == 30) {
+			assert_int_equal(dedup_count(d), cap);
+			assert_true(dedup_memory(d) > cap * 40);
+		} else
+			assert_true(dedup_count(d) < cap * 64 / 200);
+		assert_true(dedup_memory(d) < cap * (64 + 200));
+		for (i = cap - dedup_count(d); i < cap; i += 997) {
+			snprintf(id, sizeof(id), "https://blog.example.org/%0*zu",
+			    (int)pad, i);
+			snprintf(url, sizeof(url), "https://k.org/%zu", i);
+			assert_int_equal(check(d, "t", "x", url),
+			    DEDUP_SAME_URL);
+			snprintf(want, sizeof(want), "feed:%s", id);
+			assert_string_equal(last_dup, want);
+		}
+		dedup_free(d);
+	}
+}
+
 /* Every form a key is kept in gives it back as it came for dup_of: ids of
  * digits (kept as a number when they fit 64 bits and have no leading zero),
  * other ids, and sources past the first DEDUP_SOURCES names
@@ -343,6 +382,7 @@ main(void)
 		cmocka_unit_test_teardown(test_window, teardown),
 		cmocka_unit_test_teardown(test_keys, teardown),
 		cmocka_unit_test_teardown(test_key_forms, teardown),
+		cmocka_unit_test_teardown(test_key_growth, teardown),
 		cmocka_unit_test_teardown(test_many, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
