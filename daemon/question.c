@@ -3,7 +3,8 @@
  * folds words (lower case, accents removed, French elisions split: "qu'",
  * "j'", "t'"; hyphens split with the mark kept, so "livrez-vous" gives an
  * inverted "vous"), skips URLs and @handles, and cuts sentences at their
- * final punctuation. Each sentence becomes a handful of hashed features; a
+ * final punctuation. Each sentence becomes a handful of hashed features
+ * (read from its head, the first word after fillers and restarts); a
  * word-class table, built once, tells which lists a word belongs to.
  */
 #include <math.h>
@@ -36,6 +37,9 @@
 #define WC_WANT		0x08000u	/* voudrais, aimerais, want, ... */
 #define WC_CUE_EN	0x10000u	/* may start an English cue */
 #define WC_CUE_FR	0x20000u	/* may start a French cue */
+#define WC_PRON_EN	0x40000u	/* i, you, he, ... a clause's subject */
+#define WC_SAY_EN	0x80000u	/* said, asked, goes, ... (quoting) */
+#define WC_INV_FR	0x100000u	/* pouvez, avez, vendez, ... (no imperative) */
 
 /* A folded word of a sentence. */
 struct question_word {
@@ -44,6 +48,7 @@ struct question_word {
 	uint8_t		hyph;	/* joined to the previous word by '-' */
 	uint8_t		num;	/* held digits */
 	uint8_t		grave;	/* "où" (accent kept apart from "ou") */
+	uint8_t		comma;	/* followed by ',' or ':' */
 	uint32_t	h;
 	uint32_t	cls;
 };
@@ -65,7 +70,8 @@ enum {
 	CUE_WONDER, CUE_RHET, CUE_WH_LAST, CUE_ESTCEQUE, CUE_INV_HYPH,
 	CUE_INV_SPACE, CUE_QQN, CUE_SAIS_SI, CUE_SAVOIR, CUE_IDEA,
 	CUE_POSSIBLE, CUE_EMPTY_Q, CUE_WH_AUX, CUE_TAG, CUE_WH_EARLY,
-	CUE_INV_HEAD, CUE_CEST_WH,
+	CUE_INV_HEAD, CUE_CEST_WH, CUE_INV_NOQ, CUE_REPORTED,
+	CUE_TAG_AUX,
 	CUE_COUNT
 };
 
@@ -97,6 +103,9 @@ const struct question_cue question_cues[] = {
 	[CUE_WH_EARLY] = { "wh-early", 0.5f },
 	[CUE_INV_HEAD] = { "inversion-head", 1.0f },
 	[CUE_CEST_WH] = { "c-est-ou", 2.0f },
+	[CUE_INV_NOQ] = { "inversion-no-qmark", 2.5f },
+	[CUE_REPORTED] = { "reported-speech", -3.0f },
+	[CUE_TAG_AUX] = { "tag-aux", 2.0f },
 };
 const size_t question_ncues = CUE_COUNT;
 
@@ -109,11 +118,12 @@ _Static_assert(CUE_COUNT <= 32, "cues do not fit a word");
 /* The cues that make a sentence an ask whatever the model says: the forms
  * of asking that the data rarely shows but that are never anything else. */
 static const uint32_t question_strong[2] = {
-	QUESTION_CUE(CUE_ANYONE) | QUESTION_CUE(CUE_WONDER),
+	QUESTION_CUE(CUE_ANYONE) | QUESTION_CUE(CUE_WONDER) |
+	    QUESTION_CUE(CUE_TAG_AUX),
 	QUESTION_CUE(CUE_REQUEST) | QUESTION_CUE(CUE_ESTCEQUE) |
 	    QUESTION_CUE(CUE_QQN) | QUESTION_CUE(CUE_SAIS_SI) |
 	    QUESTION_CUE(CUE_SAVOIR) | QUESTION_CUE(CUE_INV_HEAD) |
-	    QUESTION_CUE(CUE_CEST_WH),
+	    QUESTION_CUE(CUE_CEST_WH) | QUESTION_CUE(CUE_TAG_AUX),
 };
 
 /* The word lists behind the classes, folded. */
@@ -147,6 +157,12 @@ static const struct {
 	    "folks", "quick", "question", "sorry", "ah", "ahh", "o", "right",
 	    "see", "alright", "wow", "please", "pls", "plz", "just", "actually",
 	    "yo", "sooo", "soo", NULL } },
+	{ WC_PRON_EN, (const char *const[]){ "i", "you", "u", "ya", "he",
+	    "she", "we", "they", "i'm", "you're", "he's", "she's", "we're",
+	    "they're", "i've", "you've", "we've", "they've", "i'd", "you'd",
+	    "he'd", "she'd", "we'd", "they'd", "i'll", "you'll", "im", NULL } },
+	{ WC_SAY_EN, (const char *const[]){ "said", "says", "say", "asked",
+	    "asks", "goes", "go", "going", "went", "told", NULL } },
 	{ WC_ANY_EN, (const char *const[]){ "anyone", "anybody", "any1",
 	    "someone", "somebody", "anyone's", "ne1", "nobody", "everyone",
 	    NULL } },
@@ -183,6 +199,11 @@ static const struct {
 	    "sont", "ont", "avons", "sommes", "peuvent", "vais", "suis", "ai",
 	    "prenez", "acceptez", "livrez", "proposez", "vendez", "faites",
 	    "serait", "seriez", "serais", "existe", "reste", "y", NULL } },
+	{ WC_INV_FR, (const char *const[]){ "pouvez", "pourriez", "puis",
+	    "dois", "savez", "peux", "avez", "auriez", "peut", "livrez",
+	    "acceptez", "proposez", "vendez", "etes", "es", "sont", "ont",
+	    "connaissez", "pensez", "croyez", "voulez", "voudriez", "devez",
+	    "faut", "existe", "seriez", "serait", "avons", NULL } },
 	{ WC_WHLAST_FR, (const char *const[]){ "quoi", "koi", "qui", "quand",
 	    "combien", "comment", "pourquoi", "ou", NULL } },
 	{ WC_FUNC_FR, (const char *const[]){ "des", "les", "mes", "tes", "ses",
@@ -485,6 +506,7 @@ question_add_word(struct question_sentence *s, const char *w, size_t len,
 	}
 	qw->len = (uint8_t)len;
 	qw->hyph = (uint8_t)hyph;
+	qw->comma = 0;
 	qw->num = (uint8_t)num;
 	qw->h = h;
 	qw->cls = num ? 0 : question_class(h);
@@ -509,9 +531,16 @@ question_cues_en(const struct question_sentence *s, size_t head,
 		*cues |= QUESTION_CUE(CUE_WH_HEAD);
 	if (question_has(s, head, WC_AUX_EN) && head + 1 < n) {
 		if (question_has(s, head + 1, WC_SUBJ_EN) ||
-		    s->words[head + 1].num)
+		    s->words[head + 1].num) {
 			*cues |= QUESTION_CUE(CUE_AUX_SUBJ);
-		else
+			/* Chat and speech leave the '?' out of "are u
+			 * mexican"; not "was a mistake", "has an awesome
+			 * pic", whose subject went before. */
+			if ((*cues & QUESTION_CUE(CUE_NOQ)) &&
+			    !question_is(s, head + 1, "a") &&
+			    !question_is(s, head + 1, "an"))
+				*cues |= QUESTION_CUE(CUE_INV_NOQ);
+		} else
 			*cues |= QUESTION_CUE(CUE_AUX_HEAD);
 	}
 	for (i = head; i < n && i <= head + 2; i++) {
@@ -521,18 +550,30 @@ question_cues_en(const struct question_sentence *s, size_t head,
 			continue;
 		if (i > head)
 			*cues |= QUESTION_CUE(CUE_WH_EARLY);
-		for (j = i + 1; j < n && j <= i + 4; j++)
+		/* The auxiliary inverted before its subject ("what kind of
+		 * car do you", "who is Judy"); a pronoun before it is the
+		 * subject of a clause ("when I was working"). */
+		for (j = i + 1; j < n && j <= i + 4; j++) {
+			if (question_has(s, j, WC_PRON_EN))
+				break;
 			if (question_has(s, j, WC_AUX_EN) &&
 			    (question_has(s, j + 1, WC_SUBJ_EN) ||
 			    (j + 1 < n && s->words[j + 1].num) ||
-			    s->words[j].w[s->words[j].len - 1] == 's'))
-				*cues |= QUESTION_CUE(CUE_WH_AUX);
+			    (j == i + 1 &&
+			    s->words[j].w[s->words[j].len - 1] == 's')))
+				*cues |= QUESTION_CUE(CUE_WH_AUX) | (*cues &
+				    QUESTION_CUE(CUE_NOQ) ?
+				    QUESTION_CUE(CUE_INV_NOQ) : 0);
+		}
 	}
-	if (n >= 2 && ((question_has(s, n - 2, WC_AUX_EN) &&
+	/* A tag: "..., right"; "..., didn't she" asks for a yes whatever
+	 * the punctuation. */
+	if (n > 2 && question_has(s, n - 2, WC_AUX_EN) &&
 	    question_has(s, n - 1, WC_SUBJ_EN) && n - 2 > head + 1 &&
-	    strchr(s->words[n - 2].w, '\'') != NULL) ||
-	    question_is(s, n - 1, "right") || question_is(s, n - 1, "huh") ||
-	    question_is(s, n - 1, "eh")) && n > 2)
+	    strchr(s->words[n - 2].w, '\'') != NULL)
+		*cues |= QUESTION_CUE(CUE_TAG) | QUESTION_CUE(CUE_TAG_AUX);
+	else if (n > 2 && (question_is(s, n - 1, "right") ||
+	    question_is(s, n - 1, "huh") || question_is(s, n - 1, "eh")))
 		*cues |= QUESTION_CUE(CUE_TAG);
 	for (i = 0; i < n; i++) {
 		if ((s->words[i].cls & (WC_CUE_EN | WC_ANY_EN)) == 0)
@@ -582,6 +623,29 @@ question_cues_en(const struct question_sentence *s, size_t head,
 		    question_is(s, i + 2, "i"))))
 			*cues |= QUESTION_CUE(CUE_WONDER);
 	}
+	/* Reported speech: a speaker quoting a question ("I'm like, what
+	 * are you doing", "and then you go, what?", "he said what did you
+	 * get") is not asking it. The quoting verb comes before any
+	 * question form, with a quote after it: a comma, an interjection,
+	 * a wh-word or an auxiliary ("you go there" quotes nothing). */
+	for (i = head; i + 2 < n; i++) {
+		size_t v;
+
+		if (s->words[i].cls & (WC_WH_EN | WC_AUX_EN))
+			break;
+		if (!question_has(s, i, WC_PRON_EN))
+			continue;
+		v = i + 1;
+		if (question_is(s, v, "like") || (question_has(s, v,
+		    WC_AUX_EN) && question_is(s, v + 1, "like")))
+			v = question_is(s, v, "like") ? v : v + 1;
+		else if (!question_has(s, v, WC_SAY_EN))
+			continue;
+		if (v + 1 < n && (s->words[v].comma || question_has(s, v + 1,
+		    WC_FILL_EN | WC_WH_EN | WC_AUX_EN)))
+			*cues |= QUESTION_CUE(CUE_REPORTED);
+		break;
+	}
 	/* Exclamations and rhetorical questions. */
 	if ((question_is(s, head, "who") && question_is(s, head + 1, "cares")) ||
 	    (question_is(s, head, "guess") && question_is(s, head + 1, "what")) ||
@@ -615,9 +679,11 @@ question_cues_fr(const struct question_sentence *s, size_t head,
 		if (question_has(s, i, WC_WH_FR) && !question_is(s, i, "que") &&
 		    !question_is(s, i, "qu'") && !question_is(s, i, "qui"))
 			*cues |= QUESTION_CUE(CUE_WH_EARLY);
-	if (n > 2 && (question_is(s, n - 1, "hein") ||
-	    (question_is(s, n - 1, "pas") && question_is(s, n - 2, "ce") &&
-	    question_is(s, n - 3, "n'est"))))
+	/* "n'est-ce pas" (read "n'" "est" "ce" "pas") asks for a yes. */
+	if (n > 4 && question_is(s, n - 1, "pas") && question_is(s, n - 2, "ce")
+	    && question_is(s, n - 3, "est") && question_is(s, n - 4, "n'"))
+		*cues |= QUESTION_CUE(CUE_TAG) | QUESTION_CUE(CUE_TAG_AUX);
+	else if (n > 2 && question_is(s, n - 1, "hein"))
 		*cues |= QUESTION_CUE(CUE_TAG);
 	/* "c'est où", "c'est quand", "c'est combien", "c'est quoi" */
 	for (i = 0; i + 2 < n + 1 && i <= head + 1; i++)
@@ -654,13 +720,7 @@ question_cues_fr(const struct question_sentence *s, size_t head,
 	{
 		*cues |= QUESTION_CUE(s->words[head + 1].hyph ?
 		    CUE_INV_HYPH : CUE_INV_SPACE);
-		if (s->words[head + 1].hyph || question_is(s, head, "pouvez") ||
-		    question_is(s, head, "pourriez") ||
-		    question_is(s, head, "puis") || question_is(s, head, "dois")
-		    || question_is(s, head, "savez") ||
-		    question_is(s, head, "peux") || question_is(s, head, "avez")
-		    || question_is(s, head, "auriez") ||
-		    question_is(s, head, "peut"))
+		if (s->words[head + 1].hyph || question_has(s, head, WC_INV_FR))
 			*cues |= QUESTION_CUE(CUE_INV_HEAD);
 	}
 	/* "est-ce normal", "est ce possible" at the head */
@@ -815,6 +875,18 @@ question_sentence_features(const struct question_sentence *s, int fr,
 		head++;
 	if (head == n && n > 0)
 		head = 0;
+	/* A speaker's restart at the head ("do, do you", "have you, have
+	 * you worked") is read once: the head is the second start. */
+	if (head + 2 < n) {
+		if (s->words[head].h == s->words[head + 1].h &&
+		    !s->words[head + 1].hyph)
+			head++;
+		else if (head + 3 < n &&
+		    s->words[head].h == s->words[head + 2].h &&
+		    s->words[head + 1].h == s->words[head + 3].h &&
+		    !s->words[head + 2].hyph)
+			head += 2;
+	}
 
 	if (q) {
 		cues |= QUESTION_CUE(CUE_Q);
@@ -1011,6 +1083,8 @@ question_features(const char *text, size_t len, const char *lang,
 		QUESTION_FLUSH();
 		start = c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 		    c == '(' || c == '"';
+		if ((c == ',' || c == ':') && s->nwords > 0)
+			s->words[s->nwords - 1].comma = 1;
 		if (c == '?') {
 			/* In a query string ("?a=1"), before a closing quote or
 			 * inside guillemets, it is not the sentence's. */

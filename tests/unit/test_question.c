@@ -115,6 +115,62 @@ test_rhetorical(void **state)
 }
 
 static void
+test_inversion_without_qmark(void **state)
+{
+	(void)state;
+	/* chat and speech leave the '?' out of an inverted auxiliary */
+	check("did you do it with a jigsaw", "en", 1);
+	check("are u mexican", "en", 1);
+	/* a subject before the auxiliary is a clause, not an inversion */
+	check("I know when I was working, you have all these problems with "
+	    "child care", "en", 0);
+	check("that's what I was about to say", "en", 0);
+	check("and what they do is they get caught", "en", 0);
+	/* an auxiliary before "a": the subject went before */
+	check("is a smoker", "en", 0);
+	check("was a mistake, that's all", "en", 0);
+	/* a French verb that asks, first and before its subject */
+	check("vendez vous des pi\xc3\xa8" "ces d\xc3\xa9tach\xc3\xa9" "es", "fr",
+	    1);
+	/* written French inverts without asking */
+	check("Attardons-nous d\xc3\xa9sormais sur la une du quotidien.", "fr",
+	    0);
+	check("\xc3\x80 peine avait-il distribu\xc3\xa9 les armes qu'il dut "
+	    "repousser l'attaque.", "fr", 0);
+	/* a tag asks for a yes whatever the punctuation */
+	check("she needed that, didn't she.", "en", 1);
+	check("c'est le bon mod\xc3\xa8le, n'est-ce pas", "fr", 1);
+	check("c'est le bon mod\xc3\xa8le.", "fr", 0);
+}
+
+static void
+test_restarts(void **state)
+{
+	(void)state;
+	/* a speaker's restart does not hide the head of the sentence */
+	check("Do, do you have friends with older children,", "en", 1);
+	check("so, um, have you, have you worked outside", "en", 1);
+	check("tu, tu fais quoi ce soir", "fr", 1);
+	check("I, I went through that when I got out of college.", "en", 0);
+	check("je, je sais pas trop.", "fr", 0);
+}
+
+static void
+test_reported_speech(void **state)
+{
+	(void)state;
+	/* a quoted question is not the writer's */
+	check("and I'm like, well why can't Ashley be at the wedding", "en", 0);
+	check("And I'm going well how about this way?", "en", 0);
+	check("and then you go, What?", "en", 0);
+	check("he said what did you get a deal for, Bill.", "en", 0);
+	/* no quote after the verb: the verb is the question's own */
+	check("you go there on sundays?", "en", 1);
+	/* French transcripts count a quoted direct question as one */
+	check("et il me dit mais, euh, pourquoi tu souris ?", "fr", 1);
+}
+
+static void
 test_qmark_in_url_and_quote(void **state)
 {
 	(void)state;
@@ -177,6 +233,9 @@ main(void)
 		cmocka_unit_test(test_french_inversion),
 		cmocka_unit_test(test_french_requests),
 		cmocka_unit_test(test_rhetorical),
+		cmocka_unit_test(test_inversion_without_qmark),
+		cmocka_unit_test(test_restarts),
+		cmocka_unit_test(test_reported_speech),
 		cmocka_unit_test(test_qmark_in_url_and_quote),
 		cmocka_unit_test(test_question_in_the_middle),
 		cmocka_unit_test(test_elisions_and_accents),
