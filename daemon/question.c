@@ -71,14 +71,14 @@ enum {
 	CUE_INV_SPACE, CUE_QQN, CUE_SAIS_SI, CUE_SAVOIR, CUE_IDEA,
 	CUE_POSSIBLE, CUE_EMPTY_Q, CUE_WH_AUX, CUE_TAG, CUE_WH_EARLY,
 	CUE_INV_HEAD, CUE_CEST_WH, CUE_INV_NOQ, CUE_REPORTED,
-	CUE_TAG_AUX,
+	CUE_TAG_AUX, CUE_ANY_HEAD, CUE_WH_SUBJ,
 	CUE_COUNT
 };
 
 const struct question_cue question_cues[] = {
 	[CUE_Q] = { "qmark", 3.0f },
 	[CUE_QQ] = { "qmarks", 0.0f },
-	[CUE_QEX] = { "qmark-excl", -0.5f },
+	[CUE_QEX] = { "qmark-excl", -2.0f },
 	[CUE_EX] = { "excl", -0.5f },
 	[CUE_NOQ] = { "no-qmark", 0.0f },
 	[CUE_WH_HEAD] = { "wh-head", 1.5f },
@@ -106,6 +106,8 @@ const struct question_cue question_cues[] = {
 	[CUE_INV_NOQ] = { "inversion-no-qmark", 2.5f },
 	[CUE_REPORTED] = { "reported-speech", -3.0f },
 	[CUE_TAG_AUX] = { "tag-aux", 2.0f },
+	[CUE_ANY_HEAD] = { "any-head", 1.5f },
+	[CUE_WH_SUBJ] = { "wh-subject", 1.5f },
 };
 const size_t question_ncues = CUE_COUNT;
 
@@ -213,7 +215,7 @@ static const struct {
 	    NULL } },
 	{ WC_CUE_EN, (const char *const[]){ "can", "could",
 	    "would", "will", "wondering", "wonder", "curious", "know", "ask",
-	    "find", "is", "any", "how", NULL } },
+	    "find", "is", "any", "how", "thanks", "thx", "ty", NULL } },
 	{ WC_CUE_FR, (const char *const[]){ "est", "esque", "eske", "keske",
 	    "kesk", "esce", "estce", "qu'est-ce", "savoir", "me", "je", "moi",
 	    "nous", "besoin", "pouvez", "pourriez", "voudriez", "peux",
@@ -529,6 +531,11 @@ question_cues_en(const struct question_sentence *s, size_t head,
 
 	if (question_has(s, head, WC_WH_EN))
 		*cues |= QUESTION_CUE(CUE_WH_HEAD);
+	/* "any girls wanna chat", "anyone from TX": "is there" left out. */
+	if ((question_is(s, head, "any") || question_is(s, head, "anyone") ||
+	    question_is(s, head, "anybody") || question_is(s, head, "any1")) &&
+	    head + 1 < n && !question_is(s, head + 1, "of"))
+		*cues |= QUESTION_CUE(CUE_ANY_HEAD);
 	if (question_has(s, head, WC_AUX_EN) && head + 1 < n) {
 		if (question_has(s, head + 1, WC_SUBJ_EN) ||
 		    s->words[head + 1].num) {
@@ -560,10 +567,14 @@ question_cues_en(const struct question_sentence *s, size_t head,
 			    (question_has(s, j + 1, WC_SUBJ_EN) ||
 			    (j + 1 < n && s->words[j + 1].num) ||
 			    (j == i + 1 &&
-			    s->words[j].w[s->words[j].len - 1] == 's')))
-				*cues |= QUESTION_CUE(CUE_WH_AUX) | (*cues &
-				    QUESTION_CUE(CUE_NOQ) ?
-				    QUESTION_CUE(CUE_INV_NOQ) : 0);
+			    s->words[j].w[s->words[j].len - 1] == 's'))) {
+				*cues |= QUESTION_CUE(CUE_WH_AUX);
+				/* without its '?', "which is fine" goes on
+				 * from the sentence before */
+				if ((*cues & QUESTION_CUE(CUE_NOQ)) &&
+				    !question_is(s, i, "which"))
+					*cues |= QUESTION_CUE(CUE_INV_NOQ);
+			}
 		}
 	}
 	/* A tag: "..., right"; "..., didn't she" asks for a yes whatever
@@ -594,6 +605,11 @@ question_cues_en(const struct question_sentence *s, size_t head,
 		    ((question_is(s, i + 1, "i") || question_is(s, i + 1, "we"))
 		    && i == head)))
 			*cues |= QUESTION_CUE(CUE_REQUEST);
+		/* "thanks in advance": help is asked */
+		if ((question_is(s, i, "thanks") || question_is(s, i, "thx") ||
+		    question_is(s, i, "ty")) && question_is(s, i + 1, "in") &&
+		    question_is(s, i + 2, "advance"))
+			*cues |= QUESTION_CUE(CUE_WONDER);
 		if ((question_is(s, i, "wondering") ||
 		    question_is(s, i, "wonder") || question_is(s, i, "curious"))
 		    && (question_has(s, i + 1, WC_IF | WC_WH_EN)))
@@ -647,7 +663,8 @@ question_cues_en(const struct question_sentence *s, size_t head,
 		break;
 	}
 	/* Exclamations and rhetorical questions. */
-	if ((question_is(s, head, "who") && question_is(s, head + 1, "cares")) ||
+	if ((question_is(s, head, "who") && (question_is(s, head + 1, "cares") ||
+	    (question_is(s, head + 1, "knows") && n == head + 2))) ||
 	    (question_is(s, head, "guess") && question_is(s, head + 1, "what")) ||
 	    (question_is(s, head, "you") && question_is(s, head + 1, "know") &&
 	    question_is(s, head + 2, "what")) ||
@@ -659,6 +676,17 @@ question_cues_en(const struct question_sentence *s, size_t head,
 	    question_is(s, head + 1, "funny") ||
 	    question_is(s, head + 1, "awesome") ||
 	    question_is(s, head + 1, "cute"))))
+		*cues |= QUESTION_CUE(CUE_RHET);
+	/* A hedge on one's own words, "how shall I say it", "how should I
+	 * put this": the sentence ends there. */
+	if (question_is(s, head, "how") && (question_is(s, head + 1, "shall") ||
+	    question_is(s, head + 1, "should") ||
+	    question_is(s, head + 1, "can") || question_is(s, head + 1, "do")) &&
+	    (question_is(s, head + 2, "i") || question_is(s, head + 2, "one")) &&
+	    (question_is(s, head + 3, "say") || question_is(s, head + 3, "put"))
+	    && (n == head + 4 || (n == head + 5 && (question_is(s, head + 4,
+	    "it") || question_is(s, head + 4, "this") ||
+	    question_is(s, head + 4, "that")))))
 		*cues |= QUESTION_CUE(CUE_RHET);
 }
 
@@ -727,6 +755,21 @@ question_cues_fr(const struct question_sentence *s, size_t head,
 	if (question_is(s, head, "est") && question_is(s, head + 1, "ce") &&
 	    head + 2 < n)
 		*cues |= QUESTION_CUE(CUE_INV_HEAD);
+	/* "quand va arriver ma commande", "quels sont les délais": a
+	 * wh-word then its verb asks; "comment je fais", a wh-word then its
+	 * subject, may (not "quand je suis arrivé", a clause). */
+	if (head + 1 < n && (question_is(s, head, "comment") ||
+	    question_is(s, head, "quand") || question_is(s, head, "combien") ||
+	    question_is(s, head, "pourquoi") || (question_is(s, head, "ou") &&
+	    s->words[head].grave) || strncmp(s->words[head].w, "quel", 4) == 0)) {
+		if (question_has(s, head + 1, WC_MODAL_FR) &&
+		    !question_has(s, head + 1, WC_PRON_FR | WC_FUNC_FR) &&
+		    !question_is(s, head + 1, "y"))
+			*cues |= QUESTION_CUE(CUE_INV_HEAD);
+		else if (question_has(s, head + 1, WC_PRON_FR) &&
+		    !question_is(s, head, "quand"))
+			*cues |= QUESTION_CUE(CUE_WH_SUBJ);
+	}
 	/* "où dois-je", "comment puis je": a wh-word then an inversion */
 	if (question_has(s, head, WC_WH_FR) && question_has(s, head + 1,
 	    WC_MODAL_FR) && question_has(s, head + 2, WC_PRON_FR))
@@ -824,6 +867,10 @@ question_cues_fr(const struct question_sentence *s, size_t head,
 		    (question_is(s, i, "merci") && question_is(s, i + 1, "de") &&
 		    (question_is(s, i + 2, "me") || question_is(s, i + 2, "m'") ||
 		    question_is(s, i + 2, "nous"))) ||
+		    /* "merci d'avance", "merci par avance": help is asked */
+		    (question_is(s, i, "merci") && (question_is(s, i + 1, "d'")
+		    || question_is(s, i + 1, "par")) &&
+		    question_is(s, i + 2, "avance")) ||
 		    ((question_is(s, i, "dites") || question_is(s, i, "dis")) &&
 		    (question_is(s, i + 1, "moi") || question_is(s, i + 1, "nous"))
 		    && s->words[i + 1].hyph))
@@ -851,7 +898,10 @@ question_cues_fr(const struct question_sentence *s, size_t head,
 	    n <= head + 2) ||
 	    (question_is(s, head, "tu") && question_is(s, head + 1, "sais") &&
 	    question_is(s, head + 2, "quoi")) ||
-	    (question_is(s, head, "n'importe") && question_is(s, head + 1, "quoi"))
+	    (question_is(s, head, "n'") && question_is(s, head + 1, "importe") &&
+	    question_is(s, head + 2, "quoi"))
+	    || (question_is(s, head, "qui") && question_is(s, head + 1, "sait") &&
+	    n == head + 2)
 	    || (question_is(s, head, "tu") && question_is(s, head + 1, "te") &&
 	    question_is(s, head + 2, "fous")))
 		*cues |= QUESTION_CUE(CUE_RHET);
@@ -1081,6 +1131,14 @@ question_features(const char *text, size_t len, const char *lang,
 			continue;
 		}
 		QUESTION_FLUSH();
+		/* The letter of a smiley (":D", ";p", ":s") is no word. */
+		if ((c == ':' || c == ';') && i + 1 < n &&
+		    strchr("DPpSsOoXx", p[i + 1]) != NULL && p[i + 1] != 0 &&
+		    (i + 2 == n || question_ascii[p[i + 2]] == 0)) {
+			used = 2;
+			start = 1;
+			continue;
+		}
 		start = c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 		    c == '(' || c == '"';
 		if ((c == ',' || c == ':') && s->nwords > 0)

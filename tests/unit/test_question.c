@@ -112,6 +112,21 @@ test_rhetorical(void **state)
 	check("S\xc3\xa9rieux ?!", "fr", 0);
 	check("who cares?", "en", 0);
 	check("Guess what? I got the job!", "en", 0);
+	check("who knows?", "en", 0);
+	check("who knows the opening hours?", "en", 1);
+	check("Qui sait ? ;)", "fr", 0);
+	check("n'importe quoi ?", "fr", 0);
+	/* a hedge on one's own words (French transcripts count "comment
+	 * dire ?" as a question: left alone) */
+	check("how shall I say it,", "en", 0);
+	check("How do I put it back together?", "en", 1);
+	check("c'est comme, comment dire ?", "fr", 1);
+	/* "?!" is surprise, not a request */
+	check("C'est maintenant que tu te r\xc3\xa9veilles ?!", "fr", 0);
+	check("Ils ont encore augment\xc3\xa9 les prix ?!", "fr", 0);
+	check("They cancelled it again?!", "en", 0);
+	check("Another price rise?!", "en", 0);
+	check("Pourquoi vous avez annulÃ© ma commande ?!", "fr", 1);
 }
 
 static void
@@ -168,6 +183,41 @@ test_reported_speech(void **state)
 	check("you go there on sundays?", "en", 1);
 	/* French transcripts count a quoted direct question as one */
 	check("et il me dit mais, euh, pourquoi tu souris ?", "fr", 1);
+}
+
+static void
+test_chat_forms(void **state)
+{
+	(void)state;
+	/* "(is there) anyone from Texas" */
+	check("any girls wanna chat", "en", 1);
+	check("any of them would do", "en", 0);
+	/* a sentence-initial "which" without '?' goes on from before */
+	check("Which is fine, you know.", "en", 0);
+	check("which is better?", "en", 1);
+	/* the letter of a smiley is no word: the head is what follows */
+	check("lol :P who cares?", "en", 0);
+	check("Merci ! :D mais tu sais quoi ? Je suis scandalis\xc3\xa9 !", "fr",
+	    0);
+	/* a French wh-word then its verb, or its subject in speech */
+	check("bonjour quand va arriver ma commande", "fr", 1);
+	check("comment je fais pour r\xc3\xa9" "cup\xc3\xa9rer ce colis.", "fr", 1);
+	check("pourquoi vous ne r\xc3\xa9pondez pas \xc3\xa0 mes mails", "fr", 1);
+	check("comment vous faites pour livrer aussi vite", "fr", 1);
+	check("quand je suis arriv\xc3\xa9, le magasin \xc3\xa9tait ferm\xc3\xa9.",
+	    "fr", 0);
+}
+
+static void
+test_thanks_in_advance(void **state)
+{
+	(void)state;
+	/* thanking in advance asks for help */
+	check("I need the invoice for March. Thanks in advance", "en", 1);
+	check("Je cherche la notice du mod\xc3\xa8le X200. Merci d'avance",
+	    "fr", 1);
+	check("Thanks for your help.", "en", 0);
+	check("Merci pour votre aide.", "fr", 0);
 }
 
 static void
@@ -236,6 +286,8 @@ main(void)
 		cmocka_unit_test(test_inversion_without_qmark),
 		cmocka_unit_test(test_restarts),
 		cmocka_unit_test(test_reported_speech),
+		cmocka_unit_test(test_chat_forms),
+		cmocka_unit_test(test_thanks_in_advance),
 		cmocka_unit_test(test_qmark_in_url_and_quote),
 		cmocka_unit_test(test_question_in_the_middle),
 		cmocka_unit_test(test_elisions_and_accents),
