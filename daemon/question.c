@@ -40,6 +40,7 @@
 #define WC_PRON_EN	0x40000u	/* i, you, he, ... a clause's subject */
 #define WC_SAY_EN	0x80000u	/* said, asked, goes, ... (quoting) */
 #define WC_INV_FR	0x100000u	/* pouvez, avez, vendez, ... (no imperative) */
+#define WC_DEIC_EN	0x200000u	/* it, there, this, that, ... */
 
 /* A folded word of a sentence. */
 struct question_word {
@@ -162,9 +163,12 @@ static const struct {
 	{ WC_PRON_EN, (const char *const[]){ "i", "you", "u", "ya", "he",
 	    "she", "we", "they", "i'm", "you're", "he's", "she's", "we're",
 	    "they're", "i've", "you've", "we've", "they've", "i'd", "you'd",
-	    "he'd", "she'd", "we'd", "they'd", "i'll", "you'll", "im", NULL } },
+	    "he'd", "she'd", "we'd", "they'd", "i'll", "you'll", "im", "it",
+	    NULL } },
 	{ WC_SAY_EN, (const char *const[]){ "said", "says", "say", "asked",
 	    "asks", "goes", "go", "going", "went", "told", NULL } },
+	{ WC_DEIC_EN, (const char *const[]){ "it", "there", "this", "that",
+	    "these", "those", "ur", "your", NULL } },
 	{ WC_ANY_EN, (const char *const[]){ "anyone", "anybody", "any1",
 	    "someone", "somebody", "anyone's", "ne1", "nobody", "everyone",
 	    NULL } },
@@ -364,6 +368,18 @@ question_any(const struct question_sentence *s, size_t from, const char *w)
 	return 0;
 }
 
+/* Whether some word of S from FROM on is followed by a comma. */
+static int
+question_any_comma(const struct question_sentence *s, size_t from)
+{
+	size_t i;
+
+	for (i = from; i + 1 < s->nwords; i++)
+		if (s->words[i].comma)
+			return 1;
+	return 0;
+}
+
 /* Fold one UTF-8 letter at P (N bytes left) onto the end of W (an ASCII
  * letter or a folded Latin-1 one); the bytes used, 0 when P is not a letter.
  * *GRAVE is set for ù. */
@@ -531,21 +547,48 @@ question_cues_en(const struct question_sentence *s, size_t head,
 
 	if (question_has(s, head, WC_WH_EN))
 		*cues |= QUESTION_CUE(CUE_WH_HEAD);
-	/* "any girls wanna chat", "anyone from TX": "is there" left out. */
+	/* "any girls wanna chat", "anyone from TX": "is there" left out;
+	 * not "any rock pile will do", "any disadvantages are outweighed",
+	 * whose own verb says it. */
 	if ((question_is(s, head, "any") || question_is(s, head, "anyone") ||
 	    question_is(s, head, "anybody") || question_is(s, head, "any1")) &&
-	    head + 1 < n && !question_is(s, head + 1, "of"))
-		*cues |= QUESTION_CUE(CUE_ANY_HEAD);
+	    head + 1 < n && !question_is(s, head + 1, "of") &&
+	    !question_is(s, head + 2, "of")) {
+		for (i = head + 1; i < n; i++)
+			if (question_has(s, i, WC_AUX_EN) &&
+			    !question_is(s, i, "wanna") &&
+			    !question_is(s, i, "u") && !question_is(s, i, "ya"))
+				break;
+		if (i == n)
+			*cues |= QUESTION_CUE(CUE_ANY_HEAD);
+	}
 	if (question_has(s, head, WC_AUX_EN) && head + 1 < n) {
 		if (question_has(s, head + 1, WC_SUBJ_EN) ||
 		    s->words[head + 1].num) {
 			*cues |= QUESTION_CUE(CUE_AUX_SUBJ);
 			/* Chat and speech leave the '?' out of "are u
-			 * mexican"; not "was a mistake", "has an awesome
-			 * pic", whose subject went before. */
+			 * mexican"; not of "was a mistake", "has all the
+			 * depth of", "is 4,478", whose subject went before,
+			 * nor of a wish, "may she rest". */
 			if ((*cues & QUESTION_CUE(CUE_NOQ)) &&
-			    !question_is(s, head + 1, "a") &&
-			    !question_is(s, head + 1, "an"))
+			    question_has(s, head + 1, WC_PRON_EN |
+			    WC_ANY_EN | WC_DEIC_EN) &&
+			    !question_is(s, head, "may") &&
+			    !question_is(s, head, "might") &&
+			    !question_is(s, head, "ya") &&
+			    /* "had this been", "should they not know it,"
+			     * "were it not for": a condition */
+			    !question_is(s, head, "had") &&
+			    !(question_is(s, head, "should") &&
+			    question_any_comma(s, head + 2)) &&
+			    !(question_is(s, head, "were") &&
+			    question_any_comma(s, head + 2)) &&
+			    /* "do it!", "so am I", "neither do we" */
+			    !(question_is(s, head, "do") &&
+			    question_has(s, head + 1, WC_DEIC_EN)) &&
+			    !(head > 0 && (question_is(s, head - 1, "so") ||
+			    question_is(s, head - 1, "neither") ||
+			    question_is(s, head - 1, "nor"))))
 				*cues |= QUESTION_CUE(CUE_INV_NOQ);
 		} else
 			*cues |= QUESTION_CUE(CUE_AUX_HEAD);
@@ -569,20 +612,27 @@ question_cues_en(const struct question_sentence *s, size_t head,
 			    (j == i + 1 &&
 			    s->words[j].w[s->words[j].len - 1] == 's'))) {
 				*cues |= QUESTION_CUE(CUE_WH_AUX);
-				/* without its '?', "which is fine" goes on
-				 * from the sentence before */
+				/* without its '?', not "which is fine",
+				 * going on from before, nor "when your
+				 * ladies are": only what and how take words
+				 * before the auxiliary ("what kind of car
+				 * do you") */
 				if ((*cues & QUESTION_CUE(CUE_NOQ)) &&
-				    !question_is(s, i, "which"))
+				    !question_is(s, i, "which") && (j == i + 1 ||
+				    question_is(s, i, "what") ||
+				    question_is(s, i, "how")))
 					*cues |= QUESTION_CUE(CUE_INV_NOQ);
 			}
 		}
 	}
-	/* A tag: "..., right"; "..., didn't she" asks for a yes whatever
-	 * the punctuation. */
+	/* A tag: "..., right", "photo isn't it"; after a comma, "..., didn't
+	 * she" asks for a yes whatever the punctuation ("that isn't it" is
+	 * no tag). */
 	if (n > 2 && question_has(s, n - 2, WC_AUX_EN) &&
 	    question_has(s, n - 1, WC_SUBJ_EN) && n - 2 > head + 1 &&
 	    strchr(s->words[n - 2].w, '\'') != NULL)
-		*cues |= QUESTION_CUE(CUE_TAG) | QUESTION_CUE(CUE_TAG_AUX);
+		*cues |= QUESTION_CUE(CUE_TAG) | (s->words[n - 3].comma ?
+		    QUESTION_CUE(CUE_TAG_AUX) : 0);
 	else if (n > 2 && (question_is(s, n - 1, "right") ||
 	    question_is(s, n - 1, "huh") || question_is(s, n - 1, "eh")))
 		*cues |= QUESTION_CUE(CUE_TAG);
@@ -639,6 +689,21 @@ question_cues_en(const struct question_sentence *s, size_t head,
 		    question_is(s, i + 2, "i"))))
 			*cues |= QUESTION_CUE(CUE_WONDER);
 	}
+	/* "What's left is a rich stew", "what doesn't rock is the price":
+	 * a what-clause then a copula is the sentence's subject, not asked
+	 * ("what time is it" has its subject after the copula). */
+	if ((*cues & QUESTION_CUE(CUE_INV_NOQ)) &&
+	    (question_is(s, head, "what") || question_is(s, head, "what's") ||
+	    question_is(s, head, "whats")))
+		for (i = head + 2; i < n && i <= head + 8; i++)
+			if ((question_is(s, i, "is") || question_is(s, i, "was") ||
+			    question_is(s, i, "isn't") ||
+			    question_is(s, i, "wasn't")) &&
+			    (!question_is(s, head, "what") ||
+			    !question_has(s, i + 1, WC_PRON_EN | WC_DEIC_EN))) {
+				*cues &= ~QUESTION_CUE(CUE_INV_NOQ);
+				break;
+			}
 	/* Reported speech: a speaker quoting a question ("I'm like, what
 	 * are you doing", "and then you go, what?", "he said what did you
 	 * get") is not asking it. The quoting verb comes before any

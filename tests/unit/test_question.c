@@ -159,6 +159,43 @@ test_inversion_without_qmark(void **state)
 }
 
 static void
+test_english_statements_kept(void **state)
+{
+	(void)state;
+	/* an auxiliary first with no subject after it: the subject went
+	 * before, or it is a wish, an order, a condition, an echo */
+	check("Has all the depth of a wading pool.", "en", 0);
+	check("is 4,478 at least", "en", 0);
+	check("may she rest in peace", "en", 0);
+	check("Banana on toast with raspberry jam!  do it!", "en", 0);
+	check("Haha, so am I.", "en", 0);
+	check("had this been my only dvd player, it would have been a real "
+	    "problem.", "en", 0);
+	check("and should they not know it, they can find it out pretty "
+	    "quick.", "en", 0);
+	check("Is she spayed.", "en", 1);
+	check("was it your grand mother that was having Alzheimer", "en", 1);
+	/* "any" with its own verb states */
+	check("any rock pile will do", "en", 0);
+	check("any disadvantages are easily outweighed by its advantages.",
+	    "en", 0);
+	/* a what-clause then a copula is the subject */
+	check("What's left is a rich stew of longing.", "en", 0);
+	check("What doesn't rock is the price of a beer", "en", 0);
+	check("what time is it", "en", 1);
+	/* a wh-word then a clause, not an inversion */
+	check("But when it does, you're entirely unprepared.", "en", 0);
+	check("my wife, who has never used a camera before, picked it up",
+	    "en", 0);
+	check("When your leading ladies are a couple of stars, the film works",
+	    "en", 0);
+	check("where are you from", "en", 1);
+	check("what kind of car do you drive", "en", 1);
+	/* "that isn't it" is no tag */
+	check("Pretty sure that isn't it. :P", "en", 0);
+}
+
+static void
 test_restarts(void **state)
 {
 	(void)state;
@@ -284,6 +321,7 @@ main(void)
 		cmocka_unit_test(test_french_requests),
 		cmocka_unit_test(test_rhetorical),
 		cmocka_unit_test(test_inversion_without_qmark),
+		cmocka_unit_test(test_english_statements_kept),
 		cmocka_unit_test(test_restarts),
 		cmocka_unit_test(test_reported_speech),
 		cmocka_unit_test(test_chat_forms),
