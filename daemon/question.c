@@ -545,8 +545,25 @@ question_cues_en(const struct question_sentence *s, size_t head,
 {
 	size_t i, n = s->nwords;
 
-	if (question_has(s, head, WC_WH_EN))
+	if (question_has(s, head, WC_WH_EN)) {
 		*cues |= QUESTION_CUE(CUE_WH_HEAD);
+		/* Chat drops the auxiliary, not the asking: "where u from",
+		 * "how you doin", "whats ur major", and the set phrases "how
+		 * come", "how many", "what about", "why so". */
+		if ((*cues & QUESTION_CUE(CUE_NOQ)) && (question_is(s,
+		    head + 1, "u") || question_is(s, head + 1, "you") ||
+		    question_is(s, head + 1, "ya") ||
+		    question_is(s, head + 1, "ur") ||
+		    question_is(s, head + 1, "yu") ||
+		    (question_is(s, head, "how") && (question_is(s, head + 1,
+		    "come") || ((question_is(s, head + 1, "many") ||
+		    question_is(s, head + 1, "much")) &&
+		    !question_has(s, head + 2, WC_PRON_EN)))) ||
+		    (question_is(s, head, "what") && question_is(s, head + 1,
+		    "about")) || (question_is(s, head, "why") &&
+		    question_is(s, head + 1, "so"))))
+			*cues |= QUESTION_CUE(CUE_INV_NOQ);
+	}
 	/* "any girls wanna chat", "anyone from TX": "is there" left out;
 	 * not "any rock pile will do", "any disadvantages are outweighed",
 	 * whose own verb says it. */
@@ -571,8 +588,9 @@ question_cues_en(const struct question_sentence *s, size_t head,
 			 * depth of", "is 4,478", whose subject went before,
 			 * nor of a wish, "may she rest". */
 			if ((*cues & QUESTION_CUE(CUE_NOQ)) &&
-			    question_has(s, head + 1, WC_PRON_EN |
-			    WC_ANY_EN | WC_DEIC_EN) &&
+			    (question_has(s, head + 1, WC_PRON_EN |
+			    WC_ANY_EN | WC_DEIC_EN) ||
+			    question_is(s, head + 1, "any")) &&
 			    !question_is(s, head, "may") &&
 			    !question_is(s, head, "might") &&
 			    !question_is(s, head, "ya") &&
@@ -639,11 +657,23 @@ question_cues_en(const struct question_sentence *s, size_t head,
 	for (i = 0; i < n; i++) {
 		if ((s->words[i].cls & (WC_CUE_EN | WC_ANY_EN)) == 0)
 			continue;
-		if (question_has(s, i, WC_ANY_EN) &&
-		    (question_has(s, i + 1, WC_KNOW_EN) ||
+		/* "anyone know", "does anybody have", at the head or after
+		 * a comma, "if anyone knows", "if anyone has ..., please":
+		 * not "nobody knows", "somebody has to", "if anyone has
+		 * ever", "we don't have anybody", "as anybody else" */
+		if (question_has(s, i, WC_ANY_EN) && (i <= head + 1 ||
+		    (s->words[i - 1].comma && !question_is(s, i + 1, "else")))
+		    && !question_is(s, i, "nobody") &&
+		    !question_is(s, i, "everyone") &&
+		    !(i > 0 && question_has(s, i - 1, WC_IF) &&
+		    !question_is(s, i + 1, "knows") &&
+		    !question_is(s, i + 1, "know") &&
+		    !question_any(s, i, "please")) &&
+		    (((question_has(s, i + 1, WC_KNOW_EN) ||
 		    (question_is(s, i + 1, "here") && question_has(s, i + 2,
-		    WC_KNOW_EN)) || (i > 0 && question_has(s, i - 1,
-		    WC_AUX_EN))))
+		    WC_KNOW_EN))) && !question_is(s, i, "someone") &&
+		    !question_is(s, i, "somebody")) ||
+		    (i > 0 && question_has(s, i - 1, WC_AUX_EN))))
 			*cues |= QUESTION_CUE(CUE_ANYONE);
 		if ((question_is(s, i, "can") || question_is(s, i, "could") ||
 		    question_is(s, i, "would") || question_is(s, i, "will")) &&

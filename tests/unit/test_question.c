@@ -53,6 +53,20 @@ test_english_without_qmark(void **state)
 	check("wondering if the store is open on sunday", "en", 1);
 	check("any idea why the app keeps crashing", "en", 1);
 	check("I reset the router and it works now", "en", 0);
+	/* "anyone" asks at the head, after a comma, or in "if anyone
+	 * knows" */
+	check("if anyone knows a good plumber, let me know", "en", 1);
+	check("running on Sunday, anyone got suggestions for good songs", "en",
+	    1);
+	check("nobody knows about it", "en", 0);
+	check("if anyone has ever been there, it's fun", "en", 0);
+	check("somebody has to work late", "en", 0);
+	check("Mainly because we don't have anybody to either side of us.",
+	    "en", 0);
+	check("which if anyone has ever been involved in that, some days it's "
+	    "fun", "en", 0);
+	check("and although he's been as conditioned as, you know, anybody "
+	    "else,", "en", 0);
 }
 
 static void
@@ -229,6 +243,14 @@ test_chat_forms(void **state)
 	/* "(is there) anyone from Texas" */
 	check("any girls wanna chat", "en", 1);
 	check("any of them would do", "en", 0);
+	check("do any of your friends have older children", "en", 1);
+	/* chat drops the auxiliary, not the asking */
+	check("how you doin", "en", 1);
+	check("how come he wasnt booted", "en", 1);
+	check("what about me", "en", 1);
+	check("why so mad", "en", 1);
+	check("what you need is a new router", "en", 0);
+	check("How much you are moved by it depends on you.", "en", 0);
 	/* a sentence-initial "which" without '?' goes on from before */
 	check("Which is fine, you know.", "en", 0);
 	check("which is better?", "en", 1);
