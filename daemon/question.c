@@ -41,6 +41,7 @@
 #define WC_SAY_EN	0x80000u	/* said, asked, goes, ... (quoting) */
 #define WC_INV_FR	0x100000u	/* pouvez, avez, vendez, ... (no imperative) */
 #define WC_DEIC_EN	0x200000u	/* it, there, this, that, ... */
+#define WC_MODAL_EN	0x400000u	/* would, could, can, ... */
 
 /* A folded word of a sentence. */
 struct question_word {
@@ -169,6 +170,8 @@ static const struct {
 	    "asks", "goes", "go", "going", "went", "told", NULL } },
 	{ WC_DEIC_EN, (const char *const[]){ "it", "there", "this", "that",
 	    "these", "those", "ur", "your", NULL } },
+	{ WC_MODAL_EN, (const char *const[]){ "would", "could", "can", "will",
+	    "should", "might", "must", "shall", NULL } },
 	{ WC_ANY_EN, (const char *const[]){ "anyone", "anybody", "any1",
 	    "someone", "somebody", "anyone's", "ne1", "nobody", "everyone",
 	    NULL } },
@@ -552,6 +555,10 @@ question_cues_en(const struct question_sentence *s, size_t head,
 		 * come", "how many", "what about", "why so". */
 		if ((*cues & QUESTION_CUE(CUE_NOQ)) && (question_is(s,
 		    head + 1, "u") || question_is(s, head + 1, "you") ||
+		    /* the "'s" of "how's it going", "whats up" inverts */
+		    (s->words[head].len > 3 &&
+		    s->words[head].w[s->words[head].len - 1] == 's' &&
+		    !question_is(s, head, "whose")) ||
 		    question_is(s, head + 1, "ya") ||
 		    question_is(s, head + 1, "ur") ||
 		    question_is(s, head + 1, "yu") ||
@@ -619,8 +626,9 @@ question_cues_en(const struct question_sentence *s, size_t head,
 		if (i > head)
 			*cues |= QUESTION_CUE(CUE_WH_EARLY);
 		/* The auxiliary inverted before its subject ("what kind of
-		 * car do you", "who is Judy"); a pronoun before it is the
-		 * subject of a clause ("when I was working"). */
+		 * car do you"), or right after a wh-word that is the subject
+		 * ("who is Judy", "what would be best"); a pronoun before it
+		 * is the subject of a clause ("when I was working"). */
 		for (j = i + 1; j < n && j <= i + 4; j++) {
 			if (question_has(s, j, WC_PRON_EN))
 				break;
@@ -628,7 +636,8 @@ question_cues_en(const struct question_sentence *s, size_t head,
 			    (question_has(s, j + 1, WC_SUBJ_EN) ||
 			    (j + 1 < n && s->words[j + 1].num) ||
 			    (j == i + 1 &&
-			    s->words[j].w[s->words[j].len - 1] == 's'))) {
+			    (s->words[j].w[s->words[j].len - 1] == 's' ||
+			    question_has(s, j, WC_MODAL_EN))))) {
 				*cues |= QUESTION_CUE(CUE_WH_AUX);
 				/* without its '?', not "which is fine",
 				 * going on from before, nor "when your

@@ -249,6 +249,10 @@ test_chat_forms(void **state)
 	check("how come he wasnt booted", "en", 1);
 	check("what about me", "en", 1);
 	check("why so mad", "en", 1);
+	check("hows your day goin", "en", 1);
+	check("whats ur major", "en", 1);
+	check("what would be a happy medium", "en", 1);
+	check("what would help is a refund", "en", 0);
 	check("what you need is a new router", "en", 0);
 	check("How much you are moved by it depends on you.", "en", 0);
 	/* a sentence-initial "which" without '?' goes on from before */
