@@ -861,7 +861,8 @@ question_cues_fr(const struct question_sentence *s, size_t head,
 		*cues |= QUESTION_CUE(CUE_INV_HEAD);
 	/* "quand va arriver ma commande", "quels sont les délais": a
 	 * wh-word then its verb asks; "comment je fais", a wh-word then its
-	 * subject, may (not "quand je suis arrivé", a clause). */
+	 * subject, may (not "quand je suis arrivé", a clause), and so does
+	 * a first "pourquoi" or "comment", never a clause's. */
 	if (head + 1 < n && (question_is(s, head, "comment") ||
 	    question_is(s, head, "quand") || question_is(s, head, "combien") ||
 	    question_is(s, head, "pourquoi") || (question_is(s, head, "ou") &&
@@ -870,8 +871,10 @@ question_cues_fr(const struct question_sentence *s, size_t head,
 		    !question_has(s, head + 1, WC_PRON_FR | WC_FUNC_FR) &&
 		    !question_is(s, head + 1, "y"))
 			*cues |= QUESTION_CUE(CUE_INV_HEAD);
-		else if (question_has(s, head + 1, WC_PRON_FR) &&
-		    !question_is(s, head, "quand"))
+		else if ((question_has(s, head + 1, WC_PRON_FR) &&
+		    !question_is(s, head, "quand")) ||
+		    question_is(s, head, "pourquoi") ||
+		    question_is(s, head, "comment"))
 			*cues |= QUESTION_CUE(CUE_WH_SUBJ);
 	}
 	/* "où dois-je", "comment puis je": a wh-word then an inversion */

@@ -267,6 +267,8 @@ test_chat_forms(void **state)
 	check("comment je fais pour r\xc3\xa9" "cup\xc3\xa9rer ce colis.", "fr", 1);
 	check("pourquoi vous ne r\xc3\xa9pondez pas \xc3\xa0 mes mails", "fr", 1);
 	check("comment vous faites pour livrer aussi vite", "fr", 1);
+	check("pourquoi le colis est bloqu\xc3\xa9 \xc3\xa0 la douane", "fr", 1);
+	check("comment les frais de douane sont calcul\xc3\xa9s", "fr", 1);
 	check("quand je suis arriv\xc3\xa9, le magasin \xc3\xa9tait ferm\xc3\xa9.",
 	    "fr", 0);
 }
