@@ -996,7 +996,8 @@ question_cues_fr(const struct question_sentence *s, size_t head,
 		    || i + 1 >= n) && !question_any(s, 0, "pas"))
 			*cues |= QUESTION_CUE(CUE_POSSIBLE);
 	}
-	/* Rhetorical: "pourquoi pas", "sérieux", "tu sais quoi". */
+	/* Rhetorical: "pourquoi pas", "sérieux", "tu sais quoi", "qui sait",
+	 * "comment ne pas aimer". */
 	if ((n >= 2 && question_is(s, n - 2, "pourquoi") &&
 	    question_is(s, n - 1, "pas")) ||
 	    ((question_is(s, head, "serieux") || question_is(s, head, "srx") ||
@@ -1008,7 +1009,8 @@ question_cues_fr(const struct question_sentence *s, size_t head,
 	    (question_is(s, head, "n'") && question_is(s, head + 1, "importe") &&
 	    question_is(s, head + 2, "quoi"))
 	    || (question_is(s, head, "qui") && question_is(s, head + 1, "sait") &&
-	    n == head + 2)
+	    n == head + 2) || (question_is(s, head, "comment") &&
+	    question_is(s, head + 1, "ne") && question_is(s, head + 2, "pas"))
 	    || (question_is(s, head, "tu") && question_is(s, head + 1, "te") &&
 	    question_is(s, head + 2, "fous")))
 		*cues |= QUESTION_CUE(CUE_RHET);

@@ -130,6 +130,7 @@ test_rhetorical(void **state)
 	check("who knows the opening hours?", "en", 1);
 	check("Qui sait ? ;)", "fr", 0);
 	check("n'importe quoi ?", "fr", 0);
+	check("comment ne pas aimer cette s\xc3\xa9rie ?", "fr", 0);
 	/* a hedge on one's own words (French transcripts count "comment
 	 * dire ?" as a question: left alone) */
 	check("how shall I say it,", "en", 0);
