@@ -3,7 +3,8 @@
  * folds words (lower case, accents removed, French elisions split: "qu'",
  * "j'", "t'"; hyphens split with the mark kept, so "livrez-vous" gives an
  * inverted "vous"), skips URLs and @handles, and cuts sentences at their
- * final punctuation. Each sentence becomes a handful of hashed features; a
+ * final punctuation. Each sentence becomes a handful of hashed features
+ * (read from its head, the first word after fillers and restarts); a
  * word-class table, built once, tells which lists a word belongs to.
  */
 #include <math.h>
@@ -36,6 +37,11 @@
 #define WC_WANT		0x08000u	/* voudrais, aimerais, want, ... */
 #define WC_CUE_EN	0x10000u	/* may start an English cue */
 #define WC_CUE_FR	0x20000u	/* may start a French cue */
+#define WC_PRON_EN	0x40000u	/* i, you, he, ... a clause's subject */
+#define WC_SAY_EN	0x80000u	/* said, asked, goes, ... (quoting) */
+#define WC_INV_FR	0x100000u	/* pouvez, avez, vendez, ... (no imperative) */
+#define WC_DEIC_EN	0x200000u	/* it, there, this, that, ... */
+#define WC_MODAL_EN	0x400000u	/* would, could, can, ... */
 
 /* A folded word of a sentence. */
 struct question_word {
@@ -44,6 +50,7 @@ struct question_word {
 	uint8_t		hyph;	/* joined to the previous word by '-' */
 	uint8_t		num;	/* held digits */
 	uint8_t		grave;	/* "où" (accent kept apart from "ou") */
+	uint8_t		comma;	/* followed by ',' or ':' */
 	uint32_t	h;
 	uint32_t	cls;
 };
@@ -65,14 +72,15 @@ enum {
 	CUE_WONDER, CUE_RHET, CUE_WH_LAST, CUE_ESTCEQUE, CUE_INV_HYPH,
 	CUE_INV_SPACE, CUE_QQN, CUE_SAIS_SI, CUE_SAVOIR, CUE_IDEA,
 	CUE_POSSIBLE, CUE_EMPTY_Q, CUE_WH_AUX, CUE_TAG, CUE_WH_EARLY,
-	CUE_INV_HEAD, CUE_CEST_WH,
+	CUE_INV_HEAD, CUE_CEST_WH, CUE_INV_NOQ, CUE_REPORTED,
+	CUE_TAG_AUX, CUE_ANY_HEAD, CUE_WH_SUBJ,
 	CUE_COUNT
 };
 
 const struct question_cue question_cues[] = {
 	[CUE_Q] = { "qmark", 3.0f },
 	[CUE_QQ] = { "qmarks", 0.0f },
-	[CUE_QEX] = { "qmark-excl", -0.5f },
+	[CUE_QEX] = { "qmark-excl", -2.0f },
 	[CUE_EX] = { "excl", -0.5f },
 	[CUE_NOQ] = { "no-qmark", 0.0f },
 	[CUE_WH_HEAD] = { "wh-head", 1.5f },
@@ -97,6 +105,11 @@ const struct question_cue question_cues[] = {
 	[CUE_WH_EARLY] = { "wh-early", 0.5f },
 	[CUE_INV_HEAD] = { "inversion-head", 1.0f },
 	[CUE_CEST_WH] = { "c-est-ou", 2.0f },
+	[CUE_INV_NOQ] = { "inversion-no-qmark", 2.5f },
+	[CUE_REPORTED] = { "reported-speech", -3.0f },
+	[CUE_TAG_AUX] = { "tag-aux", 2.0f },
+	[CUE_ANY_HEAD] = { "any-head", 1.5f },
+	[CUE_WH_SUBJ] = { "wh-subject", 1.5f },
 };
 const size_t question_ncues = CUE_COUNT;
 
@@ -109,11 +122,12 @@ _Static_assert(CUE_COUNT <= 32, "cues do not fit a word");
 /* The cues that make a sentence an ask whatever the model says: the forms
  * of asking that the data rarely shows but that are never anything else. */
 static const uint32_t question_strong[2] = {
-	QUESTION_CUE(CUE_ANYONE) | QUESTION_CUE(CUE_WONDER),
+	QUESTION_CUE(CUE_ANYONE) | QUESTION_CUE(CUE_WONDER) |
+	    QUESTION_CUE(CUE_TAG_AUX),
 	QUESTION_CUE(CUE_REQUEST) | QUESTION_CUE(CUE_ESTCEQUE) |
 	    QUESTION_CUE(CUE_QQN) | QUESTION_CUE(CUE_SAIS_SI) |
 	    QUESTION_CUE(CUE_SAVOIR) | QUESTION_CUE(CUE_INV_HEAD) |
-	    QUESTION_CUE(CUE_CEST_WH),
+	    QUESTION_CUE(CUE_CEST_WH) | QUESTION_CUE(CUE_TAG_AUX),
 };
 
 /* The word lists behind the classes, folded. */
@@ -147,6 +161,17 @@ static const struct {
 	    "folks", "quick", "question", "sorry", "ah", "ahh", "o", "right",
 	    "see", "alright", "wow", "please", "pls", "plz", "just", "actually",
 	    "yo", "sooo", "soo", NULL } },
+	{ WC_PRON_EN, (const char *const[]){ "i", "you", "u", "ya", "he",
+	    "she", "we", "they", "i'm", "you're", "he's", "she's", "we're",
+	    "they're", "i've", "you've", "we've", "they've", "i'd", "you'd",
+	    "he'd", "she'd", "we'd", "they'd", "i'll", "you'll", "im", "it",
+	    NULL } },
+	{ WC_SAY_EN, (const char *const[]){ "said", "says", "say", "asked",
+	    "asks", "goes", "go", "going", "went", "told", NULL } },
+	{ WC_DEIC_EN, (const char *const[]){ "it", "there", "this", "that",
+	    "these", "those", "ur", "your", NULL } },
+	{ WC_MODAL_EN, (const char *const[]){ "would", "could", "can", "will",
+	    "should", "might", "must", "shall", NULL } },
 	{ WC_ANY_EN, (const char *const[]){ "anyone", "anybody", "any1",
 	    "someone", "somebody", "anyone's", "ne1", "nobody", "everyone",
 	    NULL } },
@@ -183,6 +208,11 @@ static const struct {
 	    "sont", "ont", "avons", "sommes", "peuvent", "vais", "suis", "ai",
 	    "prenez", "acceptez", "livrez", "proposez", "vendez", "faites",
 	    "serait", "seriez", "serais", "existe", "reste", "y", NULL } },
+	{ WC_INV_FR, (const char *const[]){ "pouvez", "pourriez", "puis",
+	    "dois", "savez", "peux", "avez", "auriez", "peut", "livrez",
+	    "acceptez", "proposez", "vendez", "etes", "es", "sont", "ont",
+	    "connaissez", "pensez", "croyez", "voulez", "voudriez", "devez",
+	    "faut", "existe", "seriez", "serait", "avons", NULL } },
 	{ WC_WHLAST_FR, (const char *const[]){ "quoi", "koi", "qui", "quand",
 	    "combien", "comment", "pourquoi", "ou", NULL } },
 	{ WC_FUNC_FR, (const char *const[]){ "des", "les", "mes", "tes", "ses",
@@ -192,7 +222,7 @@ static const struct {
 	    NULL } },
 	{ WC_CUE_EN, (const char *const[]){ "can", "could",
 	    "would", "will", "wondering", "wonder", "curious", "know", "ask",
-	    "find", "is", "any", "how", NULL } },
+	    "find", "is", "any", "how", "thanks", "thx", "ty", NULL } },
 	{ WC_CUE_FR, (const char *const[]){ "est", "esque", "eske", "keske",
 	    "kesk", "esce", "estce", "qu'est-ce", "savoir", "me", "je", "moi",
 	    "nous", "besoin", "pouvez", "pourriez", "voudriez", "peux",
@@ -341,6 +371,18 @@ question_any(const struct question_sentence *s, size_t from, const char *w)
 	return 0;
 }
 
+/* Whether some word of S from FROM on is followed by a comma. */
+static int
+question_any_comma(const struct question_sentence *s, size_t from)
+{
+	size_t i;
+
+	for (i = from; i + 1 < s->nwords; i++)
+		if (s->words[i].comma)
+			return 1;
+	return 0;
+}
+
 /* Fold one UTF-8 letter at P (N bytes left) onto the end of W (an ASCII
  * letter or a folded Latin-1 one); the bytes used, 0 when P is not a letter.
  * *GRAVE is set for ù. */
@@ -485,6 +527,7 @@ question_add_word(struct question_sentence *s, const char *w, size_t len,
 	}
 	qw->len = (uint8_t)len;
 	qw->hyph = (uint8_t)hyph;
+	qw->comma = 0;
 	qw->num = (uint8_t)num;
 	qw->h = h;
 	qw->cls = num ? 0 : question_class(h);
@@ -505,13 +548,74 @@ question_cues_en(const struct question_sentence *s, size_t head,
 {
 	size_t i, n = s->nwords;
 
-	if (question_has(s, head, WC_WH_EN))
+	if (question_has(s, head, WC_WH_EN)) {
 		*cues |= QUESTION_CUE(CUE_WH_HEAD);
+		/* Chat drops the auxiliary, not the asking: "where u from",
+		 * "how you doin", "whats ur major", and the set phrases "how
+		 * come", "how many", "what about", "why so". */
+		if ((*cues & QUESTION_CUE(CUE_NOQ)) && (question_is(s,
+		    head + 1, "u") || question_is(s, head + 1, "you") ||
+		    /* the "'s" of "how's it going", "whats up" inverts */
+		    (s->words[head].len > 3 &&
+		    s->words[head].w[s->words[head].len - 1] == 's' &&
+		    !question_is(s, head, "whose")) ||
+		    question_is(s, head + 1, "ya") ||
+		    question_is(s, head + 1, "ur") ||
+		    question_is(s, head + 1, "yu") ||
+		    (question_is(s, head, "how") && (question_is(s, head + 1,
+		    "come") || ((question_is(s, head + 1, "many") ||
+		    question_is(s, head + 1, "much")) &&
+		    !question_has(s, head + 2, WC_PRON_EN)))) ||
+		    (question_is(s, head, "what") && question_is(s, head + 1,
+		    "about")) || (question_is(s, head, "why") &&
+		    question_is(s, head + 1, "so"))))
+			*cues |= QUESTION_CUE(CUE_INV_NOQ);
+	}
+	/* "any girls wanna chat", "anyone from TX": "is there" left out;
+	 * not "any rock pile will do", "any disadvantages are outweighed",
+	 * whose own verb says it. */
+	if ((question_is(s, head, "any") || question_is(s, head, "anyone") ||
+	    question_is(s, head, "anybody") || question_is(s, head, "any1")) &&
+	    head + 1 < n && !question_is(s, head + 1, "of") &&
+	    !question_is(s, head + 2, "of")) {
+		for (i = head + 1; i < n; i++)
+			if (question_has(s, i, WC_AUX_EN) &&
+			    !question_is(s, i, "wanna") &&
+			    !question_is(s, i, "u") && !question_is(s, i, "ya"))
+				break;
+		if (i == n)
+			*cues |= QUESTION_CUE(CUE_ANY_HEAD);
+	}
 	if (question_has(s, head, WC_AUX_EN) && head + 1 < n) {
 		if (question_has(s, head + 1, WC_SUBJ_EN) ||
-		    s->words[head + 1].num)
+		    s->words[head + 1].num) {
 			*cues |= QUESTION_CUE(CUE_AUX_SUBJ);
-		else
+			/* Chat and speech leave the '?' out of "are u
+			 * mexican"; not of "was a mistake", "has all the
+			 * depth of", "is 4,478", whose subject went before,
+			 * nor of a wish, "may she rest". */
+			if ((*cues & QUESTION_CUE(CUE_NOQ)) &&
+			    (question_has(s, head + 1, WC_PRON_EN |
+			    WC_ANY_EN | WC_DEIC_EN) ||
+			    question_is(s, head + 1, "any")) &&
+			    !question_is(s, head, "may") &&
+			    !question_is(s, head, "might") &&
+			    !question_is(s, head, "ya") &&
+			    /* "had this been", "should they not know it,"
+			     * "were it not for": a condition */
+			    !question_is(s, head, "had") &&
+			    !(question_is(s, head, "should") &&
+			    question_any_comma(s, head + 2)) &&
+			    !(question_is(s, head, "were") &&
+			    question_any_comma(s, head + 2)) &&
+			    /* "do it!", "so am I", "neither do we" */
+			    !(question_is(s, head, "do") &&
+			    question_has(s, head + 1, WC_DEIC_EN)) &&
+			    !(head > 0 && (question_is(s, head - 1, "so") ||
+			    question_is(s, head - 1, "neither") ||
+			    question_is(s, head - 1, "nor"))))
+				*cues |= QUESTION_CUE(CUE_INV_NOQ);
+		} else
 			*cues |= QUESTION_CUE(CUE_AUX_HEAD);
 	}
 	for (i = head; i < n && i <= head + 2; i++) {
@@ -521,27 +625,64 @@ question_cues_en(const struct question_sentence *s, size_t head,
 			continue;
 		if (i > head)
 			*cues |= QUESTION_CUE(CUE_WH_EARLY);
-		for (j = i + 1; j < n && j <= i + 4; j++)
+		/* The auxiliary inverted before its subject ("what kind of
+		 * car do you"), or right after a wh-word that is the subject
+		 * ("who is Judy", "what would be best"); a pronoun before it
+		 * is the subject of a clause ("when I was working"). */
+		for (j = i + 1; j < n && j <= i + 4; j++) {
+			if (question_has(s, j, WC_PRON_EN))
+				break;
 			if (question_has(s, j, WC_AUX_EN) &&
 			    (question_has(s, j + 1, WC_SUBJ_EN) ||
 			    (j + 1 < n && s->words[j + 1].num) ||
-			    s->words[j].w[s->words[j].len - 1] == 's'))
+			    (j == i + 1 &&
+			    (s->words[j].w[s->words[j].len - 1] == 's' ||
+			    question_has(s, j, WC_MODAL_EN))))) {
 				*cues |= QUESTION_CUE(CUE_WH_AUX);
+				/* without its '?', not "which is fine",
+				 * going on from before, nor "when your
+				 * ladies are": only what and how take words
+				 * before the auxiliary ("what kind of car
+				 * do you") */
+				if ((*cues & QUESTION_CUE(CUE_NOQ)) &&
+				    !question_is(s, i, "which") && (j == i + 1 ||
+				    question_is(s, i, "what") ||
+				    question_is(s, i, "how")))
+					*cues |= QUESTION_CUE(CUE_INV_NOQ);
+			}
+		}
 	}
-	if (n >= 2 && ((question_has(s, n - 2, WC_AUX_EN) &&
+	/* A tag: "..., right", "photo isn't it"; after a comma, "..., didn't
+	 * she" asks for a yes whatever the punctuation ("that isn't it" is
+	 * no tag). */
+	if (n > 2 && question_has(s, n - 2, WC_AUX_EN) &&
 	    question_has(s, n - 1, WC_SUBJ_EN) && n - 2 > head + 1 &&
-	    strchr(s->words[n - 2].w, '\'') != NULL) ||
-	    question_is(s, n - 1, "right") || question_is(s, n - 1, "huh") ||
-	    question_is(s, n - 1, "eh")) && n > 2)
+	    strchr(s->words[n - 2].w, '\'') != NULL)
+		*cues |= QUESTION_CUE(CUE_TAG) | (s->words[n - 3].comma ?
+		    QUESTION_CUE(CUE_TAG_AUX) : 0);
+	else if (n > 2 && (question_is(s, n - 1, "right") ||
+	    question_is(s, n - 1, "huh") || question_is(s, n - 1, "eh")))
 		*cues |= QUESTION_CUE(CUE_TAG);
 	for (i = 0; i < n; i++) {
 		if ((s->words[i].cls & (WC_CUE_EN | WC_ANY_EN)) == 0)
 			continue;
-		if (question_has(s, i, WC_ANY_EN) &&
-		    (question_has(s, i + 1, WC_KNOW_EN) ||
+		/* "anyone know", "does anybody have", at the head or after
+		 * a comma, "if anyone knows", "if anyone has ..., please":
+		 * not "nobody knows", "somebody has to", "if anyone has
+		 * ever", "we don't have anybody", "as anybody else" */
+		if (question_has(s, i, WC_ANY_EN) && (i <= head + 1 ||
+		    (s->words[i - 1].comma && !question_is(s, i + 1, "else")))
+		    && !question_is(s, i, "nobody") &&
+		    !question_is(s, i, "everyone") &&
+		    !(i > 0 && question_has(s, i - 1, WC_IF) &&
+		    !question_is(s, i + 1, "knows") &&
+		    !question_is(s, i + 1, "know") &&
+		    !question_any(s, i, "please")) &&
+		    (((question_has(s, i + 1, WC_KNOW_EN) ||
 		    (question_is(s, i + 1, "here") && question_has(s, i + 2,
-		    WC_KNOW_EN)) || (i > 0 && question_has(s, i - 1,
-		    WC_AUX_EN))))
+		    WC_KNOW_EN))) && !question_is(s, i, "someone") &&
+		    !question_is(s, i, "somebody")) ||
+		    (i > 0 && question_has(s, i - 1, WC_AUX_EN))))
 			*cues |= QUESTION_CUE(CUE_ANYONE);
 		if ((question_is(s, i, "can") || question_is(s, i, "could") ||
 		    question_is(s, i, "would") || question_is(s, i, "will")) &&
@@ -553,6 +694,11 @@ question_cues_en(const struct question_sentence *s, size_t head,
 		    ((question_is(s, i + 1, "i") || question_is(s, i + 1, "we"))
 		    && i == head)))
 			*cues |= QUESTION_CUE(CUE_REQUEST);
+		/* "thanks in advance": help is asked */
+		if ((question_is(s, i, "thanks") || question_is(s, i, "thx") ||
+		    question_is(s, i, "ty")) && question_is(s, i + 1, "in") &&
+		    question_is(s, i + 2, "advance"))
+			*cues |= QUESTION_CUE(CUE_WONDER);
 		if ((question_is(s, i, "wondering") ||
 		    question_is(s, i, "wonder") || question_is(s, i, "curious"))
 		    && (question_has(s, i + 1, WC_IF | WC_WH_EN)))
@@ -582,8 +728,47 @@ question_cues_en(const struct question_sentence *s, size_t head,
 		    question_is(s, i + 2, "i"))))
 			*cues |= QUESTION_CUE(CUE_WONDER);
 	}
+	/* "What's left is a rich stew", "what doesn't rock is the price":
+	 * a what-clause then a copula is the sentence's subject, not asked
+	 * ("what time is it" has its subject after the copula). */
+	if ((*cues & QUESTION_CUE(CUE_INV_NOQ)) &&
+	    (question_is(s, head, "what") || question_is(s, head, "what's") ||
+	    question_is(s, head, "whats")))
+		for (i = head + 2; i < n && i <= head + 8; i++)
+			if ((question_is(s, i, "is") || question_is(s, i, "was") ||
+			    question_is(s, i, "isn't") ||
+			    question_is(s, i, "wasn't")) &&
+			    (!question_is(s, head, "what") ||
+			    !question_has(s, i + 1, WC_PRON_EN | WC_DEIC_EN))) {
+				*cues &= ~QUESTION_CUE(CUE_INV_NOQ);
+				break;
+			}
+	/* Reported speech: a speaker quoting a question ("I'm like, what
+	 * are you doing", "and then you go, what?", "he said what did you
+	 * get") is not asking it. The quoting verb comes before any
+	 * question form, with a quote after it: a comma, an interjection,
+	 * a wh-word or an auxiliary ("you go there" quotes nothing). */
+	for (i = head; i + 2 < n; i++) {
+		size_t v;
+
+		if (s->words[i].cls & (WC_WH_EN | WC_AUX_EN))
+			break;
+		if (!question_has(s, i, WC_PRON_EN))
+			continue;
+		v = i + 1;
+		if (question_is(s, v, "like") || (question_has(s, v,
+		    WC_AUX_EN) && question_is(s, v + 1, "like")))
+			v = question_is(s, v, "like") ? v : v + 1;
+		else if (!question_has(s, v, WC_SAY_EN))
+			continue;
+		if (v + 1 < n && (s->words[v].comma || question_has(s, v + 1,
+		    WC_FILL_EN | WC_WH_EN | WC_AUX_EN)))
+			*cues |= QUESTION_CUE(CUE_REPORTED);
+		break;
+	}
 	/* Exclamations and rhetorical questions. */
-	if ((question_is(s, head, "who") && question_is(s, head + 1, "cares")) ||
+	if ((question_is(s, head, "who") && (question_is(s, head + 1, "cares") ||
+	    (question_is(s, head + 1, "knows") && n == head + 2))) ||
 	    (question_is(s, head, "guess") && question_is(s, head + 1, "what")) ||
 	    (question_is(s, head, "you") && question_is(s, head + 1, "know") &&
 	    question_is(s, head + 2, "what")) ||
@@ -595,6 +780,17 @@ question_cues_en(const struct question_sentence *s, size_t head,
 	    question_is(s, head + 1, "funny") ||
 	    question_is(s, head + 1, "awesome") ||
 	    question_is(s, head + 1, "cute"))))
+		*cues |= QUESTION_CUE(CUE_RHET);
+	/* A hedge on one's own words, "how shall I say it", "how should I
+	 * put this": the sentence ends there. */
+	if (question_is(s, head, "how") && (question_is(s, head + 1, "shall") ||
+	    question_is(s, head + 1, "should") ||
+	    question_is(s, head + 1, "can") || question_is(s, head + 1, "do")) &&
+	    (question_is(s, head + 2, "i") || question_is(s, head + 2, "one")) &&
+	    (question_is(s, head + 3, "say") || question_is(s, head + 3, "put"))
+	    && (n == head + 4 || (n == head + 5 && (question_is(s, head + 4,
+	    "it") || question_is(s, head + 4, "this") ||
+	    question_is(s, head + 4, "that")))))
 		*cues |= QUESTION_CUE(CUE_RHET);
 }
 
@@ -615,9 +811,11 @@ question_cues_fr(const struct question_sentence *s, size_t head,
 		if (question_has(s, i, WC_WH_FR) && !question_is(s, i, "que") &&
 		    !question_is(s, i, "qu'") && !question_is(s, i, "qui"))
 			*cues |= QUESTION_CUE(CUE_WH_EARLY);
-	if (n > 2 && (question_is(s, n - 1, "hein") ||
-	    (question_is(s, n - 1, "pas") && question_is(s, n - 2, "ce") &&
-	    question_is(s, n - 3, "n'est"))))
+	/* "n'est-ce pas" (read "n'" "est" "ce" "pas") asks for a yes. */
+	if (n > 4 && question_is(s, n - 1, "pas") && question_is(s, n - 2, "ce")
+	    && question_is(s, n - 3, "est") && question_is(s, n - 4, "n'"))
+		*cues |= QUESTION_CUE(CUE_TAG) | QUESTION_CUE(CUE_TAG_AUX);
+	else if (n > 2 && question_is(s, n - 1, "hein"))
 		*cues |= QUESTION_CUE(CUE_TAG);
 	/* "c'est où", "c'est quand", "c'est combien", "c'est quoi" */
 	for (i = 0; i + 2 < n + 1 && i <= head + 1; i++)
@@ -654,19 +852,31 @@ question_cues_fr(const struct question_sentence *s, size_t head,
 	{
 		*cues |= QUESTION_CUE(s->words[head + 1].hyph ?
 		    CUE_INV_HYPH : CUE_INV_SPACE);
-		if (s->words[head + 1].hyph || question_is(s, head, "pouvez") ||
-		    question_is(s, head, "pourriez") ||
-		    question_is(s, head, "puis") || question_is(s, head, "dois")
-		    || question_is(s, head, "savez") ||
-		    question_is(s, head, "peux") || question_is(s, head, "avez")
-		    || question_is(s, head, "auriez") ||
-		    question_is(s, head, "peut"))
+		if (s->words[head + 1].hyph || question_has(s, head, WC_INV_FR))
 			*cues |= QUESTION_CUE(CUE_INV_HEAD);
 	}
 	/* "est-ce normal", "est ce possible" at the head */
 	if (question_is(s, head, "est") && question_is(s, head + 1, "ce") &&
 	    head + 2 < n)
 		*cues |= QUESTION_CUE(CUE_INV_HEAD);
+	/* "quand va arriver ma commande", "quels sont les délais": a
+	 * wh-word then its verb asks; "comment je fais", a wh-word then its
+	 * subject, may (not "quand je suis arrivé", a clause), and so does
+	 * a first "pourquoi" or "comment", never a clause's. */
+	if (head + 1 < n && (question_is(s, head, "comment") ||
+	    question_is(s, head, "quand") || question_is(s, head, "combien") ||
+	    question_is(s, head, "pourquoi") || (question_is(s, head, "ou") &&
+	    s->words[head].grave) || strncmp(s->words[head].w, "quel", 4) == 0)) {
+		if (question_has(s, head + 1, WC_MODAL_FR) &&
+		    !question_has(s, head + 1, WC_PRON_FR | WC_FUNC_FR) &&
+		    !question_is(s, head + 1, "y"))
+			*cues |= QUESTION_CUE(CUE_INV_HEAD);
+		else if ((question_has(s, head + 1, WC_PRON_FR) &&
+		    !question_is(s, head, "quand")) ||
+		    question_is(s, head, "pourquoi") ||
+		    question_is(s, head, "comment"))
+			*cues |= QUESTION_CUE(CUE_WH_SUBJ);
+	}
 	/* "où dois-je", "comment puis je": a wh-word then an inversion */
 	if (question_has(s, head, WC_WH_FR) && question_has(s, head + 1,
 	    WC_MODAL_FR) && question_has(s, head + 2, WC_PRON_FR))
@@ -764,6 +974,10 @@ question_cues_fr(const struct question_sentence *s, size_t head,
 		    (question_is(s, i, "merci") && question_is(s, i + 1, "de") &&
 		    (question_is(s, i + 2, "me") || question_is(s, i + 2, "m'") ||
 		    question_is(s, i + 2, "nous"))) ||
+		    /* "merci d'avance", "merci par avance": help is asked */
+		    (question_is(s, i, "merci") && (question_is(s, i + 1, "d'")
+		    || question_is(s, i + 1, "par")) &&
+		    question_is(s, i + 2, "avance")) ||
 		    ((question_is(s, i, "dites") || question_is(s, i, "dis")) &&
 		    (question_is(s, i + 1, "moi") || question_is(s, i + 1, "nous"))
 		    && s->words[i + 1].hyph))
@@ -782,7 +996,8 @@ question_cues_fr(const struct question_sentence *s, size_t head,
 		    || i + 1 >= n) && !question_any(s, 0, "pas"))
 			*cues |= QUESTION_CUE(CUE_POSSIBLE);
 	}
-	/* Rhetorical: "pourquoi pas", "sérieux", "tu sais quoi". */
+	/* Rhetorical: "pourquoi pas", "sérieux", "tu sais quoi", "qui sait",
+	 * "comment ne pas aimer". */
 	if ((n >= 2 && question_is(s, n - 2, "pourquoi") &&
 	    question_is(s, n - 1, "pas")) ||
 	    ((question_is(s, head, "serieux") || question_is(s, head, "srx") ||
@@ -791,7 +1006,11 @@ question_cues_fr(const struct question_sentence *s, size_t head,
 	    n <= head + 2) ||
 	    (question_is(s, head, "tu") && question_is(s, head + 1, "sais") &&
 	    question_is(s, head + 2, "quoi")) ||
-	    (question_is(s, head, "n'importe") && question_is(s, head + 1, "quoi"))
+	    (question_is(s, head, "n'") && question_is(s, head + 1, "importe") &&
+	    question_is(s, head + 2, "quoi"))
+	    || (question_is(s, head, "qui") && question_is(s, head + 1, "sait") &&
+	    n == head + 2) || (question_is(s, head, "comment") &&
+	    question_is(s, head + 1, "ne") && question_is(s, head + 2, "pas"))
 	    || (question_is(s, head, "tu") && question_is(s, head + 1, "te") &&
 	    question_is(s, head + 2, "fous")))
 		*cues |= QUESTION_CUE(CUE_RHET);
@@ -815,6 +1034,18 @@ question_sentence_features(const struct question_sentence *s, int fr,
 		head++;
 	if (head == n && n > 0)
 		head = 0;
+	/* A speaker's restart at the head ("do, do you", "have you, have
+	 * you worked") is read once: the head is the second start. */
+	if (head + 2 < n) {
+		if (s->words[head].h == s->words[head + 1].h &&
+		    !s->words[head + 1].hyph)
+			head++;
+		else if (head + 3 < n &&
+		    s->words[head].h == s->words[head + 2].h &&
+		    s->words[head + 1].h == s->words[head + 3].h &&
+		    !s->words[head + 2].hyph)
+			head += 2;
+	}
 
 	if (q) {
 		cues |= QUESTION_CUE(CUE_Q);
@@ -1009,8 +1240,18 @@ question_features(const char *text, size_t len, const char *lang,
 			continue;
 		}
 		QUESTION_FLUSH();
+		/* The letter of a smiley (":D", ";p", ":s") is no word. */
+		if ((c == ':' || c == ';') && i + 1 < n &&
+		    strchr("DPpSsOoXx", p[i + 1]) != NULL && p[i + 1] != 0 &&
+		    (i + 2 == n || question_ascii[p[i + 2]] == 0)) {
+			used = 2;
+			start = 1;
+			continue;
+		}
 		start = c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 		    c == '(' || c == '"';
+		if ((c == ',' || c == ':') && s->nwords > 0)
+			s->words[s->nwords - 1].comma = 1;
 		if (c == '?') {
 			/* In a query string ("?a=1"), before a closing quote or
 			 * inside guillemets, it is not the sentence's. */

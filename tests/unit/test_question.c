@@ -53,6 +53,20 @@ test_english_without_qmark(void **state)
 	check("wondering if the store is open on sunday", "en", 1);
 	check("any idea why the app keeps crashing", "en", 1);
 	check("I reset the router and it works now", "en", 0);
+	/* "anyone" asks at the head, after a comma, or in "if anyone
+	 * knows" */
+	check("if anyone knows a good plumber, let me know", "en", 1);
+	check("running on Sunday, anyone got suggestions for good songs", "en",
+	    1);
+	check("nobody knows about it", "en", 0);
+	check("if anyone has ever been there, it's fun", "en", 0);
+	check("somebody has to work late", "en", 0);
+	check("Mainly because we don't have anybody to either side of us.",
+	    "en", 0);
+	check("which if anyone has ever been involved in that, some days it's "
+	    "fun", "en", 0);
+	check("and although he's been as conditioned as, you know, anybody "
+	    "else,", "en", 0);
 }
 
 static void
@@ -112,6 +126,164 @@ test_rhetorical(void **state)
 	check("S\xc3\xa9rieux ?!", "fr", 0);
 	check("who cares?", "en", 0);
 	check("Guess what? I got the job!", "en", 0);
+	check("who knows?", "en", 0);
+	check("who knows the opening hours?", "en", 1);
+	check("Qui sait ? ;)", "fr", 0);
+	check("n'importe quoi ?", "fr", 0);
+	check("comment ne pas aimer cette s\xc3\xa9rie ?", "fr", 0);
+	/* a hedge on one's own words (French transcripts count "comment
+	 * dire ?" as a question: left alone) */
+	check("how shall I say it,", "en", 0);
+	check("How do I put it back together?", "en", 1);
+	check("c'est comme, comment dire ?", "fr", 1);
+	/* "?!" is surprise, not a request */
+	check("C'est maintenant que tu te r\xc3\xa9veilles ?!", "fr", 0);
+	check("Ils ont encore augment\xc3\xa9 les prix ?!", "fr", 0);
+	check("They cancelled it again?!", "en", 0);
+	check("Another price rise?!", "en", 0);
+	check("Pourquoi vous avez annulÃ© ma commande ?!", "fr", 1);
+}
+
+static void
+test_inversion_without_qmark(void **state)
+{
+	(void)state;
+	/* chat and speech leave the '?' out of an inverted auxiliary */
+	check("did you do it with a jigsaw", "en", 1);
+	check("are u mexican", "en", 1);
+	/* a subject before the auxiliary is a clause, not an inversion */
+	check("I know when I was working, you have all these problems with "
+	    "child care", "en", 0);
+	check("that's what I was about to say", "en", 0);
+	check("and what they do is they get caught", "en", 0);
+	/* an auxiliary before "a": the subject went before */
+	check("is a smoker", "en", 0);
+	check("was a mistake, that's all", "en", 0);
+	/* a French verb that asks, first and before its subject */
+	check("vendez vous des pi\xc3\xa8" "ces d\xc3\xa9tach\xc3\xa9" "es", "fr",
+	    1);
+	/* written French inverts without asking */
+	check("Attardons-nous d\xc3\xa9sormais sur la une du quotidien.", "fr",
+	    0);
+	check("\xc3\x80 peine avait-il distribu\xc3\xa9 les armes qu'il dut "
+	    "repousser l'attaque.", "fr", 0);
+	/* a tag asks for a yes whatever the punctuation */
+	check("she needed that, didn't she.", "en", 1);
+	check("c'est le bon mod\xc3\xa8le, n'est-ce pas", "fr", 1);
+	check("c'est le bon mod\xc3\xa8le.", "fr", 0);
+}
+
+static void
+test_english_statements_kept(void **state)
+{
+	(void)state;
+	/* an auxiliary first with no subject after it: the subject went
+	 * before, or it is a wish, an order, a condition, an echo */
+	check("Has all the depth of a wading pool.", "en", 0);
+	check("is 4,478 at least", "en", 0);
+	check("may she rest in peace", "en", 0);
+	check("Banana on toast with raspberry jam!  do it!", "en", 0);
+	check("Haha, so am I.", "en", 0);
+	check("had this been my only dvd player, it would have been a real "
+	    "problem.", "en", 0);
+	check("and should they not know it, they can find it out pretty "
+	    "quick.", "en", 0);
+	check("Is she spayed.", "en", 1);
+	check("was it your grand mother that was having Alzheimer", "en", 1);
+	/* "any" with its own verb states */
+	check("any rock pile will do", "en", 0);
+	check("any disadvantages are easily outweighed by its advantages.",
+	    "en", 0);
+	/* a what-clause then a copula is the subject */
+	check("What's left is a rich stew of longing.", "en", 0);
+	check("What doesn't rock is the price of a beer", "en", 0);
+	check("what time is it", "en", 1);
+	/* a wh-word then a clause, not an inversion */
+	check("But when it does, you're entirely unprepared.", "en", 0);
+	check("my wife, who has never used a camera before, picked it up",
+	    "en", 0);
+	check("When your leading ladies are a couple of stars, the film works",
+	    "en", 0);
+	check("where are you from", "en", 1);
+	check("what kind of car do you drive", "en", 1);
+	/* "that isn't it" is no tag */
+	check("Pretty sure that isn't it. :P", "en", 0);
+}
+
+static void
+test_restarts(void **state)
+{
+	(void)state;
+	/* a speaker's restart does not hide the head of the sentence */
+	check("Do, do you have friends with older children,", "en", 1);
+	check("so, um, have you, have you worked outside", "en", 1);
+	check("tu, tu fais quoi ce soir", "fr", 1);
+	check("I, I went through that when I got out of college.", "en", 0);
+	check("je, je sais pas trop.", "fr", 0);
+}
+
+static void
+test_reported_speech(void **state)
+{
+	(void)state;
+	/* a quoted question is not the writer's */
+	check("and I'm like, well why can't Ashley be at the wedding", "en", 0);
+	check("And I'm going well how about this way?", "en", 0);
+	check("and then you go, What?", "en", 0);
+	check("he said what did you get a deal for, Bill.", "en", 0);
+	/* no quote after the verb: the verb is the question's own */
+	check("you go there on sundays?", "en", 1);
+	/* French transcripts count a quoted direct question as one */
+	check("et il me dit mais, euh, pourquoi tu souris ?", "fr", 1);
+}
+
+static void
+test_chat_forms(void **state)
+{
+	(void)state;
+	/* "(is there) anyone from Texas" */
+	check("any girls wanna chat", "en", 1);
+	check("any of them would do", "en", 0);
+	check("do any of your friends have older children", "en", 1);
+	/* chat drops the auxiliary, not the asking */
+	check("how you doin", "en", 1);
+	check("how come he wasnt booted", "en", 1);
+	check("what about me", "en", 1);
+	check("why so mad", "en", 1);
+	check("hows your day goin", "en", 1);
+	check("whats ur major", "en", 1);
+	check("what would be a happy medium", "en", 1);
+	check("what would help is a refund", "en", 0);
+	check("what you need is a new router", "en", 0);
+	check("How much you are moved by it depends on you.", "en", 0);
+	/* a sentence-initial "which" without '?' goes on from before */
+	check("Which is fine, you know.", "en", 0);
+	check("which is better?", "en", 1);
+	/* the letter of a smiley is no word: the head is what follows */
+	check("lol :P who cares?", "en", 0);
+	check("Merci ! :D mais tu sais quoi ? Je suis scandalis\xc3\xa9 !", "fr",
+	    0);
+	/* a French wh-word then its verb, or its subject in speech */
+	check("bonjour quand va arriver ma commande", "fr", 1);
+	check("comment je fais pour r\xc3\xa9" "cup\xc3\xa9rer ce colis.", "fr", 1);
+	check("pourquoi vous ne r\xc3\xa9pondez pas \xc3\xa0 mes mails", "fr", 1);
+	check("comment vous faites pour livrer aussi vite", "fr", 1);
+	check("pourquoi le colis est bloqu\xc3\xa9 \xc3\xa0 la douane", "fr", 1);
+	check("comment les frais de douane sont calcul\xc3\xa9s", "fr", 1);
+	check("quand je suis arriv\xc3\xa9, le magasin \xc3\xa9tait ferm\xc3\xa9.",
+	    "fr", 0);
+}
+
+static void
+test_thanks_in_advance(void **state)
+{
+	(void)state;
+	/* thanking in advance asks for help */
+	check("I need the invoice for March. Thanks in advance", "en", 1);
+	check("Je cherche la notice du mod\xc3\xa8le X200. Merci d'avance",
+	    "fr", 1);
+	check("Thanks for your help.", "en", 0);
+	check("Merci pour votre aide.", "fr", 0);
 }
 
 static void
@@ -177,6 +349,12 @@ main(void)
 		cmocka_unit_test(test_french_inversion),
 		cmocka_unit_test(test_french_requests),
 		cmocka_unit_test(test_rhetorical),
+		cmocka_unit_test(test_inversion_without_qmark),
+		cmocka_unit_test(test_english_statements_kept),
+		cmocka_unit_test(test_restarts),
+		cmocka_unit_test(test_reported_speech),
+		cmocka_unit_test(test_chat_forms),
+		cmocka_unit_test(test_thanks_in_advance),
 		cmocka_unit_test(test_qmark_in_url_and_quote),
 		cmocka_unit_test(test_question_in_the_middle),
 		cmocka_unit_test(test_elisions_and_accents),
