@@ -1382,15 +1382,13 @@ simhash_long_put(struct simhash_index *ix, uint32_t ref,
 	simhash_long_insert(ix, &e);
 }
 
-/* Forget REF's long part: the later slots of its run that may move back
- * move back, so that no lookup stops short of them. */
+/* Forget the long part in slot I: the later slots of its run that may move
+ * back move back, so that no lookup stops short of them. */
 static void
-simhash_long_del(struct simhash_index *ix, uint32_t ref)
+simhash_long_del(struct simhash_index *ix, size_t i)
 {
-	size_t i, j, home, n = ix->lslots;
+	size_t j, home, n = ix->lslots;
 
-	if ((i = simhash_long_slot(ix, ref)) == SIZE_MAX)
-		return;
 	for (j = simhash_long_next(ix, i); ix->longs[j].ref != 0;
 	    j = simhash_long_next(ix, j)) {
 		home = simhash_long_home(ix, ix->longs[j].ref - 1);
@@ -1538,15 +1536,15 @@ static void
 simhash_put_rec(struct simhash_index *ix, uint32_t ref)
 {
 	const struct simhash_rec *r = &ix->recs[ref];
+	uint32_t anchor = simhash_rec_anchor(ix, r);
 
 	if (r->whole != 0)
 		simhash_put(ix, (uint32_t)(r->whole >> 32), SIMHASH_KIND_WHOLE,
 		    ref);
 	if (r->head != 0)
 		simhash_put(ix, r->head, SIMHASH_KIND_HEAD, ref);
-	if (simhash_rec_anchor(ix, r) != 0)
-		simhash_put(ix, simhash_rec_anchor(ix, r), SIMHASH_KIND_ANCHOR,
-		    ref);
+	if (anchor != 0)
+		simhash_put(ix, anchor, SIMHASH_KIND_ANCHOR, ref);
 }
 
 /* Rebuild the table of exact keys with NSLOTS slots. */
@@ -1763,8 +1761,8 @@ simhash_index_remove(struct simhash_index *ix, uint32_t ref)
 	if ((r->words & SIMHASH_REC_WORDS) >= SIMHASH_FUZZY_WORDS)
 		for (t = 0; t < ix->nblocks; t++)
 			simhash_bucket_del(ix, t, l->hash, ref);
-	if (r->words & SIMHASH_REC_LONG)
-		simhash_long_del(ix, ref);
+	if (l != NULL)
+		simhash_long_del(ix, (size_t)(l - ix->longs));
 	ix->inuse[ref / 64] &= ~((uint64_t)1 << (ref % 64));
 	ix->count--;
 }
