@@ -19,12 +19,15 @@
  * hash of its key or of its canonical URL. A slot is 32 bits: a 7-bit tag
  * from the hash, which tells all but one in 128 slots apart without reading
  * the entry, which of the entry's two hashes it stands for, and the entry's
- * index + 1 in the low 24 bits. The table is kept at most half full; it
- * starts small and doubles as mentions come. A forgotten slot becomes a
+ * index + 1 in the low 24 bits. Its size need not be a power of two (a
+ * home is the hash's top 32 bits scaled to it by a multiply), so that, full,
+ * it is sized to what a million entries need rather than to the next power
+ * of two: slots in use are kept to three fifths of it; it starts small and
+ * doubles as mentions come, up to that size. A forgotten slot becomes a
  * tombstone, which lookups walk past and adds reuse, found by its entry's
  * index alone: moving later slots back instead would read the entry of
  * each (a cache miss apiece with a million remembered) to learn its home.
- * When tombstones and slots in use fill five eighths of the table it is
+ * When tombstones and slots in use fill three quarters of the table it is
  * rebuilt from the ring.
  *
  * Only the 64-bit hashes are compared, never the keys or URLs themselves:
@@ -105,7 +108,7 @@ struct dedup {
 	size_t			 sources_size;	/* their bytes */
 
 	uint32_t		*slots;
-	size_t			 mask;
+	size_t			 nslots;
 	size_t			 used;
 	size_t			 tombs;		/* forgotten slots */
 	size_t			 max_slots;
@@ -178,11 +181,24 @@ dedup_entry_hash(const struct dedup_entry *e, enum dedup_kind kind)
 	return kind == DEDUP_KIND_KEY ? e->key_hash : e->url_hash;
 }
 
-/* The home slot of hash H. */
+/* The home slot of hash H: its top 32 bits scaled to the table. */
 static size_t
 dedup_home(const struct dedup *d, uint64_t h)
 {
-	return (size_t)(h >> 32) & d->mask;
+	return (size_t)(((h >> 32) * (uint64_t)d->nslots) >> 32);
+}
+
+/* The slot after I, and the one before. */
+static size_t
+dedup_next(const struct dedup *d, size_t i)
+{
+	return i + 1 == d->nslots ? 0 : i + 1;
+}
+
+static size_t
+dedup_prev(const struct dedup *d, size_t i)
+{
+	return (i == 0 ? d->nslots : i) - 1;
 }
 
 /* Start reading the home slot of hash H. */
@@ -205,7 +221,7 @@ dedup_find(const struct dedup *d, uint64_t h, enum dedup_kind kind)
 		    v != DEDUP_TOMB &&
 		    dedup_entry_hash(&d->ring[idx], kind) == h)
 			return (long)idx;
-		i = (i + 1) & d->mask;
+		i = dedup_next(d, i);
 	}
 	return -1;
 }
@@ -218,7 +234,7 @@ dedup_insert(struct dedup *d, uint64_t h, enum dedup_kind kind, size_t idx)
 	size_t i = dedup_home(d, h);
 
 	while (d->slots[i] != 0 && d->slots[i] != DEDUP_TOMB)
-		i = (i + 1) & d->mask;
+		i = dedup_next(d, i);
 	if (d->slots[i] == DEDUP_TOMB)
 		d->tombs--;
 	d->slots[i] = DEDUP_SLOT(DEDUP_TAG(h), kind, idx);
@@ -234,7 +250,7 @@ dedup_delete(struct dedup *d, uint64_t h, enum dedup_kind kind, size_t idx)
 	uint32_t v, want = DEDUP_SLOT(DEDUP_TAG(h), kind, idx);
 
 	while ((v = d->slots[i]) != 0 && v != want)
-		i = (i + 1) & d->mask;
+		i = dedup_next(d, i);
 	if (v == 0)
 		return;
 	d->slots[i] = DEDUP_TOMB;
@@ -243,12 +259,12 @@ dedup_delete(struct dedup *d, uint64_t h, enum dedup_kind kind, size_t idx)
 	/* Followed by an empty slot, no run goes on past it: it and the
 	 * tombstones just before it can be empty again (half the deletions
 	 * at this load, and fewer rebuilds). */
-	if (d->slots[(i + 1) & d->mask] != 0)
+	if (d->slots[dedup_next(d, i)] != 0)
 		return;
 	while (d->slots[i] == DEDUP_TOMB) {
 		d->slots[i] = 0;
 		d->tombs--;
-		i = (i - 1) & d->mask;
+		i = dedup_prev(d, i);
 	}
 }
 
@@ -447,7 +463,7 @@ dedup_resize(struct dedup *d, size_t nslots)
 
 	free(d->slots);
 	d->slots = xcalloc(nslots, sizeof(*d->slots));
-	d->mask = nslots - 1;
+	d->nslots = nslots;
 	d->used = 0;
 	d->tombs = 0;
 	for (i = 0; i < d->count; i++) {
@@ -488,12 +504,12 @@ dedup_new(const struct dedup_params *p)
 	if (d->keys_max < d->keys_size)
 		d->keys_max = d->keys_size;
 	d->keys = xmalloc(d->keys_size);
-	/* Two hashes per entry, the table at most half full. */
-	d->max_slots = DEDUP_MIN_SLOTS;
-	while (d->max_slots < d->params.capacity * 4)
-		d->max_slots <<= 1;
+	/* Two hashes per entry, at most three fifths of the table. */
+	d->max_slots = d->params.capacity * 10 / 3 + 8;
+	if (d->max_slots < DEDUP_MIN_SLOTS)
+		d->max_slots = DEDUP_MIN_SLOTS;
 	d->slots = xcalloc(DEDUP_MIN_SLOTS, sizeof(*d->slots));
-	d->mask = DEDUP_MIN_SLOTS - 1;
+	d->nslots = DEDUP_MIN_SLOTS;
 	dedup_near_new(d);
 	return d;
 }
@@ -608,12 +624,13 @@ dedup_check(struct dedup *d, struct mention *m, const char *folded,
 	if (d->count == 0 && d->epoch == 0)
 		d->epoch = now - 1;
 	dedup_expire(d, now);
-	/* Room for two more hashes, half full at most; rebuilt at the same
-	 * size when tombstones take it past five eighths. */
-	if ((d->used + 2) * 2 > d->mask + 1 && d->mask + 1 < d->max_slots)
-		dedup_resize(d, (d->mask + 1) * 2);
-	else if ((d->used + d->tombs + 2) * 8 > (d->mask + 1) * 5)
-		dedup_resize(d, d->mask + 1);
+	/* Room for two more hashes, three fifths full at most; rebuilt at
+	 * the same size when tombstones take it past three quarters. */
+	if ((d->used + 2) * 5 > d->nslots * 3 && d->nslots < d->max_slots)
+		dedup_resize(d, d->nslots * 2 < d->max_slots ?
+		    d->nslots * 2 : d->max_slots);
+	else if ((d->used + d->tombs + 2) * 4 > d->nslots * 3)
+		dedup_resize(d, d->nslots);
 
 	kh = dedup_id_hash(m);
 	dedup_prefetch(d, kh);
@@ -714,7 +731,7 @@ dedup_memory(const struct dedup *d)
 {
 	return sizeof(*d) + d->params.capacity * sizeof(*d->ring) +
 	    d->keys_size + d->sources_size +
-	    (d->mask + 1) * sizeof(*d->slots) +
+	    d->nslots * sizeof(*d->slots) +
 	    (d->near != NULL ? simhash_index_memory(d->near) : 0);
 }
 

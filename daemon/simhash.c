@@ -20,7 +20,8 @@
  * ref (its SimHash and anchor, which only the rules for long texts read),
  * and:
  *  - one open-addressing table of 32-bit slots (a 6-bit tag of the key, its
- *    kind and the ref), at most three quarters full (tombstones for the
+ *    kind and the ref), sized to the texts rather than to a power of two
+ *    (three fifths in use, three quarters counting the tombstones of the
  *    forgotten, rebuilt when they pile up), for the exact keys: the whole
  *    sequence, the prefix, the anchor. A query computes all its probes
  *    (up to 16 trimmed sequences, a few prefixes, its anchor), asks the
@@ -157,7 +158,7 @@ struct simhash_index {
 	int			 bbits;		/* 2^bbits buckets a block */
 	struct simhash_bucket	*blocks[SIMHASH_MAX_BLOCKS];
 	uint32_t		*slots;		/* the exact keys */
-	size_t			 mask;
+	size_t			 nslots;
 	size_t			 used;
 	size_t			 tombs;		/* forgotten slots */
 	struct simhash_rec	*recs;		/* by ref */
@@ -1269,12 +1270,27 @@ simhash_rest(const struct simhash_index *ix, uint64_t h, int t)
 	return (uint32_t)(s == 0 ? h : (h >> s | h << (64 - s)));
 }
 
-/* The home slot of exact key KEY. */
+/* The home slot of exact key KEY: 32 mixed bits of it scaled to the
+ * table by a multiply. */
 static size_t
 simhash_home(const struct simhash_index *ix, uint32_t key)
 {
-	return (size_t)(((uint64_t)key * 0x9e3779b97f4a7c15ULL) >> 32) &
-	    ix->mask;
+	uint64_t m = ((uint64_t)key * 0x9e3779b97f4a7c15ULL) >> 32;
+
+	return (size_t)((m * (uint64_t)ix->nslots) >> 32);
+}
+
+/* The slot after I, and the one before. */
+static size_t
+simhash_next(const struct simhash_index *ix, size_t i)
+{
+	return i + 1 == ix->nslots ? 0 : i + 1;
+}
+
+static size_t
+simhash_prev(const struct simhash_index *ix, size_t i)
+{
+	return (i == 0 ? ix->nslots : i) - 1;
 }
 
 /* Start reading the home slot of exact key KEY. */
@@ -1415,7 +1431,7 @@ simhash_put(struct simhash_index *ix, uint32_t key, unsigned kind,
 	uint32_t v, want = SIMHASH_SLOT(SIMHASH_TAG(key), kind, 0) & ~0xffffffU;
 	int same = 0;
 
-	for (; (v = ix->slots[i]) != 0; i = (i + 1) & ix->mask) {
+	for (; (v = ix->slots[i]) != 0; i = simhash_next(ix, i)) {
 		if (v == SIMHASH_TOMB) {
 			if (free_at == SIZE_MAX)
 				free_at = i;
@@ -1443,7 +1459,7 @@ simhash_del(struct simhash_index *ix, uint32_t key, unsigned kind,
 	uint32_t v, want = SIMHASH_SLOT(SIMHASH_TAG(key), kind, ref);
 
 	while ((v = ix->slots[i]) != 0 && v != want)
-		i = (i + 1) & ix->mask;
+		i = simhash_next(ix, i);
 	if (v == 0)
 		return;
 	ix->slots[i] = SIMHASH_TOMB;
@@ -1451,12 +1467,12 @@ simhash_del(struct simhash_index *ix, uint32_t key, unsigned kind,
 	ix->tombs++;
 	/* Followed by an empty slot, no run goes on past it: it and the
 	 * tombstones just before it can be empty again. */
-	if (ix->slots[(i + 1) & ix->mask] != 0)
+	if (ix->slots[simhash_next(ix, i)] != 0)
 		return;
 	while (ix->slots[i] == SIMHASH_TOMB) {
 		ix->slots[i] = 0;
 		ix->tombs--;
-		i = (i - 1) & ix->mask;
+		i = simhash_prev(ix, i);
 	}
 }
 
@@ -1556,7 +1572,7 @@ simhash_resize(struct simhash_index *ix, size_t nslots)
 
 	free(ix->slots);
 	ix->slots = xcalloc(nslots, sizeof(*ix->slots));
-	ix->mask = nslots - 1;
+	ix->nslots = nslots;
 	ix->used = 0;
 	ix->tombs = 0;
 	for (w = 0; w < (ix->nrefs + 63) / 64; w++)
@@ -1595,11 +1611,10 @@ simhash_index_new(int k, uint32_t min_words, size_t capacity_hint)
 		ix->bbits = 20;
 	/* The buckets come with the first long text (simhash_bucket_add).
 	 * The table has room for two keys (the whole, the head) a hinted
-	 * text: no rebuild while the index fills. */
-	for (n = 1024; (2 * ix->hint + 3) * 4 > n * 3; n *= 2)
-		;
+	 * text, three fifths full: no rebuild while the index fills. */
+	n = (2 * ix->hint + 3) * 5 / 3 + 1;
 	ix->slots = xcalloc(n, sizeof(*ix->slots));
-	ix->mask = n - 1;
+	ix->nslots = n;
 	for (n = 65536; n < SIMHASH_FILTER_BITS * ix->hint; n *= 2)
 		;
 	ix->wbits = xcalloc(n / 64, sizeof(*ix->wbits));
@@ -1691,10 +1706,12 @@ simhash_index_add(struct simhash_index *ix, const struct simhash_fp *fp,
 	/* Room for three more keys, three quarters full at most counting
 	 * tombstones: most probes miss, and a miss reads the run from its
 	 * home to an empty slot, about 8 slots (one cache line) at that
-	 * load. Rebuilt at the same size when tombstones are most of it. */
-	if ((ix->used + ix->tombs + 3) * 4 > (ix->mask + 1) * 3)
-		simhash_resize(ix, (ix->used + 3) * 2 > ix->mask + 1 ?
-		    (ix->mask + 1) * 2 : ix->mask + 1);
+	 * load. Rebuilt at the same size when tombstones are the difference,
+	 * larger by half when keys in use pass three fifths (texts with an
+	 * anchor have three). */
+	if ((ix->used + ix->tombs + 3) * 4 > ix->nslots * 3)
+		simhash_resize(ix, (ix->used + 3) * 5 > ix->nslots * 3 ?
+		    ix->nslots + ix->nslots / 2 : ix->nslots);
 	r = &ix->recs[ref];
 	simhash_rec_of(fp, r, &l);
 	if (simhash_is_long(fp))
@@ -1870,7 +1887,7 @@ simhash_index_find(const struct simhash_index *ix,
 		want = SIMHASH_SLOT(SIMHASH_TAG(keys[p]), kinds[p], 0) &
 		    ~0xffffffU;
 		for (i = homes[p]; (v = ix->slots[i]) != 0;
-		    i = (i + 1) & ix->mask)
+		    i = simhash_next(ix, i))
 			if ((v & ~0xffffffU) == want)
 				simhash_consider(ix, fp, SIMHASH_SLOT_REF(v),
 				    &best);
@@ -1902,7 +1919,7 @@ simhash_index_memory(const struct simhash_index *ix)
 {
 	size_t bytes = sizeof(*ix);
 
-	bytes += (ix->mask + 1) * sizeof(*ix->slots);
+	bytes += ix->nslots * sizeof(*ix->slots);
 	bytes += ix->nrefs * sizeof(*ix->recs);
 	if (ix->longs != NULL)
 		bytes += ix->lslots * sizeof(*ix->longs);
