@@ -9,8 +9,10 @@
  * source is a byte in the entry (an index in the few source names seen,
  * kept once), and an id of up to 19 digits without a leading zero is kept
  * as 8 bytes of binary. When longer keys (feed GUIDs that are URLs) fill
- * it, it grows by half, up to DEDUP_KEY_BYTES_MAX a mention; only past
- * that does a key that needs room forget old entries.
+ * it, it grows to what as many keys like those as the capacity take and an
+ * eighth more (not by a fixed factor, which would leave up to that much of
+ * it unused), up to DEDUP_KEY_BYTES_MAX a mention; only past that does a
+ * key that needs room forget old entries.
  *
  * Near-copies are found by the SimHash index of simhash.h, under the same
  * entry indexes; canonical URLs come from urlcanon.h.
@@ -299,15 +301,21 @@ dedup_key_bytes(const struct dedup_entry *e)
 	    (size_t)(e->key_len & ~DEDUP_KEY_DIGITS);
 }
 
-/* Make the key ring half as large again (keys_max at most), the keys moved
- * to its start, oldest first. */
+/* Make the full key ring large enough for as many keys like the COUNT it
+ * holds as the capacity, and an eighth more; a quarter larger at least,
+ * keys_max at most. The keys are moved to its start, oldest first. */
 static void
 dedup_key_grow(struct dedup *d)
 {
-	size_t size = d->keys_size + d->keys_size / 2, i, idx, off = 0, len;
+	size_t size = d->keys_size + d->keys_size / 4, i, idx, off = 0, len;
 	struct dedup_entry *e;
+	double need;
 	char *keys;
 
+	need = (double)d->keys_size / (double)d->count *
+	    (double)d->params.capacity * 1.125;
+	if (need > (double)size)
+		size = need < (double)d->keys_max ? (size_t)need : d->keys_max;
 	if (size > d->keys_max)
 		size = d->keys_max;
 	keys = xmalloc(size);

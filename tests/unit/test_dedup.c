@@ -300,6 +300,35 @@ test_key_growth(void **state)
 	}
 }
 
+/* Keys a little longer than an id of digits grow the key ring to about
+ * what they need, not by half again: with 9-byte ids a dedup takes less
+ * than 3 bytes a mention more than with ids of digits (8 bytes of binary,
+ * the ring's first size); growing by half would cost 4. */
+static void
+test_key_ring_fits(void **state)
+{
+	struct dedup *d;
+	char id[32], url[64];
+	size_t i, cap = 20000, mem[2];
+	int form;
+
+	(void)state;
+	for (form = 0; form < 2; form++) {
+		d = make_dedup(cap);
+		for (i = 0; i < cap; i++) {
+			snprintf(id, sizeof(id), form == 0 ? "%zu" : "p%08zu",
+			    i + 1);
+			snprintf(url, sizeof(url), "https://k.org/%zu", i);
+			assert_int_equal(check(d, "feed", id, url), DEDUP_NEW);
+		}
+		assert_int_equal(dedup_count(d), cap);
+		mem[form] = dedup_memory(d);
+		dedup_free(d);
+	}
+	assert_true(mem[1] > mem[0] + cap);
+	assert_true(mem[1] < mem[0] + cap * 3);
+}
+
 /* Every form a key is kept in gives it back as it came for dup_of: ids of
  * digits (kept as a number when they fit 64 bits and have no leading zero),
  * other ids, and sources past the first DEDUP_SOURCES names
@@ -383,6 +412,7 @@ main(void)
 		cmocka_unit_test_teardown(test_keys, teardown),
 		cmocka_unit_test_teardown(test_key_forms, teardown),
 		cmocka_unit_test_teardown(test_key_growth, teardown),
+		cmocka_unit_test_teardown(test_key_ring_fits, teardown),
 		cmocka_unit_test_teardown(test_many, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
