@@ -552,7 +552,8 @@ question_cues_en(const struct question_sentence *s, size_t head,
 		*cues |= QUESTION_CUE(CUE_WH_HEAD);
 		/* Chat drops the auxiliary, not the asking: "where u from",
 		 * "how you doin", "whats ur major", and the set phrases "how
-		 * come", "how many", "what about", "why so". */
+		 * come", "how many", "what about", "why so"; speech cuts
+		 * "what kind of ..." short and it still asks. */
 		if ((*cues & QUESTION_CUE(CUE_NOQ)) && (question_is(s,
 		    head + 1, "u") || question_is(s, head + 1, "you") ||
 		    /* the "'s" of "how's it going", "whats up" inverts */
@@ -568,7 +569,14 @@ question_cues_en(const struct question_sentence *s, size_t head,
 		    !question_has(s, head + 2, WC_PRON_EN)))) ||
 		    (question_is(s, head, "what") && question_is(s, head + 1,
 		    "about")) || (question_is(s, head, "why") &&
-		    question_is(s, head + 1, "so"))))
+		    question_is(s, head + 1, "so")) ||
+		    ((question_is(s, head, "what") ||
+		    question_is(s, head, "which")) &&
+		    (question_is(s, head + 1, "kind") ||
+		    question_is(s, head + 1, "sort") ||
+		    question_is(s, head + 1, "type") ||
+		    question_is(s, head + 1, "kinds") ||
+		    question_is(s, head + 1, "types")))))
 			*cues |= QUESTION_CUE(CUE_INV_NOQ);
 	}
 	/* "any girls wanna chat", "anyone from TX": "is there" left out;

@@ -250,6 +250,10 @@ test_chat_forms(void **state)
 	check("how come he wasnt booted", "en", 1);
 	check("what about me", "en", 1);
 	check("why so mad", "en", 1);
+	/* speech cuts "what kind of ..." short: the fragment still asks */
+	check("um, what kind", "en", 1);
+	check("so what sort of work", "en", 1);
+	check("what kind of car I drive is none of your business", "en", 0);
 	check("hows your day goin", "en", 1);
 	check("whats ur major", "en", 1);
 	check("what would be a happy medium", "en", 1);
