@@ -755,8 +755,9 @@ question_cues_en(const struct question_sentence *s, size_t head,
 	 * are you doing", "and then you go, what?", "he said what did you
 	 * get") is not asking it. The quoting verb comes before any
 	 * question form, with a quote after it: a comma, an interjection,
-	 * a wh-word or an auxiliary ("you go there" quotes nothing). */
-	for (i = head; i + 2 < n; i++) {
+	 * a wh-word or an auxiliary ("you go there" quotes nothing). Read
+	 * from the first word: the head may be a clause after the quote. */
+	for (i = 0; i + 2 < n; i++) {
 		size_t v;
 
 		if (s->words[i].cls & (WC_WH_EN | WC_AUX_EN))
@@ -1031,7 +1032,7 @@ question_sentence_features(const struct question_sentence *s, int fr,
 {
 	static const uint8_t lenb[] = { 0, 1, 2, 3, 3, 4, 4, 4, 4 };
 	uint32_t fill = fr ? WC_FILL_FR : WC_FILL_EN;
-	size_t n = s->nwords, head = 0;
+	size_t n = s->nwords, head = 0, k;
 	uint32_t cues = 0, todo, hh, hl, *f = qf->feature[i];
 	uint32_t lb, L = (uint32_t)fr, none = 0x2f2f2f2f;
 	size_t m = 0;
@@ -1054,6 +1055,24 @@ question_sentence_features(const struct question_sentence *s, int fr,
 		    !s->words[head + 2].hyph)
 			head += 2;
 	}
+
+	/* A clause after a comma that asks with its own inversion is the
+	 * sentence's head: "if I ever wanted a kid, how could I work",
+	 * "fine thanks, how are you"; not a relative clause, "my car, which
+	 * is the red one", nor a hedge, "just, how shall I say it, shoes". */
+	if (!fr && head + 3 < n &&
+	    (s->words[head].cls & (WC_WH_EN | WC_AUX_EN)) == 0)
+		for (k = head + 3; k + 2 < n; k++)
+			if (s->words[k - 1].comma &&
+			    question_has(s, k, WC_WH_EN) &&
+			    !question_is(s, k, "which") &&
+			    question_has(s, k + 1, WC_AUX_EN) &&
+			    question_has(s, k + 2, WC_PRON_EN) &&
+			    !question_is(s, k + 3, "say") &&
+			    !question_is(s, k + 3, "put")) {
+				head = k;
+				break;
+			}
 
 	if (q) {
 		cues |= QUESTION_CUE(CUE_Q);

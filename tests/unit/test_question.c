@@ -223,6 +223,21 @@ test_restarts(void **state)
 }
 
 static void
+test_clause_after_comma(void **state)
+{
+	(void)state;
+	/* a clause after a comma asks with its own inversion */
+	check("if the fan is broken, why would I keep it", "en", 1);
+	check("I'm fine thanks, how are you", "en", 1);
+	check("ok I got the parcel yesterday, where do I send the old one",
+	    "en", 1);
+	/* not a relative clause, a hedge, or a quote */
+	check("my car, which is the red one, runs well", "en", 0);
+	check("I wear just, uh, how shall I say it, walking shoes", "en", 0);
+	check("and I'm like, well, what are you doing", "en", 0);
+}
+
+static void
 test_reported_speech(void **state)
 {
 	(void)state;
@@ -356,6 +371,7 @@ main(void)
 		cmocka_unit_test(test_inversion_without_qmark),
 		cmocka_unit_test(test_english_statements_kept),
 		cmocka_unit_test(test_restarts),
+		cmocka_unit_test(test_clause_after_comma),
 		cmocka_unit_test(test_reported_speech),
 		cmocka_unit_test(test_chat_forms),
 		cmocka_unit_test(test_thanks_in_advance),
