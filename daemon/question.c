@@ -541,6 +541,25 @@ question_add_word(struct question_sentence *s, const char *w, size_t len,
 	}
 }
 
+/* Whether the "wonder" or "curious" at word I of S is someone else's than
+ * the speaker's: its subject, right before it or before one word ("you
+ * always wonder", "they are curious"), is another person. */
+static int
+question_wonderer(const struct question_sentence *s, size_t i)
+{
+	size_t j;
+
+	for (j = i > 2 ? i - 2 : 0; j < i; j++)
+		if (question_is(s, j, "you") || question_is(s, j, "u") ||
+		    question_is(s, j, "he") || question_is(s, j, "she") ||
+		    question_is(s, j, "they") || question_is(s, j, "people") ||
+		    question_is(s, j, "one") || question_is(s, j, "you're") ||
+		    question_is(s, j, "he's") || question_is(s, j, "she's") ||
+		    question_is(s, j, "they're"))
+			return 1;
+	return 0;
+}
+
 /* The English cues of S (head is its first word after fillers) into CUES. */
 static void
 question_cues_en(const struct question_sentence *s, size_t head,
@@ -707,9 +726,13 @@ question_cues_en(const struct question_sentence *s, size_t head,
 		    question_is(s, i, "ty")) && question_is(s, i + 1, "in") &&
 		    question_is(s, i + 2, "advance"))
 			*cues |= QUESTION_CUE(CUE_WONDER);
+		/* the speaker wonders, not "you wonder why", "they are
+		 * curious whether": someone else's, or anyone's, wondering
+		 * asks nothing */
 		if ((question_is(s, i, "wondering") ||
 		    question_is(s, i, "wonder") || question_is(s, i, "curious"))
-		    && (question_has(s, i + 1, WC_IF | WC_WH_EN)))
+		    && (question_has(s, i + 1, WC_IF | WC_WH_EN)) &&
+		    !question_wonderer(s, i))
 			*cues |= QUESTION_CUE(CUE_WONDER);
 		if ((question_is(s, i, "know") || question_is(s, i, "ask") ||
 		    question_is(s, i, "find")) && i > 0 &&

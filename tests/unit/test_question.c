@@ -51,6 +51,10 @@ test_english_without_qmark(void **state)
 	check("does anyone have the manual for the X200", "en", 1);
 	check("is there a way to change the delivery address", "en", 1);
 	check("wondering if the store is open on sunday", "en", 1);
+	check("I wonder if the shop is open on sunday", "en", 1);
+	/* someone else's wondering asks nothing */
+	check("some days you wonder why you even bother", "en", 0);
+	check("they are curious whether the shop is open", "en", 0);
 	check("any idea why the app keeps crashing", "en", 1);
 	check("I reset the router and it works now", "en", 0);
 	/* "anyone" asks at the head, after a comma, or in "if anyone
