@@ -740,6 +740,18 @@ question_cues_en(const struct question_sentence *s, size_t head,
 		    question_is(s, i - 1, "wanna")) &&
 		    question_has(s, i + 1, WC_IF | WC_WH_EN))
 			*cues |= QUESTION_CUE(CUE_WONDER);
+		/* The speaker's doubt about the hearer asks them: "I don't
+		 * know if you've heard of it"; not about someone else, nor
+		 * an opener that goes on, "I don't know if you noticed, but" */
+		if (question_is(s, i, "know") && i > 1 &&
+		    question_is(s, i - 2, "i") && (question_is(s, i - 1,
+		    "don't") || question_is(s, i - 1, "dont")) &&
+		    question_has(s, i + 1, WC_IF) &&
+		    (question_is(s, i + 2, "you") || question_is(s, i + 2, "u") ||
+		    question_is(s, i + 2, "you've") ||
+		    question_is(s, i + 2, "you're")) &&
+		    !question_any_comma(s, i + 2))
+			*cues |= QUESTION_CUE(CUE_WONDER);
 		if (question_is(s, i, "is") && question_is(s, i + 1, "there") &&
 		    (question_is(s, i + 2, "a") || question_is(s, i + 2, "any")) &&
 		    (question_is(s, i + 3, "way") || question_is(s, i + 2, "any")))

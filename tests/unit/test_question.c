@@ -52,6 +52,11 @@ test_english_without_qmark(void **state)
 	check("is there a way to change the delivery address", "en", 1);
 	check("wondering if the store is open on sunday", "en", 1);
 	check("I wonder if the shop is open on sunday", "en", 1);
+	/* the speaker's doubt about the hearer asks them */
+	check("I don't know if you have the invoice for March", "en", 1);
+	check("i dont know if you ever tried the new menu", "en", 1);
+	check("I don't know if they deliver on sundays", "en", 0);
+	check("I don't know if you noticed, but the shop moved", "en", 0);
 	/* someone else's wondering asks nothing */
 	check("some days you wonder why you even bother", "en", 0);
 	check("they are curious whether the shop is open", "en", 0);
