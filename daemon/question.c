@@ -63,6 +63,7 @@ struct question_sentence {
 	int			qmarks;	/* '?' at its end */
 	int			excls;	/* '!' at its end */
 	int			ellipsis;
+	int			commas;	/* words followed by ',' or ':' */
 };
 
 /* The cues: indexes into question_cues. */
@@ -1095,7 +1096,7 @@ question_sentence_features(const struct question_sentence *s, int fr,
 	 * sentence's head: "if I ever wanted a kid, how could I work",
 	 * "fine thanks, how are you"; not a relative clause, "my car, which
 	 * is the red one", nor a hedge, "just, how shall I say it, shoes". */
-	if (!fr && head + 3 < n &&
+	if (!fr && s->commas > 0 && head + 3 < n &&
 	    (s->words[head].cls & (WC_WH_EN | WC_AUX_EN)) == 0)
 		for (k = head + 3; k + 2 < n; k++)
 			if (s->words[k - 1].comma &&
@@ -1159,7 +1160,7 @@ question_close(struct question_sentence **sp, int fr,
 	struct question_sentence *s = *sp, *prev = *pp;
 
 	if (s->nwords == 0 && s->qmarks == 0) {
-		s->excls = s->ellipsis = 0;
+		s->excls = s->ellipsis = s->commas = 0;
 		return;
 	}
 	if (s->nwords == 0 && *have_prev && prev->qmarks == 0 &&
@@ -1180,7 +1181,7 @@ question_close(struct question_sentence **sp, int fr,
 		*have_prev = 1;
 	}
 	s->nwords = s->total = 0;
-	s->qmarks = s->excls = s->ellipsis = 0;
+	s->qmarks = s->excls = s->ellipsis = s->commas = 0;
 }
 
 void
@@ -1200,7 +1201,7 @@ question_features(const char *text, size_t len, const char *lang,
 	fr = lang != NULL && strcmp(lang, "fr") == 0;
 	qf->nsentences = 0;
 	s->nwords = s->total = 0;
-	s->qmarks = s->excls = s->ellipsis = 0;
+	s->qmarks = s->excls = s->ellipsis = s->commas = 0;
 	n = len < QUESTION_MAX_BYTES ? len : QUESTION_MAX_BYTES;
 	memset(w, 0, sizeof w);
 
@@ -1312,8 +1313,10 @@ question_features(const char *text, size_t len, const char *lang,
 		}
 		start = c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 		    c == '(' || c == '"';
-		if ((c == ',' || c == ':') && s->nwords > 0)
+		if ((c == ',' || c == ':') && s->nwords > 0) {
 			s->words[s->nwords - 1].comma = 1;
+			s->commas++;
+		}
 		if (c == '?') {
 			/* In a query string ("?a=1"), before a closing quote or
 			 * inside guillemets, it is not the sentence's. */
