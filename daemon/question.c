@@ -1094,14 +1094,14 @@ question_sentence_features(const struct question_sentence *s, int fr,
 
 	/* A clause after a comma that asks with its own inversion is the
 	 * sentence's head: "if I ever wanted a kid, how could I work",
-	 * "fine thanks, how are you"; not a relative clause, "my car, which
-	 * is the red one", nor a hedge, "just, how shall I say it, shoes". */
+	 * "fine thanks, how are you"; not a relative clause, whose subject
+	 * is no pronoun ("my car, which is the red one"), nor a hedge,
+	 * "just, how shall I say it, shoes". */
 	if (!fr && s->commas > 0 && head + 3 < n &&
 	    (s->words[head].cls & (WC_WH_EN | WC_AUX_EN)) == 0)
 		for (k = head + 3; k + 2 < n; k++)
 			if (s->words[k - 1].comma &&
 			    question_has(s, k, WC_WH_EN) &&
-			    !question_is(s, k, "which") &&
 			    question_has(s, k + 1, WC_AUX_EN) &&
 			    question_has(s, k + 2, WC_PRON_EN) &&
 			    !question_is(s, k + 3, "say") &&
