@@ -63,6 +63,7 @@ struct question_sentence {
 	int			qmarks;	/* '?' at its end */
 	int			excls;	/* '!' at its end */
 	int			ellipsis;
+	int			commas;	/* words followed by ',' or ':' */
 };
 
 /* The cues: indexes into question_cues. */
@@ -541,6 +542,25 @@ question_add_word(struct question_sentence *s, const char *w, size_t len,
 	}
 }
 
+/* Whether the "wonder" or "curious" at word I of S is someone else's than
+ * the speaker's: its subject, right before it or before one word ("you
+ * always wonder", "they are curious"), is another person. */
+static int
+question_wonderer(const struct question_sentence *s, size_t i)
+{
+	size_t j;
+
+	for (j = i > 2 ? i - 2 : 0; j < i; j++)
+		if (question_is(s, j, "you") || question_is(s, j, "u") ||
+		    question_is(s, j, "he") || question_is(s, j, "she") ||
+		    question_is(s, j, "they") || question_is(s, j, "people") ||
+		    question_is(s, j, "one") || question_is(s, j, "you're") ||
+		    question_is(s, j, "he's") || question_is(s, j, "she's") ||
+		    question_is(s, j, "they're"))
+			return 1;
+	return 0;
+}
+
 /* The English cues of S (head is its first word after fillers) into CUES. */
 static void
 question_cues_en(const struct question_sentence *s, size_t head,
@@ -552,7 +572,8 @@ question_cues_en(const struct question_sentence *s, size_t head,
 		*cues |= QUESTION_CUE(CUE_WH_HEAD);
 		/* Chat drops the auxiliary, not the asking: "where u from",
 		 * "how you doin", "whats ur major", and the set phrases "how
-		 * come", "how many", "what about", "why so". */
+		 * come", "how many", "what about", "why so"; speech cuts
+		 * "what kind of ..." short and it still asks. */
 		if ((*cues & QUESTION_CUE(CUE_NOQ)) && (question_is(s,
 		    head + 1, "u") || question_is(s, head + 1, "you") ||
 		    /* the "'s" of "how's it going", "whats up" inverts */
@@ -568,7 +589,14 @@ question_cues_en(const struct question_sentence *s, size_t head,
 		    !question_has(s, head + 2, WC_PRON_EN)))) ||
 		    (question_is(s, head, "what") && question_is(s, head + 1,
 		    "about")) || (question_is(s, head, "why") &&
-		    question_is(s, head + 1, "so"))))
+		    question_is(s, head + 1, "so")) ||
+		    ((question_is(s, head, "what") ||
+		    question_is(s, head, "which")) &&
+		    (question_is(s, head + 1, "kind") ||
+		    question_is(s, head + 1, "sort") ||
+		    question_is(s, head + 1, "type") ||
+		    question_is(s, head + 1, "kinds") ||
+		    question_is(s, head + 1, "types")))))
 			*cues |= QUESTION_CUE(CUE_INV_NOQ);
 	}
 	/* "any girls wanna chat", "anyone from TX": "is there" left out;
@@ -699,15 +727,31 @@ question_cues_en(const struct question_sentence *s, size_t head,
 		    question_is(s, i, "ty")) && question_is(s, i + 1, "in") &&
 		    question_is(s, i + 2, "advance"))
 			*cues |= QUESTION_CUE(CUE_WONDER);
+		/* the speaker wonders, not "you wonder why", "they are
+		 * curious whether": someone else's, or anyone's, wondering
+		 * asks nothing */
 		if ((question_is(s, i, "wondering") ||
 		    question_is(s, i, "wonder") || question_is(s, i, "curious"))
-		    && (question_has(s, i + 1, WC_IF | WC_WH_EN)))
+		    && (question_has(s, i + 1, WC_IF | WC_WH_EN)) &&
+		    !question_wonderer(s, i))
 			*cues |= QUESTION_CUE(CUE_WONDER);
 		if ((question_is(s, i, "know") || question_is(s, i, "ask") ||
 		    question_is(s, i, "find")) && i > 0 &&
 		    (question_is(s, i - 1, "to") ||
 		    question_is(s, i - 1, "wanna")) &&
 		    question_has(s, i + 1, WC_IF | WC_WH_EN))
+			*cues |= QUESTION_CUE(CUE_WONDER);
+		/* The speaker's doubt about the hearer asks them: "I don't
+		 * know if you've heard of it"; not about someone else, nor
+		 * an opener that goes on, "I don't know if you noticed, but" */
+		if (question_is(s, i, "know") && i > 1 &&
+		    question_is(s, i - 2, "i") && (question_is(s, i - 1,
+		    "don't") || question_is(s, i - 1, "dont")) &&
+		    question_has(s, i + 1, WC_IF) &&
+		    (question_is(s, i + 2, "you") || question_is(s, i + 2, "u") ||
+		    question_is(s, i + 2, "you've") ||
+		    question_is(s, i + 2, "you're")) &&
+		    !question_any_comma(s, i + 2))
 			*cues |= QUESTION_CUE(CUE_WONDER);
 		if (question_is(s, i, "is") && question_is(s, i + 1, "there") &&
 		    (question_is(s, i + 2, "a") || question_is(s, i + 2, "any")) &&
@@ -747,8 +791,9 @@ question_cues_en(const struct question_sentence *s, size_t head,
 	 * are you doing", "and then you go, what?", "he said what did you
 	 * get") is not asking it. The quoting verb comes before any
 	 * question form, with a quote after it: a comma, an interjection,
-	 * a wh-word or an auxiliary ("you go there" quotes nothing). */
-	for (i = head; i + 2 < n; i++) {
+	 * a wh-word or an auxiliary ("you go there" quotes nothing). Read
+	 * from the first word: the head may be a clause after the quote. */
+	for (i = 0; i + 2 < n; i++) {
 		size_t v;
 
 		if (s->words[i].cls & (WC_WH_EN | WC_AUX_EN))
@@ -1023,7 +1068,7 @@ question_sentence_features(const struct question_sentence *s, int fr,
 {
 	static const uint8_t lenb[] = { 0, 1, 2, 3, 3, 4, 4, 4, 4 };
 	uint32_t fill = fr ? WC_FILL_FR : WC_FILL_EN;
-	size_t n = s->nwords, head = 0;
+	size_t n = s->nwords, head = 0, k;
 	uint32_t cues = 0, todo, hh, hl, *f = qf->feature[i];
 	uint32_t lb, L = (uint32_t)fr, none = 0x2f2f2f2f;
 	size_t m = 0;
@@ -1046,6 +1091,24 @@ question_sentence_features(const struct question_sentence *s, int fr,
 		    !s->words[head + 2].hyph)
 			head += 2;
 	}
+
+	/* A clause after a comma that asks with its own inversion is the
+	 * sentence's head: "if I ever wanted a kid, how could I work",
+	 * "fine thanks, how are you"; not a relative clause, whose subject
+	 * is no pronoun ("my car, which is the red one"), nor a hedge,
+	 * "just, how shall I say it, shoes". */
+	if (!fr && s->commas > 0 && head + 3 < n &&
+	    (s->words[head].cls & (WC_WH_EN | WC_AUX_EN)) == 0)
+		for (k = head + 3; k + 2 < n; k++)
+			if (s->words[k - 1].comma &&
+			    question_has(s, k, WC_WH_EN) &&
+			    question_has(s, k + 1, WC_AUX_EN) &&
+			    question_has(s, k + 2, WC_PRON_EN) &&
+			    !question_is(s, k + 3, "say") &&
+			    !question_is(s, k + 3, "put")) {
+				head = k;
+				break;
+			}
 
 	if (q) {
 		cues |= QUESTION_CUE(CUE_Q);
@@ -1097,7 +1160,7 @@ question_close(struct question_sentence **sp, int fr,
 	struct question_sentence *s = *sp, *prev = *pp;
 
 	if (s->nwords == 0 && s->qmarks == 0) {
-		s->excls = s->ellipsis = 0;
+		s->excls = s->ellipsis = s->commas = 0;
 		return;
 	}
 	if (s->nwords == 0 && *have_prev && prev->qmarks == 0 &&
@@ -1118,7 +1181,7 @@ question_close(struct question_sentence **sp, int fr,
 		*have_prev = 1;
 	}
 	s->nwords = s->total = 0;
-	s->qmarks = s->excls = s->ellipsis = 0;
+	s->qmarks = s->excls = s->ellipsis = s->commas = 0;
 }
 
 void
@@ -1138,7 +1201,7 @@ question_features(const char *text, size_t len, const char *lang,
 	fr = lang != NULL && strcmp(lang, "fr") == 0;
 	qf->nsentences = 0;
 	s->nwords = s->total = 0;
-	s->qmarks = s->excls = s->ellipsis = 0;
+	s->qmarks = s->excls = s->ellipsis = s->commas = 0;
 	n = len < QUESTION_MAX_BYTES ? len : QUESTION_MAX_BYTES;
 	memset(w, 0, sizeof w);
 
@@ -1250,8 +1313,10 @@ question_features(const char *text, size_t len, const char *lang,
 		}
 		start = c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 		    c == '(' || c == '"';
-		if ((c == ',' || c == ':') && s->nwords > 0)
+		if ((c == ',' || c == ':') && s->nwords > 0) {
 			s->words[s->nwords - 1].comma = 1;
+			s->commas++;
+		}
 		if (c == '?') {
 			/* In a query string ("?a=1"), before a closing quote or
 			 * inside guillemets, it is not the sentence's. */

@@ -51,6 +51,15 @@ test_english_without_qmark(void **state)
 	check("does anyone have the manual for the X200", "en", 1);
 	check("is there a way to change the delivery address", "en", 1);
 	check("wondering if the store is open on sunday", "en", 1);
+	check("I wonder if the shop is open on sunday", "en", 1);
+	/* the speaker's doubt about the hearer asks them */
+	check("I don't know if you have the invoice for March", "en", 1);
+	check("i dont know if you ever tried the new menu", "en", 1);
+	check("I don't know if they deliver on sundays", "en", 0);
+	check("I don't know if you noticed, but the shop moved", "en", 0);
+	/* someone else's wondering asks nothing */
+	check("some days you wonder why you even bother", "en", 0);
+	check("they are curious whether the shop is open", "en", 0);
 	check("any idea why the app keeps crashing", "en", 1);
 	check("I reset the router and it works now", "en", 0);
 	/* "anyone" asks at the head, after a comma, or in "if anyone
@@ -223,6 +232,21 @@ test_restarts(void **state)
 }
 
 static void
+test_clause_after_comma(void **state)
+{
+	(void)state;
+	/* a clause after a comma asks with its own inversion */
+	check("if the fan is broken, why would I keep it", "en", 1);
+	check("I'm fine thanks, how are you", "en", 1);
+	check("ok I got the parcel yesterday, where do I send the old one",
+	    "en", 1);
+	/* not a relative clause, a hedge, or a quote */
+	check("my car, which is the red one, runs well", "en", 0);
+	check("I wear just, uh, how shall I say it, walking shoes", "en", 0);
+	check("and I'm like, well, what are you doing", "en", 0);
+}
+
+static void
 test_reported_speech(void **state)
 {
 	(void)state;
@@ -250,6 +274,10 @@ test_chat_forms(void **state)
 	check("how come he wasnt booted", "en", 1);
 	check("what about me", "en", 1);
 	check("why so mad", "en", 1);
+	/* speech cuts "what kind of ..." short: the fragment still asks */
+	check("um, what kind", "en", 1);
+	check("so what sort of work", "en", 1);
+	check("what kind of car I drive is none of your business", "en", 0);
 	check("hows your day goin", "en", 1);
 	check("whats ur major", "en", 1);
 	check("what would be a happy medium", "en", 1);
@@ -352,6 +380,7 @@ main(void)
 		cmocka_unit_test(test_inversion_without_qmark),
 		cmocka_unit_test(test_english_statements_kept),
 		cmocka_unit_test(test_restarts),
+		cmocka_unit_test(test_clause_after_comma),
 		cmocka_unit_test(test_reported_speech),
 		cmocka_unit_test(test_chat_forms),
 		cmocka_unit_test(test_thanks_in_advance),
