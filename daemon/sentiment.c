@@ -37,6 +37,10 @@
 #define SF_KIND		0x100		/* kind, sort: "kind of" */
 #define SF_OF		0x200		/* of */
 #define SF_POSTNEG	0x400		/* pas, jamais: negate the word before */
+#define SF_THIS		0x800		/* this: "haven't been this sore" */
+#define SF_DEGREE	0x1000		/* so, si, aussi: "never so good" */
+#define SF_NEVER	0x2000		/* never, jamais */
+#define SF_INTERJ	0x4000		/* lol, wow, mdr: never negated */
 
 enum { SENT_EN, SENT_FR, SENT_ANY };
 
@@ -64,7 +68,7 @@ struct sent_rule {
 static const struct sent_rule sent_rules[] = {
 	/* English negators. */
 	{ 'e', "not", SF_NEGATOR, 0 }, { 'e', "no", SF_NEGATOR, 0 },
-	{ 'e', "never", SF_NEGATOR, 0 }, { 'e', "nothing", SF_NEGATOR, 0 },
+	{ 'e', "never", SF_NEGATOR | SF_NEVER, 0 }, { 'e', "nothing", SF_NEGATOR, 0 },
 	{ 'e', "nobody", SF_NEGATOR, 0 }, { 'e', "none", SF_NEGATOR, 0 },
 	{ 'e', "nowhere", SF_NEGATOR, 0 }, { 'e', "neither", SF_NEGATOR, 0 },
 	{ 'e', "nor", SF_NEGATOR, 0 }, { 'e', "without", SF_NEGATOR, 0 },
@@ -80,7 +84,7 @@ static const struct sent_rule sent_rules[] = {
 	{ 'e', "seldom", SF_NEGATOR, 0 }, { 'e', "nope", SF_NEGATOR, 0 },
 	/* English intensifiers and diminishers. */
 	{ 'e', "very", SF_BOOST, 1 }, { 'e', "really", SF_BOOST, 1 },
-	{ 'e', "so", SF_BOOST, 1 }, { 'e', "extremely", SF_BOOST, 1 },
+	{ 'e', "so", SF_BOOST | SF_DEGREE, 1 }, { 'e', "extremely", SF_BOOST, 1 },
 	{ 'e', "absolutely", SF_BOOST, 1 }, { 'e', "completely", SF_BOOST, 1 },
 	{ 'e', "totally", SF_BOOST, 1 }, { 'e', "utterly", SF_BOOST, 1 },
 	{ 'e', "incredibly", SF_BOOST, 1 }, { 'e', "super", SF_BOOST, 1 },
@@ -98,12 +102,27 @@ static const struct sent_rule sent_rules[] = {
 	{ 'e', "a", SF_ARTICLE, 0 }, { 'e', "bit", SF_AFTER_ART, -1 },
 	{ 'e', "little", SF_AFTER_ART, -1 }, { 'e', "kind", SF_KIND, -1 },
 	{ 'e', "sort", SF_KIND, -1 }, { 'e', "of", SF_OF, 0 },
+	/* A degree word after a negation: "haven't been this sore", "never
+	 * so happy", "jamais ete aussi content" say more, not the opposite. */
+	{ 'e', "this", SF_THIS, 0 }, { 'f', "aussi", SF_DEGREE, 0 },
+	/* Interjections: a negation before does not reach them ("not me
+	 * lol", "c'est pas moi mdr"). */
+	{ 'e', "lol", SF_INTERJ, 0 }, { 'e', "lolz", SF_INTERJ, 0 },
+	{ 'e', "lmao", SF_INTERJ, 0 }, { 'e', "lmfao", SF_INTERJ, 0 },
+	{ 'e', "rofl", SF_INTERJ, 0 }, { 'e', "roflmao", SF_INTERJ, 0 },
+	{ 'e', "haha", SF_INTERJ, 0 }, { 'e', "hahaha", SF_INTERJ, 0 },
+	{ 'e', "yay", SF_INTERJ, 0 }, { 'e', "wow", SF_INTERJ, 0 },
+	{ 'e', "hooray", SF_INTERJ, 0 }, { 'e', "woohoo", SF_INTERJ, 0 },
+	{ 'e', "ugh", SF_INTERJ, 0 }, { 'e', "meh", SF_INTERJ, 0 },
+	{ 'f', "mdr", SF_INTERJ, 0 }, { 'f', "ptdr", SF_INTERJ, 0 },
+	{ 'f', "lol", SF_INTERJ, 0 }, { 'f', "haha", SF_INTERJ, 0 },
+	{ 'f', "hihi", SF_INTERJ, 0 },
 	/* English contrast. */
 	{ 'e', "but", SF_CONTRAST, 0 }, { 'e', "however", SF_CONTRAST, 0 },
 	/* French negators: ne ... pas / jamais / plus / rien / personne. */
 	{ 'f', "ne", SF_NE, 0 }, { 'f', "n'", SF_NE, 0 },
 	{ 'f', "pas", SF_NEGATOR | SF_POSTNEG, 0 },
-	{ 'f', "jamais", SF_NEGATOR | SF_POSTNEG, 0 },
+	{ 'f', "jamais", SF_NEGATOR | SF_POSTNEG | SF_NEVER, 0 },
 	{ 'f', "rien", SF_NEGATOR, 0 }, { 'f', "aucun", SF_NEGATOR, 0 },
 	{ 'f', "aucune", SF_NEGATOR, 0 }, { 'f', "sans", SF_NEGATOR, 0 },
 	{ 'f', "ni", SF_NEGATOR, 0 }, { 'f', "guere", SF_NEGATOR, 0 },
@@ -119,7 +138,7 @@ static const struct sent_rule sent_rules[] = {
 	{ 'f', "carrement", SF_BOOST, 1 }, { 'f', "grave", SF_BOOST, 1 },
 	{ 'f', "totalement", SF_BOOST, 1 }, { 'f', "completement", SF_BOOST, 1 },
 	{ 'f', "extremement", SF_BOOST, 1 }, { 'f', "absolument", SF_BOOST, 1 },
-	{ 'f', "franchement", SF_BOOST, 1 }, { 'f', "si", SF_BOOST, 1 },
+	{ 'f', "franchement", SF_BOOST, 1 }, { 'f', "si", SF_BOOST | SF_DEGREE, 1 },
 	{ 'f', "particulierement", SF_BOOST, 1 }, { 'f', "archi", SF_BOOST, 1 },
 	{ 'f', "vrmt", SF_BOOST, 1 }, { 'f', "tjrs", SF_BOOST, 0.5f },
 	{ 'f', "assez", SF_BOOST, -1 }, { 'f', "plutot", SF_BOOST, -1 },
@@ -154,7 +173,7 @@ struct sent_prev {
 	uint16_t	 flags;		/* SF_* (they fit 16 bits) */
 	uint8_t		 caps;		/* 0 or 1 */
 };
-_Static_assert(SF_POSTNEG <= 0x8000, "the rule flags fit sent_prev's 16 bits");
+_Static_assert(SF_INTERJ <= 0x8000, "the rule flags fit sent_prev's 16 bits");
 
 /* The state of one scoring pass. */
 struct sent_state {
@@ -414,7 +433,7 @@ sent_word(struct sent_state *st, const char *w, size_t len, uint32_t h,
 	unsigned flags = 0;
 	float boost = 0;
 	double v = 0, capsv = 0, scale, sign;
-	int k, negated = 0, ne = st->ne_left > 0;
+	int k, kneg, negated = 0, ne = st->ne_left > 0;
 	uint32_t hf;
 
 	st->nwords++;
@@ -506,6 +525,7 @@ sent_word(struct sent_state *st, const char *w, size_t len, uint32_t h,
 			capsv = sign * SENT_CAPS;
 		if (elong)
 			v += sign * SENT_BOOST;
+		kneg = -1;
 		for (k = 0; k < st->nprev; k++) {
 			if (st->prev[k].flags & SF_BOOST) {
 				scale = SENT_BOOST * st->prev[k].boost *
@@ -514,11 +534,25 @@ sent_word(struct sent_state *st, const char *w, size_t len, uint32_t h,
 					scale += SENT_CAPS * st->prev[k].boost;
 				v += sign * scale;
 			}
-			if (st->prev[k].flags & SF_NEGATOR)
+			/* A negator does not negate a negator: "NO NO NO"
+			 * insists. */
+			if ((st->prev[k].flags & SF_NEGATOR) &&
+			    !(flags & (SF_NEGATOR | SF_INTERJ))) {
 				negated = 1;
+				if (kneg < 0)
+					kneg = k;
+			}
 		}
-		if (ne)
+		if (ne && !(flags & SF_INTERJ))
 			negated = 1;
+		/* "haven't been this sore", "never so good": the negation
+		 * heightens (x 1.5 for "never so", else x 1.25). */
+		if (kneg > 0 && ((st->prev[0].flags & SF_THIS) ||
+		    ((st->prev[0].flags & SF_DEGREE) &&
+		    (st->prev[kneg].flags & SF_NEVER)))) {
+			negated = 0;
+			v *= kneg == 1 ? 1.5 : 1.25;
+		}
 		if (negated) {
 			if ((flags & SF_TERRIBLE) && st->lang != SENT_EN) {
 				v = -fabs(v) - 0.5;
@@ -752,6 +786,29 @@ sent_emoticon(struct sent_state *st, const char *s, size_t len)
 	return sent_symbol(st, key, len);
 }
 
+/* The length of the HTML character reference ("&gt;", "&#39;", "&#x27;")
+ * at S (N bytes, S[0] is '&'), or 1 if there is none. */
+static size_t
+sent_entity(const unsigned char *s, size_t n)
+{
+	size_t i = 1;
+
+	if (i < n && s[i] == '#') {
+		i++;
+		if (i < n && (s[i] == 'x' || s[i] == 'X'))
+			i++;
+		while (i < n && i < 10 && ((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F')))
+			i++;
+	} else
+		while (i < n && i < 10 && ((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z')))
+			i++;
+	if (i > 2 && i < n && s[i] == ';')
+		return i + 1;
+	return 1;
+}
+
 /* One pass over TEXT: the rule sum into ST (and features if asked). */
 static void
 sent_scan(struct sent_state *st, const char *text, size_t len)
@@ -833,6 +890,12 @@ sent_scan(struct sent_state *st, const char *text, size_t len)
 				case '\n':
 					/* A comma ends a negator's reach too. */
 					sent_sentence(st);
+					break;
+				case '&':
+					/* An HTML character reference ("&gt;",
+					 * "&amp;", "&#39;") is markup, not a
+					 * word ("gt" is rated). */
+					n = sent_entity(s + i, len - i);
 					break;
 				case ':':
 				case '=':

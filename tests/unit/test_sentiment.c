@@ -80,6 +80,48 @@ test_negation(void **state)
 }
 
 static void
+test_negation_scope(void **state)
+{
+	(void)state;
+	/* A negator does not negate a negator: repeated "no" insists. */
+	assert_true(rules("NO NO NO NO NO.", "en") < 0);
+	assert_true(rules("No and no.", "en") < rules("no", "en"));
+	assert_true(rules("no good", "en") < 0);
+	/* A degree word between: the negation heightens, not flips. */
+	assert_true(rules("haven't been this sore in a while", "en") < 0);
+	assert_true(rules("I have never been this happy", "en") > 0);
+	assert_true(rules("I have never slept so well", "en") > 0);
+	assert_true(rules("never so happy", "en") > rules("so happy", "en"));
+	assert_true(rules("not so bad", "en") > 0);
+	assert_true(rules("not so good", "en") < 0);
+	assert_true(rules("je n'ai jamais ete aussi heureux", "fr") > 0);
+	assert_true(rules("jamais si bien servi", "fr") > 0);
+	assert_true(rules("pas aussi bon", "fr") < 0);
+	/* A negation does not reach an interjection. */
+	assert_true(rules("not me lol", "en") > 0);
+	assert_true(rules("IM NOT THE LATTER LOL", "en") > 0);
+	assert_true(rules("not funny", "en") < 0);
+	assert_true(rules("c'est pas moi mdr", "fr") > 0);
+	assert_true(rules("c'est pas drole", "fr") < 0);
+}
+
+static void
+test_entities(void **state)
+{
+	(void)state;
+	/* HTML character references are markup, not words ("gt" is rated). */
+	assert_true(rules("gt", "en") > 0);
+	assert_true(rules("&gt;", "en") == 0);
+	assert_true(rules("&amp; &lt; &quot; &#39; &#x27;", "en") == 0);
+	assert_true(rules("Stop &gt; Rewind &gt; Repeat", "en") ==
+	    rules("Stop > Rewind > Repeat", "en"));
+	assert_true(rules("&#39;great&#39;", "en") == rules("great", "en"));
+	/* A bare ampersand is nothing, and leaves the words around it. */
+	assert_true(rules("R&D bad", "en") < 0);
+	assert_true(rules("good & bad", "en") == rules("good bad", "en"));
+}
+
+static void
 test_intensifiers(void **state)
 {
 	(void)state;
@@ -278,6 +320,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_negation),
+		cmocka_unit_test(test_negation_scope),
+		cmocka_unit_test(test_entities),
 		cmocka_unit_test(test_intensifiers),
 		cmocka_unit_test(test_contrast),
 		cmocka_unit_test(test_caps_and_repeats),
