@@ -864,7 +864,7 @@ sent_scan(struct sent_state *st, const char *text, size_t len)
 					b.lower--;
 					sent_flush(st, &b);
 				} else if (b.w[b.len - 1] == 'n' && i + 1 < len &&
-				    s[i + 1] == 't') {
+				    (s[i + 1] == 't' || s[i + 1] == 'T')) {
 					/* don't, isn't: "dont", "isnt". */
 				} else {
 					sent_buf_add(&b, "'", 1, 0);
@@ -925,7 +925,8 @@ sent_scan(struct sent_state *st, const char *text, size_t len)
 				b.lower--;
 				sent_flush(st, &b);
 			} else if (b.len > 0 && !(b.w[b.len - 1] == 'n' &&
-			    i + n < len && s[i + n] == 't')) {
+			    i + n < len && (s[i + n] == 't' ||
+			    s[i + n] == 'T'))) {
 				sent_buf_add(&b, "'", 1, 0);
 				b.lower--;
 			}

@@ -51,6 +51,10 @@ test_negation(void **state)
 	assert_true(rules("this is not good", "en") < 0);
 	assert_true(rules("it doesn't work well", "en") < 0);
 	assert_true(rules("it doesn\xe2\x80\x99t work well", "en") < 0);
+	/* In capitals too: "DON'T" is the negator "dont". */
+	assert_true(rules("I DON'T LIKE IT", "en") < 0);
+	assert_true(rules("I DON\xe2\x80\x99T LIKE IT", "en") < 0);
+	assert_true(rules("DON'T CARE DON'T CARE", "en") < 0);
 	assert_true(rules("never happy with them", "en") < 0);
 	assert_int_equal(polarity("Not happy with the new update", "en"),
 	    SENTIMENT_NEGATIVE);
