@@ -24,6 +24,7 @@
 #define SENT_CAPS	0.733		/* a word in capitals */
 #define SENT_NEGATE	-0.74		/* a negated word */
 #define SENT_ALPHA	15.0		/* s / sqrt(s^2 + alpha) */
+#define SENT_CANT_WAIT	1.5		/* "can't wait", as "excited" */
 
 /* Rule flags of a word. */
 #define SF_NEGATOR	0x001		/* not, never, pas, jamais, sans ... */
@@ -41,6 +42,8 @@
 #define SF_DEGREE	0x1000		/* so, si, aussi: "never so good" */
 #define SF_NEVER	0x2000		/* never, jamais */
 #define SF_INTERJ	0x4000		/* lol, wow, mdr: never negated */
+#define SF_CANT		0x8000		/* cant, cannot: "can't wait" */
+#define SF_WAIT		0x10000		/* wait */
 
 enum { SENT_EN, SENT_FR, SENT_ANY };
 
@@ -52,7 +55,7 @@ struct sent_word {
 	float		 valence;
 	float		 boost;
 	uint32_t	 hash;
-	uint16_t	 flags;
+	uint32_t	 flags;
 	uint8_t		 len;
 	char		 lang;
 };
@@ -72,7 +75,8 @@ static const struct sent_rule sent_rules[] = {
 	{ 'e', "nobody", SF_NEGATOR, 0 }, { 'e', "none", SF_NEGATOR, 0 },
 	{ 'e', "nowhere", SF_NEGATOR, 0 }, { 'e', "neither", SF_NEGATOR, 0 },
 	{ 'e', "nor", SF_NEGATOR, 0 }, { 'e', "without", SF_NEGATOR, 0 },
-	{ 'e', "cannot", SF_NEGATOR, 0 }, { 'e', "cant", SF_NEGATOR, 0 },
+	{ 'e', "cannot", SF_NEGATOR | SF_CANT, 0 },
+	{ 'e', "cant", SF_NEGATOR | SF_CANT, 0 },
 	{ 'e', "dont", SF_NEGATOR, 0 }, { 'e', "doesnt", SF_NEGATOR, 0 },
 	{ 'e', "didnt", SF_NEGATOR, 0 }, { 'e', "isnt", SF_NEGATOR, 0 },
 	{ 'e', "wasnt", SF_NEGATOR, 0 }, { 'e', "arent", SF_NEGATOR, 0 },
@@ -117,6 +121,8 @@ static const struct sent_rule sent_rules[] = {
 	{ 'f', "mdr", SF_INTERJ, 0 }, { 'f', "ptdr", SF_INTERJ, 0 },
 	{ 'f', "lol", SF_INTERJ, 0 }, { 'f', "haha", SF_INTERJ, 0 },
 	{ 'f', "hihi", SF_INTERJ, 0 },
+	/* "can't wait": eager, not a negated wait. */
+	{ 'e', "wait", SF_WAIT, 0 },
 	/* English contrast. */
 	{ 'e', "but", SF_CONTRAST, 0 }, { 'e', "however", SF_CONTRAST, 0 },
 	/* French negators: ne ... pas / jamais / plus / rien / personne. */
@@ -170,10 +176,9 @@ static float		 sent_pair[2][SENTIMENT_MODEL_DIM][2];
 /* A word of the window before the current one. */
 struct sent_prev {
 	float		 boost;
-	uint16_t	 flags;		/* SF_* (they fit 16 bits) */
+	uint32_t	 flags;		/* SF_* */
 	uint8_t		 caps;		/* 0 or 1 */
 };
-_Static_assert(SF_INTERJ <= 0x8000, "the rule flags fit sent_prev's 16 bits");
 
 /* The state of one scoring pass. */
 struct sent_state {
@@ -387,7 +392,7 @@ sent_push(struct sent_state *st, unsigned flags, float boost, int caps)
 	_Static_assert(SENT_WINDOW == 3, "sent_push shifts three words");
 	st->prev[2] = st->prev[1];
 	st->prev[1] = st->prev[0];
-	st->prev[0].flags = (uint16_t)flags;
+	st->prev[0].flags = flags;
 	st->prev[0].boost = boost;
 	st->prev[0].caps = (uint8_t)caps;
 	if (st->nprev < SENT_WINDOW)
@@ -519,6 +524,12 @@ sent_word(struct sent_state *st, const char *w, size_t len, uint32_t h,
 	}
 
 	st->last_valenced = 0;
+	/* "can't wait", "cannot wait": looking forward to it. */
+	if ((flags & SF_WAIT) && st->nprev > 0 &&
+	    (st->prev[0].flags & SF_CANT)) {
+		v = SENT_CANT_WAIT;
+		st->prev[0].flags &= ~SF_NEGATOR;
+	}
 	if (v != 0 && !(flags & SF_BOOST)) {
 		sign = v > 0 ? 1 : -1;
 		if (caps)

@@ -107,6 +107,12 @@ test_negation_scope(void **state)
 	assert_true(rules("not funny", "en") < 0);
 	assert_true(rules("c'est pas moi mdr", "fr") > 0);
 	assert_true(rules("c'est pas drole", "fr") < 0);
+	/* "can't wait" is eagerness, not a negated wait. */
+	assert_true(rules("can't wait to see them live", "en") > 0);
+	assert_true(rules("I cannot wait for the weekend", "en") > 0);
+	assert_true(rules("can't stand it", "en") == 0);
+	assert_true(rules("wait", "en") == 0);
+	assert_true(rules("you cannot wait here, it is bad", "en") < 0);
 }
 
 static void
