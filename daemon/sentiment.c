@@ -820,15 +820,128 @@ sent_entity(const unsigned char *s, size_t n)
 	return 1;
 }
 
+/* Read the character CP that is not an ASCII letter (its N bytes of UTF-8
+ * at ENC; NEXT is the byte after it, or 0) into word B of ST. */
+static void
+sent_char(struct sent_state *st, struct sent_buf *b, uint32_t cp,
+    const unsigned char *enc, size_t n, unsigned char next)
+{
+	const char *f;
+	char emo[8];	/* sent_find reads 8 bytes */
+	size_t j;
+
+	if (cp >= 0xc0 && cp <= 0xff && *(f = sent_latin1[cp - 0xc0])) {
+		sent_buf_add(b, f, strlen(f), cp < 0xe0);
+	} else if (cp == 0x152 || cp == 0x153) {
+		sent_buf_add(b, "oe", 2, cp == 0x152);
+	} else if (cp >= 0x100 && cp < 0x250) {
+		sent_buf_add(b, (const char *)enc, n, 0);
+	} else if (cp == 0x2019 || cp == 0x2bc || cp == '\'') {
+		if (b->len > 0 && sent_elision(b)) {
+			sent_buf_add(b, "'", 1, 0);
+			b->lower--;
+			sent_flush(st, b);
+		} else if (b->len > 0 && !(b->w[b->len - 1] == 'n' &&
+		    (next == 't' || next == 'T'))) {
+			sent_buf_add(b, "'", 1, 0);
+			b->lower--;
+		}
+	} else if (cp == 0xfe0f || cp == 0x200d ||
+	    (cp >= 0x1f3fb && cp <= 0x1f3ff)) {
+		/* Variation selector, joiner, skin tone: nothing. */
+	} else {
+		sent_flush(st, b);
+		if (cp == '!')
+			st->excl++;
+		else if (cp == '?')
+			st->quest++;
+		if (cp == 0x2026 || cp == '.' || cp == ',' || cp == ';' ||
+		    cp == '!' || cp == '?')
+			sent_sentence(st);	/* "...", or escaped punctuation */
+		else if (cp >= 0x2190 && cp != 0xfffd && n <= 4) {
+			memset(emo, 0, sizeof emo);
+			for (j = 0; j < n; j++)
+				emo[j] = (char)enc[j];
+			sent_symbol(st, emo, n);
+		}
+	}
+}
+
+/* The value of the four hex digits at S, or -1. */
+static long
+sent_hex4(const unsigned char *s)
+{
+	long v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		v <<= 4;
+		if (s[i] >= '0' && s[i] <= '9')
+			v |= s[i] - '0';
+		else if ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'f')
+			v |= (s[i] | 0x20) - 'a' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+/* A "\uXXXX" escape left in the text (JSON escaped twice, as scraped posts
+ * often are: "can\u2019t", "\ud83d\ude02") at S (N bytes, S[0] is a
+ * backslash): its length (6, or 12 for a surrogate pair), the character in
+ * *CP and its UTF-8 in ENC (*ELEN bytes); 0 if there is none. */
+static size_t
+sent_escape(const unsigned char *s, size_t n, uint32_t *cp,
+    unsigned char *enc, size_t *elen)
+{
+	long hi, lo;
+	size_t len = 6;
+	uint32_t c;
+
+	if (n < 6 || s[1] != 'u' || (hi = sent_hex4(s + 2)) < 0)
+		return 0;
+	c = (uint32_t)hi;
+	if (hi >= 0xd800 && hi < 0xdc00) {
+		if (n < 12 || s[6] != '\\' || s[7] != 'u' ||
+		    (lo = sent_hex4(s + 8)) < 0xdc00 || lo >= 0xe000)
+			return 0;
+		c = 0x10000 + (((uint32_t)hi - 0xd800) << 10) +
+		    ((uint32_t)lo - 0xdc00);
+		len = 12;
+	} else if (hi >= 0xdc00 && hi < 0xe000)
+		return 0;
+	if (c < 0x80) {
+		enc[0] = (unsigned char)c;
+		*elen = 1;
+	} else if (c < 0x800) {
+		enc[0] = (unsigned char)(0xc0 | c >> 6);
+		enc[1] = (unsigned char)(0x80 | (c & 0x3f));
+		*elen = 2;
+	} else if (c < 0x10000) {
+		enc[0] = (unsigned char)(0xe0 | c >> 12);
+		enc[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+		enc[2] = (unsigned char)(0x80 | (c & 0x3f));
+		*elen = 3;
+	} else {
+		enc[0] = (unsigned char)(0xf0 | c >> 18);
+		enc[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3f));
+		enc[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+		enc[3] = (unsigned char)(0x80 | (c & 0x3f));
+		*elen = 4;
+	}
+	*cp = c;
+	return len;
+}
+
 /* One pass over TEXT: the rule sum into ST (and features if asked). */
 static void
 sent_scan(struct sent_state *st, const char *text, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	struct sent_buf b;
-	const char *f;
-	size_t i, n, chunk, j;
+	size_t i, n, chunk, elen;
 	uint32_t cp;
+	unsigned char esc[4];
 	char emo[8];	/* sent_find reads 8 bytes */
 
 	memset(&b, 0, sizeof b);
@@ -884,7 +997,18 @@ sent_scan(struct sent_state *st, const char *text, size_t len)
 			} else if (s[i] == '-' && b.len > 0) {
 				sent_buf_add(&b, "-", 1, 0);
 				b.lower--;
+			} else if (s[i] == '\\' && (n = sent_escape(s + i,
+			    len - i, &cp, esc, &elen)) > 0) {
+				/* An escape left in the text. */
+				if ((cp >= 'a' && cp <= 'z') ||
+				    (cp >= '0' && cp <= '9'))
+					sent_buf_add(&b, (const char *)esc, 1,
+					    0);
+				else
+					sent_char(st, &b, cp, esc, elen,
+					    i + n < len ? s[i + n] : 0);
 			} else {
+				n = 1;
 				sent_flush(st, &b);
 				switch (s[i]) {
 				case '!':
@@ -924,36 +1048,7 @@ sent_scan(struct sent_state *st, const char *text, size_t len)
 			continue;
 		}
 		n = sent_utf8(s + i, len - i, &cp);
-		if (cp >= 0xc0 && cp <= 0xff && *(f = sent_latin1[cp - 0xc0])) {
-			sent_buf_add(&b, f, strlen(f), cp < 0xe0);
-		} else if (cp == 0x152 || cp == 0x153) {
-			sent_buf_add(&b, "oe", 2, cp == 0x152);
-		} else if (cp >= 0x100 && cp < 0x250) {
-			sent_buf_add(&b, (const char *)s + i, n, 0);
-		} else if (cp == 0x2019 || cp == 0x2bc) {
-			if (b.len > 0 && sent_elision(&b)) {
-				sent_buf_add(&b, "'", 1, 0);
-				b.lower--;
-				sent_flush(st, &b);
-			} else if (b.len > 0 && !(b.w[b.len - 1] == 'n' &&
-			    i + n < len && (s[i + n] == 't' ||
-			    s[i + n] == 'T'))) {
-				sent_buf_add(&b, "'", 1, 0);
-				b.lower--;
-			}
-		} else if (cp == 0xfe0f || cp == 0x200d ||
-		    (cp >= 0x1f3fb && cp <= 0x1f3ff)) {
-			/* Variation selector, joiner, skin tone: nothing. */
-		} else {
-			sent_flush(st, &b);
-			if (cp == 0x2026)		/* ... */
-				sent_sentence(st);
-			else if (cp >= 0x2190 && cp != 0xfffd) {
-				for (j = 0; j < n; j++)
-					emo[j] = (char)s[i + j];
-				sent_symbol(st, emo, n);
-			}
-		}
+		sent_char(st, &b, cp, s + i, n, i + n < len ? s[i + n] : 0);
 	}
 	sent_flush(st, &b);
 	st->sum += st->pending;

@@ -129,6 +129,19 @@ test_entities(void **state)
 	/* A bare ampersand is nothing, and leaves the words around it. */
 	assert_true(rules("R&D bad", "en") < 0);
 	assert_true(rules("good & bad", "en") == rules("good bad", "en"));
+	/* "\\uXXXX" escapes left in the text are the characters they
+	 * name: the negator stays whole, the comma ends its reach. */
+	assert_true(rules("it wasn\\u2019t bad", "en") ==
+	    rules("it wasn't bad", "en"));
+	assert_true(rules("it isn\\u2019t good", "en") < 0);
+	assert_true(rules("not\\u002c good", "en") > 0);
+	assert_true(rules("c\\u2019est pas bien", "fr") < 0);
+	assert_true(rules("lol \\ud83d\\ude21", "en") ==
+	    rules("lol \xf0\x9f\x98\xa1", "en"));
+	assert_true(rules("great\\u0021", "en") == rules("great!", "en"));
+	/* Not an escape: left as it was. */
+	assert_true(rules("bad \\u12", "en") == rules("bad", "en"));
+	assert_true(rules("bad \\ud83d", "en") == rules("bad", "en"));
 }
 
 static void
