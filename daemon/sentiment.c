@@ -24,7 +24,8 @@
 #define SENT_CAPS	0.733		/* a word in capitals */
 #define SENT_NEGATE	-0.74		/* a negated word */
 #define SENT_ALPHA	15.0		/* s / sqrt(s^2 + alpha) */
-#define SENT_CANT_WAIT	1.5		/* "can't wait", as "excited" */
+#define SENT_CANT_WAIT	1.5		/* "can't wait", as "eager" */
+#define SENT_BAD_ASS	1.5		/* "bad ass", as VADER's idiom */
 
 /* Rule flags of a word. */
 #define SF_NEGATOR	0x001		/* not, never, pas, jamais, sans ... */
@@ -44,6 +45,10 @@
 #define SF_INTERJ	0x4000		/* lol, wow, mdr: never negated */
 #define SF_CANT		0x8000		/* cant, cannot: "can't wait" */
 #define SF_WAIT		0x10000		/* wait */
+#define SF_HOLY		0x20000		/* holy: "holy shit" */
+#define SF_SWEAR	0x40000		/* shit, crap, fuck, hell after holy */
+#define SF_KICK		0x80000		/* bad, kick: "bad ass", "kick ass" */
+#define SF_ASS		0x100000	/* ass */
 
 enum { SENT_EN, SENT_FR, SENT_ANY };
 
@@ -123,6 +128,14 @@ static const struct sent_rule sent_rules[] = {
 	{ 'f', "hihi", SF_INTERJ, 0 },
 	/* "can't wait": eager, not a negated wait. */
 	{ 'e', "wait", SF_WAIT, 0 },
+	/* Idioms: "holy shit" is surprise, "bad ass" and "kick ass" praise
+	 * (VADER's "bad ass", 1.5, as its "badass", 1.4). */
+	{ 'e', "holy", SF_HOLY, 0 }, { 'e', "shit", SF_SWEAR, 0 },
+	{ 'e', "crap", SF_SWEAR, 0 }, { 'e', "fuck", SF_SWEAR, 0 },
+	{ 'e', "hell", SF_SWEAR, 0 }, { 'e', "bad", SF_KICK, 0 },
+	{ 'e', "kick", SF_KICK, 0 }, { 'e', "kicks", SF_KICK, 0 },
+	{ 'e', "kicked", SF_KICK, 0 }, { 'e', "kicking", SF_KICK, 0 },
+	{ 'e', "ass", SF_ASS, 0 },
 	/* English contrast. */
 	{ 'e', "but", SF_CONTRAST, 0 }, { 'e', "however", SF_CONTRAST, 0 },
 	/* French negators: ne ... pas / jamais / plus / rien / personne. */
@@ -523,6 +536,19 @@ sent_word(struct sent_state *st, const char *w, size_t len, uint32_t h,
 		goto push;
 	}
 
+	/* "holy shit": the swear word is surprise, neither good nor bad. */
+	if ((flags & SF_SWEAR) && st->nprev > 0 &&
+	    (st->prev[0].flags & SF_HOLY))
+		v = 0;
+	/* "bad ass", "kick ass": praise, "bad" with it. */
+	if ((flags & SF_ASS) && st->nprev > 0 &&
+	    (st->prev[0].flags & SF_KICK)) {
+		if (st->last_valenced) {
+			st->sum -= st->last;
+			st->caps_sum -= st->last_caps;
+		}
+		v = SENT_BAD_ASS;
+	}
 	st->last_valenced = 0;
 	/* "can't wait", "cannot wait": looking forward to it. */
 	if ((flags & SF_WAIT) && st->nprev > 0 &&

@@ -113,6 +113,16 @@ test_negation_scope(void **state)
 	assert_true(rules("can't stand it", "en") == 0);
 	assert_true(rules("wait", "en") == 0);
 	assert_true(rules("you cannot wait here, it is bad", "en") < 0);
+	/* Idioms: "holy shit" is surprise; "bad ass", "kick ass" praise. */
+	assert_true(rules("holy shit", "en") == 0);
+	assert_true(rules("shit", "en") < 0);
+	assert_true(rules("holy crap I'm going to see them tomorrow", "en") ==
+	    0);
+	assert_true(rules("holy hell, I hate it", "en") < 0);
+	assert_true(rules("his mohawk was bad ass", "en") > 0);
+	assert_true(rules("they kick ass", "en") > 0);
+	assert_true(rules("a bad day", "en") < 0);
+	assert_true(rules("they kicked my ass", "en") < 0);
 }
 
 static void
