@@ -24,6 +24,8 @@
 #define SENT_CAPS	0.733		/* a word in capitals */
 #define SENT_NEGATE	-0.74		/* a negated word */
 #define SENT_ALPHA	15.0		/* s / sqrt(s^2 + alpha) */
+#define SENT_CANT_WAIT	1.5		/* "can't wait", as "eager" */
+#define SENT_BAD_ASS	1.5		/* "bad ass", as VADER's idiom */
 
 /* Rule flags of a word. */
 #define SF_NEGATOR	0x001		/* not, never, pas, jamais, sans ... */
@@ -37,6 +39,16 @@
 #define SF_KIND		0x100		/* kind, sort: "kind of" */
 #define SF_OF		0x200		/* of */
 #define SF_POSTNEG	0x400		/* pas, jamais: negate the word before */
+#define SF_THIS		0x800		/* this: "haven't been this sore" */
+#define SF_DEGREE	0x1000		/* so, si, aussi: "never so good" */
+#define SF_NEVER	0x2000		/* never, jamais */
+#define SF_INTERJ	0x4000		/* lol, wow, mdr: never negated */
+#define SF_CANT		0x8000		/* cant, cannot: "can't wait" */
+#define SF_WAIT		0x10000		/* wait */
+#define SF_HOLY		0x20000		/* holy: "holy shit" */
+#define SF_SWEAR	0x40000		/* shit, crap, fuck, hell after holy */
+#define SF_KICK		0x80000		/* bad, kick: "bad ass", "kick ass" */
+#define SF_ASS		0x100000	/* ass */
 
 enum { SENT_EN, SENT_FR, SENT_ANY };
 
@@ -48,7 +60,7 @@ struct sent_word {
 	float		 valence;
 	float		 boost;
 	uint32_t	 hash;
-	uint16_t	 flags;
+	uint32_t	 flags;
 	uint8_t		 len;
 	char		 lang;
 };
@@ -64,11 +76,12 @@ struct sent_rule {
 static const struct sent_rule sent_rules[] = {
 	/* English negators. */
 	{ 'e', "not", SF_NEGATOR, 0 }, { 'e', "no", SF_NEGATOR, 0 },
-	{ 'e', "never", SF_NEGATOR, 0 }, { 'e', "nothing", SF_NEGATOR, 0 },
+	{ 'e', "never", SF_NEGATOR | SF_NEVER, 0 }, { 'e', "nothing", SF_NEGATOR, 0 },
 	{ 'e', "nobody", SF_NEGATOR, 0 }, { 'e', "none", SF_NEGATOR, 0 },
 	{ 'e', "nowhere", SF_NEGATOR, 0 }, { 'e', "neither", SF_NEGATOR, 0 },
 	{ 'e', "nor", SF_NEGATOR, 0 }, { 'e', "without", SF_NEGATOR, 0 },
-	{ 'e', "cannot", SF_NEGATOR, 0 }, { 'e', "cant", SF_NEGATOR, 0 },
+	{ 'e', "cannot", SF_NEGATOR | SF_CANT, 0 },
+	{ 'e', "cant", SF_NEGATOR | SF_CANT, 0 },
 	{ 'e', "dont", SF_NEGATOR, 0 }, { 'e', "doesnt", SF_NEGATOR, 0 },
 	{ 'e', "didnt", SF_NEGATOR, 0 }, { 'e', "isnt", SF_NEGATOR, 0 },
 	{ 'e', "wasnt", SF_NEGATOR, 0 }, { 'e', "arent", SF_NEGATOR, 0 },
@@ -80,7 +93,7 @@ static const struct sent_rule sent_rules[] = {
 	{ 'e', "seldom", SF_NEGATOR, 0 }, { 'e', "nope", SF_NEGATOR, 0 },
 	/* English intensifiers and diminishers. */
 	{ 'e', "very", SF_BOOST, 1 }, { 'e', "really", SF_BOOST, 1 },
-	{ 'e', "so", SF_BOOST, 1 }, { 'e', "extremely", SF_BOOST, 1 },
+	{ 'e', "so", SF_BOOST | SF_DEGREE, 1 }, { 'e', "extremely", SF_BOOST, 1 },
 	{ 'e', "absolutely", SF_BOOST, 1 }, { 'e', "completely", SF_BOOST, 1 },
 	{ 'e', "totally", SF_BOOST, 1 }, { 'e', "utterly", SF_BOOST, 1 },
 	{ 'e', "incredibly", SF_BOOST, 1 }, { 'e', "super", SF_BOOST, 1 },
@@ -98,12 +111,37 @@ static const struct sent_rule sent_rules[] = {
 	{ 'e', "a", SF_ARTICLE, 0 }, { 'e', "bit", SF_AFTER_ART, -1 },
 	{ 'e', "little", SF_AFTER_ART, -1 }, { 'e', "kind", SF_KIND, -1 },
 	{ 'e', "sort", SF_KIND, -1 }, { 'e', "of", SF_OF, 0 },
+	/* A degree word after a negation: "haven't been this sore", "never
+	 * so happy", "jamais ete aussi content" say more, not the opposite. */
+	{ 'e', "this", SF_THIS, 0 }, { 'f', "aussi", SF_DEGREE, 0 },
+	/* Interjections: a negation before does not reach them ("not me
+	 * lol", "c'est pas moi mdr"). */
+	{ 'e', "lol", SF_INTERJ, 0 }, { 'e', "lolz", SF_INTERJ, 0 },
+	{ 'e', "lmao", SF_INTERJ, 0 }, { 'e', "lmfao", SF_INTERJ, 0 },
+	{ 'e', "rofl", SF_INTERJ, 0 }, { 'e', "roflmao", SF_INTERJ, 0 },
+	{ 'e', "haha", SF_INTERJ, 0 }, { 'e', "hahaha", SF_INTERJ, 0 },
+	{ 'e', "yay", SF_INTERJ, 0 }, { 'e', "wow", SF_INTERJ, 0 },
+	{ 'e', "hooray", SF_INTERJ, 0 }, { 'e', "woohoo", SF_INTERJ, 0 },
+	{ 'e', "ugh", SF_INTERJ, 0 }, { 'e', "meh", SF_INTERJ, 0 },
+	{ 'f', "mdr", SF_INTERJ, 0 }, { 'f', "ptdr", SF_INTERJ, 0 },
+	{ 'f', "lol", SF_INTERJ, 0 }, { 'f', "haha", SF_INTERJ, 0 },
+	{ 'f', "hihi", SF_INTERJ, 0 },
+	/* "can't wait": eager, not a negated wait. */
+	{ 'e', "wait", SF_WAIT, 0 },
+	/* Idioms: "holy shit" is surprise, "bad ass" and "kick ass" praise
+	 * (VADER's "bad ass", 1.5, as its "badass", 1.4). */
+	{ 'e', "holy", SF_HOLY, 0 }, { 'e', "shit", SF_SWEAR, 0 },
+	{ 'e', "crap", SF_SWEAR, 0 }, { 'e', "fuck", SF_SWEAR, 0 },
+	{ 'e', "hell", SF_SWEAR, 0 }, { 'e', "bad", SF_KICK, 0 },
+	{ 'e', "kick", SF_KICK, 0 }, { 'e', "kicks", SF_KICK, 0 },
+	{ 'e', "kicked", SF_KICK, 0 }, { 'e', "kicking", SF_KICK, 0 },
+	{ 'e', "ass", SF_ASS, 0 },
 	/* English contrast. */
 	{ 'e', "but", SF_CONTRAST, 0 }, { 'e', "however", SF_CONTRAST, 0 },
 	/* French negators: ne ... pas / jamais / plus / rien / personne. */
 	{ 'f', "ne", SF_NE, 0 }, { 'f', "n'", SF_NE, 0 },
 	{ 'f', "pas", SF_NEGATOR | SF_POSTNEG, 0 },
-	{ 'f', "jamais", SF_NEGATOR | SF_POSTNEG, 0 },
+	{ 'f', "jamais", SF_NEGATOR | SF_POSTNEG | SF_NEVER, 0 },
 	{ 'f', "rien", SF_NEGATOR, 0 }, { 'f', "aucun", SF_NEGATOR, 0 },
 	{ 'f', "aucune", SF_NEGATOR, 0 }, { 'f', "sans", SF_NEGATOR, 0 },
 	{ 'f', "ni", SF_NEGATOR, 0 }, { 'f', "guere", SF_NEGATOR, 0 },
@@ -119,7 +157,7 @@ static const struct sent_rule sent_rules[] = {
 	{ 'f', "carrement", SF_BOOST, 1 }, { 'f', "grave", SF_BOOST, 1 },
 	{ 'f', "totalement", SF_BOOST, 1 }, { 'f', "completement", SF_BOOST, 1 },
 	{ 'f', "extremement", SF_BOOST, 1 }, { 'f', "absolument", SF_BOOST, 1 },
-	{ 'f', "franchement", SF_BOOST, 1 }, { 'f', "si", SF_BOOST, 1 },
+	{ 'f', "franchement", SF_BOOST, 1 }, { 'f', "si", SF_BOOST | SF_DEGREE, 1 },
 	{ 'f', "particulierement", SF_BOOST, 1 }, { 'f', "archi", SF_BOOST, 1 },
 	{ 'f', "vrmt", SF_BOOST, 1 }, { 'f', "tjrs", SF_BOOST, 0.5f },
 	{ 'f', "assez", SF_BOOST, -1 }, { 'f', "plutot", SF_BOOST, -1 },
@@ -151,10 +189,9 @@ static float		 sent_pair[2][SENTIMENT_MODEL_DIM][2];
 /* A word of the window before the current one. */
 struct sent_prev {
 	float		 boost;
-	uint16_t	 flags;		/* SF_* (they fit 16 bits) */
+	uint32_t	 flags;		/* SF_* */
 	uint8_t		 caps;		/* 0 or 1 */
 };
-_Static_assert(SF_POSTNEG <= 0x8000, "the rule flags fit sent_prev's 16 bits");
 
 /* The state of one scoring pass. */
 struct sent_state {
@@ -368,7 +405,7 @@ sent_push(struct sent_state *st, unsigned flags, float boost, int caps)
 	_Static_assert(SENT_WINDOW == 3, "sent_push shifts three words");
 	st->prev[2] = st->prev[1];
 	st->prev[1] = st->prev[0];
-	st->prev[0].flags = (uint16_t)flags;
+	st->prev[0].flags = flags;
 	st->prev[0].boost = boost;
 	st->prev[0].caps = (uint8_t)caps;
 	if (st->nprev < SENT_WINDOW)
@@ -414,7 +451,7 @@ sent_word(struct sent_state *st, const char *w, size_t len, uint32_t h,
 	unsigned flags = 0;
 	float boost = 0;
 	double v = 0, capsv = 0, scale, sign;
-	int k, negated = 0, ne = st->ne_left > 0;
+	int k, kneg, negated = 0, ne = st->ne_left > 0;
 	uint32_t hf;
 
 	st->nwords++;
@@ -499,13 +536,33 @@ sent_word(struct sent_state *st, const char *w, size_t len, uint32_t h,
 		goto push;
 	}
 
+	/* "holy shit": the swear word is surprise, neither good nor bad. */
+	if ((flags & SF_SWEAR) && st->nprev > 0 &&
+	    (st->prev[0].flags & SF_HOLY))
+		v = 0;
+	/* "bad ass", "kick ass": praise, "bad" with it. */
+	if ((flags & SF_ASS) && st->nprev > 0 &&
+	    (st->prev[0].flags & SF_KICK)) {
+		if (st->last_valenced) {
+			st->sum -= st->last;
+			st->caps_sum -= st->last_caps;
+		}
+		v = SENT_BAD_ASS;
+	}
 	st->last_valenced = 0;
+	/* "can't wait", "cannot wait": looking forward to it. */
+	if ((flags & SF_WAIT) && st->nprev > 0 &&
+	    (st->prev[0].flags & SF_CANT)) {
+		v = SENT_CANT_WAIT;
+		st->prev[0].flags &= ~SF_NEGATOR;
+	}
 	if (v != 0 && !(flags & SF_BOOST)) {
 		sign = v > 0 ? 1 : -1;
 		if (caps)
 			capsv = sign * SENT_CAPS;
 		if (elong)
 			v += sign * SENT_BOOST;
+		kneg = -1;
 		for (k = 0; k < st->nprev; k++) {
 			if (st->prev[k].flags & SF_BOOST) {
 				scale = SENT_BOOST * st->prev[k].boost *
@@ -514,11 +571,25 @@ sent_word(struct sent_state *st, const char *w, size_t len, uint32_t h,
 					scale += SENT_CAPS * st->prev[k].boost;
 				v += sign * scale;
 			}
-			if (st->prev[k].flags & SF_NEGATOR)
+			/* A negator does not negate a negator: "NO NO NO"
+			 * insists. */
+			if ((st->prev[k].flags & SF_NEGATOR) &&
+			    !(flags & (SF_NEGATOR | SF_INTERJ))) {
 				negated = 1;
+				if (kneg < 0)
+					kneg = k;
+			}
 		}
-		if (ne)
+		if (ne && !(flags & SF_INTERJ))
 			negated = 1;
+		/* "haven't been this sore", "never so good": the negation
+		 * heightens (x 1.5 for "never so", else x 1.25). */
+		if (kneg > 0 && ((st->prev[0].flags & SF_THIS) ||
+		    ((st->prev[0].flags & SF_DEGREE) &&
+		    (st->prev[kneg].flags & SF_NEVER)))) {
+			negated = 0;
+			v *= kneg == 1 ? 1.5 : 1.25;
+		}
 		if (negated) {
 			if ((flags & SF_TERRIBLE) && st->lang != SENT_EN) {
 				v = -fabs(v) - 0.5;
@@ -752,15 +823,151 @@ sent_emoticon(struct sent_state *st, const char *s, size_t len)
 	return sent_symbol(st, key, len);
 }
 
+/* The length of the HTML character reference ("&gt;", "&#39;", "&#x27;")
+ * at S (N bytes, S[0] is '&'), or 1 if there is none. */
+static size_t
+sent_entity(const unsigned char *s, size_t n)
+{
+	size_t i = 1;
+
+	if (i < n && s[i] == '#') {
+		i++;
+		if (i < n && (s[i] == 'x' || s[i] == 'X'))
+			i++;
+		while (i < n && i < 10 && ((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'a' && s[i] <= 'f') || (s[i] >= 'A' && s[i] <= 'F')))
+			i++;
+	} else
+		while (i < n && i < 10 && ((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z')))
+			i++;
+	if (i > 2 && i < n && s[i] == ';')
+		return i + 1;
+	return 1;
+}
+
+/* Read the character CP that is not an ASCII letter (its N bytes of UTF-8
+ * at ENC; NEXT is the byte after it, or 0) into word B of ST. */
+static void
+sent_char(struct sent_state *st, struct sent_buf *b, uint32_t cp,
+    const unsigned char *enc, size_t n, unsigned char next)
+{
+	const char *f;
+	char emo[8];	/* sent_find reads 8 bytes */
+	size_t j;
+
+	if (cp >= 0xc0 && cp <= 0xff && *(f = sent_latin1[cp - 0xc0])) {
+		sent_buf_add(b, f, strlen(f), cp < 0xe0);
+	} else if (cp == 0x152 || cp == 0x153) {
+		sent_buf_add(b, "oe", 2, cp == 0x152);
+	} else if (cp >= 0x100 && cp < 0x250) {
+		sent_buf_add(b, (const char *)enc, n, 0);
+	} else if (cp == 0x2019 || cp == 0x2bc || cp == '\'') {
+		if (b->len > 0 && sent_elision(b)) {
+			sent_buf_add(b, "'", 1, 0);
+			b->lower--;
+			sent_flush(st, b);
+		} else if (b->len > 0 && !(b->w[b->len - 1] == 'n' &&
+		    (next == 't' || next == 'T'))) {
+			sent_buf_add(b, "'", 1, 0);
+			b->lower--;
+		}
+	} else if (cp == 0xfe0f || cp == 0x200d ||
+	    (cp >= 0x1f3fb && cp <= 0x1f3ff)) {
+		/* Variation selector, joiner, skin tone: nothing. */
+	} else {
+		sent_flush(st, b);
+		if (cp == '!')
+			st->excl++;
+		else if (cp == '?')
+			st->quest++;
+		if (cp == 0x2026 || cp == '.' || cp == ',' || cp == ';' ||
+		    cp == '!' || cp == '?')
+			sent_sentence(st);	/* "...", or escaped punctuation */
+		else if (cp >= 0x2190 && cp != 0xfffd && n <= 4) {
+			memset(emo, 0, sizeof emo);
+			for (j = 0; j < n; j++)
+				emo[j] = (char)enc[j];
+			sent_symbol(st, emo, n);
+		}
+	}
+}
+
+/* The value of the four hex digits at S, or -1. */
+static long
+sent_hex4(const unsigned char *s)
+{
+	long v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		v <<= 4;
+		if (s[i] >= '0' && s[i] <= '9')
+			v |= s[i] - '0';
+		else if ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'f')
+			v |= (s[i] | 0x20) - 'a' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+/* A "\uXXXX" escape left in the text (JSON escaped twice, as scraped posts
+ * often are: "can\u2019t", "\ud83d\ude02") at S (N bytes, S[0] is a
+ * backslash): its length (6, or 12 for a surrogate pair), the character in
+ * *CP and its UTF-8 in ENC (*ELEN bytes); 0 if there is none. */
+static size_t
+sent_escape(const unsigned char *s, size_t n, uint32_t *cp,
+    unsigned char *enc, size_t *elen)
+{
+	long hi, lo;
+	size_t len = 6;
+	uint32_t c;
+
+	if (n < 6 || s[1] != 'u' || (hi = sent_hex4(s + 2)) < 0)
+		return 0;
+	c = (uint32_t)hi;
+	if (hi >= 0xd800 && hi < 0xdc00) {
+		if (n < 12 || s[6] != '\\' || s[7] != 'u' ||
+		    (lo = sent_hex4(s + 8)) < 0xdc00 || lo >= 0xe000)
+			return 0;
+		c = 0x10000 + (((uint32_t)hi - 0xd800) << 10) +
+		    ((uint32_t)lo - 0xdc00);
+		len = 12;
+	} else if (hi >= 0xdc00 && hi < 0xe000)
+		return 0;
+	if (c < 0x80) {
+		enc[0] = (unsigned char)c;
+		*elen = 1;
+	} else if (c < 0x800) {
+		enc[0] = (unsigned char)(0xc0 | c >> 6);
+		enc[1] = (unsigned char)(0x80 | (c & 0x3f));
+		*elen = 2;
+	} else if (c < 0x10000) {
+		enc[0] = (unsigned char)(0xe0 | c >> 12);
+		enc[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+		enc[2] = (unsigned char)(0x80 | (c & 0x3f));
+		*elen = 3;
+	} else {
+		enc[0] = (unsigned char)(0xf0 | c >> 18);
+		enc[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3f));
+		enc[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
+		enc[3] = (unsigned char)(0x80 | (c & 0x3f));
+		*elen = 4;
+	}
+	*cp = c;
+	return len;
+}
+
 /* One pass over TEXT: the rule sum into ST (and features if asked). */
 static void
 sent_scan(struct sent_state *st, const char *text, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	struct sent_buf b;
-	const char *f;
-	size_t i, n, chunk, j;
+	size_t i, n, chunk, elen;
 	uint32_t cp;
+	unsigned char esc[4];
 	char emo[8];	/* sent_find reads 8 bytes */
 
 	memset(&b, 0, sizeof b);
@@ -807,7 +1014,7 @@ sent_scan(struct sent_state *st, const char *text, size_t len)
 					b.lower--;
 					sent_flush(st, &b);
 				} else if (b.w[b.len - 1] == 'n' && i + 1 < len &&
-				    s[i + 1] == 't') {
+				    (s[i + 1] == 't' || s[i + 1] == 'T')) {
 					/* don't, isn't: "dont", "isnt". */
 				} else {
 					sent_buf_add(&b, "'", 1, 0);
@@ -816,7 +1023,18 @@ sent_scan(struct sent_state *st, const char *text, size_t len)
 			} else if (s[i] == '-' && b.len > 0) {
 				sent_buf_add(&b, "-", 1, 0);
 				b.lower--;
+			} else if (s[i] == '\\' && (n = sent_escape(s + i,
+			    len - i, &cp, esc, &elen)) > 0) {
+				/* An escape left in the text. */
+				if ((cp >= 'a' && cp <= 'z') ||
+				    (cp >= '0' && cp <= '9'))
+					sent_buf_add(&b, (const char *)esc, 1,
+					    0);
+				else
+					sent_char(st, &b, cp, esc, elen,
+					    i + n < len ? s[i + n] : 0);
 			} else {
+				n = 1;
 				sent_flush(st, &b);
 				switch (s[i]) {
 				case '!':
@@ -834,6 +1052,12 @@ sent_scan(struct sent_state *st, const char *text, size_t len)
 					/* A comma ends a negator's reach too. */
 					sent_sentence(st);
 					break;
+				case '&':
+					/* An HTML character reference ("&gt;",
+					 * "&amp;", "&#39;") is markup, not a
+					 * word ("gt" is rated). */
+					n = sent_entity(s + i, len - i);
+					break;
 				case ':':
 				case '=':
 				case '<':
@@ -850,35 +1074,7 @@ sent_scan(struct sent_state *st, const char *text, size_t len)
 			continue;
 		}
 		n = sent_utf8(s + i, len - i, &cp);
-		if (cp >= 0xc0 && cp <= 0xff && *(f = sent_latin1[cp - 0xc0])) {
-			sent_buf_add(&b, f, strlen(f), cp < 0xe0);
-		} else if (cp == 0x152 || cp == 0x153) {
-			sent_buf_add(&b, "oe", 2, cp == 0x152);
-		} else if (cp >= 0x100 && cp < 0x250) {
-			sent_buf_add(&b, (const char *)s + i, n, 0);
-		} else if (cp == 0x2019 || cp == 0x2bc) {
-			if (b.len > 0 && sent_elision(&b)) {
-				sent_buf_add(&b, "'", 1, 0);
-				b.lower--;
-				sent_flush(st, &b);
-			} else if (b.len > 0 && !(b.w[b.len - 1] == 'n' &&
-			    i + n < len && s[i + n] == 't')) {
-				sent_buf_add(&b, "'", 1, 0);
-				b.lower--;
-			}
-		} else if (cp == 0xfe0f || cp == 0x200d ||
-		    (cp >= 0x1f3fb && cp <= 0x1f3ff)) {
-			/* Variation selector, joiner, skin tone: nothing. */
-		} else {
-			sent_flush(st, &b);
-			if (cp == 0x2026)		/* ... */
-				sent_sentence(st);
-			else if (cp >= 0x2190 && cp != 0xfffd) {
-				for (j = 0; j < n; j++)
-					emo[j] = (char)s[i + j];
-				sent_symbol(st, emo, n);
-			}
-		}
+		sent_char(st, &b, cp, s + i, n, i + n < len ? s[i + n] : 0);
 	}
 	sent_flush(st, &b);
 	st->sum += st->pending;

@@ -9,7 +9,13 @@
  *     interet"); French "ne"/"n'" negates up to three words after it and makes
  *     "plus" a negator ("ne ... jamais", "ne ... plus"); informal French
  *     without "ne" negates the word just before "pas" ("j'aime pas");
- *     "pas terrible" is negative;
+ *     "pas terrible" is negative; a negator does not negate a negator ("NO
+ *     NO NO") or an interjection ("not me lol", "pas moi mdr"), and after
+ *     "this" or "never so" it heightens (x 1.25, x 1.5) rather than flips
+ *     ("haven't been this sore", "never so happy", "jamais ete aussi
+ *     content");
+ *   - idioms: "can't wait" is eager (+1.5), "bad ass" and "kick ass" praise
+ *     (+1.5), "holy shit" surprise (the swear word counts nothing);
  *   - intensifiers and diminishers among the three words before add or take
  *     0.293 (x 1, 0.95, 0.9 with distance): very, really, so, extremely, tres,
  *     trop, vraiment, super, grave ... / slightly, a bit, kind of, un peu,
@@ -22,6 +28,8 @@
  *     0.292, "??" and more up to 0.96, all in the direction of the sum;
  *   - emoji (VADER's emoji lexicon, scored through its descriptions) and
  *     emoticons (":(", ":)", ":'(", "xD", "<3", ...);
+ *   - HTML character references ("&gt;") are skipped and "\uXXXX" escapes
+ *     left in the text ("can\u2019t") read as their characters;
  *   - French elisions are split (j'aime, c'est, l'appli, n'importe) and
  *     accents and case folded; informal words (chuis, nul, relou, bof, mdr,
  *     naze, grave, kiffe ...) are in the lexicon or the rules.

@@ -51,6 +51,10 @@ test_negation(void **state)
 	assert_true(rules("this is not good", "en") < 0);
 	assert_true(rules("it doesn't work well", "en") < 0);
 	assert_true(rules("it doesn\xe2\x80\x99t work well", "en") < 0);
+	/* In capitals too: "DON'T" is the negator "dont". */
+	assert_true(rules("I DON'T LIKE IT", "en") < 0);
+	assert_true(rules("I DON\xe2\x80\x99T LIKE IT", "en") < 0);
+	assert_true(rules("DON'T CARE DON'T CARE", "en") < 0);
 	assert_true(rules("never happy with them", "en") < 0);
 	assert_int_equal(polarity("Not happy with the new update", "en"),
 	    SENTIMENT_NEGATIVE);
@@ -77,6 +81,77 @@ test_negation(void **state)
 	    SENTIMENT_NEGATIVE);
 	assert_int_equal(polarity("je ne recommande jamais cette appli, nul",
 	    "fr"), SENTIMENT_NEGATIVE);
+}
+
+static void
+test_negation_scope(void **state)
+{
+	(void)state;
+	/* A negator does not negate a negator: repeated "no" insists. */
+	assert_true(rules("NO NO NO NO NO.", "en") < 0);
+	assert_true(rules("No and no.", "en") < rules("no", "en"));
+	assert_true(rules("no good", "en") < 0);
+	/* A degree word between: the negation heightens, not flips. */
+	assert_true(rules("haven't been this sore in a while", "en") < 0);
+	assert_true(rules("I have never been this happy", "en") > 0);
+	assert_true(rules("I have never slept so well", "en") > 0);
+	assert_true(rules("never so happy", "en") > rules("so happy", "en"));
+	assert_true(rules("not so bad", "en") > 0);
+	assert_true(rules("not so good", "en") < 0);
+	assert_true(rules("je n'ai jamais ete aussi heureux", "fr") > 0);
+	assert_true(rules("jamais si bien servi", "fr") > 0);
+	assert_true(rules("pas aussi bon", "fr") < 0);
+	/* A negation does not reach an interjection. */
+	assert_true(rules("not me lol", "en") > 0);
+	assert_true(rules("IM NOT THE LATTER LOL", "en") > 0);
+	assert_true(rules("not funny", "en") < 0);
+	assert_true(rules("c'est pas moi mdr", "fr") > 0);
+	assert_true(rules("c'est pas drole", "fr") < 0);
+	/* "can't wait" is eagerness, not a negated wait. */
+	assert_true(rules("can't wait to see them live", "en") > 0);
+	assert_true(rules("I cannot wait for the weekend", "en") > 0);
+	assert_true(rules("can't stand it", "en") == 0);
+	assert_true(rules("wait", "en") == 0);
+	assert_true(rules("you cannot wait here, it is bad", "en") < 0);
+	/* Idioms: "holy shit" is surprise; "bad ass", "kick ass" praise. */
+	assert_true(rules("holy shit", "en") == 0);
+	assert_true(rules("shit", "en") < 0);
+	assert_true(rules("holy crap I'm going to see them tomorrow", "en") ==
+	    0);
+	assert_true(rules("holy hell, I hate it", "en") < 0);
+	assert_true(rules("his mohawk was bad ass", "en") > 0);
+	assert_true(rules("they kick ass", "en") > 0);
+	assert_true(rules("a bad day", "en") < 0);
+	assert_true(rules("they kicked my ass", "en") < 0);
+}
+
+static void
+test_entities(void **state)
+{
+	(void)state;
+	/* HTML character references are markup, not words ("gt" is rated). */
+	assert_true(rules("gt", "en") > 0);
+	assert_true(rules("&gt;", "en") == 0);
+	assert_true(rules("&amp; &lt; &quot; &#39; &#x27;", "en") == 0);
+	assert_true(rules("Stop &gt; Rewind &gt; Repeat", "en") ==
+	    rules("Stop > Rewind > Repeat", "en"));
+	assert_true(rules("&#39;great&#39;", "en") == rules("great", "en"));
+	/* A bare ampersand is nothing, and leaves the words around it. */
+	assert_true(rules("R&D bad", "en") < 0);
+	assert_true(rules("good & bad", "en") == rules("good bad", "en"));
+	/* "\\uXXXX" escapes left in the text are the characters they
+	 * name: the negator stays whole, the comma ends its reach. */
+	assert_true(rules("it wasn\\u2019t bad", "en") ==
+	    rules("it wasn't bad", "en"));
+	assert_true(rules("it isn\\u2019t good", "en") < 0);
+	assert_true(rules("not\\u002c good", "en") > 0);
+	assert_true(rules("c\\u2019est pas bien", "fr") < 0);
+	assert_true(rules("lol \\ud83d\\ude21", "en") ==
+	    rules("lol \xf0\x9f\x98\xa1", "en"));
+	assert_true(rules("great\\u0021", "en") == rules("great!", "en"));
+	/* Not an escape: left as it was. */
+	assert_true(rules("bad \\u12", "en") == rules("bad", "en"));
+	assert_true(rules("bad \\ud83d", "en") == rules("bad", "en"));
 }
 
 static void
@@ -278,6 +353,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_negation),
+		cmocka_unit_test(test_negation_scope),
+		cmocka_unit_test(test_entities),
 		cmocka_unit_test(test_intensifiers),
 		cmocka_unit_test(test_contrast),
 		cmocka_unit_test(test_caps_and_repeats),
