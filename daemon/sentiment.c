@@ -34,7 +34,7 @@
 #define SF_CONTRAST	0x008		/* but, mais, cependant ... */
 #define SF_BOOST	0x010		/* intensifier or diminisher (boost) */
 #define SF_TERRIBLE	0x020		/* negated, still negative */
-#define SF_ARTICLE	0x040		/* a, un: "a bit", "un peu" */
+#define SF_ARTICLE	0x040		/* a, the, un: "a bit", "un peu" */
 #define SF_AFTER_ART	0x080		/* bit, little, peu after an article */
 #define SF_KIND		0x100		/* kind, sort: "kind of" */
 #define SF_OF		0x200		/* of */
@@ -108,7 +108,8 @@ static const struct sent_rule sent_rules[] = {
 	{ 'e', "kinda", SF_BOOST, -1 }, { 'e', "sorta", SF_BOOST, -1 },
 	{ 'e', "partly", SF_BOOST, -1 }, { 'e', "marginally", SF_BOOST, -1 },
 	{ 'e', "almost", SF_BOOST, -1 }, { 'e', "less", SF_BOOST, -1 },
-	{ 'e', "a", SF_ARTICLE, 0 }, { 'e', "bit", SF_AFTER_ART, -1 },
+	{ 'e', "a", SF_ARTICLE, 0 },
+	{ 'e', "an", SF_ARTICLE, 0 }, { 'e', "the", SF_ARTICLE, 0 }, { 'e', "bit", SF_AFTER_ART, -1 },
 	{ 'e', "little", SF_AFTER_ART, -1 }, { 'e', "kind", SF_KIND, -1 },
 	{ 'e', "sort", SF_KIND, -1 }, { 'e', "of", SF_OF, 0 },
 	/* A degree word after a negation: "haven't been this sore", "never
@@ -200,6 +201,7 @@ struct sent_state {
 	double		 weight;	/* 1.5 after a contrast word */
 	struct sent_prev prev[SENT_WINDOW];
 	int		 nprev;
+	int		 article;	/* the word before was an article */
 	int		 ne_left;	/* words still under a French "ne" */
 	int		 nwords, ncaps;	/* words, words in capitals */
 	int		 excl, quest;
@@ -419,6 +421,7 @@ sent_sentence(struct sent_state *st)
 	st->sum += st->pending;
 	st->pending = 0;
 	st->nprev = 0;
+	st->article = 0;
 	st->ne_left = 0;
 	st->last_valenced = 0;
 	st->hprev = 0;
@@ -503,9 +506,8 @@ sent_word(struct sent_state *st, const char *w, size_t len, uint32_t h,
 		flags |= SF_NEGATOR;
 	/* "a bit", "un peu": a diminisher; "peu" alone negates. */
 	if (flags & SF_AFTER_ART) {
-		if (st->nprev > 0 && (st->prev[0].flags & SF_ARTICLE)) {
+		if (st->article) {
 			flags |= SF_BOOST;
-			st->prev[0].flags &= ~SF_ARTICLE;
 		} else if (w[0] == 'p')
 			flags |= SF_NEGATOR;
 	}
@@ -615,6 +617,13 @@ features:
 		sent_feature(st, (st->hprev * 31u) ^ hf ^ 0x27d4eb2fu);
 	st->hprev = hf | 1;
 push:
+	/* An article takes no place in the window: "wouldn't be such a bad
+	 * idea" negates "bad" as "wouldn't be such bad" would. */
+	if (flags & SF_ARTICLE) {
+		st->article = 1;
+		return;
+	}
+	st->article = 0;
 	if (flags & SF_BOOST) {
 		/* Elongated intensifiers ("sooo") weigh more. */
 		if (elong)

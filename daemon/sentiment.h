@@ -5,8 +5,8 @@
  * Rules over polarity lexicons (VADER, vader_FR, AFINN, Pattern and our own
  * words, conf/lexicons/), in VADER's manner, extended for French:
  *   - negation flips and damps (x -0.74) a word when a negator is among the
- *     three words before it ("not bad", "never good", "pas mal", "sans
- *     interet"); French "ne"/"n'" negates up to three words after it and makes
+ *     three words before it, articles not counted ("not bad", "never good",
+ *     "wouldn't be such a bad idea", "pas mal", "sans interet"); French "ne"/"n'" negates up to three words after it and makes
  *     "plus" a negator ("ne ... jamais", "ne ... plus"); informal French
  *     without "ne" negates the word just before "pas" ("j'aime pas");
  *     "pas terrible" is negative; a negator does not negate a negator ("NO

@@ -60,6 +60,14 @@ test_negation(void **state)
 	    SENTIMENT_NEGATIVE);
 	/* Beyond three words the negator no longer reaches. */
 	assert_true(rules("not that it matters much, good", "en") > 0);
+	/* Articles take no place among the three: "such a bad idea". */
+	assert_true(rules("it wouldn't be such a bad idea", "en") > 0);
+	assert_true(rules("it's not the best idea", "en") < 0);
+	assert_true(rules("it is such a bad idea", "en") < 0);
+	assert_true(rules("a bit bad", "en") > rules("bad", "en"));
+	assert_true(rules("a. bit bad", "en") == rules("bit bad", "en"));
+	assert_true(rules("pas vraiment un tres bon film", "fr") < 0);
+	assert_true(rules("un peu nul", "fr") > rules("nul", "fr"));
 
 	/* French: ne ... pas / jamais / plus, pas alone, after the verb. */
 	assert_true(rules("c'est bien", "fr") > 0);
