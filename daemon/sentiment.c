@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "sentiment.h"
 #include "sentiment_data.h"
 
@@ -945,25 +947,7 @@ sent_escape(const unsigned char *s, size_t n, uint32_t *cp,
 		len = 12;
 	} else if (hi >= 0xdc00 && hi < 0xe000)
 		return 0;
-	if (c < 0x80) {
-		enc[0] = (unsigned char)c;
-		*elen = 1;
-	} else if (c < 0x800) {
-		enc[0] = (unsigned char)(0xc0 | c >> 6);
-		enc[1] = (unsigned char)(0x80 | (c & 0x3f));
-		*elen = 2;
-	} else if (c < 0x10000) {
-		enc[0] = (unsigned char)(0xe0 | c >> 12);
-		enc[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
-		enc[2] = (unsigned char)(0x80 | (c & 0x3f));
-		*elen = 3;
-	} else {
-		enc[0] = (unsigned char)(0xf0 | c >> 18);
-		enc[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3f));
-		enc[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
-		enc[3] = (unsigned char)(0x80 | (c & 0x3f));
-		*elen = 4;
-	}
+	*elen = (size_t)utf8proc_encode_char((utf8proc_int32_t)c, enc);
 	*cp = c;
 	return len;
 }
