@@ -282,6 +282,11 @@ test_french_forms(void **state)
 	    SENTIMENT_POSITIVE);
 	assert_int_equal(polarity("c'est nul, chuis vraiment d\xc3\xa9\xc3\xa7u",
 	    "fr"), SENTIMENT_NEGATIVE);
+	/* Product talk the translated lexicons took for grievances: a
+	 * battery's charge, hesitating before a purchase. */
+	assert_true(rules("la batterie tient une charge", "fr") == 0);
+	assert_int_equal(polarity("j'h\xc3\xa9site \xc3\xa0 le prendre", "fr"),
+	    SENTIMENT_NEUTRAL);
 	/* An unknown language tries both lexicons. */
 	assert_true(rules("c'est nul", NULL) < 0);
 	assert_true(rules("this is awful", "other") < 0);
