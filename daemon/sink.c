@@ -459,15 +459,17 @@ sink_retry_cb(evutil_socket_t fd, short what, void *arg)
 
 /* Whether an error reply means "try again later on a new connection":
  * Redis loading, busy, failing over (READONLY: a replica now), out of memory
- * under noeviction (OOM), or refusing writes after a failed save (MISCONF).
- * What is in flight is held, and the next connection sends it again. */
+ * under noeviction (OOM), refusing writes after a failed save (MISCONF), or
+ * one of our keys made another type by someone else (WRONGTYPE: a string
+ * where an alert stream should be, until an operator deletes it). What is
+ * in flight is held, and the next connection sends it again. */
 static int
 sink_transient(const redisReply *r)
 {
 	static const char *const words[] = {
 		"LOADING", "BUSY ", "MASTERDOWN", "TRYAGAIN", "NOAUTH",
 		"WRONGPASS", "NOPERM", "READONLY", "NOSCRIPT", "OOM ",
-		"MISCONF"
+		"MISCONF", "WRONGTYPE"
 	};
 	size_t i;
 
@@ -940,12 +942,20 @@ sink_reply_entry(redisAsyncContext *ac, void *reply, void *arg)
 
 	if (r == NULL || s == NULL || s->drop_pending)
 		return;	/* what is in flight is held again and read back */
+	e = TAILQ_FIRST(&s->inflight);
 	if (r->type == REDIS_REPLY_ERROR && sink_transient(r)) {
-		/* Not now (loading, failover, lost auth): reconnect. */
-		sink_drop_later(s, LOG_WARNING, "%s", r->str);
+		/* Not now (loading, failover, lost auth, a key of another
+		 * type): reconnect. deliver.lua names the key it refuses;
+		 * Redis's own WRONGTYPE does not. */
+		if (e != NULL && !e->delivery &&
+		    strncmp(r->str, "WRONGTYPE", 9) == 0)
+			sink_drop_later(s, LOG_WARNING, "%s (writing %s)",
+			    r->str, s->keys[e->key].name);
+		else
+			sink_drop_later(s, LOG_WARNING, "%s", r->str);
 		return;
 	}
-	if ((e = TAILQ_FIRST(&s->inflight)) == NULL) {
+	if (e == NULL) {
 		log_err(SINK_SUBSYS, "a reply for no entry");
 		return;
 	}
@@ -967,9 +977,9 @@ sink_reply_entry(redisAsyncContext *ac, void *reply, void *arg)
 			    "written again", (int)e->idlen, e->id);
 		}
 	} else if (r->type == REDIS_REPLY_ERROR) {
-		/* Refused for good (wrong type, out of memory): sending it
-		 * again would stall everything behind it, so it counts as
-		 * dropped. */
+		/* Refused for good (an error no retry can mend: a bug of
+		 * ours, a command this Redis does not have): sending it again
+		 * would stall everything behind it, so it counts as dropped. */
 		s->dropped++;
 		if (!s->rejected_logged) {
 			log_err(SINK_SUBSYS, "%s refused entry %.*s for %s: %s; "

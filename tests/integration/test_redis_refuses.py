@@ -1,6 +1,7 @@
 """test_redis_refuses.py - Redis up but refusing writes: out of memory under
 noeviction (OOM), a failed snapshot with stop-writes-on-bgsave-error
-(MISCONF), and a failover that made it a replica (READONLY). For each, the
+(MISCONF), a failover that made it a replica (READONLY), and an alert queue
+that someone replaced with a string (WRONGTYPE). For each, the
 daemon logs that it is holding, writes nothing while refused, and once Redis
 takes writes again every mention and alert is there exactly once, in
 order."""
@@ -34,6 +35,18 @@ def misconf(r):
 def readonly(r):
     r.client.execute_command("REPLICAOF", "127.0.0.1", str(free_port()))   # no master there
     return lambda: r.client.execute_command("REPLICAOF", "NO", "ONE")
+
+
+def wrongtype(r):
+    key = "t:alerts:negative"
+    saved = r.client.dump(key)
+    r.client.delete(key)
+    r.client.set(key, "not a stream")
+
+    def undo():
+        r.client.delete(key)
+        r.client.restore(key, 0, saved)
+    return undo
 
 
 def refused_then_delivered(refuse, word):
@@ -78,5 +91,11 @@ def test_readonly():
     refused_then_delivered(readonly, "READONLY")
 
 
+def test_wrongtype():
+    # deliver.lua checks the keys' types before it claims the mention: a
+    # claim made before the failing write would have lost the alert.
+    refused_then_delivered(wrongtype, "WRONGTYPE t:alerts:negative holds a string, not a stream")
+
+
 if __name__ == "__main__":
-    run([test_oom, test_misconf, test_readonly])
+    run([test_oom, test_misconf, test_readonly, test_wrongtype])

@@ -538,11 +538,12 @@ test_maxlen(void **state)
 	harness_redis_stop(&r);
 }
 
-/* An entry Redis refuses for good (its key holds a string) is dropped and
- * counted, and does not hold up the entries behind it: binary-safe ids and
- * JSON (quotes, newlines, CRLF, a NUL-free UTF-8 mix) arrive byte for byte. */
+/* A key made another type by someone else (a string where the alert stream
+ * should be) holds everything, drops nothing, and names the key; once it is
+ * deleted, every entry arrives, byte for byte: binary-safe ids and JSON
+ * (quotes, newlines, CRLF, a NUL-free UTF-8 mix). */
 static void
-test_refused_and_binary_safe(void **state)
+test_wrongtype_held_and_binary_safe(void **state)
 {
 	static const char *const ids[] = {
 		"a:1", "a:\"2\"", "a:\r\n*3\r\n$4", "a:caf\xc3\xa9",
@@ -556,9 +557,10 @@ test_refused_and_binary_safe(void **state)
 	struct sink_stats st;
 	redisContext *c;
 	redisReply *rep;
-	char url[64], *cause = NULL;
+	char url[64], *cause = NULL, *log;
 	struct config_redis cfg;
 	struct sink *s;
+	int never = 0;
 	size_t i;
 
 	assert_int_equal(harness_redis_start(&r), 0);
@@ -566,16 +568,27 @@ test_refused_and_binary_safe(void **state)
 	freeReplyObject(cmd(c, "SET t:alerts:negative not-a-stream"));
 	snprintf(url, sizeof(url), "redis://127.0.0.1:%d", r.port);
 	cfg = make_cfg(url, CONFIG_QUEUE_STREAM, 1000, 1000);
+	capture_start();
 	s = sink_new(base, &cfg, &cause);
 	assert_non_null(s);
-	assert_true(run_until(base, sink_is_connected, s, 5));
 	sink_alert(s, "negative", "a:refused", "{\"refused\":true}");
 	for (i = 0; i < 4; i++)
 		sink_mention(s, ids[i], docs[i], NULL);
+	run_until(base, flag_set, &never, 1.0);
+	log = capture_stop();
+	sink_stats(s, &st);
+	assert_int_equal(st.connected, 0);
+	assert_int_equal(st.dropped, 0);
+	assert_int_equal(st.written, 0);
+	assert_int_equal(st.held, 5);
+	assert_non_null(strstr(log, "t:alerts:negative: WRONGTYPE"));
+	free(log);
+
+	freeReplyObject(cmd(c, "DEL t:alerts:negative"));
 	assert_true(flush_wait(s, base, 10));
 	sink_stats(s, &st);
-	assert_int_equal(st.dropped, 1);
-	assert_int_equal(st.written, 4);
+	assert_int_equal(st.dropped, 0);
+	assert_int_equal(st.written, 5);
 
 	rep = cmd(c, "XRANGE t:mentions - +");
 	assert_int_equal(rep->elements, 4);
@@ -590,6 +603,11 @@ test_refused_and_binary_safe(void **state)
 		assert_string_equal(
 		    rep->element[i]->element[1]->element[3]->str, docs[i]);
 	}
+	freeReplyObject(rep);
+	rep = cmd(c, "XRANGE t:alerts:negative - +");
+	assert_int_equal(rep->elements, 1);
+	assert_string_equal(rep->element[0]->element[1]->element[1]->str,
+	    "a:refused");
 	freeReplyObject(rep);
 
 	sink_free(s);
@@ -1464,7 +1482,7 @@ main(void)
 		cmocka_unit_test(test_streams),
 		cmocka_unit_test(test_list_queue),
 		cmocka_unit_test(test_maxlen),
-		cmocka_unit_test(test_refused_and_binary_safe),
+		cmocka_unit_test(test_wrongtype_held_and_binary_safe),
 		cmocka_unit_test(test_down_at_start),
 		cmocka_unit_test(test_kill_restart),
 		cmocka_unit_test(test_unacked_stream),
