@@ -990,9 +990,11 @@ sink_reply_entry(redisAsyncContext *ac, void *reply, void *arg)
 	} else
 		s->written++;
 	sink_entry_free(s, e, r->type != REDIS_REPLY_ERROR);
-	if (!TAILQ_EMPTY(&s->held))
+	/* With nothing held the spool may still hold the rest: the window
+	 * was full when its last chunk read back went out. */
+	if (!TAILQ_EMPTY(&s->held) || spool_unread(s->spool) > 0)
 		sink_pump(s);
-	else if (s->ninflight == 0)
+	if (s->nheld == 0 && s->ninflight == 0)
 		sink_check_flush(s);
 }
 

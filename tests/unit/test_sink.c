@@ -1281,6 +1281,118 @@ test_spool(void **state)
 	free(dir);
 }
 
+/* Deliver NAME-I with a negative alert, its JSON padded with PAD spaces, and
+ * note it in L. */
+static void
+send_padded(struct sink *s, struct idlist *l, const char *name, int i,
+    int pad)
+{
+	size_t size = (size_t)pad + 128;
+	char *json = malloc(size);
+
+	idlist_add(l, name, i);
+	snprintf(json, size, "{\"id\":\"%s\",\"pad\":\"%*s\"}",
+	    l->ids[l->n - 1], pad, "");
+	sink_deliver(s, l->ids[l->n - 1], json, SINK_ALERT_NEGATIVE, 3600,
+	    NULL, NULL);
+	free(json);
+}
+
+/* Assert that stream KEY holds each id of L exactly once, and nothing else,
+ * in any order. */
+static void
+assert_each_once(redisContext *c, const char *key, const struct idlist *l)
+{
+	redisReply *r = cmd(c, "XRANGE %s - +", key), *f;
+	int *seen = calloc(l->n + 1, sizeof(*seen));
+	size_t i, j, bad = 0;
+
+	assert_int_equal(r->type, REDIS_REPLY_ARRAY);
+	for (i = 0; i < r->elements; i++) {
+		f = r->element[i]->element[1];
+		for (j = 0; j < l->n; j++)
+			if (strcmp(f->element[1]->str, l->ids[j]) == 0)
+				break;
+		if (j == l->n)
+			bad++;
+		else
+			seen[j]++;
+	}
+	for (j = 0; j < l->n; j++)
+		if (seen[j] != 1)
+			bad++;
+	if (bad > 0 || r->elements != l->n)
+		fprintf(stderr, "%s: %zu entries, want %zu (%zu missing, "
+		    "repeated or unknown)\n", key, r->elements, l->n, bad);
+	assert_int_equal(bad, 0);
+	assert_int_equal(r->elements, l->n);
+	free(seen);
+	freeReplyObject(r);
+}
+
+/*
+ * Redis away: 1,100 entries of a kilobyte each (a mention with its text) go
+ * to the spool, more than one read-back chunk and more than the pipeline
+ * window holds. At the next start, once Redis is there, all of it is
+ * delivered without waiting for another entry to be taken, and the file is
+ * emptied.
+ */
+static void
+test_spool_big_entries(void **state)
+{
+	struct harness_redis r = { 0 };
+	struct event_base *base = event_base_new();
+	struct idlist l = { 0 };
+	struct sink_stats st;
+	struct spool *sp;
+	redisContext *c;
+	char url[64], path[512], *cause = NULL, *dir;
+	struct config_redis cfg;
+	struct sink *s;
+	int i;
+
+	dir = harness_tmpdir();
+	snprintf(path, sizeof(path), "%s/redis.spool", dir);
+	r.port = harness_free_port();
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d", r.port);
+	cfg = make_cfg(url, CONFIG_QUEUE_STREAM, 0, 10);
+	sp = spool_open(path, 1 << 30, SPOOL_SYNC_BATCH, &cause);
+	assert_non_null(sp);
+	s = sink_new(base, &cfg, &cause);
+	sink_set_spool(s, sp, 0);
+	for (i = 0; i < 1100; i++)
+		send_padded(s, &l, "d", i, 1024);
+	sink_stats(s, &st);
+	assert_int_equal(st.spooled, 1090);
+	assert_int_equal(st.dropped, 0);
+	sink_free(s);		/* a stop saves the 10 held there too */
+	spool_close(sp);
+
+	sp = spool_open(path, 1 << 30, SPOOL_SYNC_BATCH, &cause);
+	assert_non_null(sp);
+	assert_int_equal(spool_unread(sp), 1100);
+	s = sink_new(base, &cfg, &cause);
+	sink_set_spool(s, sp, 0);
+	assert_int_equal(harness_redis_start(&r), 0);
+	assert_true(run_until(base, sink_is_connected, s, 5));
+	assert_true(flush_wait(s, base, 15));
+	sink_stats(s, &st);
+	assert_int_equal(st.spooled, 0);
+	c = sync_connect(r.port);
+	assert_each_once(c, "t:mentions", &l);
+	assert_each_once(c, "t:alerts:negative", &l);
+	assert_int_equal(spool_bytes(sp), 0);
+
+	sink_free(s);
+	spool_close(sp);
+	redisFree(c);
+	idlist_free(&l);
+	event_base_free(base);
+	harness_redis_stop(&r);
+	harness_rmtree(dir);
+	free(dir);
+}
+
 /* AUTH with a password, with a user and a db; a wrong password is logged
  * and nothing is delivered. */
 static void
@@ -1490,6 +1602,7 @@ main(void)
 		cmocka_unit_test(test_unacked_list),
 		cmocka_unit_test(test_hold_overflow),
 		cmocka_unit_test(test_spool),
+		cmocka_unit_test(test_spool_big_entries),
 		cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_unix_socket),
 		cmocka_unit_test(test_silent_server),
