@@ -1248,8 +1248,13 @@ sink_pump(struct sink *s)
 			sink_spool_load(s);
 		if ((e = TAILQ_FIRST(&s->held)) == NULL)
 			break;
-		/* Older entries are still in the file: they go first. */
-		if (!s->spool_append_only && spool_unread(s->spool) > 0 &&
+		/* Older entries are still in the file: they go first. Once
+		 * some are read back they are sent whatever their numbers: the
+		 * file need not be in order (a stop saves what was in flight
+		 * after what was spilled before it), and waiting for the next
+		 * unread one would wait for ever. */
+		if (!s->spool_append_only && s->spool_held == 0 &&
+		    spool_unread(s->spool) > 0 &&
 		    e->seq > spool_next_seq(s->spool))
 			break;
 		if (sink_send(s, e) != 0)

@@ -1393,6 +1393,76 @@ test_spool_big_entries(void **state)
 	free(dir);
 }
 
+/*
+ * Redis stops answering (a hung server, a silent partition) with the
+ * pipeline window full: what is held beyond hold_max goes to the spool, then
+ * a stop saves what was in flight after it, so the file is not in the order
+ * the entries were taken (and longer than one read-back chunk). The next
+ * start delivers all of it, each once, and empties the file.
+ */
+static void
+test_spool_unsorted(void **state)
+{
+	struct harness_redis r = { 0 };
+	struct event_base *base = event_base_new();
+	struct idlist l = { 0 };
+	struct sink_stats st;
+	struct spool *sp;
+	struct proxy p;
+	redisContext *c;
+	char url[64], path[512], *cause = NULL, *dir;
+	struct config_redis cfg;
+	struct sink *s;
+	int i;
+
+	dir = harness_tmpdir();
+	snprintf(path, sizeof(path), "%s/redis.spool", dir);
+	assert_int_equal(harness_redis_start(&r), 0);
+	proxy_start(&p, base, r.port);
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d", p.port);
+	cfg = make_cfg(url, CONFIG_QUEUE_STREAM, 0, 10);
+	sp = spool_open(path, 1 << 30, SPOOL_SYNC_BATCH, &cause);
+	assert_non_null(sp);
+	s = sink_new(base, &cfg, &cause);
+	sink_set_spool(s, sp, 0);
+	assert_true(run_until(base, sink_is_connected, s, 5));
+	p.blackhole = 1;
+	p.budget = 0;
+	for (i = 0; i < 1100; i++)
+		send_padded(s, &l, "d", i, 1024);
+	sink_stats(s, &st);
+	assert_true(st.inflight > 900);
+	assert_true(st.spooled > 50);
+	sink_free(s);
+	spool_close(sp);
+	proxy_stop(&p);
+
+	sp = spool_open(path, 1 << 30, SPOOL_SYNC_BATCH, &cause);
+	assert_non_null(sp);
+	assert_int_equal(spool_unread(sp), 1100);
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d", r.port);
+	cfg = make_cfg(url, CONFIG_QUEUE_STREAM, 0, 10);
+	s = sink_new(base, &cfg, &cause);
+	sink_set_spool(s, sp, 0);
+	assert_true(run_until(base, sink_is_connected, s, 5));
+	assert_true(flush_wait(s, base, 15));
+	sink_stats(s, &st);
+	assert_int_equal(st.spooled, 0);
+	c = sync_connect(r.port);
+	assert_each_once(c, "t:mentions", &l);
+	assert_each_once(c, "t:alerts:negative", &l);
+	assert_int_equal(spool_bytes(sp), 0);
+
+	sink_free(s);
+	spool_close(sp);
+	redisFree(c);
+	idlist_free(&l);
+	event_base_free(base);
+	harness_redis_stop(&r);
+	harness_rmtree(dir);
+	free(dir);
+}
+
 /* AUTH with a password, with a user and a db; a wrong password is logged
  * and nothing is delivered. */
 static void
@@ -1603,6 +1673,7 @@ main(void)
 		cmocka_unit_test(test_hold_overflow),
 		cmocka_unit_test(test_spool),
 		cmocka_unit_test(test_spool_big_entries),
+		cmocka_unit_test(test_spool_unsorted),
 		cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_unix_socket),
 		cmocka_unit_test(test_silent_server),
