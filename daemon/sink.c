@@ -1169,8 +1169,10 @@ sink_spool_put(struct sink *s, struct sink_entry *e)
 }
 
 /* The hold buffer is over hold_max: move its oldest entry made here (not
- * one read back from the spool, nor one whose fate Redis must tell) to the
- * spool. Returns 0, or -1 when nothing could go there. */
+ * one read back from the spool, nor a plain one in flight at a drop, whose
+ * fate the read-back on reconnect must tell; a delivery may go, since
+ * sending it again writes nothing twice) to the spool. Returns 0, or -1
+ * when nothing could go there. */
 static int
 sink_spill(struct sink *s)
 {
@@ -1179,7 +1181,7 @@ sink_spill(struct sink *s)
 	if (s->spool == NULL)
 		return -1;
 	TAILQ_FOREACH(e, &s->held, qentry)
-		if (!e->from_spool && !e->uncertain)
+		if (!e->from_spool && (!e->uncertain || e->delivery))
 			break;
 	if (e == NULL)
 		return -1;

@@ -1281,6 +1281,12 @@ test_spool(void **state)
 	free(dir);
 }
 
+static int
+sink_is_disconnected(void *arg)
+{
+	return !sink_is_connected(arg);
+}
+
 /* Deliver NAME-I with a negative alert, its JSON padded with PAD spaces, and
  * note it in L. */
 static void
@@ -1455,6 +1461,70 @@ test_spool_unsorted(void **state)
 
 	sink_free(s);
 	spool_close(sp);
+	redisFree(c);
+	idlist_free(&l);
+	event_base_free(base);
+	harness_redis_stop(&r);
+	harness_rmtree(dir);
+	free(dir);
+}
+
+/*
+ * More deliveries in flight than hold_max when the connection drops: the
+ * next entry spills the oldest of them to the spool (a delivery sent again
+ * writes nothing twice) instead of dropping alerts; every one is delivered
+ * once, in order.
+ */
+static void
+test_spool_inflight_over_hold(void **state)
+{
+	struct harness_redis r = { 0 };
+	struct event_base *base = event_base_new();
+	struct idlist l = { 0 };
+	struct sink_stats st;
+	struct spool *sp;
+	struct proxy p;
+	redisContext *c;
+	char url[64], path[512], *cause = NULL, *dir;
+	struct config_redis cfg;
+	struct sink *s;
+	int i;
+
+	dir = harness_tmpdir();
+	snprintf(path, sizeof(path), "%s/redis.spool", dir);
+	assert_int_equal(harness_redis_start(&r), 0);
+	proxy_start(&p, base, r.port);
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d", p.port);
+	cfg = make_cfg(url, CONFIG_QUEUE_STREAM, 0, 10);
+	sp = spool_open(path, 1 << 30, SPOOL_SYNC_BATCH, &cause);
+	assert_non_null(sp);
+	s = sink_new(base, &cfg, &cause);
+	sink_set_spool(s, sp, 0);
+	assert_true(run_until(base, sink_is_connected, s, 5));
+	p.blackhole = 1;
+	p.budget = 0;
+	for (i = 0; i < 50; i++)
+		send_delivery(s, &l, "d", i);
+	sink_stats(s, &st);
+	assert_int_equal(st.inflight, 50);
+	proxy_cut(&p);
+	assert_true(run_until(base, sink_is_disconnected, s, 5));
+	send_delivery(s, &l, "d", 50);
+	sink_stats(s, &st);
+	assert_int_equal(st.dropped, 0);
+	assert_int_equal(st.held, 10);
+
+	p.blackhole = 0;
+	assert_true(flush_wait(s, base, 15));
+	sink_stats(s, &st);
+	assert_int_equal(st.dropped, 0);
+	c = sync_connect(r.port);
+	assert_stream(c, "t:mentions", l.ids, l.ns, l.n);
+	assert_stream(c, "t:alerts:negative", l.ids, l.ns, l.n);
+
+	sink_free(s);
+	spool_close(sp);
+	proxy_stop(&p);
 	redisFree(c);
 	idlist_free(&l);
 	event_base_free(base);
@@ -1674,6 +1744,7 @@ main(void)
 		cmocka_unit_test(test_spool),
 		cmocka_unit_test(test_spool_big_entries),
 		cmocka_unit_test(test_spool_unsorted),
+		cmocka_unit_test(test_spool_inflight_over_hold),
 		cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_unix_socket),
 		cmocka_unit_test(test_silent_server),
