@@ -1176,7 +1176,7 @@ sink_spool_put(struct sink *s, struct sink_entry *e)
 static int
 sink_spill(struct sink *s)
 {
-	struct sink_entry *e;
+	struct sink_entry *e, *next, *mnext;
 
 	if (s->spool == NULL)
 		return -1;
@@ -1185,12 +1185,20 @@ sink_spill(struct sink *s)
 			break;
 	if (e == NULL)
 		return -1;
+	next = TAILQ_NEXT(e, qentry);
+	mnext = e->plain ? TAILQ_NEXT(e, mentry) : NULL;
 	sink_unhold(s, e);
 	if (sink_spool_put(s, e) != 0) {
-		/* Back where it was: at the head of what is ours. */
-		TAILQ_INSERT_HEAD(&s->held, e, qentry);
-		if (e->plain)
-			TAILQ_INSERT_HEAD(&s->held_mentions, e, mentry);
+		/* Back where it was, behind what is in flight at a drop and
+		 * what was read back (which the reconnect finds at the head). */
+		if (next != NULL)
+			TAILQ_INSERT_BEFORE(next, e, qentry);
+		else
+			TAILQ_INSERT_TAIL(&s->held, e, qentry);
+		if (e->plain && mnext != NULL)
+			TAILQ_INSERT_BEFORE(mnext, e, mentry);
+		else if (e->plain)
+			TAILQ_INSERT_TAIL(&s->held_mentions, e, mentry);
 		s->nheld++;
 		return -1;
 	}
