@@ -1277,14 +1277,17 @@ sink_pump(struct sink *s)
 }
 
 /* Drop the oldest held plain mention, or when there is none the oldest
- * held alert. */
+ * held alert; never one read back from the spool (it does not count
+ * against hold_max, so dropping it would free nothing). */
 static void
 sink_drop_oldest(struct sink *s)
 {
 	struct sink_entry *e;
 
 	if ((e = TAILQ_FIRST(&s->held_mentions)) == NULL) {
-		e = TAILQ_FIRST(&s->held);
+		TAILQ_FOREACH(e, &s->held, qentry)
+			if (!e->from_spool)
+				break;
 		if (!s->dropping_alerts) {
 			log_err(SINK_SUBSYS, "hold buffer of %lld entries "
 			    "holds only alerts: dropping the oldest alerts",

@@ -1615,6 +1615,90 @@ test_spool_full_failed_spill(void **state)
 	free(dir);
 }
 
+/*
+ * The spool is full and so is the hold buffer, while entries read back from
+ * the spool wait for Redis with this process's own (it went away as they
+ * were sent): the oldest of this process's own entries are dropped, not the
+ * ones read back (those do not count against hold_max, so dropping them
+ * frees nothing, and they were safe on disk).
+ */
+static void
+test_spool_full_keeps_read_back(void **state)
+{
+	struct harness_redis r = { 0 };
+	struct event_base *base = event_base_new();
+	struct idlist l = { 0 }, want = { 0 };
+	struct sink_stats st;
+	struct spool *sp;
+	struct stat sb;
+	struct proxy p;
+	redisContext *c;
+	char url[64], path[512], *cause = NULL, *dir;
+	struct config_redis cfg;
+	struct sink *s;
+	int i;
+
+	dir = harness_tmpdir();
+	snprintf(path, sizeof(path), "%s/redis.spool", dir);
+	/* An earlier run with Redis away left 21 entries in the spool. */
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d",
+	    harness_free_port());
+	cfg = make_cfg(url, CONFIG_QUEUE_STREAM, 0, 1);
+	sp = spool_open(path, 1 << 30, SPOOL_SYNC_BATCH, &cause);
+	assert_non_null(sp);
+	s = sink_new(base, &cfg, &cause);
+	sink_set_spool(s, sp, 0);
+	for (i = 0; i < 21; i++)
+		send_delivery(s, &l, "d", i);
+	sink_free(s);
+	spool_close(sp);
+
+	/* This run: the spool has no room left. */
+	assert_int_equal(stat(path, &sb), 0);
+	sp = spool_open(path, (size_t)sb.st_size, SPOOL_SYNC_BATCH, &cause);
+	assert_non_null(sp);
+	assert_int_equal(spool_unread(sp), 21);
+	assert_int_equal(harness_redis_start(&r), 0);
+	proxy_start(&p, base, r.port);
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d", p.port);
+	cfg = make_cfg(url, CONFIG_QUEUE_STREAM, 0, 5);
+	s = sink_new(base, &cfg, &cause);
+	assert_true(run_until(base, sink_is_connected, s, 5));
+	p.blackhole = 1;
+	p.budget = 0;
+	sink_set_spool(s, sp, 0);	/* read back and sent, unanswered */
+	for (i = 21; i < 31; i++)
+		send_delivery(s, &l, "d", i);
+	sink_stats(s, &st);
+	assert_int_equal(st.inflight, 31);
+	proxy_cut(&p);
+	assert_true(run_until(base, sink_is_disconnected, s, 5));
+	send_delivery(s, &l, "d", 31);
+	sink_stats(s, &st);
+	assert_int_equal(st.held, 5);
+	assert_int_equal(st.dropped, 6);
+	for (i = 0; i < 32; i++)
+		if (i < 21 || i > 26)
+			idlist_add(&want, "d", i);
+
+	p.blackhole = 0;
+	assert_true(flush_wait(s, base, 15));
+	c = sync_connect(r.port);
+	assert_stream(c, "t:mentions", want.ids, want.ns, want.n);
+	assert_stream(c, "t:alerts:negative", want.ids, want.ns, want.n);
+
+	sink_free(s);
+	spool_close(sp);
+	proxy_stop(&p);
+	redisFree(c);
+	idlist_free(&l);
+	idlist_free(&want);
+	event_base_free(base);
+	harness_redis_stop(&r);
+	harness_rmtree(dir);
+	free(dir);
+}
+
 /* AUTH with a password, with a user and a db; a wrong password is logged
  * and nothing is delivered. */
 static void
@@ -1828,6 +1912,7 @@ main(void)
 		cmocka_unit_test(test_spool_unsorted),
 		cmocka_unit_test(test_spool_inflight_over_hold),
 		cmocka_unit_test(test_spool_full_failed_spill),
+		cmocka_unit_test(test_spool_full_keeps_read_back),
 		cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_unix_socket),
 		cmocka_unit_test(test_silent_server),
