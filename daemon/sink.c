@@ -1598,32 +1598,39 @@ sink_set_spool(struct sink *s, struct spool *sp, int append_only)
 
 /* Stopping: what is neither written nor already in the spool goes there,
  * the oldest first (in flight, then held), so that the next start delivers
- * it. Entries read back from the spool stay where they are in its file. */
+ * it. Entries read back from the spool stay where they are in its file,
+ * unless another sink reads the file now (a reload): it has read past them,
+ * so they are written again at its end. */
 static void
 sink_spool_rest(struct sink *s)
 {
 	struct sink_queue *queues[2] = { &s->inflight, &s->held };
 	struct sink_entry *e, *next;
 	size_t n = 0, failed = 0;
-	int q;
+	int q, from_spool;
 
 	for (q = 0; q < 2; q++) {
 		for (e = TAILQ_FIRST(queues[q]); e != NULL; e = next) {
 			next = TAILQ_NEXT(e, qentry);
-			if (e->from_spool)
+			from_spool = e->from_spool;
+			if (from_spool && !s->spool_append_only)
 				continue;
 			TAILQ_REMOVE(queues[q], e, qentry);
 			if (q == 0)
 				s->ninflight--;
 			else {
 				s->nheld--;
-				if (e->plain)
+				if (e->plain && !from_spool)
 					TAILQ_REMOVE(&s->held_mentions, e,
 					    mentry);
+				if (from_spool)
+					s->spool_held--;
 			}
-			if (sink_spool_put(s, e) == 0)
+			if (sink_spool_put(s, e) == 0) {
+				if (from_spool)
+					s->spool_out--;
 				n++;
-			else {
+			} else {
 				failed++;
 				sink_entry_free(s, e, 0);
 			}

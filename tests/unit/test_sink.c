@@ -1699,6 +1699,85 @@ test_spool_full_keeps_read_back(void **state)
 	free(dir);
 }
 
+/*
+ * A reload replaces the sink while the old one has entries read back from
+ * the spool in flight to a Redis that stopped answering: the old sink only
+ * appends to the spool from then on, the new one reads it. What the old one
+ * could not deliver goes back to the file when it is freed, and the new one
+ * delivers it, each once.
+ */
+static void
+test_spool_reload_read_back(void **state)
+{
+	struct harness_redis r = { 0 };
+	struct event_base *base = event_base_new();
+	struct idlist l = { 0 };
+	struct sink_stats st;
+	struct spool *sp;
+	struct proxy p;
+	redisContext *c;
+	char url[64], path[512], *cause = NULL, *dir;
+	struct config_redis cfg;
+	struct sink *s, *s2;
+	int i;
+
+	dir = harness_tmpdir();
+	snprintf(path, sizeof(path), "%s/redis.spool", dir);
+	/* An earlier run with Redis away left 21 entries in the spool. */
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d",
+	    harness_free_port());
+	cfg = make_cfg(url, CONFIG_QUEUE_STREAM, 0, 1);
+	sp = spool_open(path, 1 << 30, SPOOL_SYNC_BATCH, &cause);
+	assert_non_null(sp);
+	s = sink_new(base, &cfg, &cause);
+	sink_set_spool(s, sp, 0);
+	for (i = 0; i < 21; i++)
+		send_delivery(s, &l, "d", i);
+	sink_free(s);
+	spool_close(sp);
+
+	sp = spool_open(path, 1 << 30, SPOOL_SYNC_BATCH, &cause);
+	assert_non_null(sp);
+	assert_int_equal(harness_redis_start(&r), 0);
+	proxy_start(&p, base, r.port);
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d", p.port);
+	cfg = make_cfg(url, CONFIG_QUEUE_STREAM, 0, 100);
+	s = sink_new(base, &cfg, &cause);
+	assert_true(run_until(base, sink_is_connected, s, 5));
+	p.blackhole = 1;
+	p.budget = 0;
+	sink_set_spool(s, sp, 0);	/* read back and sent, unanswered */
+	sink_stats(s, &st);
+	assert_int_equal(st.inflight, 21);
+
+	/* The reload, as main.c does it. */
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d", r.port);
+	cfg = make_cfg(url, CONFIG_QUEUE_STREAM, 0, 100);
+	s2 = sink_new(base, &cfg, &cause);
+	sink_set_spool(s2, sp, 0);
+	sink_set_spool(s, sp, 1);
+	assert_true(run_until(base, sink_is_connected, s2, 5));
+	assert_false(flush_wait(s, base, 0.5));
+	sink_free(s);
+	sink_set_spool(s2, sp, 0);
+
+	assert_true(flush_wait(s2, base, 10));
+	c = sync_connect(r.port);
+	assert_stream(c, "t:mentions", l.ids, l.ns, l.n);
+	assert_stream(c, "t:alerts:negative", l.ids, l.ns, l.n);
+	assert_int_equal(spool_bytes(sp), 0);
+
+	sink_free(s2);
+	spool_close(sp);
+	proxy_stop(&p);
+	redisFree(c);
+	idlist_free(&l);
+	event_base_free(base);
+	harness_redis_stop(&r);
+	harness_rmtree(dir);
+	free(dir);
+}
+
 /* AUTH with a password, with a user and a db; a wrong password is logged
  * and nothing is delivered. */
 static void
@@ -1913,6 +1992,7 @@ main(void)
 		cmocka_unit_test(test_spool_inflight_over_hold),
 		cmocka_unit_test(test_spool_full_failed_spill),
 		cmocka_unit_test(test_spool_full_keeps_read_back),
+		cmocka_unit_test(test_spool_reload_read_back),
 		cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_unix_socket),
 		cmocka_unit_test(test_silent_server),
