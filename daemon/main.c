@@ -330,6 +330,9 @@ main_old_sink_free(evutil_socket_t fd, short what, void *arg)
 	if (d->old_sink != NULL)
 		sink_free(d->old_sink);
 	d->old_sink = NULL;
+	/* What it could not deliver is at the end of the spool now. */
+	if (d->sink != NULL && d->spool != NULL)
+		sink_set_spool(d->sink, d->spool, 0);
 }
 
 /* The replaced sink has written what it held. */

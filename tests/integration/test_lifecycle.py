@@ -2,9 +2,11 @@
 the cursor saved (a restart re-reads nothing); SIGHUP applies a changed config
 (unchanged sources keep their place, a changed one restarts, a removed one
 stops, a new one starts, new tracks apply) and refuses a broken one with
-FILE:LINE errors while the old config keeps running."""
+FILE:LINE errors while the old config keeps running; a SIGHUP to another
+Redis while the old one hangs delivers what the old one held to the new one."""
 import os
 import signal
+import time
 
 from harness import Daemon, Redis, Scenario, append, config, entries, post, run, wait_for
 
@@ -87,5 +89,39 @@ def test_sighup_reload():
         assert rc == 0
 
 
+def test_sighup_new_redis_while_old_hangs():
+    """SIGHUP points the daemon at another Redis while the old one hangs
+    (SIGSTOP) with alerts in flight to it: once the old sink's flush gives up
+    they go through the spool to the new Redis, each once, without waiting
+    for another post."""
+    with Scenario() as sc:
+        ra = sc.add(Redis(os.path.join(sc.tmp, "a")))
+        rb = sc.add(Redis(os.path.join(sc.tmp, "b")))
+        inp = os.path.join(sc.tmp, "in.jsonl")
+        open(inp, "w").close()
+        d = sc.add(Daemon(sc.tmp, config(sc.tmp, ra.url)))
+        d.wait_ready()
+        append(inp, [post(0, "acme question 0?")])
+        wait_for("p0 in the old Redis", lambda: ra.client.xlen("t:alerts:question") == 1)
+        n = 50
+        os.kill(ra.proc.pid, signal.SIGSTOP)
+        try:
+            append(inp, [post(i, "acme question %d?" % i) for i in range(1, n + 1)])
+            time.sleep(1)   # read, and sent to the hung Redis
+            d.write_config(config(sc.tmp, rb.url))
+            d.signal(signal.SIGHUP)
+            d.wait_log("redis is now")
+            wait_for("%d alerts in the new Redis" % n,
+                     lambda: rb.client.xlen("t:alerts:question") >= n, 15)
+        finally:
+            os.kill(ra.proc.pid, signal.SIGCONT)
+        keys = sorted(k for k, _ in entries(rb.client, "t:alerts:question"))
+        assert keys == sorted("feed:p%d" % i for i in range(1, n + 1)), keys
+        assert "flush to 127.0.0.1:%d timed out" % ra.port in d.logtext()
+        rc, _ = d.stop()
+        assert rc == 0
+
+
 if __name__ == "__main__":
-    run([test_sigterm_flushes_and_saves_cursor, test_sighup_reload])
+    run([test_sigterm_flushes_and_saves_cursor, test_sighup_reload,
+         test_sighup_new_redis_while_old_hangs])
