@@ -1767,7 +1767,8 @@ sink_free(struct sink *s)
 	}
 	if (s->spool != NULL)
 		sink_spool_rest(s);
-	left = s->nheld + s->ninflight - s->spool_held - s->spool_out;
+	/* spool_out counts those read back, held again or in flight. */
+	left = s->nheld + s->ninflight - s->spool_out;
 	if (s->spool_out > 0)
 		log_notice(SINK_SUBSYS, "%zu entries read back from %s were "
 		    "not delivered yet: they stay there", s->spool_out,
@@ -1777,6 +1778,9 @@ sink_free(struct sink *s)
 		    "(%zu held, %zu in flight)", left, s->addr, s->nheld,
 		    s->ninflight);
 	}
+	/* What was read back stays in the file: freeing the last of it must
+	 * not empty the file as if it were written. */
+	s->spool_append_only = 1;
 	sink_free_queue(s, &s->held);
 	sink_free_queue(s, &s->inflight);
 	if (s->ev_retry != NULL)

@@ -1778,6 +1778,88 @@ test_spool_reload_read_back(void **state)
 	free(dir);
 }
 
+/*
+ * A stop while Redis is away with entries read back from the spool held
+ * again (Redis went away as they were sent): they stay in the file, the log
+ * says so and calls nothing lost, and the next start delivers them once.
+ */
+static void
+test_spool_stop_read_back_held(void **state)
+{
+	struct harness_redis r = { 0 };
+	struct event_base *base = event_base_new();
+	struct idlist l = { 0 };
+	struct sink_stats st;
+	struct spool *sp;
+	struct proxy p;
+	redisContext *c;
+	char url[64], path[512], *cause = NULL, *dir, *log;
+	struct config_redis cfg;
+	struct sink *s;
+	int i;
+
+	dir = harness_tmpdir();
+	snprintf(path, sizeof(path), "%s/redis.spool", dir);
+	/* An earlier run with Redis away left 21 entries in the spool. */
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d",
+	    harness_free_port());
+	cfg = make_cfg(url, CONFIG_QUEUE_STREAM, 0, 1);
+	sp = spool_open(path, 1 << 30, SPOOL_SYNC_BATCH, &cause);
+	assert_non_null(sp);
+	s = sink_new(base, &cfg, &cause);
+	sink_set_spool(s, sp, 0);
+	for (i = 0; i < 21; i++)
+		send_delivery(s, &l, "d", i);
+	sink_free(s);
+	spool_close(sp);
+
+	sp = spool_open(path, 1 << 30, SPOOL_SYNC_BATCH, &cause);
+	assert_non_null(sp);
+	assert_int_equal(harness_redis_start(&r), 0);
+	proxy_start(&p, base, r.port);
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d", p.port);
+	cfg = make_cfg(url, CONFIG_QUEUE_STREAM, 0, 100);
+	s = sink_new(base, &cfg, &cause);
+	assert_true(run_until(base, sink_is_connected, s, 5));
+	p.blackhole = 1;
+	p.budget = 0;
+	sink_set_spool(s, sp, 0);	/* read back and sent, unanswered */
+	proxy_cut(&p);
+	assert_true(run_until(base, sink_is_disconnected, s, 5));
+	sink_stats(s, &st);
+	assert_int_equal(st.spooled, 21);
+	capture_start();
+	sink_free(s);
+	spool_close(sp);
+	log = capture_stop();
+	assert_non_null(strstr(log, "21 entries read back from"));
+	assert_null(strstr(log, "lost"));
+	free(log);
+	proxy_stop(&p);
+
+	sp = spool_open(path, 1 << 30, SPOOL_SYNC_BATCH, &cause);
+	assert_non_null(sp);
+	assert_int_equal(spool_unread(sp), 21);
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d", r.port);
+	cfg = make_cfg(url, CONFIG_QUEUE_STREAM, 0, 100);
+	s = sink_new(base, &cfg, &cause);
+	sink_set_spool(s, sp, 0);
+	assert_true(run_until(base, sink_is_connected, s, 5));
+	assert_true(flush_wait(s, base, 10));
+	c = sync_connect(r.port);
+	assert_stream(c, "t:mentions", l.ids, l.ns, l.n);
+	assert_stream(c, "t:alerts:negative", l.ids, l.ns, l.n);
+
+	sink_free(s);
+	spool_close(sp);
+	redisFree(c);
+	idlist_free(&l);
+	event_base_free(base);
+	harness_redis_stop(&r);
+	harness_rmtree(dir);
+	free(dir);
+}
+
 /* AUTH with a password, with a user and a db; a wrong password is logged
  * and nothing is delivered. */
 static void
@@ -1993,6 +2075,7 @@ main(void)
 		cmocka_unit_test(test_spool_full_failed_spill),
 		cmocka_unit_test(test_spool_full_keeps_read_back),
 		cmocka_unit_test(test_spool_reload_read_back),
+		cmocka_unit_test(test_spool_stop_read_back_held),
 		cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_unix_socket),
 		cmocka_unit_test(test_silent_server),
