@@ -355,6 +355,7 @@ main_reload(struct daemon *d)
 	const struct config_source *old;
 	char *cause = NULL;
 	size_t i, j, kept = 0, restarted = 0, started = 0, stopped = 0;
+	int spool_kept;
 
 	log_notice("config", "reloading %s", d->config_path ? d->config_path :
 	    "the built-in demo");
@@ -367,6 +368,11 @@ main_reload(struct daemon *d)
 	/* A private redis keeps serving a config that still names none. */
 	if (ncfg->redis.url == NULL && d->localredis != NULL)
 		ncfg->redis.url = xstrdup(localredis_url(d->localredis));
+	/* An open spool is kept as it is (the sinks share it). */
+	spool_kept = d->spool != NULL &&
+	    (ncfg->redis.spool != ocfg->redis.spool ||
+	    ncfg->redis.spool_max != ocfg->redis.spool_max ||
+	    ncfg->redis.spool_fsync != ocfg->redis.spool_fsync);
 	if (!config_redis_equal(&ncfg->redis, &ocfg->redis)) {
 		if ((nsink = main_connect_sink(d, ncfg)) == NULL) {
 			log_err("config", "reload refused: the new [redis] "
@@ -405,6 +411,9 @@ main_reload(struct daemon *d)
 	if (ncfg->state_dir != NULL && (d->state_dir == NULL ||
 	    strcmp(ncfg->state_dir, d->state_dir) != 0))
 		log_warn("config", "state_dir changes take effect at restart");
+	if (spool_kept)
+		log_warn("config", "spool, spool_max and spool_fsync changes "
+		    "take effect at restart");
 
 	/* Sources: keep, restart, stop, start. */
 	nsrc = xcalloc(ncfg->nsources ? ncfg->nsources : 1, sizeof(*nsrc));

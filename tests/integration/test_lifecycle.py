@@ -3,7 +3,8 @@ the cursor saved (a restart re-reads nothing); SIGHUP applies a changed config
 (unchanged sources keep their place, a changed one restarts, a removed one
 stops, a new one starts, new tracks apply) and refuses a broken one with
 FILE:LINE errors while the old config keeps running; a SIGHUP to another
-Redis while the old one hangs delivers what the old one held to the new one."""
+Redis while the old one hangs delivers what the old one held to the new one;
+spool settings changed by a SIGHUP are said to wait for a restart."""
 import os
 import signal
 import time
@@ -122,6 +123,24 @@ def test_sighup_new_redis_while_old_hangs():
         assert rc == 0
 
 
+def test_sighup_spool_settings_need_restart():
+    """The spool stays open as it is across a reload: a SIGHUP that changes
+    its settings says they take effect at restart."""
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        open(os.path.join(sc.tmp, "in.jsonl"), "w").close()
+        d = sc.add(Daemon(sc.tmp, config(sc.tmp, r.url)))
+        d.wait_ready()
+        d.write_config(config(sc.tmp, r.url).replace(
+            "prefix = t\n", "prefix = t\nspool_max = 64M\n"))
+        d.signal(signal.SIGHUP)
+        d.wait_log("reloaded:")
+        assert "spool_max and spool_fsync changes take effect at restart" in d.logtext(), d.logtext()
+        rc, _ = d.stop()
+        assert rc == 0
+
+
 if __name__ == "__main__":
     run([test_sigterm_flushes_and_saves_cursor, test_sighup_reload,
-         test_sighup_new_redis_while_old_hangs])
+         test_sighup_new_redis_while_old_hangs,
+         test_sighup_spool_settings_need_restart])
