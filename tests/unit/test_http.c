@@ -82,6 +82,26 @@ control(const char *path)
 	return body;
 }
 
+/* Script a path of the test server: JSON as POST /_route takes it. */
+static void
+route(const char *json)
+{
+	CURL *c = curl_easy_init();
+	char *body = NULL;
+	long code = 0;
+
+	curl_easy_setopt(c, CURLOPT_URL, url("/_route"));
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	assert_int_equal(code, 200);
+	curl_easy_cleanup(c);
+	free(body);
+}
+
 /* The server's log as JSON. */
 static cJSON *
 server_log(void)
@@ -943,6 +963,39 @@ test_stream_retry_field(void **state)
 	srec_free(&s);
 }
 
+/* A connection cut inside a message (its id line read, not its blank line):
+ * the message was never delivered, so the reconnect resumes after the last
+ * message that was, not after the id of the one that was lost. */
+static void
+test_stream_cut_mid_message(void **state)
+{
+	struct fixture *fx = *state;
+	struct md_stream_request req = {
+		.url = url("/cut-sse"),
+		.framing = MD_STREAM_SSE,
+	};
+	cJSON *log, *r[8];
+	struct srec s;
+	struct http_req *st;
+
+	route("{\"path\": \"/cut-sse\", \"responses\": ["
+	    "{\"hold\": 0.1, \"body\": \"id: 1\\ndata: one\\n\\n"
+	    "id: 2\\ndata: two, cut\\n\"},"
+	    "{\"hold\": 3, \"body\": \"id: 2\\ndata: two\\n\\n\"}]}");
+	memset(&s, 0, sizeof(s));
+	s.want = 2;
+	st = http_stream(fx->eng, "source cut", &req, on_event, &s);
+	assert_true(run_until(fx->base, 5, srec_done, &s));
+	http_cancel(st);
+	assert_string_equal(s.data[0], "one");
+	assert_string_equal(s.data[1], "two");
+	log = server_log();
+	assert_true(requests(log, "/cut-sse", r, 8) >= 2);
+	assert_string_equal(req_header(r[1], "Last-Event-ID"), "1");
+	cJSON_Delete(log);
+	srec_free(&s);
+}
+
 static void
 test_stream_stall(void **state)
 {
@@ -1194,6 +1247,7 @@ main(void)
 		T(test_stream_sse),
 		T(test_stream_retry_field),
 		T(test_stream_stall),
+		T(test_stream_cut_mid_message),
 		T(test_stream_lines),
 		T(test_stream_http_error),
 		T(test_cancel_in_callback),
