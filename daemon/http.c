@@ -906,8 +906,10 @@ http_stream_retry(struct http_req *req, double wait, const char *reason)
 		req->failures = 0;
 	req->failures++;
 	delay = http_backoff(eng, req->failures);
+	/* The server's retry: is bounded like its Retry-After. */
 	if ((retry = sse_retry_ms(req->sse)) >= 0 && retry / 1000.0 > delay)
-		delay = retry / 1000.0;
+		delay = retry / 1000.0 < HTTP_MAX_SERVER_WAIT ?
+		    retry / 1000.0 : HTTP_MAX_SERVER_WAIT;
 	if (wait > delay)
 		delay = wait;
 	snprintf(what, sizeof(what), "stream %s",

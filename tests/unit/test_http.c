@@ -996,6 +996,38 @@ test_stream_cut_mid_message(void **state)
 	srec_free(&s);
 }
 
+/* A server's "retry:" is a wish, bounded like Retry-After: 999999999 ms
+ * (11 days) must not keep a stream away for longer than an hour. */
+static void
+test_stream_retry_absurd(void **state)
+{
+	struct fixture *fx = *state;
+	struct md_stream_request req = {
+		.url = url("/retry-sse"),
+		.framing = MD_STREAM_SSE,
+	};
+	struct srec s;
+	struct http_req *st;
+	char *out;
+	FILE *tmp;
+	int saved;
+
+	route("{\"path\": \"/retry-sse\", \"hold\": 0.1, \"body\": "
+	    "\"retry: 999999999\\n\\nid: 1\\ndata: one\\n\\n\"}");
+	log_init(LOG_INFO);
+	memset(&s, 0, sizeof(s));
+	saved = capture_start(&tmp);
+	st = http_stream(fx->eng, "source retry", &req, on_event, &s);
+	run_until(fx->base, 1, NULL, NULL);
+	http_cancel(st);
+	out = capture_end(tmp, saved);
+	log_init(LOG_WARNING);
+	assert_int_equal(s.n, 1);
+	assert_non_null(strstr(out, "end of stream; reconnecting in 3600.0 s"));
+	free(out);
+	srec_free(&s);
+}
+
 static void
 test_stream_stall(void **state)
 {
@@ -1246,6 +1278,7 @@ main(void)
 		T(test_per_host_limit),
 		T(test_stream_sse),
 		T(test_stream_retry_field),
+		T(test_stream_retry_absurd),
 		T(test_stream_stall),
 		T(test_stream_cut_mid_message),
 		T(test_stream_lines),
