@@ -132,6 +132,7 @@ struct http_req {
 	double			 stall_timeout;
 	struct event		*stall;
 	double			 last_byte;
+	double			 last_body;	/* last 2xx body bytes, or 0 */
 	unsigned long		 events;	/* messages on this connection */
 	char			*abort_reason;
 
@@ -503,7 +504,7 @@ http_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 		curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &code);
 		if (code < 200 || code > 299)
 			return 0;	/* reported as "HTTP <code>" */
-		req->last_byte = http_now();
+		req->last_byte = req->last_body = http_now();
 		http_buf_add(&req->body, ptr, n);
 		if (!req->dirty) {
 			req->dirty = 1;
@@ -570,6 +571,7 @@ http_launch(struct http_req *req)
 	req->too_big = 0;
 	req->errbuf[0] = '\0';
 	req->events = 0;
+	req->last_body = 0;
 	free(req->abort_reason);
 	req->abort_reason = NULL;
 	http_resp_headers_clear(req);
@@ -899,10 +901,16 @@ http_stream_retry(struct http_req *req, double wait, const char *reason)
 	double delay;
 	char buf[512], what[600];
 	long retry;
+	int worked;
 
+	/* It worked if it brought a message, or stayed up and talking (a
+	 * quiet stream's heartbeats) for a whole stall bound: then this is a
+	 * first failure, not one more of a server that keeps failing. */
+	worked = req->events > 0 || (req->last_body > 0 &&
+	    req->last_body - req->started >= req->stall_timeout);
 	http_abort(req);
 	sse_reset(req->sse);
-	if (req->events > 0)
+	if (worked)
 		req->failures = 0;
 	req->failures++;
 	delay = http_backoff(eng, req->failures);

@@ -1028,6 +1028,45 @@ test_stream_retry_absurd(void **state)
 	srec_free(&s);
 }
 
+/* A quiet stream (heartbeats, no message) that the server ends now and then,
+ * each time after it stayed up longer than the stall bound, worked: its
+ * reconnects stay at the first backoff instead of doubling as for a server
+ * that fails, so that less of what comes while it is away is missed. */
+static void
+test_stream_quiet_reconnect(void **state)
+{
+	struct fixture *fx = *state;
+	struct http_options o = fast_options();
+	struct md_stream_request req = {
+		.url = url("/sse?count=0&per_conn=1&hold=0.8"),
+		.framing = MD_STREAM_SSE,
+		.stall_timeout = 0.5,
+	};
+	cJSON *log, *r[8];
+	struct srec s;
+	struct http_req *st;
+	double gap;
+	int i, n;
+
+	o.backoff_min = 0.3;
+	o.backoff_max = 3;
+	reopen(fx, &o);
+	memset(&s, 0, sizeof(s));
+	st = http_stream(fx->eng, "source quiet", &req, on_event, &s);
+	run_until(fx->base, 4.6, NULL, NULL);
+	http_cancel(st);
+	assert_int_equal(s.n, 0);
+	log = server_log();
+	n = requests(log, "/sse", r, 8);
+	assert_true(n >= 4);
+	for (i = 1; i < n; i++) {
+		gap = req_time(r[i]) - cJSON_GetNumberValue(
+		    cJSON_GetObjectItem(r[i - 1], "end"));
+		assert_true(gap < 0.6);
+	}
+	cJSON_Delete(log);
+}
+
 static void
 test_stream_stall(void **state)
 {
@@ -1279,6 +1318,7 @@ main(void)
 		T(test_stream_sse),
 		T(test_stream_retry_field),
 		T(test_stream_retry_absurd),
+		T(test_stream_quiet_reconnect),
 		T(test_stream_stall),
 		T(test_stream_cut_mid_message),
 		T(test_stream_lines),
