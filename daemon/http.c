@@ -46,6 +46,7 @@
 #define HTTP_MAX_REDIRECTS	5
 #define HTTP_MAX_SERVER_WAIT	3600.0	/* cap on Retry-After, rate-limit waits */
 #define HTTP_HEADERS_MAX	65536	/* response header bytes kept for plugins */
+#define HTTP_STREAM_UNPARSED	SSE_MAX_MESSAGE	/* stream bytes held unparsed */
 
 enum http_kind {
 	HTTP_FETCH,
@@ -97,6 +98,7 @@ struct http_req {
 	int			 in_cb;		/* inside the user's callback */
 	int			 queued;	/* in host->waitq */
 	int			 dirty;		/* in eng->dirty: stream bytes to parse */
+	int			 paused;	/* stream paused until its bytes are parsed */
 
 	/* The transfer in progress, if any. */
 	CURL			*easy;
@@ -504,6 +506,13 @@ http_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 		curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &code);
 		if (code < 200 || code > 299)
 			return 0;	/* reported as "HTTP <code>" */
+		/* Enough to parse: libcurl keeps the rest until the parser
+		 * has had this, so that what a burst of gzip inflates to is
+		 * never held whole. */
+		if (req->body.len >= HTTP_STREAM_UNPARSED) {
+			req->paused = 1;
+			return CURL_WRITEFUNC_PAUSE;
+		}
 		req->last_byte = req->last_body = http_now();
 		http_buf_add(&req->body, ptr, n);
 		if (!req->dirty) {
@@ -572,6 +581,7 @@ http_launch(struct http_req *req)
 	req->errbuf[0] = '\0';
 	req->events = 0;
 	req->last_body = 0;
+	req->paused = 0;
 	free(req->abort_reason);
 	req->abort_reason = NULL;
 	http_resp_headers_clear(req);
@@ -964,6 +974,13 @@ http_stream_flush(struct http_req *req)
 	if (rc == -1) {
 		http_stream_retry(req, 0, cause);
 		free(cause);
+		return;
+	}
+	/* Parsed: take the next bytes (the write callback may run here, and
+	 * queue this stream for parsing again). */
+	if (req->paused && req->easy != NULL) {
+		req->paused = 0;
+		curl_easy_pause(req->easy, CURLPAUSE_CONT);
 	}
 }
 

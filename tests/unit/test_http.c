@@ -5,6 +5,8 @@
  * SSE and line streams with reconnects and stalls, and cancellation from
  * inside callbacks. What the server saw is read back from its /_log.
  */
+#include <sys/resource.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,6 +20,7 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <zlib.h>
 #include <curl/curl.h>
 #include <event2/event.h>
 
@@ -1067,6 +1070,135 @@ test_stream_quiet_reconnect(void **state)
 	cJSON_Delete(log);
 }
 
+/* Script PATH to serve, at once, as an event stream, the gzip of LEN bytes
+ * of DATA repeated TIMES (compressed here, base64 in the route). */
+static void
+gzip_route(const char *path, const void *data, size_t len, int times)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t cap = 1 << 20, n, i, j;
+	unsigned char *out = malloc(cap);
+	char *json, *p;
+	z_stream z;
+	int k;
+
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 31, 9,
+	    Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_out = out;
+	z.avail_out = cap;
+	for (k = 0; k < times; k++) {
+		z.next_in = (unsigned char *)data;
+		z.avail_in = len;
+		assert_int_equal(deflate(&z, k == times - 1 ? Z_FINISH :
+		    Z_NO_FLUSH), k == times - 1 ? Z_STREAM_END : Z_OK);
+	}
+	n = cap - z.avail_out;
+	deflateEnd(&z);
+	json = malloc(n * 2 + 256);
+	p = json + sprintf(json, "{\"path\": \"%s\", \"headers\": "
+	    "{\"Content-Type\": \"text/event-stream\", \"Content-Encoding\": "
+	    "\"gzip\"}, \"body_b64\": \"", path);
+	for (i = 0; i < n; i += 3) {
+		unsigned v = out[i] << 16;
+		if (i + 1 < n)
+			v |= out[i + 1] << 8;
+		if (i + 2 < n)
+			v |= out[i + 2];
+		for (j = 0; j < 4; j++)
+			*p++ = i + j <= n ? b64[(v >> (18 - 6 * j)) & 63] : '=';
+	}
+	strcpy(p, "\"}");
+	route(json);
+	free(json);
+	free(out);
+}
+
+/* A stream whose gzip body inflates a thousandfold (a bomb of zeros, with no
+ * line end): what one socket action inflates is parsed, and refused, by the
+ * line bound before more is read, so memory stays near that bound instead
+ * of holding what a burst of compressed bytes inflates to. */
+static void
+test_stream_gzip_bomb(void **state)
+{
+	struct fixture *fx = *state;
+	struct md_stream_request req = {
+		.url = url("/bomb-sse"),
+		.framing = MD_STREAM_SSE,
+	};
+	struct rusage ru;
+	struct srec s;
+	struct http_req *st;
+	long before;
+	char *zero = calloc(1, 1 << 20);
+
+	gzip_route("/bomb-sse", zero, 1 << 20, 256);	/* 256 KiB: 256 MiB */
+	free(zero);
+	getrusage(RUSAGE_SELF, &ru);
+	before = ru.ru_maxrss;
+	memset(&s, 0, sizeof(s));
+	st = http_stream(fx->eng, "source bomb", &req, on_event, &s);
+	run_until(fx->base, 3, NULL, NULL);
+	http_cancel(st);
+	getrusage(RUSAGE_SELF, &ru);
+	assert_int_equal(s.n, 0);
+	assert_true(ru.ru_maxrss - before < 64 * 1024);
+}
+
+/* Counts the messages of a stream and checks they come in order. */
+struct count {
+	int	n;
+	int	bad;
+};
+
+static void
+on_count(const struct md_stream_event *ev, void *arg)
+{
+	struct count *c = arg;
+	char want[32];
+
+	snprintf(want, sizeof(want), "event %d", c->n + 1);
+	if (strncmp(ev->data, want, strlen(want)) != 0 ||
+	    ev->data[strlen(want)] != ' ')
+		c->bad++;
+	c->n++;
+}
+
+static int
+count_done(void *arg)
+{
+	return ((struct count *)arg)->n >= 40000;
+}
+
+/* A burst of messages bigger than what a stream holds unparsed, gzipped:
+ * the stream pauses and resumes, and every message comes, in order. */
+static void
+test_stream_big_burst(void **state)
+{
+	struct fixture *fx = *state;
+	struct md_stream_request req = {
+		.url = url("/burst-sse"),
+		.framing = MD_STREAM_SSE,
+	};
+	struct count c = { 0, 0 };
+	struct http_req *st;
+	char *json, *p;
+	int i;
+
+	json = malloc(40000 * 80);
+	for (p = json, i = 1; i <= 40000; i++)
+		p += sprintf(p, "data: event %d of the burst, and some text\n\n",
+		    i);
+	gzip_route("/burst-sse", json, p - json, 1);
+	free(json);
+	st = http_stream(fx->eng, "source burst", &req, on_count, &c);
+	assert_true(run_until(fx->base, 10, count_done, &c));
+	http_cancel(st);
+	assert_int_equal(c.n, 40000);
+	assert_int_equal(c.bad, 0);
+}
+
 static void
 test_stream_stall(void **state)
 {
@@ -1319,6 +1451,8 @@ main(void)
 		T(test_stream_retry_field),
 		T(test_stream_retry_absurd),
 		T(test_stream_quiet_reconnect),
+		T(test_stream_gzip_bomb),
+		T(test_stream_big_burst),
 		T(test_stream_stall),
 		T(test_stream_cut_mid_message),
 		T(test_stream_lines),
