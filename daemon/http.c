@@ -492,6 +492,26 @@ http_header_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* Is the response of REQ's stream not an event stream? A missing type is
+ * let through; another (an HTML page where a stream was expected) is not. */
+static int
+http_not_event_stream(struct http_req *req)
+{
+	char *ct = NULL;
+
+	if (req->framing != MD_STREAM_SSE ||
+	    curl_easy_getinfo(req->easy, CURLINFO_CONTENT_TYPE, &ct) !=
+	    CURLE_OK || ct == NULL)
+		return 0;
+	if (strncasecmp(ct, "text/event-stream", 17) == 0 &&
+	    (ct[17] == '\0' || ct[17] == ';' || ct[17] == ' '))
+		return 0;
+	free(req->abort_reason);
+	req->abort_reason = xasprintf("the server sent %.64s, not "
+	    "text/event-stream", ct);
+	return 1;
+}
+
 /* libcurl's write callback: keep the body within max_body, or gather stream
  * bytes to be parsed once libcurl returns. */
 static size_t
@@ -506,6 +526,8 @@ http_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 		curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &code);
 		if (code < 200 || code > 299)
 			return 0;	/* reported as "HTTP <code>" */
+		if (req->last_body == 0 && http_not_event_stream(req))
+			return 0;	/* reported as abort_reason */
 		/* Enough to parse: libcurl keeps the rest until the parser
 		 * has had this, so that what a burst of gzip inflates to is
 		 * never held whole. */
@@ -1028,7 +1050,9 @@ http_transfer_done(struct http_req *req, CURLcode rc)
 	if (curl_easy_getinfo(req->easy, CURLINFO_EFFECTIVE_URL, &p) ==
 	    CURLE_OK && p != NULL)
 		eurl = xstrdup(p);
-	if (req->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+	if (req->abort_reason != NULL)
+		error = xstrdup(req->abort_reason);
+	else if (req->too_big || rc == CURLE_FILESIZE_EXCEEDED)
 		error = xasprintf("response larger than %zu bytes",
 		    eng->opts.max_body);
 	else if (rc != CURLE_OK)

@@ -1199,6 +1199,40 @@ test_stream_big_burst(void **state)
 	assert_int_equal(c.bad, 0);
 }
 
+/* An event stream's URL that answers a web page (a wrong path that a site
+ * answers with its home page): the log says so, not "end of stream". */
+static void
+test_stream_not_event_stream(void **state)
+{
+	struct fixture *fx = *state;
+	struct md_stream_request req = {
+		.url = url("/page-sse"),
+		.framing = MD_STREAM_SSE,
+	};
+	struct srec s;
+	struct http_req *st;
+	char *out;
+	FILE *tmp;
+	int saved;
+
+	route("{\"path\": \"/page-sse\", \"hold\": 0.1, \"headers\": "
+	    "{\"Content-Type\": \"text/html; charset=utf-8\"}, \"body\": "
+	    "\"<html>\\ndata: not an event\\n\\n</html>\\n\"}");
+	log_init(LOG_INFO);
+	memset(&s, 0, sizeof(s));
+	saved = capture_start(&tmp);
+	st = http_stream(fx->eng, "source page", &req, on_event, &s);
+	run_until(fx->base, 0.5, NULL, NULL);
+	http_cancel(st);
+	out = capture_end(tmp, saved);
+	log_init(LOG_WARNING);
+	assert_int_equal(s.n, 0);
+	assert_non_null(strstr(out, "/page-sse: the server sent text/html; "
+	    "charset=utf-8, not text/event-stream; reconnecting in "));
+	free(out);
+	srec_free(&s);
+}
+
 static void
 test_stream_stall(void **state)
 {
@@ -1453,6 +1487,7 @@ main(void)
 		T(test_stream_quiet_reconnect),
 		T(test_stream_gzip_bomb),
 		T(test_stream_big_burst),
+		T(test_stream_not_event_stream),
 		T(test_stream_stall),
 		T(test_stream_cut_mid_message),
 		T(test_stream_lines),
