@@ -384,6 +384,28 @@ http_host_hold(struct http_host *host, double wait)
 		host->not_before = until;
 }
 
+/* A Retry-After value in seconds (see http.h). */
+double
+http_retry_after(const char *s)
+{
+	double v;
+	char *end;
+	time_t t;
+
+	if (s == NULL)
+		return 0;
+	v = strtod(s, &end);
+	while (end != s && (*end == ' ' || *end == '\t'))
+		end++;
+	if (end == s || *end != '\0' || !(v >= 0)) {
+		t = curl_getdate(s, NULL);
+		v = t != -1 ? (double)t - http_wallclock() : 0;
+	}
+	if (!(v > 0))
+		return 0;
+	return v > HTTP_MAX_SERVER_WAIT ? HTTP_MAX_SERVER_WAIT : v;
+}
+
 /* Seconds the server asked us to wait after this response: Retry-After on
  * 429 and 503 (delta seconds or an HTTP date), or the reset time of a
  * rate limit whose remaining count is 0 (seconds from now, or an epoch
@@ -395,21 +417,11 @@ http_server_wait(struct http_req *req, long status)
 	const char *s;
 	char *end;
 	int64_t t64;
-	time_t t;
 
 	/* 403 too: GitHub's secondary limits say Retry-After there. */
 	if ((status == 429 || status == 503 || status == 403) &&
-	    (s = req->h_retry_after) != NULL) {
-		v = strtod(s, &end);
-		if (end != s && *end == '\0' && v >= 0)
-			w = v;
-		else if ((t = curl_getdate(s, NULL)) != -1)
-			w = (double)t - http_wallclock();
-		else
-			w = 0;
-		if (w > wait)
-			wait = w;
-	}
+	    (w = http_retry_after(req->h_retry_after)) > wait)
+		wait = w;
 	if (req->h_rl_remaining != NULL && req->h_rl_reset != NULL) {
 		v = strtod(req->h_rl_remaining, &end);
 		if (end != req->h_rl_remaining && v <= 0) {

@@ -791,6 +791,33 @@ poll_gap(struct fixture *fx, const char *path, const char *prefix,
 	return gap;
 }
 
+/* Retry-After values as servers send them, absurd ones too. */
+static void
+test_retry_after_values(void **state)
+{
+	char date[64];
+	time_t t = time(NULL) + 100;
+	struct tm tm;
+	double v;
+
+	(void)state;
+	assert_true(http_retry_after(NULL) == 0);
+	assert_true(http_retry_after("5") == 5);
+	assert_true(http_retry_after("5 ") == 5);
+	assert_true(http_retry_after("0") == 0);
+	assert_true(http_retry_after("-5") == 0);
+	assert_true(http_retry_after("nan") == 0);
+	assert_true(http_retry_after("soon") == 0);
+	assert_true(http_retry_after("") == 0);
+	assert_true(http_retry_after("inf") == 3600);
+	assert_true(http_retry_after("99999999999999999999") == 3600);
+	assert_true(http_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0);
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	v = http_retry_after(date);
+	assert_true(v > 97 && v <= 100);
+}
+
 static void
 test_retry_after(void **state)
 {
@@ -1479,6 +1506,7 @@ main(void)
 		T(test_poll_set_url),
 		T(test_poll_backoff),
 		T(test_retry_after),
+		T(test_retry_after_values),
 		T(test_ratelimit),
 		T(test_per_host_limit),
 		T(test_stream_sse),
