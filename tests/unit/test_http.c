@@ -30,6 +30,11 @@
 #include "version.h"
 
 #define MAXREC	64
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN	1
+#else
+#define UNDER_ASAN	0
+#endif
 
 static pid_t	server_pid;
 static int	server_port;
@@ -1170,7 +1175,8 @@ test_stream_gzip_bomb(void **state)
 	http_cancel(st);
 	getrusage(RUSAGE_SELF, &ru);
 	assert_int_equal(s.n, 0);
-	assert_true(ru.ru_maxrss - before < 64 * 1024);
+	/* ASan's quarantine keeps what is freed: no bound to check there. */
+	assert_true(UNDER_ASAN || ru.ru_maxrss - before < 64 * 1024);
 }
 
 /* Counts the messages of a stream and checks they come in order. */
