@@ -1067,9 +1067,13 @@ config_key_source(struct config_file *f, const char *key, const char *value)
 		if (*value == '\0')
 			config_bad_value(f, key, value, "a plugin name");
 	} else if (strcmp(key, "interval") == 0) {
+		/* 0 would poll a server again as soon as it answers. */
 		if ((d = config_parse_duration(value)) < 0)
 			config_bad_value(f, key, value, "a duration such as "
 			    "30, 30s, 250ms, 5m, 1h or 1d");
+		else if (d == 0)
+			config_bad_value(f, key, value, "a duration longer "
+			    "than 0, such as 30s, 250ms, 5m, 1h or 1d");
 		else
 			s->interval = d;
 	} else if (strcmp(key, "backfill") == 0) {

@@ -46,6 +46,7 @@
 #define HTTP_MAX_REDIRECTS	5
 #define HTTP_MAX_SERVER_WAIT	3600.0	/* cap on Retry-After, rate-limit waits */
 #define HTTP_HEADERS_MAX	65536	/* response header bytes kept for plugins */
+#define HTTP_STREAM_UNPARSED	SSE_MAX_MESSAGE	/* stream bytes held unparsed */
 
 enum http_kind {
 	HTTP_FETCH,
@@ -97,6 +98,7 @@ struct http_req {
 	int			 in_cb;		/* inside the user's callback */
 	int			 queued;	/* in host->waitq */
 	int			 dirty;		/* in eng->dirty: stream bytes to parse */
+	int			 paused;	/* stream paused until its bytes are parsed */
 
 	/* The transfer in progress, if any. */
 	CURL			*easy;
@@ -132,6 +134,7 @@ struct http_req {
 	double			 stall_timeout;
 	struct event		*stall;
 	double			 last_byte;
+	double			 last_body;	/* last 2xx body bytes, or 0 */
 	unsigned long		 events;	/* messages on this connection */
 	char			*abort_reason;
 
@@ -381,6 +384,28 @@ http_host_hold(struct http_host *host, double wait)
 		host->not_before = until;
 }
 
+/* A Retry-After value in seconds (see http.h). */
+double
+http_retry_after(const char *s)
+{
+	double v;
+	char *end;
+	time_t t;
+
+	if (s == NULL)
+		return 0;
+	v = strtod(s, &end);
+	while (end != s && (*end == ' ' || *end == '\t'))
+		end++;
+	if (end == s || *end != '\0' || !(v >= 0)) {
+		t = curl_getdate(s, NULL);
+		v = t != -1 ? (double)t - http_wallclock() : 0;
+	}
+	if (!(v > 0))
+		return 0;
+	return v > HTTP_MAX_SERVER_WAIT ? HTTP_MAX_SERVER_WAIT : v;
+}
+
 /* Seconds the server asked us to wait after this response: Retry-After on
  * 429 and 503 (delta seconds or an HTTP date), or the reset time of a
  * rate limit whose remaining count is 0 (seconds from now, or an epoch
@@ -392,21 +417,11 @@ http_server_wait(struct http_req *req, long status)
 	const char *s;
 	char *end;
 	int64_t t64;
-	time_t t;
 
 	/* 403 too: GitHub's secondary limits say Retry-After there. */
 	if ((status == 429 || status == 503 || status == 403) &&
-	    (s = req->h_retry_after) != NULL) {
-		v = strtod(s, &end);
-		if (end != s && *end == '\0' && v >= 0)
-			w = v;
-		else if ((t = curl_getdate(s, NULL)) != -1)
-			w = (double)t - http_wallclock();
-		else
-			w = 0;
-		if (w > wait)
-			wait = w;
-	}
+	    (w = http_retry_after(req->h_retry_after)) > wait)
+		wait = w;
 	if (req->h_rl_remaining != NULL && req->h_rl_reset != NULL) {
 		v = strtod(req->h_rl_remaining, &end);
 		if (end != req->h_rl_remaining && v <= 0) {
@@ -489,6 +504,26 @@ http_header_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+/* Is the response of REQ's stream not an event stream? A missing type is
+ * let through; another (an HTML page where a stream was expected) is not. */
+static int
+http_not_event_stream(struct http_req *req)
+{
+	char *ct = NULL;
+
+	if (req->framing != MD_STREAM_SSE ||
+	    curl_easy_getinfo(req->easy, CURLINFO_CONTENT_TYPE, &ct) !=
+	    CURLE_OK || ct == NULL)
+		return 0;
+	if (strncasecmp(ct, "text/event-stream", 17) == 0 &&
+	    (ct[17] == '\0' || ct[17] == ';' || ct[17] == ' '))
+		return 0;
+	free(req->abort_reason);
+	req->abort_reason = xasprintf("the server sent %.64s, not "
+	    "text/event-stream", ct);
+	return 1;
+}
+
 /* libcurl's write callback: keep the body within max_body, or gather stream
  * bytes to be parsed once libcurl returns. */
 static size_t
@@ -503,7 +538,16 @@ http_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 		curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &code);
 		if (code < 200 || code > 299)
 			return 0;	/* reported as "HTTP <code>" */
-		req->last_byte = http_now();
+		if (req->last_body == 0 && http_not_event_stream(req))
+			return 0;	/* reported as abort_reason */
+		/* Enough to parse: libcurl keeps the rest until the parser
+		 * has had this, so that what a burst of gzip inflates to is
+		 * never held whole. */
+		if (req->body.len >= HTTP_STREAM_UNPARSED) {
+			req->paused = 1;
+			return CURL_WRITEFUNC_PAUSE;
+		}
+		req->last_byte = req->last_body = http_now();
 		http_buf_add(&req->body, ptr, n);
 		if (!req->dirty) {
 			req->dirty = 1;
@@ -570,6 +614,8 @@ http_launch(struct http_req *req)
 	req->too_big = 0;
 	req->errbuf[0] = '\0';
 	req->events = 0;
+	req->last_body = 0;
+	req->paused = 0;
 	free(req->abort_reason);
 	req->abort_reason = NULL;
 	http_resp_headers_clear(req);
@@ -899,15 +945,23 @@ http_stream_retry(struct http_req *req, double wait, const char *reason)
 	double delay;
 	char buf[512], what[600];
 	long retry;
+	int worked;
 
+	/* It worked if it brought a message, or stayed up and talking (a
+	 * quiet stream's heartbeats) for a whole stall bound: then this is a
+	 * first failure, not one more of a server that keeps failing. */
+	worked = req->events > 0 || (req->last_body > 0 &&
+	    req->last_body - req->started >= req->stall_timeout);
 	http_abort(req);
 	sse_reset(req->sse);
-	if (req->events > 0)
+	if (worked)
 		req->failures = 0;
 	req->failures++;
 	delay = http_backoff(eng, req->failures);
+	/* The server's retry: is bounded like its Retry-After. */
 	if ((retry = sse_retry_ms(req->sse)) >= 0 && retry / 1000.0 > delay)
-		delay = retry / 1000.0;
+		delay = retry / 1000.0 < HTTP_MAX_SERVER_WAIT ?
+		    retry / 1000.0 : HTTP_MAX_SERVER_WAIT;
 	if (wait > delay)
 		delay = wait;
 	snprintf(what, sizeof(what), "stream %s",
@@ -954,6 +1008,13 @@ http_stream_flush(struct http_req *req)
 	if (rc == -1) {
 		http_stream_retry(req, 0, cause);
 		free(cause);
+		return;
+	}
+	/* Parsed: take the next bytes (the write callback may run here, and
+	 * queue this stream for parsing again). */
+	if (req->paused && req->easy != NULL) {
+		req->paused = 0;
+		curl_easy_pause(req->easy, CURLPAUSE_CONT);
 	}
 }
 
@@ -1001,7 +1062,9 @@ http_transfer_done(struct http_req *req, CURLcode rc)
 	if (curl_easy_getinfo(req->easy, CURLINFO_EFFECTIVE_URL, &p) ==
 	    CURLE_OK && p != NULL)
 		eurl = xstrdup(p);
-	if (req->too_big || rc == CURLE_FILESIZE_EXCEEDED)
+	if (req->abort_reason != NULL)
+		error = xstrdup(req->abort_reason);
+	else if (req->too_big || rc == CURLE_FILESIZE_EXCEEDED)
 		error = xasprintf("response larger than %zu bytes",
 		    eng->opts.max_body);
 	else if (rc != CURLE_OK)

@@ -74,6 +74,10 @@ void		 http_cancel(struct http_req *req);
 const char	*http_response_header(const struct md_http_response *resp,
 		    const char *name);
 
+/* http_retry_after - the seconds a Retry-After VALUE asks for (delta seconds
+ * or an HTTP date), at most an hour; 0 when it is past or not one. */
+double		 http_retry_after(const char *value);
+
 /* http_active - transfers in progress (for status lines and tests). */
 size_t		 http_active(const struct http_engine *eng);
 

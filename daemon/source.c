@@ -1119,7 +1119,7 @@ source_retry(struct md_source *msrc, const char *what,
 		    "a response that could not be used");
 	if (resp != NULL && (ra = http_response_header(resp,
 	    "Retry-After")) != NULL)
-		server = strtod(ra, NULL);
+		server = http_retry_after(ra);	/* seconds or an HTTP date */
 	if (src->failures++ == 0)
 		src->fail_since = source_now();
 	if (!(interval > 0))

@@ -22,6 +22,8 @@ struct sse_parser {
 	size_t		 data_cap;
 	char		*event;		/* SSE event type, NULL for "message" */
 	char		*id;		/* last event id, NULL when none */
+	char		*id_next;	/* an id field of the message being read */
+	int		 id_pending;	/* id_next is set (NULL: an empty id) */
 	long		 retry;		/* ms, -1 when never set */
 
 	int		 cr;		/* last byte was CR: skip one LF */
@@ -72,14 +74,32 @@ sse_free(struct sse_parser *p)
 	free(p->data);
 	free(p->event);
 	free(p->id);
+	free(p->id_next);
 	free(p->cause);
 	free(p);
 }
 
-/* Mark the parser broken by an oversized line or message. */
+/* The message being read ends: its id field, if any, becomes the last event
+ * id. Only then: an id whose message never came whole must not go out as
+ * Last-Event-ID, or the server would resume past a message never had. */
+static void
+sse_commit_id(struct sse_parser *p)
+{
+	if (!p->id_pending)
+		return;
+	free(p->id);
+	p->id = p->id_next;
+	p->id_next = NULL;
+	p->id_pending = 0;
+}
+
+/* Mark the parser broken by an oversized line or message. Its id, if read,
+ * counts as reached: a resume skips the message that cannot be taken instead
+ * of being sent it again for ever. */
 static int
 sse_fail(struct sse_parser *p, const char *what)
 {
+	sse_commit_id(p);
 	p->failed = 1;
 	free(p->cause);
 	p->cause = xasprintf("%s larger than %zu bytes", what, p->max);
@@ -140,8 +160,10 @@ sse_line_sse(struct sse_parser *p)
 	const char *line = p->line, *colon, *value;
 	size_t len = p->line_len, nlen, vlen;
 
-	if (len == 0)
+	if (len == 0) {
+		sse_commit_id(p);
 		return sse_dispatch(p);
+	}
 	if (line[0] == ':') {
 		p->comments++;
 		return 0;
@@ -174,8 +196,9 @@ sse_line_sse(struct sse_parser *p)
 		p->event = xstrndup(value, vlen);
 	} else if (sse_field_is(line, nlen, "id")) {
 		if (memchr(value, '\0', vlen) == NULL) {
-			free(p->id);
-			p->id = vlen == 0 ? NULL : xstrndup(value, vlen);
+			free(p->id_next);
+			p->id_next = vlen == 0 ? NULL : xstrndup(value, vlen);
+			p->id_pending = 1;
 		}
 	} else if (sse_field_is(line, nlen, "retry")) {
 		if (sse_digits(value, vlen))
@@ -307,10 +330,14 @@ sse_finish(struct sse_parser *p)
 	return rc;
 }
 
-/* Drop partial input before a reconnect, keeping the id and retry. */
+/* Drop partial input before a reconnect, keeping the id of the last message
+ * ended and the retry. */
 void
 sse_reset(struct sse_parser *p)
 {
+	free(p->id_next);
+	p->id_next = NULL;
+	p->id_pending = 0;
 	p->line_len = 0;
 	if (p->line != NULL)
 		p->line[0] = '\0';

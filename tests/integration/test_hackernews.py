@@ -8,8 +8,10 @@ Retry-After, a 500 and a truncated body are survived and logged, mode all asks
 without a query and pages through a burst (resuming a burst from the state),
 a term new to a source that ran before keeps to the backfill window,
 and the parser gives the same on saved bodies through `mentionctl parse`."""
+import email.utils
 import json
 import os
+import re
 import time
 import urllib.parse
 import urllib.request
@@ -186,6 +188,29 @@ def test_errors_survived():
         assert d.proc.poll() is None
 
 
+def test_retry_after_date():
+    """A 429 whose Retry-After is an HTTP date (as RFC 9110 allows): the
+    round waits for it, and the log says how long, not the interval's
+    backoff."""
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        h = sc.add(Httpd())
+        when = email.utils.formatdate(time.time() + 8, usegmt=True)
+        h.script(PATH, [
+            {"status": 429, "headers": {"Retry-After": when}, "body": "slow down\n"},
+            page([comment(300, T0 + 5, "Is the Acme status page down for anyone else?")]),
+            page([])])
+        d = sc.add(Daemon(sc.tmp, hn_config(sc, r, h, extra="query = acme\n")))
+        d.wait_ready()
+        wait_for("1 mention", lambda: r.client.xlen("t:mentions") >= 1, timeout=20)
+        lines = apiserver.failed_lines(d.logtext(), "hn", 'search "acme"', "HTTP 429")
+        assert len(lines) == 1, lines
+        wait = int(re.search(r"next try in (\d+) s", lines[0]).group(1))
+        assert 6 <= wait <= 8, lines
+        q = h.queries()
+        assert q[1]["_time"] - q[0]["_time"] >= 6, q[:2]
+
+
 def test_mode_all_paging_resume():
     with Scenario() as sc:
         r = sc.add(Redis(sc.tmp))
@@ -289,4 +314,4 @@ def test_parser_fixtures():
 
 if __name__ == "__main__":
     run([test_parser_fixtures, test_search_cursor_restart, test_errors_survived,
-         test_mode_all_paging_resume, test_new_term_backfill])
+         test_retry_after_date, test_mode_all_paging_resume, test_new_term_backfill])

@@ -414,6 +414,10 @@ test_single_errors(void **state)
 	    "[source x] (expected plugin = NAME)");
 	expect_one("[source]\nplugin = x\n", 1, "[source] without a name "
 	    "(expected [source NAME])");
+	/* A zero interval polled a server as fast as it answered. */
+	expect_one("[source x]\nplugin = feed\ninterval = 0s\n", 3, "bad value "
+	    "for interval: \"0s\" (expected a duration longer than 0, such as "
+	    "30s, 250ms, 5m, 1h or 1d)");
 	expect_one("[source a b]\nplugin = x\n", 1, "bad section name \"a b\" "
 	    "in [source a b] (expected letters, digits, '.', '_' or '-')");
 	expect_one("[track t]\nquery =\n", 2, "bad value for query: \"\" "

@@ -5,6 +5,8 @@
  * SSE and line streams with reconnects and stalls, and cancellation from
  * inside callbacks. What the server saw is read back from its /_log.
  */
+#include <sys/resource.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -18,6 +20,7 @@
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
+#include <zlib.h>
 #include <curl/curl.h>
 #include <event2/event.h>
 
@@ -27,6 +30,11 @@
 #include "version.h"
 
 #define MAXREC	64
+#if defined(__SANITIZE_ADDRESS__)
+#define UNDER_ASAN	1
+#else
+#define UNDER_ASAN	0
+#endif
 
 static pid_t	server_pid;
 static int	server_port;
@@ -80,6 +88,26 @@ control(const char *path)
 	curl_easy_cleanup(c);
 	assert_non_null(body);
 	return body;
+}
+
+/* Script a path of the test server: JSON as POST /_route takes it. */
+static void
+route(const char *json)
+{
+	CURL *c = curl_easy_init();
+	char *body = NULL;
+	long code = 0;
+
+	curl_easy_setopt(c, CURLOPT_URL, url("/_route"));
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
+	assert_int_equal(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	assert_int_equal(code, 200);
+	curl_easy_cleanup(c);
+	free(body);
 }
 
 /* The server's log as JSON. */
@@ -768,6 +796,33 @@ poll_gap(struct fixture *fx, const char *path, const char *prefix,
 	return gap;
 }
 
+/* Retry-After values as servers send them, absurd ones too. */
+static void
+test_retry_after_values(void **state)
+{
+	char date[64];
+	time_t t = time(NULL) + 100;
+	struct tm tm;
+	double v;
+
+	(void)state;
+	assert_true(http_retry_after(NULL) == 0);
+	assert_true(http_retry_after("5") == 5);
+	assert_true(http_retry_after("5 ") == 5);
+	assert_true(http_retry_after("0") == 0);
+	assert_true(http_retry_after("-5") == 0);
+	assert_true(http_retry_after("nan") == 0);
+	assert_true(http_retry_after("soon") == 0);
+	assert_true(http_retry_after("") == 0);
+	assert_true(http_retry_after("inf") == 3600);
+	assert_true(http_retry_after("99999999999999999999") == 3600);
+	assert_true(http_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0);
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	v = http_retry_after(date);
+	assert_true(v > 97 && v <= 100);
+}
+
 static void
 test_retry_after(void **state)
 {
@@ -940,6 +995,274 @@ test_stream_retry_field(void **state)
 	/* retry: 700 beats the 50 ms backoff. */
 	assert_true(req_time(r[1]) - req_time(r[0]) >= 0.69);
 	cJSON_Delete(log);
+	srec_free(&s);
+}
+
+/* A connection cut inside a message (its id line read, not its blank line):
+ * the message was never delivered, so the reconnect resumes after the last
+ * message that was, not after the id of the one that was lost. */
+static void
+test_stream_cut_mid_message(void **state)
+{
+	struct fixture *fx = *state;
+	struct md_stream_request req = {
+		.url = url("/cut-sse"),
+		.framing = MD_STREAM_SSE,
+	};
+	cJSON *log, *r[8];
+	struct srec s;
+	struct http_req *st;
+
+	route("{\"path\": \"/cut-sse\", \"responses\": ["
+	    "{\"hold\": 0.1, \"body\": \"id: 1\\ndata: one\\n\\n"
+	    "id: 2\\ndata: two, cut\\n\"},"
+	    "{\"hold\": 3, \"body\": \"id: 2\\ndata: two\\n\\n\"}]}");
+	memset(&s, 0, sizeof(s));
+	s.want = 2;
+	st = http_stream(fx->eng, "source cut", &req, on_event, &s);
+	assert_true(run_until(fx->base, 5, srec_done, &s));
+	http_cancel(st);
+	assert_string_equal(s.data[0], "one");
+	assert_string_equal(s.data[1], "two");
+	log = server_log();
+	assert_true(requests(log, "/cut-sse", r, 8) >= 2);
+	assert_string_equal(req_header(r[1], "Last-Event-ID"), "1");
+	cJSON_Delete(log);
+	srec_free(&s);
+}
+
+/* A server's "retry:" is a wish, bounded like Retry-After: 999999999 ms
+ * (11 days) must not keep a stream away for longer than an hour. */
+static void
+test_stream_retry_absurd(void **state)
+{
+	struct fixture *fx = *state;
+	struct md_stream_request req = {
+		.url = url("/retry-sse"),
+		.framing = MD_STREAM_SSE,
+	};
+	struct srec s;
+	struct http_req *st;
+	char *out;
+	FILE *tmp;
+	int saved;
+
+	route("{\"path\": \"/retry-sse\", \"hold\": 0.1, \"body\": "
+	    "\"retry: 999999999\\n\\nid: 1\\ndata: one\\n\\n\"}");
+	log_init(LOG_INFO);
+	memset(&s, 0, sizeof(s));
+	saved = capture_start(&tmp);
+	st = http_stream(fx->eng, "source retry", &req, on_event, &s);
+	run_until(fx->base, 1, NULL, NULL);
+	http_cancel(st);
+	out = capture_end(tmp, saved);
+	log_init(LOG_WARNING);
+	assert_int_equal(s.n, 1);
+	assert_non_null(strstr(out, "end of stream; reconnecting in 3600.0 s"));
+	free(out);
+	srec_free(&s);
+}
+
+/* A quiet stream (heartbeats, no message) that the server ends now and then,
+ * each time after it stayed up longer than the stall bound, worked: its
+ * reconnects stay at the first backoff instead of doubling as for a server
+ * that fails, so that less of what comes while it is away is missed. */
+static void
+test_stream_quiet_reconnect(void **state)
+{
+	struct fixture *fx = *state;
+	struct http_options o = fast_options();
+	struct md_stream_request req = {
+		.url = url("/sse?count=0&per_conn=1&hold=0.8"),
+		.framing = MD_STREAM_SSE,
+		.stall_timeout = 0.5,
+	};
+	cJSON *log, *r[8];
+	struct srec s;
+	struct http_req *st;
+	double gap;
+	int i, n;
+
+	o.backoff_min = 0.3;
+	o.backoff_max = 3;
+	reopen(fx, &o);
+	memset(&s, 0, sizeof(s));
+	st = http_stream(fx->eng, "source quiet", &req, on_event, &s);
+	run_until(fx->base, 4.6, NULL, NULL);
+	http_cancel(st);
+	assert_int_equal(s.n, 0);
+	log = server_log();
+	n = requests(log, "/sse", r, 8);
+	assert_true(n >= 4);
+	for (i = 1; i < n; i++) {
+		gap = req_time(r[i]) - cJSON_GetNumberValue(
+		    cJSON_GetObjectItem(r[i - 1], "end"));
+		assert_true(gap < 0.6);
+	}
+	cJSON_Delete(log);
+}
+
+/* Script PATH to serve, at once, as an event stream, the gzip of LEN bytes
+ * of DATA repeated TIMES (compressed here, base64 in the route). */
+static void
+gzip_route(const char *path, const void *data, size_t len, int times)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t cap = 1 << 20, n, i, j;
+	unsigned char *out = malloc(cap);
+	char *json, *p;
+	z_stream z;
+	int k;
+
+	memset(&z, 0, sizeof(z));
+	assert_int_equal(deflateInit2(&z, 9, Z_DEFLATED, 31, 9,
+	    Z_DEFAULT_STRATEGY), Z_OK);
+	z.next_out = out;
+	z.avail_out = cap;
+	for (k = 0; k < times; k++) {
+		z.next_in = (unsigned char *)data;
+		z.avail_in = len;
+		assert_int_equal(deflate(&z, k == times - 1 ? Z_FINISH :
+		    Z_NO_FLUSH), k == times - 1 ? Z_STREAM_END : Z_OK);
+	}
+	n = cap - z.avail_out;
+	deflateEnd(&z);
+	json = malloc(n * 2 + 256);
+	p = json + sprintf(json, "{\"path\": \"%s\", \"headers\": "
+	    "{\"Content-Type\": \"text/event-stream\", \"Content-Encoding\": "
+	    "\"gzip\"}, \"body_b64\": \"", path);
+	for (i = 0; i < n; i += 3) {
+		unsigned v = out[i] << 16;
+		if (i + 1 < n)
+			v |= out[i + 1] << 8;
+		if (i + 2 < n)
+			v |= out[i + 2];
+		for (j = 0; j < 4; j++)
+			*p++ = i + j <= n ? b64[(v >> (18 - 6 * j)) & 63] : '=';
+	}
+	strcpy(p, "\"}");
+	route(json);
+	free(json);
+	free(out);
+}
+
+/* A stream whose gzip body inflates a thousandfold (a bomb of zeros, with no
+ * line end): what one socket action inflates is parsed, and refused, by the
+ * line bound before more is read, so memory stays near that bound instead
+ * of holding what a burst of compressed bytes inflates to. */
+static void
+test_stream_gzip_bomb(void **state)
+{
+	struct fixture *fx = *state;
+	struct md_stream_request req = {
+		.url = url("/bomb-sse"),
+		.framing = MD_STREAM_SSE,
+	};
+	struct rusage ru;
+	struct srec s;
+	struct http_req *st;
+	long before;
+	char *zero = calloc(1, 1 << 20);
+
+	gzip_route("/bomb-sse", zero, 1 << 20, 256);	/* 256 KiB: 256 MiB */
+	free(zero);
+	getrusage(RUSAGE_SELF, &ru);
+	before = ru.ru_maxrss;
+	memset(&s, 0, sizeof(s));
+	st = http_stream(fx->eng, "source bomb", &req, on_event, &s);
+	run_until(fx->base, 3, NULL, NULL);
+	http_cancel(st);
+	getrusage(RUSAGE_SELF, &ru);
+	assert_int_equal(s.n, 0);
+	/* ASan's quarantine keeps what is freed: no bound to check there. */
+	assert_true(UNDER_ASAN || ru.ru_maxrss - before < 64 * 1024);
+}
+
+/* Counts the messages of a stream and checks they come in order. */
+struct count {
+	int	n;
+	int	bad;
+};
+
+static void
+on_count(const struct md_stream_event *ev, void *arg)
+{
+	struct count *c = arg;
+	char want[32];
+
+	snprintf(want, sizeof(want), "event %d", c->n + 1);
+	if (strncmp(ev->data, want, strlen(want)) != 0 ||
+	    ev->data[strlen(want)] != ' ')
+		c->bad++;
+	c->n++;
+}
+
+static int
+count_done(void *arg)
+{
+	return ((struct count *)arg)->n >= 40000;
+}
+
+/* A burst of messages bigger than what a stream holds unparsed, gzipped:
+ * the stream pauses and resumes, and every message comes, in order. */
+static void
+test_stream_big_burst(void **state)
+{
+	struct fixture *fx = *state;
+	struct md_stream_request req = {
+		.url = url("/burst-sse"),
+		.framing = MD_STREAM_SSE,
+	};
+	struct count c = { 0, 0 };
+	struct http_req *st;
+	char *json, *p;
+	int i;
+
+	json = malloc(40000 * 80);
+	for (p = json, i = 1; i <= 40000; i++)
+		p += sprintf(p, "data: event %d of the burst, and some text\n\n",
+		    i);
+	gzip_route("/burst-sse", json, p - json, 1);
+	free(json);
+	st = http_stream(fx->eng, "source burst", &req, on_count, &c);
+	assert_true(run_until(fx->base, 10, count_done, &c));
+	http_cancel(st);
+	assert_int_equal(c.n, 40000);
+	assert_int_equal(c.bad, 0);
+}
+
+/* An event stream's URL that answers a web page (a wrong path that a site
+ * answers with its home page): the log says so, not "end of stream". */
+static void
+test_stream_not_event_stream(void **state)
+{
+	struct fixture *fx = *state;
+	struct md_stream_request req = {
+		.url = url("/page-sse"),
+		.framing = MD_STREAM_SSE,
+	};
+	struct srec s;
+	struct http_req *st;
+	char *out;
+	FILE *tmp;
+	int saved;
+
+	route("{\"path\": \"/page-sse\", \"hold\": 0.1, \"headers\": "
+	    "{\"Content-Type\": \"text/html; charset=utf-8\"}, \"body\": "
+	    "\"<html>\\ndata: not an event\\n\\n</html>\\n\"}");
+	log_init(LOG_INFO);
+	memset(&s, 0, sizeof(s));
+	saved = capture_start(&tmp);
+	st = http_stream(fx->eng, "source page", &req, on_event, &s);
+	run_until(fx->base, 0.5, NULL, NULL);
+	http_cancel(st);
+	out = capture_end(tmp, saved);
+	log_init(LOG_WARNING);
+	assert_int_equal(s.n, 0);
+	assert_non_null(strstr(out, "/page-sse: the server sent text/html; "
+	    "charset=utf-8, not text/event-stream; reconnecting in "));
+	free(out);
 	srec_free(&s);
 }
 
@@ -1189,11 +1512,18 @@ main(void)
 		T(test_poll_set_url),
 		T(test_poll_backoff),
 		T(test_retry_after),
+		T(test_retry_after_values),
 		T(test_ratelimit),
 		T(test_per_host_limit),
 		T(test_stream_sse),
 		T(test_stream_retry_field),
+		T(test_stream_retry_absurd),
+		T(test_stream_quiet_reconnect),
+		T(test_stream_gzip_bomb),
+		T(test_stream_big_burst),
+		T(test_stream_not_event_stream),
 		T(test_stream_stall),
+		T(test_stream_cut_mid_message),
 		T(test_stream_lines),
 		T(test_stream_http_error),
 		T(test_cancel_in_callback),

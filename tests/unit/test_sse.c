@@ -217,10 +217,13 @@ test_id_and_retry(void **state)
 	assert_null(g.id[1]);				/* "id" empty resets */
 	assert_int_equal(sse_retry_ms(p), 2500);	/* not digits: ignored */
 
-	/* A reconnect keeps id and retry but drops the partial message. */
+	/* A reconnect keeps id and retry but drops the partial message, and
+	 * its id too: that message was never had, so Last-Event-ID stays at
+	 * the last one dispatched (none since "id" emptied it). */
 	assert_int_equal(feed(p, "id: 9\ndata: partial\n", 20, 0), 0);
+	assert_null(sse_last_id(p));
 	sse_reset(p);
-	assert_string_equal(sse_last_id(p), "9");
+	assert_null(sse_last_id(p));
 	assert_int_equal(feed(p, "data: after\n\n", 13, 0), 0);
 	assert_int_equal(g.n, 3);
 	assert_string_equal(g.data[2], "after");
@@ -260,14 +263,16 @@ test_oversized(void **state)
 	memset(&g, 0, sizeof(g));
 	memset(big, 'a', sizeof(big));
 
-	/* One line over the bound. */
+	/* One line over the bound. Its message's id counts as reached, so
+	 * that a resume skips it rather than failing on it for ever. */
 	p = sse_new(MD_STREAM_SSE, 100, on_event, &g);
-	assert_int_equal(feed(p, "data: ", 6, 0), 0);
+	assert_int_equal(feed(p, "id: 5\ndata: ", 12, 0), 0);
 	assert_int_equal(feed(p, big, sizeof(big), 0), -1);
 	assert_int_equal(sse_feed(p, "\n\n", 2, &cause), -1);	/* stays broken */
 	assert_string_equal(cause, "message larger than 100 bytes");
 	free(cause);
 	sse_reset(p);
+	assert_string_equal(sse_last_id(p), "5");
 	assert_int_equal(feed(p, "data: ok\n\n", 10, 0), 0);
 	assert_int_equal(g.n, 1);
 	sse_free(p);
