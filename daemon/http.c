@@ -125,6 +125,7 @@ struct http_req {
 	double			 min_interval;	/* adaptive when max > 0 */
 	double			 max_interval;
 	int			 fresh;		/* new items reported, -1: none */
+	int			 unframed;	/* the body ended with the connection */
 	char			*etag;
 	char			*lastmod;
 
@@ -898,8 +899,16 @@ http_poll_finish(struct http_req *req, const struct md_http_response *resp,
 		req->failures = 0;
 		free(req->etag);
 		free(req->lastmod);
-		req->etag = xstrdup(req->h_etag);
-		req->lastmod = xstrdup(req->h_lastmod);
+		req->etag = req->lastmod = NULL;
+		/* A body that may have been cut short is not named by its
+		 * validators: a 304 would then keep what it lost from us. */
+		if (!req->unframed) {
+			req->etag = xstrdup(req->h_etag);
+			req->lastmod = xstrdup(req->h_lastmod);
+		} else if (req->h_etag != NULL || req->h_lastmod != NULL)
+			log_debug(req->owner, "GET %s: the body ended with the "
+			    "connection; its ETag and Last-Modified are not "
+			    "kept", http_log_url(req->url, buf, sizeof(buf)));
 		req->fresh = -1;
 		http_call_done(req, resp);
 		if (req->deleted) {
@@ -1041,6 +1050,32 @@ http_stream_finish(struct http_req *req, long status, const char *error,
 	http_stream_retry(req, wait, error);
 }
 
+/* Whether REQ's response body ended only because the connection closed:
+ * HTTP/1 without Content-Length or chunked framing. libcurl cannot tell such
+ * a body cut on the way from a whole one; framed bodies it checks. */
+static int
+http_unframed(struct http_req *req)
+{
+	curl_off_t len = -1;
+	long version = 0;
+	const char *te;
+	size_t i;
+
+	if (curl_easy_getinfo(req->easy, CURLINFO_HTTP_VERSION, &version) ==
+	    CURLE_OK && version >= CURL_HTTP_VERSION_2_0)
+		return 0;
+	if (curl_easy_getinfo(req->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
+	    &len) == CURLE_OK && len >= 0)
+		return 0;
+	for (i = 0; i < req->h_all.len; i += strlen(req->h_all.p + i) + 1) {
+		te = req->h_all.p + i;
+		if (strncasecmp(te, "Transfer-Encoding:", 18) == 0 &&
+		    strcasestr(te + 18, "chunked") != NULL)
+			return 0;
+	}
+	return 1;
+}
+
 /* A transfer of REQ completed with RC: gather the response, remove the easy
  * handle, then call the user. */
 static void
@@ -1078,6 +1113,7 @@ http_transfer_done(struct http_req *req, CURLcode rc)
 		goto out;
 	}
 
+	req->unframed = http_unframed(req);
 	http_abort(req);	/* the body and headers stay */
 	memset(&hresp, 0, sizeof(hresp));
 	hresp.headers = &req->h_all;

@@ -11,7 +11,9 @@ Paths (query parameters in brackets, defaults after "="):
   /ok [body=ok\\n, type=text/plain, status=200]   a plain response
   /status [code=200, retry_after=, body=]         any status, maybe Retry-After
   /redirect [to=/ok, code=302]                    a redirect
-  /etag [v=v1]             ETag "v"; 304 when If-None-Match matches
+  /etag [v=v1, close=0]    ETag "v"; 304 when If-None-Match matches
+                           (close=1: the 200's body ends with the connection,
+                           no Content-Length)
   /lastmod [t=1700000000]  Last-Modified t; 304 when If-Modified-Since >= t
   /slow [delay=1]          sleeps delay seconds, then "slow\\n"
   /429 [retry_after=1, date=0]  429 with Retry-After (an HTTP date if date=1)
@@ -352,6 +354,16 @@ class Handler(BaseHTTPRequestHandler):
         tag = '"%s"' % self.param("v", "v1")
         if self.headers.get("If-None-Match") == tag:
             return self.reply(304, headers={"ETag": tag}, ctype=None)
+        if self.param("close", "0") == "1":
+            # The body ends with the connection: no length, no chunks.
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("ETag", tag)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(b"etag %s\n" % tag.encode())
+            self.close_connection = True
+            return
         self.reply(200, "etag %s\n" % tag, {"ETag": tag})
 
     def path_lastmod(self):

@@ -610,6 +610,31 @@ test_poll_conditional(void **state)
 	cJSON_Delete(log);
 }
 
+/* A body that ends with its connection (HTTP/1, no Content-Length, not
+ * chunked) may have been cut short without libcurl knowing: its ETag is not
+ * sent back, so that a 304 cannot keep the rest of it from us. */
+static void
+test_poll_unframed_no_validators(void **state)
+{
+	struct fixture *fx = *state;
+	cJSON *log, *r[32];
+	struct rec rc;
+	int n, i;
+
+	assert_true(poll_for(fx, "/etag?v=cut&close=1", 0.15, 0.8, &rc) >= 3);
+	for (i = 0; i < rc.n; i++) {
+		assert_int_equal(rc.status[i], 200);
+		assert_string_equal(rc.body[i], "etag \"cut\"\n");
+	}
+	rec_free(&rc);
+	log = server_log();
+	n = requests(log, "/etag?v=cut", r, 32);
+	assert_true(n >= 3);
+	for (i = 0; i < n; i++)
+		assert_null(req_header(r[i], "If-None-Match"));
+	cJSON_Delete(log);
+}
+
 /* For test_poll_adaptive: every response reports one new item. */
 static void
 on_fresh(const struct md_http_response *resp, void *arg)
@@ -1509,6 +1534,7 @@ main(void)
 		T(test_fetch_gzip),
 		T(test_fetch_errors),
 		T(test_poll_conditional),
+		T(test_poll_unframed_no_validators),
 		T(test_poll_set_url),
 		T(test_poll_backoff),
 		T(test_retry_after),
