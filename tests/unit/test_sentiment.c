@@ -287,6 +287,18 @@ test_french_forms(void **state)
 	assert_true(rules("la batterie tient une charge", "fr") == 0);
 	assert_int_equal(polarity("j'h\xc3\xa9site \xc3\xa0 le prendre", "fr"),
 	    SENTIMENT_NEUTRAL);
+	/* Words of every French text, rated by accent folding ("sur" is
+	 * "s\xc3\xbbr") or translation ("plus", "vraiment"): unrated, the
+	 * demo's plain questions are no complaints. */
+	assert_true(rules("sur", "fr") == 0);
+	assert_true(rules("plus", "fr") == 0);
+	assert_true(rules("vraiment", "fr") == 0);
+	assert_true(rules("vraiment nul", "fr") < rules("nul", "fr"));
+	assert_int_equal(polarity("Vous savez o\xc3\xb9 faire r\xc3\xa9viser "
+	    "un v\xc3\xa9lo Lumio sur Nantes", "fr"), SENTIMENT_NEUTRAL);
+	assert_int_equal(polarity("est-ce que le Lumio City tient vraiment 80 km "
+	    "avec une charge ? J'h\xc3\xa9site \xc3\xa0 le prendre pour aller "
+	    "au boulot", "fr"), SENTIMENT_NEUTRAL);
 	/* An unknown language tries both lexicons. */
 	assert_true(rules("c'est nul", NULL) < 0);
 	assert_true(rules("this is awful", "other") < 0);
