@@ -21,6 +21,7 @@
 #define SENT_WINDOW	3		/* words a negator or booster reaches */
 #define SENT_SLOTS	(1u << 16)	/* hash slots, a power of two */
 #define SENT_MAXFEATS	1024		/* model features of one text */
+#define SENT_SURE_NEGATIVE (-0.6)	/* rules at or below: negative */
 
 #define SENT_BOOST	0.293		/* intensifier / diminisher step */
 #define SENT_CAPS	0.733		/* a word in capitals */
@@ -1213,6 +1214,12 @@ sentiment_score(const char *text, size_t len, const char *lang,
 		    sentiment_model_fr_pos;
 		score = sent_models(wp, wn, sent_pair[st.lang], feats,
 		    st.nfeats, rules);
+		/* Words this strong are a complaint whatever the rest says
+		 * (the model, trained on reviews and neutral speech, read
+		 * "c'est une arnaque : ils m'ont facture ..." as
+		 * neutral). */
+		if (rules <= SENT_SURE_NEGATIVE && score > rules)
+			score = rules;
 	}
 	if (polarity != NULL)
 		*polarity = sentiment_polarity(score);

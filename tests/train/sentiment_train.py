@@ -331,7 +331,9 @@ def score(models, x):
     wn, wp = models
     if x[0] == 0:
         return 0.0
-    return predict(wp, x) - predict(wn, x)
+    s = predict(wp, x) - predict(wn, x)
+    # Strong words are a complaint whatever the model says.
+    return min(s, x[0]) if x[0] <= SURE_NEGATIVE else s
 
 
 def f1_negative(labels, scores, at):
@@ -427,6 +429,7 @@ def main():
 
 
 NEGATIVE_AT = -0.10
+SURE_NEGATIVE = -0.6
 
 if __name__ == "__main__":
     sys.exit(main())

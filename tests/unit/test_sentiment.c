@@ -299,6 +299,14 @@ test_french_forms(void **state)
 	assert_int_equal(polarity("est-ce que le Lumio City tient vraiment 80 km "
 	    "avec une charge ? J'h\xc3\xa9site \xc3\xa0 le prendre pour aller "
 	    "au boulot", "fr"), SENTIMENT_NEUTRAL);
+	/* Strong words are a complaint whatever the model makes of the
+	 * rest (it read this one as neutral). */
+	assert_true(rules("Acme c'est une arnaque : ils m'ont factur\xc3\xa9 "
+	    "des frais de r\xc3\xa9siliation alors que je suis parti \xc3\xa0 "
+	    "cause de leurs pannes", "fr") <= -0.6);
+	assert_int_equal(polarity("Acme c'est une arnaque : ils m'ont "
+	    "factur\xc3\xa9 des frais de r\xc3\xa9siliation alors que je suis "
+	    "parti \xc3\xa0 cause de leurs pannes", "fr"), SENTIMENT_NEGATIVE);
 	/* An unknown language tries both lexicons. */
 	assert_true(rules("c'est nul", NULL) < 0);
 	assert_true(rules("this is awful", "other") < 0);
