@@ -9,6 +9,7 @@
  * goes from a zero timer after the reply, once evhttp is off the stack.
  */
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
@@ -21,6 +22,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/listener.h>
 #include <event2/keyvalq_struct.h>
 #include <event2/util.h>
 
@@ -30,6 +32,7 @@
 
 #define LISTEN_MAX_HEADERS	(64 * 1024)	/* request line and headers */
 #define LISTEN_BACKLOG		64
+#define LISTEN_PAUSE		1	/* seconds without accepting, out of fds */
 
 struct listen {
 	struct event_base		*base;
@@ -38,12 +41,18 @@ struct listen {
 	struct evhttp			*http;
 	struct evhttp_bound_socket	*bound;
 	struct event			*reap;		/* frees a deleted listener */
+	struct event			*resume;	/* accepts again after a pause */
+	int				 paused;	/* warned of, since the last request */
 	int				 port;
 	listen_fn			 fn;
 	void				*arg;
 	int				 in_cb;
 	int				 deleted;
+	LIST_ENTRY(listen)		 entry;		/* in listen_all */
 };
+
+/* The live listeners: an accept error names only its evhttp. */
+static LIST_HEAD(, listen) listen_all = LIST_HEAD_INITIALIZER(listen_all);
 
 /* The standard reason phrase of STATUS. */
 static const char *
@@ -192,9 +201,57 @@ listen_reap_cb(evutil_socket_t fd, short events, void *arg)
 
 	evhttp_free(l->http);
 	event_free(l->reap);
+	event_free(l->resume);
 	free(l->owner);
 	free(l->address);
 	free(l);
+}
+
+/* After a pause: accept again (the error callback pauses once more if the
+ * process is still out of descriptors). */
+static void
+listen_resume_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct listen *l = arg;
+
+	(void)fd;
+	(void)events;
+	if (!l->deleted && l->bound != NULL)
+		evconnlistener_enable(evhttp_bound_socket_get_listener(
+		    l->bound));
+}
+
+/*
+ * accept() failed. Out of descriptors (EMFILE, ENFILE) or of kernel memory,
+ * the connection stays queued and the socket stays readable: accepting on
+ * would spin the loop at full CPU, a warning from libevent each turn. Stop
+ * accepting for LISTEN_PAUSE s instead, warn once until a request is served
+ * again, and let queued clients wait in the backlog. Other errors (a client
+ * gone before it was accepted) pass.
+ */
+static void
+listen_accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	struct listen *l;
+	struct timeval tv = { LISTEN_PAUSE, 0 };
+	int err = EVUTIL_SOCKET_ERROR();
+
+	/* ARG is what evhttp gave the listener: its evhttp. */
+	LIST_FOREACH(l, &listen_all, entry)
+		if (l->http == arg)
+			break;
+	if (l == NULL)
+		return;
+	if (err != EMFILE && err != ENFILE && err != ENOBUFS && err != ENOMEM)
+		return;
+	evconnlistener_disable(lev);
+	evtimer_add(l->resume, &tv);
+	if (l->paused)
+		return;
+	l->paused = 1;
+	log_warn(l->owner, "cannot accept connections on %s: %s; new "
+	    "connections wait until descriptors are free (checked every %d s)",
+	    l->address, evutil_socket_error_to_string(err), LISTEN_PAUSE);
 }
 
 /* evhttp's callback: one whole request, to the user and back. */
@@ -214,6 +271,11 @@ listen_request_cb(struct evhttp_request *er, void *arg)
 	if (l->deleted) {
 		evhttp_send_error(er, 503, "Closing");
 		return;
+	}
+	if (l->paused) {
+		l->paused = 0;
+		log_notice(l->owner, "accepting connections on %s again",
+		    l->address);
 	}
 	memset(&req, 0, sizeof(req));
 	memset(&reply, 0, sizeof(reply));
@@ -377,8 +439,9 @@ listen_new(struct event_base *base, const char *owner, const char *address,
 	l->fn = fn;
 	l->arg = arg;
 	l->reap = evtimer_new(base, listen_reap_cb, l);
+	l->resume = evtimer_new(base, listen_resume_cb, l);
 	l->http = evhttp_new(base);
-	if (l->http == NULL || l->reap == NULL) {
+	if (l->http == NULL || l->reap == NULL || l->resume == NULL) {
 		close(fd);
 		*cause = xstrdup("cannot create the HTTP server");
 		goto fail;
@@ -404,6 +467,11 @@ listen_new(struct event_base *base, const char *owner, const char *address,
 		    address);
 		goto fail;
 	}
+	/* evhttp sets no error callback; without one libevent warns and
+	 * the loop spins while accept() fails. */
+	evconnlistener_set_error_cb(evhttp_bound_socket_get_listener(l->bound),
+	    listen_accept_error_cb);
+	LIST_INSERT_HEAD(&listen_all, l, entry);
 	log_info(l->owner, "listening on http://%s", l->address);
 	return l;
 
@@ -412,6 +480,8 @@ fail:
 		evhttp_free(l->http);
 	if (l->reap != NULL)
 		event_free(l->reap);
+	if (l->resume != NULL)
+		event_free(l->resume);
 	free(l->owner);
 	free(l->address);
 	free(l);
@@ -425,10 +495,12 @@ listen_free(struct listen *l)
 	if (l == NULL || l->deleted)
 		return;
 	l->deleted = 1;
+	LIST_REMOVE(l, entry);
 	if (l->bound != NULL) {
 		evhttp_del_accept_socket(l->http, l->bound);
 		l->bound = NULL;
 	}
+	evtimer_del(l->resume);
 	log_debug(l->owner, "stopped listening on %s", l->address);
 	if (l->in_cb > 0)
 		return;		/* listen_request_cb arms the reap timer */

@@ -6,14 +6,17 @@ reason in the body (400 bad JSON with where it broke, 400 an item without
 an id, 401 no, bad or malformed signature, 404 wrong path, 405 not POST,
 413 over the size limit, 415 not JSON); a backed-up pipeline (Redis away)
 answers 503 with Retry-After; a taken address and a secret missing for a
-non-loopback address stop the source with a clear message. Fixtures go
+non-loopback address stop the source with a clear message; out of
+descriptors, the listener pauses instead of spinning. Fixtures go
 through `mentionctl parse webhook`."""
 import hashlib
 import hmac
 import http.client
 import json
 import os
+import resource
 import socket
+import time
 
 import apiserver
 from harness import SOURCE, Daemon, Redis, Scenario, config, entries, free_port, run, wait_for
@@ -277,6 +280,53 @@ def parse(name):
     return apiserver.parse("webhook", os.path.join(FIXTURES, name))
 
 
+def test_out_of_descriptors():
+    """Idle connections past the process's descriptor limit: accept()
+    fails with EMFILE. The listener pauses (one warning) instead of
+    spinning the loop at full CPU with a libevent line each turn, and takes
+    requests again once descriptors are free."""
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        port = free_port()
+        d = sc.add(Daemon(sc.tmp, hook_config(sc, r, port)))
+        d.wait_ready()
+        wait_listening(port)
+        pid = d.proc.pid
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (64, 64))
+        socks = []
+        try:
+            for _ in range(120):
+                s = socket.socket()
+                s.connect(("127.0.0.1", port))
+                socks.append(s)
+            d.wait_log("cannot accept connections")
+            c0 = cpu_seconds(pid)
+            time.sleep(2)
+            used = cpu_seconds(pid) - c0
+            assert used < 0.5, "%.2f s of CPU in 2 s while out of descriptors" % used
+        finally:
+            for s in socks:
+                s.close()
+        body = json.dumps({"id": "fd-1", "text": "acme after the flood"}).encode()
+        t0 = time.monotonic()
+        status, doc, _ = send(port, body)
+        assert status == 202 and doc["accepted"] == 1, (status, doc)
+        assert time.monotonic() - t0 < 8, time.monotonic() - t0
+        wait_for("the mention", lambda: r.client.xlen("t:mentions") >= 1)
+        log = d.logtext()
+        assert log.count("cannot accept connections") == 1, log
+        assert "Too many open files" in log, log
+        assert "Error from accept" not in log, log
+        d.wait_log("accepting connections on 127.0.0.1:%d again" % port)
+
+
+def cpu_seconds(pid):
+    """User and system CPU seconds process PID has used."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def test_parse_fixtures():
     rc, ms, err = parse("one.json")
     assert rc == 0 and len(ms) == 1, (rc, ms, err)
@@ -293,5 +343,5 @@ def test_parse_fixtures():
 
 if __name__ == "__main__":
     run([test_signed_posts_and_restart, test_refusals, test_backed_up, test_rate_limit,
-         test_start_failures,
+         test_start_failures, test_out_of_descriptors,
          test_parse_fixtures])
