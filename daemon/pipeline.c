@@ -5,7 +5,8 @@
  * A mention that matches no track is dropped. A duplicate (dedup.h: same
  * id and text, same link with nothing added, a near-copy) raises no alert:
  * the first one did; it is written to the mentions stream with dup_of and
- * dup_reason only with [dedup] keep_duplicates. An edit (same id, new text)
+ * dup_reason only with [dedup] keep_duplicates, once across instances and
+ * restarts, as a delivery without alerts. An edit (same id, new text)
  * is written to the stream as an update of the first, and alerts only for
  * the classes it has that the first had not (a post edited into a complaint).
  * Every other matched mention is written to the stream, and raises one
@@ -373,8 +374,13 @@ pipeline_emit(struct pipeline *pl, struct mention *m)
 				log_notice("alert", "%s", line);
 			free(line);
 		}
-	} else if (pl->sink != NULL)
-		sink_mention(pl->sink, key, json, pipeline_done(m, &done));
+	} else if (pl->sink != NULL) {
+		/* A kept duplicate is delivered too, with no alert: it claims
+		 * its own seen key, so that a second instance, or a restart
+		 * reading it again, does not write it twice. */
+		sink_deliver(pl->sink, key, json, 0, pl->window, NULL,
+		    pipeline_done(m, &done));
+	}
 	free(json);
 	free(key);
 
