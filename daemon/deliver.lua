@@ -19,7 +19,12 @@
 --       and positive alert queues (streams, or lists with queue = list)
 -- ARGV  1 window in seconds, 2 the mention key, 3 its JSON, 4 the streams'
 --       MAXLEN ~ (0: none), 5 the classes that alert ("q", "n", "p", in any
---       combination, or ""), 6 "list" when the queues are lists
+--       combination, or ""), 6 "list" when the queues are lists, 7 the
+--       consumer group ("": none)
+-- An alert stream that is not there (Redis lost its data, someone deleted
+-- it) is made again with its consumer group, from its start: the sink makes
+-- the groups only when it connects, and a group made then, at the end of
+-- the stream, would never hand out the alerts written before it.
 -- Returns 1 when written, 0 when the mention had been written before.
 if redis.call('EXISTS', KEYS[1]) == 1 then
 	return 0
@@ -28,9 +33,13 @@ end
 local queue_type = ARGV[6] == 'list' and 'list' or 'stream'
 local queues = { q = KEYS[3], n = KEYS[4], p = KEYS[5] }
 
+local missing = {}
+
 local function wrong(key, want)
 	local t = redis.call('TYPE', key).ok
-	if t ~= 'none' and t ~= want then
+	if t == 'none' then
+		missing[key] = true
+	elseif t ~= want then
 		return 'WRONGTYPE ' .. key .. ' holds a ' .. t .. ', not a ' .. want
 	end
 end
@@ -63,6 +72,10 @@ append(KEYS[2], true)
 for i = 1, #ARGV[5] do
 	local key = queues[string.sub(ARGV[5], i, i)]
 	if key then
+		if missing[key] and queue_type == 'stream' and ARGV[7] ~= '' then
+			redis.call('XGROUP', 'CREATE', key, ARGV[7], '0',
+			    'MKSTREAM')
+		end
 		append(key, queue_type == 'stream')
 		redis.call('PUBLISH', key, ARGV[3])
 	end

@@ -1688,9 +1688,10 @@ sink_deliver(struct sink *s, const char *id, const char *json,
 	argv[11] = s->maxlen_arg;
 	argv[12] = classes;
 	argv[13] = s->queue == CONFIG_QUEUE_LIST ? "list" : "stream";
-	for (i = 0; i < 14; i++)
+	argv[14] = s->group != NULL ? s->group : "";
+	for (i = 0; i < 15; i++)
 		len[i] = strlen(argv[i]);
-	e = sink_entry_new(14, argv, len, 9, 10, 0);
+	e = sink_entry_new(15, argv, len, 9, 10, 0);
 	free(seen);
 	e->key = SINK_KEY_MENTIONS;
 	e->delivery = 1;
