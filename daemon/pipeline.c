@@ -329,7 +329,8 @@ pipeline_emit(struct pipeline *pl, struct mention *m)
 	enum dedup_reason seen;
 	struct dedup_hit hit = { 0 };
 	struct sink_done done;
-	char *folded, *key, *json, *line;
+	struct sink_text text = { NULL, 0, 0 };
+	char *folded, *key, *first = NULL, *json, *line;
 	unsigned raised;
 
 	if (m == NULL)
@@ -357,6 +358,7 @@ pipeline_emit(struct pipeline *pl, struct mention *m)
 		 * names the same edit alike. */
 		key = xasprintf("%s:%s#edit-%08x", m->source, m->id,
 		    hit.text_hash);
+		first = mention_key(m);
 	} else {
 		if (seen == DEDUP_NEW)
 			dedup_set_classes(pl->dedup, &hit, m->classes);
@@ -365,10 +367,15 @@ pipeline_emit(struct pipeline *pl, struct mention *m)
 	json = mention_to_json(m);
 	if (seen == DEDUP_NEW || seen == DEDUP_UPDATE) {
 		raised = pipeline_alerts(pl, m, hit.prev_classes, &line);
+		/* Redis tells an edit of what it was sent before this memory
+		 * began from a repeat by the text's hash. */
+		text.first = first;
+		text.hash = hit.text_hash;
+		text.classes = pipeline_sink_alerts(m->classes);
 		if (pl->sink != NULL)
 			sink_deliver(pl->sink, key, json,
-			    pipeline_sink_alerts(raised), pl->window, line,
-			    pipeline_done(m, &done));
+			    pipeline_sink_alerts(raised), pl->window, &text,
+			    line, pipeline_done(m, &done));
 		else {
 			if (line != NULL)
 				log_notice("alert", "%s", line);
@@ -378,10 +385,11 @@ pipeline_emit(struct pipeline *pl, struct mention *m)
 		/* A kept duplicate is delivered too, with no alert: it claims
 		 * its own seen key, so that a second instance, or a restart
 		 * reading it again, does not write it twice. */
-		sink_deliver(pl->sink, key, json, 0, pl->window, NULL,
+		sink_deliver(pl->sink, key, json, 0, pl->window, NULL, NULL,
 		    pipeline_done(m, &done));
 	}
 	free(json);
+	free(first);
 	free(key);
 
 out:

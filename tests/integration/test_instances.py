@@ -154,6 +154,43 @@ def test_kept_duplicate_once():
         assert ids(r, "t:alerts:question") == ["feed:p1"], ids(r, "t:alerts:question")
 
 
+def test_edit_after_restart():
+    """An edit of a post delivered before a restart is an update, as it is
+    without the restart: its own entry naming the first, alerting only for
+    the classes the post had not; reading it all again writes nothing."""
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        path = os.path.join(sc.tmp, "in.jsonl")
+        d = sc.add(instance(sc, "a", r.url, path, 0))
+        d.wait_ready()
+        text = "acme shipped the new router today"
+        append(path, [post(1, text)])
+        wait_for("the post", lambda: r.client.xlen("t:mentions") == 1)
+        d = restart(sc, d)
+        # Edited into a question: it alerts.
+        append(path, [post(1, text + ", why does it not even boot?")])
+        wait_for("the first edit", lambda: r.client.xlen("t:mentions") == 2)
+        d = restart(sc, d)
+        # Edited again, into a complaint: only that alerts.
+        append(path, [post(1, text + ", why does it not even boot? worst router "
+                           "ever, broken and useless")])
+        wait_for("the second edit", lambda: r.client.xlen("t:mentions") == 3)
+        told = lambda: d.logtext().count("was delivered before")
+        before = told()
+        d = restart(sc, d, forget_cursor=True)
+        wait_for("all three refused by Redis", lambda: told() == before + 3, 10)
+        rc, _ = d.stop()
+        assert rc == 0, d.logtext()
+        got = entries(r.client, "t:mentions")
+        assert [k for k, _ in got][0] == "feed:p1", got
+        edits = [(k, m["dup_of"], m["dup_reason"]) for k, m in got[1:]]
+        assert len(edits) == 2 and all(
+            k.startswith("feed:p1#edit-") and dup == "feed:p1" and why == "update"
+            for k, dup, why in edits), edits
+        assert ids(r, "t:alerts:question") == [edits[0][0]], ids(r, "t:alerts:question")
+        assert ids(r, "t:alerts:negative") == [edits[1][0]], ids(r, "t:alerts:negative")
+
+
 if __name__ == "__main__":
     run([test_two_instances_and_a_kill, test_restart_with_empty_memory,
-         test_kept_duplicate_once])
+         test_kept_duplicate_once, test_edit_after_restart])

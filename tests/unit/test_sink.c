@@ -320,7 +320,7 @@ send_delivery(struct sink *s, struct idlist *l, const char *name, int i)
 	idlist_add(l, name, i);
 	snprintf(json, sizeof(json), TEST_JSON, l->ids[l->n - 1], i);
 	sink_deliver(s, l->ids[l->n - 1], json, SINK_ALERT_NEGATIVE, 3600,
-	    NULL, NULL);
+	    NULL, NULL, NULL);
 }
 
 static struct config_redis
@@ -896,7 +896,7 @@ test_unacked_deliveries(void **state)
 
 		snprintf(json, sizeof(json), TEST_JSON, l.ids[i], l.ns[i]);
 		sink_deliver(s, l.ids[i], json, SINK_ALERT_NEGATIVE, 3600,
-		    NULL, NULL);
+		    NULL, NULL, NULL);
 	}
 	assert_true(flush_wait(s, base, 10));
 	sink_stats(s, &st);
@@ -1179,7 +1179,7 @@ send_counted(struct sink *s, struct idlist *l, const char *name, int i,
 	idlist_add(l, name, i);
 	snprintf(json, sizeof(json), TEST_JSON, l->ids[l->n - 1], i);
 	sink_deliver(s, l->ids[l->n - 1], json, SINK_ALERT_NEGATIVE, 3600,
-	    NULL, &done);
+	    NULL, NULL, &done);
 }
 
 static int
@@ -1300,7 +1300,7 @@ send_padded(struct sink *s, struct idlist *l, const char *name, int i,
 	snprintf(json, size, "{\"id\":\"%s\",\"pad\":\"%*s\"}",
 	    l->ids[l->n - 1], pad, "");
 	sink_deliver(s, l->ids[l->n - 1], json, SINK_ALERT_NEGATIVE, 3600,
-	    NULL, NULL);
+	    NULL, NULL, NULL);
 	free(json);
 }
 
