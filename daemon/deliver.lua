@@ -13,7 +13,7 @@
 -- where the alert stream should be) refuses the whole call, with WRONGTYPE
 -- and the key's name, before anything is claimed; the sink holds the
 -- mention and tries again until the key is fixed. A mention claimed before
--- costs one EXISTS: no type is checked, since nothing is written.
+-- costs one GET: no type is checked, since nothing is written.
 --
 -- An edit of a mention written before, sent by a mentiond that did not see
 -- the first (a restart, another instance), is told from a repeat by the
@@ -56,9 +56,10 @@ local function minus(a, b)
 	end))
 end
 
-local claimed = redis.call('EXISTS', seen) == 1
+local before = redis.call('GET', seen)
+local claimed = before ~= false
 if claimed and ARGV[8] ~= '' and KEYS[6] == KEYS[1] then
-	local hash, had = first(redis.call('GET', seen))
+	local hash, had = first(before)
 	if hash and hash ~= ARGV[8] then
 		-- Not a key of KEYS: the instance that saw the first claims
 		-- the same one, as KEYS[1].
@@ -104,10 +105,12 @@ else
 	redis.call('SET', seen, '1', 'EX', ARGV[1])
 end
 -- An update's classes are the first's too, for its next edit.
-local hash, had = first(redis.call('GET', KEYS[6]))
-if hash and (edit_of or KEYS[6] ~= KEYS[1]) then
-	redis.call('SET', KEYS[6], hash .. ' ' .. had .. minus(ARGV[9], had),
-	    'KEEPTTL')
+if edit_of or KEYS[6] ~= KEYS[1] then
+	local hash, had = first(redis.call('GET', KEYS[6]))
+	if hash then
+		redis.call('SET', KEYS[6], hash .. ' ' .. had ..
+		    minus(ARGV[9], had), 'KEEPTTL')
+	end
 end
 if edit_of then
 	local tail = '"dup_of":null,"dup_reason":null}'
