@@ -38,6 +38,11 @@
 -- Returns 1 when written, 0 when the mention had been written before, 2
 -- when written as an update of a mention written before that alerts, 3 as
 -- one that does not.
+-- A call of an earlier version of this script (read back from the spool
+-- after an upgrade, under this script's SHA1) lacks the keys and arguments
+-- added since, at their ends: those take their "none".
+local first_key, group = KEYS[6] or KEYS[1], ARGV[7] or ''
+local text_hash, has = ARGV[8] or '', ARGV[9] or ''
 local id, json, alerts, seen = ARGV[2], ARGV[3], ARGV[5], KEYS[1]
 local edit_of = false
 
@@ -58,13 +63,13 @@ end
 
 local before = redis.call('GET', seen)
 local claimed = before ~= false
-if claimed and ARGV[8] ~= '' and KEYS[6] == KEYS[1] then
+if claimed and text_hash ~= '' and first_key == KEYS[1] then
 	local hash, had = first(before)
-	if hash and hash ~= ARGV[8] then
+	if hash and hash ~= text_hash then
 		-- Not a key of KEYS: the instance that saw the first claims
 		-- the same one, as KEYS[1].
-		id = ARGV[2] .. '#edit-' .. ARGV[8]
-		seen = KEYS[1] .. '#edit-' .. ARGV[8]
+		id = ARGV[2] .. '#edit-' .. text_hash
+		seen = KEYS[1] .. '#edit-' .. text_hash
 		claimed = redis.call('EXISTS', seen) == 1
 		alerts = minus(alerts, had)
 		edit_of = ARGV[2]
@@ -99,17 +104,17 @@ if err then
 	return redis.error_reply(err)
 end
 
-if ARGV[8] ~= '' and not edit_of and KEYS[6] == KEYS[1] then
-	redis.call('SET', seen, ARGV[8] .. ' ' .. ARGV[9], 'EX', ARGV[1])
+if text_hash ~= '' and not edit_of and first_key == KEYS[1] then
+	redis.call('SET', seen, text_hash .. ' ' .. has, 'EX', ARGV[1])
 else
 	redis.call('SET', seen, '1', 'EX', ARGV[1])
 end
 -- An update's classes are the first's too, for its next edit.
-if edit_of or KEYS[6] ~= KEYS[1] then
-	local hash, had = first(redis.call('GET', KEYS[6]))
+if edit_of or first_key ~= KEYS[1] then
+	local hash, had = first(redis.call('GET', first_key))
 	if hash then
-		redis.call('SET', KEYS[6], hash .. ' ' .. had ..
-		    minus(ARGV[9], had), 'KEEPTTL')
+		redis.call('SET', first_key, hash .. ' ' .. had ..
+		    minus(has, had), 'KEEPTTL')
 	end
 end
 if edit_of then
@@ -135,8 +140,8 @@ append(KEYS[2], true)
 for i = 1, #alerts do
 	local key = queues[string.sub(alerts, i, i)]
 	if key then
-		if missing[key] and queue_type == 'stream' and ARGV[7] ~= '' then
-			redis.call('XGROUP', 'CREATE', key, ARGV[7], '0',
+		if missing[key] and queue_type == 'stream' and group ~= '' then
+			redis.call('XGROUP', 'CREATE', key, group, '0',
 			    'MKSTREAM')
 		end
 		append(key, queue_type == 'stream')

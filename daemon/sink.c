@@ -1092,6 +1092,25 @@ sink_spool_record(const struct sink_entry *e, size_t *len)
 	return rec;
 }
 
+/* A delivery spooled by a version of mentiond whose deliver.lua was another
+ * names that script's SHA1, which Redis does not have (NOSCRIPT, again on
+ * every connection): name this one's, which takes the calls of the earlier
+ * ones (deliver.lua). */
+static void
+sink_spool_sha1(struct sink_entry *e)
+{
+	static const char head[] = "$7\r\nEVALSHA\r\n$40\r\n";
+	char *at;
+
+	if (!e->delivery || e->cmdlen < 4 + sizeof(head) - 1 + 40)
+		return;
+	at = memchr(e->data, '\n', e->cmdlen);
+	if (at == NULL || (size_t)(++at - e->data) + sizeof(head) - 1 + 40 >
+	    e->cmdlen || memcmp(at, head, sizeof(head) - 1) != 0)
+		return;
+	memcpy(at + sizeof(head) - 1, deliver_lua_sha1, 40);
+}
+
 /* The entry of spool record REC (LEN bytes), or NULL when it is not one. */
 static struct sink_entry *
 sink_spool_entry(const unsigned char *rec, size_t len, uint64_t seq)
@@ -1126,6 +1145,7 @@ sink_spool_entry(const unsigned char *rec, size_t len, uint64_t seq)
 		    note);
 	e->from_spool = 1;
 	e->seq = seq;
+	sink_spool_sha1(e);
 	return e;
 }
 
