@@ -5,7 +5,8 @@
  * A mention that matches no track is dropped. A duplicate (dedup.h: same
  * id and text, same link with nothing added, a near-copy) raises no alert:
  * the first one did; it is written to the mentions stream with dup_of and
- * dup_reason only with [dedup] keep_duplicates. An edit (same id, new text)
+ * dup_reason only with [dedup] keep_duplicates, once across instances and
+ * restarts, as a delivery without alerts. An edit (same id, new text)
  * is written to the stream as an update of the first, and alerts only for
  * the classes it has that the first had not (a post edited into a complaint).
  * Every other matched mention is written to the stream, and raises one
@@ -328,7 +329,8 @@ pipeline_emit(struct pipeline *pl, struct mention *m)
 	enum dedup_reason seen;
 	struct dedup_hit hit = { 0 };
 	struct sink_done done;
-	char *folded, *key, *json, *line;
+	struct sink_text text = { NULL, 0, 0 };
+	char *folded, *key, *first = NULL, *json, *line;
 	unsigned raised;
 
 	if (m == NULL)
@@ -356,6 +358,7 @@ pipeline_emit(struct pipeline *pl, struct mention *m)
 		 * names the same edit alike. */
 		key = xasprintf("%s:%s#edit-%08x", m->source, m->id,
 		    hit.text_hash);
+		first = mention_key(m);
 	} else {
 		if (seen == DEDUP_NEW)
 			dedup_set_classes(pl->dedup, &hit, m->classes);
@@ -364,18 +367,29 @@ pipeline_emit(struct pipeline *pl, struct mention *m)
 	json = mention_to_json(m);
 	if (seen == DEDUP_NEW || seen == DEDUP_UPDATE) {
 		raised = pipeline_alerts(pl, m, hit.prev_classes, &line);
+		/* Redis tells an edit of what it was sent before this memory
+		 * began from a repeat by the text's hash. */
+		text.first = first;
+		text.hash = hit.text_hash;
+		text.classes = pipeline_sink_alerts(m->classes);
 		if (pl->sink != NULL)
 			sink_deliver(pl->sink, key, json,
-			    pipeline_sink_alerts(raised), pl->window, line,
-			    pipeline_done(m, &done));
+			    pipeline_sink_alerts(raised), pl->window, &text,
+			    line, pipeline_done(m, &done));
 		else {
 			if (line != NULL)
 				log_notice("alert", "%s", line);
 			free(line);
 		}
-	} else if (pl->sink != NULL)
-		sink_mention(pl->sink, key, json, pipeline_done(m, &done));
+	} else if (pl->sink != NULL) {
+		/* A kept duplicate is delivered too, with no alert: it claims
+		 * its own seen key, so that a second instance, or a restart
+		 * reading it again, does not write it twice. */
+		sink_deliver(pl->sink, key, json, 0, pl->window, NULL, NULL,
+		    pipeline_done(m, &done));
+	}
 	free(json);
+	free(first);
 	free(key);
 
 out:

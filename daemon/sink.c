@@ -68,8 +68,8 @@
  */
 #define SINK_WINDOW_ENTRIES	16384
 #define SINK_WINDOW_BYTES	(1024 * 1024)
-/* The most arguments an entry's command has (XADD with MAXLEN). */
-#define SINK_MAX_ARGS		16
+/* The most arguments an entry's command has (EVALSHA of deliver.lua). */
+#define SINK_MAX_ARGS		20
 /* How many of a key's newest elements are read back on reconnect. */
 #define SINK_CHECK_MAX		32
 /* Spooled entries read back into memory at a time. */
@@ -967,6 +967,18 @@ sink_reply_entry(redisAsyncContext *ac, void *reply, void *arg)
 			s->written++;
 			if (e->note != NULL)
 				log_notice("alert", "%s", e->note);
+		} else if (r->integer == 2 || r->integer == 3) {
+			/* An edit of what was delivered before it was seen
+			 * here: its line names the classes the edit has, of
+			 * which those the first had do not alert again. */
+			s->written++;
+			if (r->integer == 2 && e->note != NULL)
+				log_notice("alert", "%s (an edit of a mention "
+				    "delivered before)", e->note);
+			else
+				log_info(SINK_SUBSYS, "%.*s was delivered "
+				    "before with another text: written as its "
+				    "update", (int)e->idlen, e->id);
 		} else if (e->resent) {
 			/* Ours, written before the connection dropped. */
 			s->written++;
@@ -1080,6 +1092,25 @@ sink_spool_record(const struct sink_entry *e, size_t *len)
 	return rec;
 }
 
+/* A delivery spooled by a version of mentiond whose deliver.lua was another
+ * names that script's SHA1, which Redis does not have (NOSCRIPT, again on
+ * every connection): name this one's, which takes the calls of the earlier
+ * ones (deliver.lua). */
+static void
+sink_spool_sha1(struct sink_entry *e)
+{
+	static const char head[] = "$7\r\nEVALSHA\r\n$40\r\n";
+	char *at;
+
+	if (!e->delivery || e->cmdlen < 4 + sizeof(head) - 1 + 40)
+		return;
+	at = memchr(e->data, '\n', e->cmdlen);
+	if (at == NULL || (size_t)(++at - e->data) + sizeof(head) - 1 + 40 >
+	    e->cmdlen || memcmp(at, head, sizeof(head) - 1) != 0)
+		return;
+	memcpy(at + sizeof(head) - 1, deliver_lua_sha1, 40);
+}
+
 /* The entry of spool record REC (LEN bytes), or NULL when it is not one. */
 static struct sink_entry *
 sink_spool_entry(const unsigned char *rec, size_t len, uint64_t seq)
@@ -1114,6 +1145,7 @@ sink_spool_entry(const unsigned char *rec, size_t len, uint64_t seq)
 		    note);
 	e->from_spool = 1;
 	e->seq = seq;
+	sink_spool_sha1(e);
 	return e;
 }
 
@@ -1653,44 +1685,64 @@ sink_mention(struct sink *s, const char *id, const char *json,
 	sink_add(s, SINK_KEY_MENTIONS, id, json, done);
 }
 
+/* The letters of deliver.lua for SINK_ALERT_* classes CLASSES, in BUF (4). */
+static char *
+sink_class_letters(unsigned classes, char *buf)
+{
+	size_t n = 0;
+
+	if (classes & SINK_ALERT_QUESTION)
+		buf[n++] = 'q';
+	if (classes & SINK_ALERT_NEGATIVE)
+		buf[n++] = 'n';
+	if (classes & SINK_ALERT_POSITIVE)
+		buf[n++] = 'p';
+	buf[n] = '\0';
+	return buf;
+}
+
 /* Queue the delivery of a new mention and its alerts (deliver.lua). */
 void
 sink_deliver(struct sink *s, const char *id, const char *json,
-    unsigned alerts, double window, char *note, const struct sink_done *done)
+    unsigned alerts, double window, const struct sink_text *text, char *note,
+    const struct sink_done *done)
 {
 	const char *argv[SINK_MAX_ARGS];
 	size_t len[SINK_MAX_ARGS];
-	char secs[32], classes[4], *seen;
+	char secs[32], classes[4], has[4], hash[16], *seen, *first;
 	struct sink_entry *e;
-	size_t n = 0;
 	int i;
 
-	if (alerts & SINK_ALERT_QUESTION)
-		classes[n++] = 'q';
-	if (alerts & SINK_ALERT_NEGATIVE)
-		classes[n++] = 'n';
-	if (alerts & SINK_ALERT_POSITIVE)
-		classes[n++] = 'p';
-	classes[n] = '\0';
 	snprintf(secs, sizeof(secs), "%lld", window >= 1 ?
 	    (long long)window : 1LL);
 	seen = xasprintf("%s%s", s->seen_prefix, id);
+	first = text != NULL && text->first != NULL ?
+	    xasprintf("%s%s", s->seen_prefix, text->first) : NULL;
+	if (text != NULL)
+		snprintf(hash, sizeof(hash), "%08x", (unsigned)text->hash);
+	else
+		hash[0] = '\0';
 
 	argv[0] = "EVALSHA";
 	argv[1] = deliver_lua_sha1;
-	argv[2] = "5";
+	argv[2] = "6";
 	argv[3] = seen;
 	for (i = 0; i < SINK_NKEYS; i++)
 		argv[4 + i] = s->keys[i].name;
-	argv[8] = secs;
-	argv[9] = id;
-	argv[10] = json;
-	argv[11] = s->maxlen_arg;
-	argv[12] = classes;
-	argv[13] = s->queue == CONFIG_QUEUE_LIST ? "list" : "stream";
-	for (i = 0; i < 14; i++)
+	argv[8] = first != NULL ? first : seen;
+	argv[9] = secs;
+	argv[10] = id;
+	argv[11] = json;
+	argv[12] = s->maxlen_arg;
+	argv[13] = sink_class_letters(alerts, classes);
+	argv[14] = s->queue == CONFIG_QUEUE_LIST ? "list" : "stream";
+	argv[15] = s->group != NULL ? s->group : "";
+	argv[16] = hash;
+	argv[17] = sink_class_letters(text != NULL ? text->classes : 0, has);
+	for (i = 0; i < 18; i++)
 		len[i] = strlen(argv[i]);
-	e = sink_entry_new(14, argv, len, 9, 10, 0);
+	e = sink_entry_new(18, argv, len, 10, 11, 0);
+	free(first);
 	free(seen);
 	e->key = SINK_KEY_MENTIONS;
 	e->delivery = 1;

@@ -49,15 +49,29 @@ struct sink_done {
 #define SINK_ALERT_NEGATIVE	0x2
 #define SINK_ALERT_POSITIVE	0x4
 
+/* What a delivery says of its text, so that an edit of a mention another
+ * mentiond (or this one before a restart) delivered is written as an update
+ * of it, not taken for a repeat: FIRST, for an update, the key of the
+ * mention it updates (NULL for a new one), HASH the hash of its folded text
+ * (dedup_hit.text_hash), CLASSES its classes (SINK_ALERT_* bits). */
+struct sink_text {
+	const char	*first;
+	uint32_t	 hash;
+	unsigned	 classes;
+};
+
 /* sink_deliver - write new mention ID (JSON, one document) to
  * {prefix}:mentions and to the queue and channel of each class in ALERTS
  * (SINK_ALERT_*), all at once, and only if no mentiond sharing this Redis
  * delivered ID within the last WINDOW seconds (the key {prefix}:seen:ID).
- * NOTE (malloc'd, may be NULL; the sink frees it) is logged at notice, as
- * subsystem "alert", once Redis has written the mention. DONE (may be NULL)
- * is copied. */
+ * With TEXT (may be NULL), a new ID whose first delivery had another text
+ * is written as its update (ID#edit-HASH), alerting only for the classes
+ * the first had not. NOTE (malloc'd, may be NULL; the sink frees it) is
+ * logged at notice, as subsystem "alert", once Redis has written the
+ * mention. DONE (may be NULL) is copied. */
 void		 sink_deliver(struct sink *s, const char *id, const char *json,
-		    unsigned alerts, double window, char *note,
+		    unsigned alerts, double window,
+		    const struct sink_text *text, char *note,
 		    const struct sink_done *done);
 /* sink_mention - append JSON (one document) for mention ID to {prefix}:mentions. */
 void		 sink_mention(struct sink *s, const char *id, const char *json,

@@ -191,7 +191,8 @@ bench_one(const char *name, const char *url, int n, char **ids, char **docs)
 		c0 = bench_cpu();
 		for (i = 0; i < n; i++)
 			sink_deliver(ds, ids[i], docs[i], i % 2 == 0 ?
-			    SINK_ALERT_QUESTION : 0, 7 * 86400, NULL, NULL);
+			    SINK_ALERT_QUESTION : 0, 7 * 86400, NULL, NULL,
+			    NULL);
 		done = 0;
 		sink_flush(ds, 300, bench_flushed, &done);
 		bench_run(base, &done);

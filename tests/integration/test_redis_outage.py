@@ -1,6 +1,8 @@
 """test_redis_outage.py - Redis killed (SIGKILL) and restarted mid-run: the
 daemon says what happened, holds alerts meanwhile, and afterwards every alert
-is in its queue exactly once, in order."""
+is in its queue exactly once, in order. A Redis that loses its data while
+the daemon runs (FLUSHALL) loses no later alert for the consumer group, and
+the daemon's memory still keeps a repeat from alerting again."""
 import os
 import threading
 import time
@@ -133,6 +135,28 @@ def test_stop_while_redis_away_spools():
         assert rc == 0
 
 
+def test_data_lost_while_running():
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        inp = os.path.join(sc.tmp, "in.jsonl")
+        d = sc.add(Daemon(sc.tmp, config(sc.tmp, r.url)))
+        d.wait_ready()
+        append(inp, [post(1, "is acme down?")])
+        wait_for("the first alert", lambda: r.client.xlen("t:alerts:question") == 1)
+        got = r.client.xreadgroup("mentiond", "alice", {"t:alerts:question": ">"})
+        assert [f["id"] for _, f in got[0][1]] == ["feed:p1"], got
+        # Redis loses everything, the consumer group with it; the
+        # connection stays up.
+        r.client.flushall()
+        append(inp, [post(1, "is acme down?"), post(2, "is acme down again?")])
+        wait_for("the next alert", lambda: r.client.xlen("t:alerts:question") == 1)
+        got = r.client.xreadgroup("mentiond", "alice", {"t:alerts:question": ">"}, block=1000)
+        assert got and [f["id"] for _, f in got[0][1]] == ["feed:p2"], got
+        assert [f["id"] for _, f in r.client.xrange("t:mentions")] == ["feed:p2"]
+        rc, _ = d.stop()
+        assert rc == 0, d.logtext()
+
+
 if __name__ == "__main__":
-    run([test_kill_and_restart_loses_and_repeats_nothing, test_backpressure_holds_the_file_not_the_alerts,
+    run([test_kill_and_restart_loses_and_repeats_nothing, test_data_lost_while_running, test_backpressure_holds_the_file_not_the_alerts,
          test_cursor_waits_for_redis, test_stop_while_redis_away_spools])

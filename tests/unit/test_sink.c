@@ -320,7 +320,7 @@ send_delivery(struct sink *s, struct idlist *l, const char *name, int i)
 	idlist_add(l, name, i);
 	snprintf(json, sizeof(json), TEST_JSON, l->ids[l->n - 1], i);
 	sink_deliver(s, l->ids[l->n - 1], json, SINK_ALERT_NEGATIVE, 3600,
-	    NULL, NULL);
+	    NULL, NULL, NULL);
 }
 
 static struct config_redis
@@ -896,7 +896,7 @@ test_unacked_deliveries(void **state)
 
 		snprintf(json, sizeof(json), TEST_JSON, l.ids[i], l.ns[i]);
 		sink_deliver(s, l.ids[i], json, SINK_ALERT_NEGATIVE, 3600,
-		    NULL, NULL);
+		    NULL, NULL, NULL);
 	}
 	assert_true(flush_wait(s, base, 10));
 	sink_stats(s, &st);
@@ -1179,7 +1179,7 @@ send_counted(struct sink *s, struct idlist *l, const char *name, int i,
 	idlist_add(l, name, i);
 	snprintf(json, sizeof(json), TEST_JSON, l->ids[l->n - 1], i);
 	sink_deliver(s, l->ids[l->n - 1], json, SINK_ALERT_NEGATIVE, 3600,
-	    NULL, &done);
+	    NULL, NULL, &done);
 }
 
 static int
@@ -1188,6 +1188,87 @@ done_count_reached(void *arg)
 	struct done_count *d = arg;
 
 	return d->ok >= 90;
+}
+
+/*
+ * A delivery spooled by the version before deliver.lua last changed (an
+ * upgrade while the spool held some): its EVALSHA names the script as it
+ * was then, with 5 keys and 6 arguments. It is delivered, once, and does
+ * not stall the sink on NOSCRIPT.
+ */
+#define OLD_DELIVER_SHA1	"798f105c8a2cebd8d0d44a6943221adaac98e88e"
+
+static void
+test_spool_older_script(void **state)
+{
+	const char *argv[14] = {
+		"EVALSHA", OLD_DELIVER_SHA1, "5", "t:seen:old:1", "t:mentions",
+		"t:alerts:question", "t:alerts:negative", "t:alerts:positive",
+		"3600", "old:1", "{\"id\":\"old:1\"}", "0", "n", "stream"
+	};
+	struct harness_redis r = { 0 };
+	struct event_base *base = event_base_new();
+	unsigned char rec[1024], *p;
+	uint32_t h[6];
+	char url[64], path[512], *cause = NULL, *dir, *log;
+	struct config_redis cfg;
+	struct spool *sp;
+	redisContext *c;
+	redisReply *rep;
+	struct sink *s;
+	int i;
+
+	/* The record as sink_spool_record writes it: key, flags (a delivery),
+	 * the offsets, then the command in RESP. */
+	p = rec + 2 + sizeof(h);
+	p += sprintf((char *)p, "*14\r\n");
+	for (i = 0; i < 14; i++) {
+		p += sprintf((char *)p, "$%zu\r\n", strlen(argv[i]));
+		if (i == 9)
+			h[2] = (uint32_t)(p - rec - 2 - sizeof(h));
+		if (i == 10)
+			h[4] = (uint32_t)(p - rec - 2 - sizeof(h));
+		p += sprintf((char *)p, "%s\r\n", argv[i]);
+	}
+	h[0] = h[1] = (uint32_t)(p - rec - 2 - sizeof(h));
+	h[3] = (uint32_t)strlen(argv[9]);
+	h[5] = (uint32_t)strlen(argv[10]);
+	rec[0] = 0;
+	rec[1] = 1;
+	memcpy(rec + 2, h, sizeof(h));
+
+	dir = harness_tmpdir();
+	snprintf(path, sizeof(path), "%s/redis.spool", dir);
+	sp = spool_open(path, 1 << 30, SPOOL_SYNC_BATCH, &cause);
+	assert_non_null(sp);
+	assert_int_equal(spool_append(sp, 1, rec, (size_t)(p - rec)), 0);
+	spool_sync(sp);
+
+	assert_int_equal(harness_redis_start(&r), 0);
+	snprintf(url, sizeof(url), "redis://127.0.0.1:%d", r.port);
+	cfg = make_cfg(url, CONFIG_QUEUE_STREAM, 0, 10);
+	capture_start();
+	s = sink_new(base, &cfg, &cause);
+	sink_set_spool(s, sp, 0);
+	assert_true(flush_wait(s, base, 5));
+	sink_free(s);
+	spool_close(sp);
+	log = capture_stop();
+	assert_null(strstr(log, "NOSCRIPT"));
+	free(log);
+	c = sync_connect(r.port);
+	rep = redisCommand(c, "XLEN t:alerts:negative");
+	assert_int_equal(rep->integer, 1);
+	freeReplyObject(rep);
+	rep = redisCommand(c, "XLEN t:mentions");
+	assert_int_equal(rep->integer, 1);
+	freeReplyObject(rep);
+	redisFree(c);
+	harness_redis_stop(&r);
+	event_base_free(base);
+	harness_rmtree(dir);
+	free(dir);
+	(void)state;
 }
 
 /*
@@ -1300,7 +1381,7 @@ send_padded(struct sink *s, struct idlist *l, const char *name, int i,
 	snprintf(json, size, "{\"id\":\"%s\",\"pad\":\"%*s\"}",
 	    l->ids[l->n - 1], pad, "");
 	sink_deliver(s, l->ids[l->n - 1], json, SINK_ALERT_NEGATIVE, 3600,
-	    NULL, NULL);
+	    NULL, NULL, NULL);
 	free(json);
 }
 
@@ -2069,6 +2150,7 @@ main(void)
 		cmocka_unit_test(test_unacked_list),
 		cmocka_unit_test(test_hold_overflow),
 		cmocka_unit_test(test_spool),
+		cmocka_unit_test(test_spool_older_script),
 		cmocka_unit_test(test_spool_big_entries),
 		cmocka_unit_test(test_spool_unsorted),
 		cmocka_unit_test(test_spool_inflight_over_hold),
