@@ -582,6 +582,22 @@ main_demo_cleanup(struct daemon *d)
 }
 
 /* Build everything, start the sources, tell systemd we are ready. */
+/* libevent's own messages (an accept() that failed, a bad event) as log
+ * lines like the others, instead of raw "[warn] ..." on stderr. */
+static void
+main_libevent_log(int severity, const char *msg)
+{
+	int level = LOG_ERR;
+
+	if (severity == EVENT_LOG_DEBUG)
+		level = LOG_DEBUG;
+	else if (severity == EVENT_LOG_MSG)
+		level = LOG_INFO;
+	else if (severity == EVENT_LOG_WARN)
+		level = LOG_WARNING;
+	log_msg(level, "libevent", "%s", msg);
+}
+
 static int
 main_start(struct daemon *d)
 {
@@ -589,6 +605,7 @@ main_start(struct daemon *d)
 	size_t i, running = 0;
 	uint64_t wd_usec;
 
+	event_set_log_callback(main_libevent_log);
 	d->base = event_base_new();
 	d->ev_term = evsignal_new(d->base, SIGTERM, main_signal, d);
 	d->ev_int = evsignal_new(d->base, SIGINT, main_signal, d);
