@@ -8,12 +8,14 @@
  *
  * A poll is a round of jobs, one request at a time: one per term, GET
  * {api}/2.3/search/advanced?site=SITE&q=TERM&fromdate=CURSOR&sort=creation&
- * order=desc&pagesize=100&page=N&filter=withbody, and, with comments = yes,
+ * order=asc&pagesize=100&page=N&filter=withbody, and, with comments = yes,
  * one job GET {api}/2.3/comments?site=SITE&fromdate=CURSOR&... A job reads
  * pages while has_more says so (at most max_pages), then emits what it
  * gathered oldest first and moves its cursor: the newest creation_date
  * emitted and the ids emitted in that second (fromdate is inclusive), kept
- * in the state under "q:TERM" and "comments". See README.md.
+ * in the state under "q:TERM" and "comments". Oldest first, a job cut short
+ * (max_pages, the day's quota, a throttle) leaves only newer items, which
+ * the next poll reads from the cursor: none is skipped. See README.md.
  */
 /* asprintf(3), strdup(3), clock_gettime(2) under -std=c11. */
 #ifndef _GNU_SOURCE
@@ -261,6 +263,8 @@ stackexchange_job_next(struct stackexchange *s)
 {
 	char label[256];
 
+	/* The pages came oldest first: the oldest is emitted first. */
+	mentlist_sort(&s->got);
 	if (stackexchange_emit(s) == 1)
 		return;
 	s->pace.fresh += (int)s->nemitted;
@@ -445,7 +449,7 @@ stackexchange_page_done(struct md_source *src,
 	}
 	if (s->page >= s->max_pages) {
 		s->host->log(s->src, MD_LOG_NOTICE, "%s: %lld pages of new "
-		    "items and more: the oldest are skipped", label,
+		    "items and more: the rest at the next poll", label,
 		    s->max_pages);
 		stackexchange_job_next(s);
 		return;
@@ -481,7 +485,7 @@ stackexchange_url(const struct stackexchange *s)
 	    (stackexchange_method(s) == STACKEXCHANGE_SEARCH && q == NULL))
 		goto out;
 	if (asprintf(&url, "%s/2.3/%s?site=%s%s%s&fromdate=%lld&sort=creation&"
-	    "order=desc&pagesize=%d&page=%d&filter=%s%s%s", s->base,
+	    "order=asc&pagesize=%d&page=%d&filter=%s%s%s", s->base,
 	    stackexchange_path(stackexchange_method(s)), site,
 	    q != NULL ? "&q=" : "", q != NULL ? q : "",
 	    (long long)s->fromdate, STACKEXCHANGE_PAGESIZE, s->page, filter,
