@@ -66,10 +66,10 @@ def test_search_cursor_gzip_restart():
         r = sc.add(Redis(sc.tmp))
         h = sc.add(Httpd())
         h.script(SEARCH, [
-            gz(wrapper([question(2, T0 - 50), question(1, T0 - 100)])),
+            gz(wrapper([question(1, T0 - 100), question(2, T0 - 50)])),
             # The cursor's second again (q2) and a new one; more to come.
-            gz(wrapper([question(3, T0 + 10), question(2, T0 - 50)], has_more=True)),
-            gz(wrapper([question(2, T0 - 50)], has_more=False))])
+            gz(wrapper([question(2, T0 - 50), question(3, T0 + 10)], has_more=True)),
+            gz(wrapper([question(3, T0 + 10)], has_more=False))])
         h.script("/2.3/comments", [gz(wrapper([
             {"owner": {"display_name": "Carol"}, "creation_date": T0 - 20, "post_id": 7001,
              "comment_id": 99001, "score": 1, "body": "acme comment <b>here</b>"}]))])
@@ -102,7 +102,8 @@ def test_search_cursor_gzip_restart():
         wait_for("4 mentions", lambda: r.client.xlen("t:mentions") >= 4)
         reqs = h.requests(SEARCH)
         assert query(reqs[1])["fromdate"] == str(T0 - 50), reqs[1]
-        assert query(reqs[2])["page"] == "2" and query(reqs[2])["fromdate"] == str(T0 - 50)
+        # More to come: the query again from the newest second read.
+        assert query(reqs[2])["page"] == "1" and query(reqs[2])["fromdate"] == str(T0 + 10)
         assert ids(r)[3:] == ["se:q7003"], ids(r)
         assert d.logtext().count('search "acme": ') == 2, d.logtext()
         cq = query(h.requests("/2.3/comments")[0])
@@ -216,10 +217,12 @@ class Site:
     """A Stack Exchange API over a list of questions that may grow: search/
     advanced and comments answer as the real API does, filtering by
     fromdate (inclusive), sorting by creation in the order asked, paging by
-    page and pagesize, has_more when more follow."""
+    page and pagesize, has_more when more follow. FN, when set, is called
+    with each request's query after its answer is made."""
 
-    def __init__(self, questions):
+    def __init__(self, questions, fn=None):
         self.questions = list(questions)
+        self.fn = fn
         self.lock = threading.Lock()
         self.log = []
         outer = self
@@ -242,6 +245,9 @@ class Site:
                 size, page = int(q["pagesize"]), int(q["page"])
                 body = json.dumps(wrapper(items[(page - 1) * size:page * size],
                                           has_more=len(items) > page * size)).encode()
+                if outer.fn:
+                    with outer.lock:
+                        outer.fn(outer, q)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(body)))
@@ -288,6 +294,34 @@ def test_more_than_max_pages_come_later():
         assert got == ["se:q%d" % (7000 + k) for k in range(251)], got
 
 
+def test_question_gone_between_pages():
+    # 250 new questions; once the first page of them is read, question 50
+    # on it is deleted (the site deletes spam fast): the result shifts by
+    # one, and no other question may be lost at the next page's boundary.
+    def delete_after_first_page(site, q):
+        if q.get("page") == "1" and int(q["fromdate"]) == T0 - 100 and \
+                any(x["question_id"] == 7050 for x in site.questions):
+            site.questions = [x for x in site.questions if x["question_id"] != 7050]
+
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        site = sc.add(Site([question(0, T0 - 100)], delete_after_first_page))
+        d = sc.add(Daemon(sc.tmp, se_config(sc, r, site)))
+        d.wait_ready()
+        wait_for("the first question", lambda: r.client.xlen("t:mentions") >= 1)
+        site.add([question(k, T0 + k // 2) for k in range(1, 251)])
+        try:
+            wait_for("251 mentions", lambda: r.client.xlen("t:mentions") >= 251, timeout=20)
+        except AssertionError:
+            pass
+        time.sleep(2)
+        got = ids(r)
+        # Question 50 was read before it went: every one is emitted.
+        want = ["se:q%d" % (7000 + k) for k in range(251)]
+        assert sorted(set(want) - set(got)) == [], ("missing", sorted(set(want) - set(got)))
+        assert got == want, got
+
+
 def test_parse_fixtures():
     assert check_fixtures("stackexchange") >= 2
     rc, got, err = parse("stackexchange", fixture("stackexchange", "throttle.json"))
@@ -303,4 +337,5 @@ def test_parse_fixtures():
 
 if __name__ == "__main__":
     run([test_parse_fixtures, test_search_cursor_gzip_restart, test_backoff_and_key,
-         test_quota_used_up, test_errors_survived, test_more_than_max_pages_come_later])
+         test_quota_used_up, test_errors_survived, test_more_than_max_pages_come_later,
+         test_question_gone_between_pages])
