@@ -349,7 +349,10 @@ bluesky_post(const struct bskyparse_post *p, void *arg)
 		pass->reached = 1;
 		return 0;
 	}
-	if (p->sort_us > 0 && t->skip_top > 0 && p->sort_us >= t->skip_low &&
+	/* Above the range's low end only: a post of the next page may share
+	 * the time of the last one emitted (one emitted is known to the
+	 * ring, or after a restart to Redis's seen keys). */
+	if (p->sort_us > 0 && t->skip_top > 0 && p->sort_us > t->skip_low &&
 	    p->sort_us <= t->skip_top)
 		return 0;
 	if (idring_has(&bs->seen, p->m.id))

@@ -71,19 +71,26 @@ mentlist_has(const struct mentlist *l, const char *id)
 	return 0;
 }
 
-/* Order kept mentions by key, highest first. */
+/* Order kept mentions by key, highest first; of equal keys, the one added
+ * last first (the last of the list is emitted first). */
 static int
 mentlist_cmp(const void *a, const void *b)
 {
 	const struct mentlist_item *x = a, *y = b;
 
-	return x->key < y->key ? 1 : x->key > y->key ? -1 : 0;
+	if (x->key != y->key)
+		return x->key < y->key ? 1 : -1;
+	return x->seq < y->seq ? 1 : x->seq > y->seq ? -1 : 0;
 }
 
-/* Sort the list, highest key first. */
+/* Sort the list, highest key first, keeping the order of equal keys. */
 void
 mentlist_sort(struct mentlist *l)
 {
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		l->v[i].seq = i;
 	if (l->n > 1)
 		qsort(l->v, l->n, sizeof *l->v, mentlist_cmp);
 }

@@ -17,6 +17,7 @@
 struct mentlist_item {
 	struct md_mention	 m;	/* its strings are the list's */
 	int64_t			 key;
+	size_t			 seq;	/* its place before a sort */
 };
 
 /* Start from all zeros; mentlist_free at the end. */
@@ -34,7 +35,7 @@ int		 mentlist_add(struct mentlist *l, const struct md_mention *m,
  * arrive meanwhile)? */
 int		 mentlist_has(const struct mentlist *l, const char *id);
 /* mentlist_sort - order the list by key, highest first, so that the lowest
- * is emitted first. */
+ * is emitted first; of equal keys, the one added first is emitted first. */
 void		 mentlist_sort(struct mentlist *l);
 /* mentlist_last - the mention to emit next (the last), or NULL. */
 struct mentlist_item *mentlist_last(struct mentlist *l);

@@ -12,10 +12,12 @@
  * {api}/repos/OWNER/REPO/issues/comments?since=CURSOR&sort=created&
  * direction=asc&per_page=100&page=N. Both are oldest first, so items are
  * emitted page by page and the cursor (the newest created_at emitted, and
- * the ids of that second) moves after each page. The search gives 1,000
- * results of a query at most: on page 10 of a larger result the query's
- * created:>= moves to the last item's time and paging starts again at page
- * 1; max_pages bounds the pages of a job in one poll. See README.md.
+ * the ids of that second) moves after each page. After a full page the
+ * query starts again from the cursor's second, at page 1 (the next page
+ * only when the whole page was of that second): a page number would skip
+ * an item when one read before went away, and the search gives 1,000
+ * results of a query at most; max_pages bounds the pages of a job in one
+ * poll. See README.md.
  */
 /* asprintf(3), strdup(3), clock_gettime(2) under -std=c11. */
 #ifndef _GNU_SOURCE
@@ -362,15 +364,28 @@ github_page_done(struct md_source *src, const struct md_http_response *resp,
 		github_job_done(g);
 		return;
 	}
-	if (github_searching(g) && g->page >= GITHUB_SEARCH_CAP) {
-		/* The search's 1,000: query again from the last item. */
-		g->host->log(g->src, MD_LOG_INFO, "%s: %lld results, more "
-		    "than the search gives: going on from the last item's "
-		    "time", label, info.total_count);
+	if (g->at.t > g->from) {
+		/*
+		 * Query again from the cursor's second rather than ask for the
+		 * next page: an item of the pages read that went away since
+		 * (deleted, edited out of the results) would shift the next
+		 * page by one and its first item would never be seen. This
+		 * also passes the search's 1,000 results.
+		 */
 		g->from = g->at.t;
 		g->page = 1;
+	} else if (github_searching(g) && g->page >= GITHUB_SEARCH_CAP) {
+		g->host->log(g->src, MD_LOG_WARNING, "%s: more than %d results "
+		    "created in one second, more than the search gives: the "
+		    "rest are skipped", label, GITHUB_SEARCH_CAP *
+		    GITHUB_PER_PAGE);
+		g->at.t++;
+		cursor_clear(&g->at);
+		github_save(g);
+		github_job_done(g);
+		return;
 	} else
-		g->page++;
+		g->page++;	/* a whole page in the cursor's second */
 	github_request(g);
 }
 

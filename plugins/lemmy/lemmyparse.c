@@ -58,6 +58,36 @@ lemmy_handle(const cJSON *creator)
 	return out;
 }
 
+/* TEXT (markdown, malloc'd, taken) with "<" and ">" as "&lt;" and "&gt;"
+ * (malloc'd), or NULL. Lemmy renders markdown without HTML, so a "<" is
+ * shown as it is; the host reads the text as HTML, which would take
+ * "Vec<acme>" or "n<max ... >" for a tag and drop the words in it. "&" is
+ * left alone: Lemmy 0.18 stored it as "&amp;", which the host decodes. */
+static char *
+lemmy_escape_angles(char *text)
+{
+	const char *p;
+	char *out, *o;
+	size_t n = 0;
+
+	if (text == NULL || strpbrk(text, "<>") == NULL)
+		return text;
+	for (p = text; *p != '\0'; p++)
+		n += *p == '<' || *p == '>' ? 4 : 1;
+	if ((out = malloc(n + 1)) != NULL) {
+		for (p = text, o = out; *p != '\0'; p++) {
+			if (*p == '<' || *p == '>') {
+				memcpy(o, *p == '<' ? "&lt;" : "&gt;", 4);
+				o += 4;
+			} else
+				*o++ = *p;
+		}
+		*o = '\0';
+	}
+	free(text);
+	return out;
+}
+
 /* A post's text: its body, and its link when the body does not hold it;
  * malloc'd. */
 static char *
@@ -119,7 +149,7 @@ lemmy_view(const cJSON *view, enum lemmy_kind kind, lemmy_item_fn fn,
 		    jsonget_str(obj, "content") : "");
 		it.replies = jsonget_num(counts, "child_count", 0);
 	}
-	it.text = text;
+	it.text = text = lemmy_escape_angles(text);
 	/* Nothing to say: the host would refuse it. */
 	if (text != NULL && (*text != '\0' || it.title != NULL))
 		rc = fn(&it, arg) == 0 ? 1 : -1;

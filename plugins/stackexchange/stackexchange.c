@@ -8,12 +8,16 @@
  *
  * A poll is a round of jobs, one request at a time: one per term, GET
  * {api}/2.3/search/advanced?site=SITE&q=TERM&fromdate=CURSOR&sort=creation&
- * order=desc&pagesize=100&page=N&filter=withbody, and, with comments = yes,
+ * order=asc&pagesize=100&page=N&filter=withbody, and, with comments = yes,
  * one job GET {api}/2.3/comments?site=SITE&fromdate=CURSOR&... A job reads
- * pages while has_more says so (at most max_pages), then emits what it
+ * pages while has_more says so (at most max_pages; each from the newest
+ * second read, page 1, so that an item deleted meanwhile shifts nothing
+ * past the job), then emits what it
  * gathered oldest first and moves its cursor: the newest creation_date
  * emitted and the ids emitted in that second (fromdate is inclusive), kept
- * in the state under "q:TERM" and "comments". See README.md.
+ * in the state under "q:TERM" and "comments". Oldest first, a job cut short
+ * (max_pages, the day's quota, a throttle) leaves only newer items, which
+ * the next poll reads from the cursor: none is skipped. See README.md.
  */
 /* asprintf(3), strdup(3), clock_gettime(2) under -std=c11. */
 #ifndef _GNU_SOURCE
@@ -91,9 +95,11 @@ struct stackexchange {
 	struct logonce_set	 refused;	/* per job: said already */
 
 	/* The job in progress. */
-	int			 page;
+	int			 page;		/* of the query */
+	int			 pages;		/* read by the job */
 	int			 first;		/* no cursor yet */
 	int64_t			 fromdate;
+	int64_t			 got_newest;	/* newest creation_date gathered */
 	struct cursor		 at;		/* newest creation_date done, and
 						 * the ids done in that second */
 	struct mentlist		 got;		/* newer, newest first; keyed by
@@ -148,6 +154,8 @@ stackexchange_page_item(const struct stackexchange_item *it, void *arg)
 		s->host->log(s->src, MD_LOG_ERR, "out of memory");
 		return -1;
 	}
+	if (it->published > s->got_newest)
+		s->got_newest = it->published;
 	return 0;
 }
 
@@ -247,6 +255,8 @@ stackexchange_job_start(struct stackexchange *s, size_t j)
 		return;
 	}
 	s->page = 1;
+	s->pages = 0;
+	s->got_newest = 0;
 	s->nemitted = 0;
 	s->first = stackexchange_load(s) != 0;
 	/* fromdate is inclusive: the ids done at the cursor are skipped. */
@@ -437,20 +447,35 @@ stackexchange_page_done(struct md_source *src,
 		stackexchange_round_fail(s, resp, why);
 		return;
 	}
-	/* A quota or throttle hold ends the job with what it read. */
+	/* A quota or throttle hold ends the job with what it read. Emitted
+	 * in time order (a cursor saved half way would skip an older one
+	 * left), as the pages gave those of one second. */
 	if (s->first || !info.has_more ||
 	    s->hold_until > ptime_wall()) {
+		mentlist_sort(&s->got);
 		stackexchange_job_next(s);
 		return;
 	}
-	if (s->page >= s->max_pages) {
+	if (++s->pages >= s->max_pages) {
 		s->host->log(s->src, MD_LOG_NOTICE, "%s: %lld pages of new "
-		    "items and more: the oldest are skipped", label,
+		    "items and more: the rest at the next poll", label,
 		    s->max_pages);
+		mentlist_sort(&s->got);
 		stackexchange_job_next(s);
 		return;
 	}
-	s->page++;
+	if (s->got_newest > s->fromdate) {
+		/*
+		 * Again from the newest second gathered, rather than the next
+		 * page: an item of the pages read that went away since (the
+		 * site deletes spam fast) would shift the next page by one and
+		 * its first item would never be seen. What was gathered of
+		 * that second is known to the list.
+		 */
+		s->fromdate = s->got_newest;
+		s->page = 1;
+	} else
+		s->page++;	/* a whole page of that second */
 	stackexchange_fetch_page(s);
 }
 
@@ -481,7 +506,7 @@ stackexchange_url(const struct stackexchange *s)
 	    (stackexchange_method(s) == STACKEXCHANGE_SEARCH && q == NULL))
 		goto out;
 	if (asprintf(&url, "%s/2.3/%s?site=%s%s%s&fromdate=%lld&sort=creation&"
-	    "order=desc&pagesize=%d&page=%d&filter=%s%s%s", s->base,
+	    "order=asc&pagesize=%d&page=%d&filter=%s%s%s", s->base,
 	    stackexchange_path(stackexchange_method(s)), site,
 	    q != NULL ? "&q=" : "", q != NULL ? q : "",
 	    (long long)s->fromdate, STACKEXCHANGE_PAGESIZE, s->page, filter,

@@ -6,7 +6,8 @@ refreshSession, app.bsky.feed.searchPosts):
     sent to the PDS the DID document names; an ExpiredToken answer refreshes
     the session with the refresh token and the search is made again;
   - per term, cursor paging until the newest post emitted before, and a
-    restart that repeats nothing;
+    restart that repeats nothing; a walk stopped between two pages whose
+    posts share a time loses neither;
   - link facets put back at UTF-8 byte offsets after multi-byte text, and
     bad offsets ignored;
   - anonymous search refused by the AppView: said once; a query setting;
@@ -194,6 +195,31 @@ def test_restart_mid_walk():
         assert got == sorted(uri(n) for n in (4, 5, 6, 10)), got
 
 
+def test_walk_stopped_at_a_shared_time():
+    """A walk stopped between two pages whose posts share a sortAt: the
+    next walk emits the post of the next page at that time too."""
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        h = sc.add(Httpd())
+        first = [post(9, "acme nine", 10), post(8, "acme eight", 20), post(7, "acme seven", 30)]
+        # Posted in the same millisecond as seven, by someone else.
+        twin = post(11, "acme eleven, a twin of seven", 30)
+        twin["record"]["createdAt"] = first[2]["record"]["createdAt"]
+        twin["indexedAt"] = first[2]["indexedAt"]
+        h.script(q("acme"), [results(first, "c2")])
+        # The second page fails once: the walk stops after the first.
+        h.script(q("acme", "c2"), [response("busy", 500),
+                                   results([twin, post(6, "acme six", 40)])])
+        settings = "api = %s\nlimit = 3\n" % h.base
+        d = sc.add(Daemon(sc.tmp, bluesky_config(sc, r, settings, query="acme")))
+        d.wait_ready()
+        wait_for("the second page again", lambda: len(h.requests(q("acme", "c2"))) >= 2,
+                 timeout=20)
+        time.sleep(1.5)
+        got = sorted(by_source_id(r))
+        assert got == sorted(uri(n) for n in (6, 7, 8, 9, 11)), got
+
+
 def test_anonymous():
     with Scenario() as sc:
         r = sc.add(Redis(sc.tmp))
@@ -297,5 +323,6 @@ def test_parse_fixtures():
 
 
 if __name__ == "__main__":
-    run([test_parse_fixtures, test_session_paging_refresh_restart, test_restart_mid_walk, test_anonymous,
+    run([test_parse_fixtures, test_session_paging_refresh_restart, test_restart_mid_walk,
+         test_walk_stopped_at_a_shared_time, test_anonymous,
          test_errors])

@@ -1,9 +1,11 @@
 """test_github.py - the github connector against tests/tools/httpd.py
 serving /search/issues and /repos/OWNER/REPO/issues/comments bodies shaped
 like GitHub's (null bodies, deleted users, pull requests among issues,
-rate-limit headers): a search of 1,500 results moves its created:>= cursor
-to the last item's time at page 10 and goes on from page 1, the cursor is
-sent on the next request and its second's ids are not emitted twice, a
+rate-limit headers): against a server that searches as GitHub does, a
+search of 1,148 results, more than the 1,000 it gives, comes whole, each
+full page followed by the query again from its last item's second, an item
+deleted between two pages makes no other lost, the cursor is sent on the
+next request and its second's ids are not emitted twice, a
 restart repeats nothing, the token header is sent only when a token is
 configured (token_file, $CREDENTIALS_DIRECTORY, the environment), without
 one searches are paced 6 s apart and that is logged, comments of the repos
@@ -13,7 +15,10 @@ tests/plugins/github parse as expected."""
 import calendar
 import json
 import os
+import threading
 import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from apiserver import (Httpd, assert_failed_once, assert_works_again, check_fixtures, fixture,
                        iso, parse, query, response, truncated)
@@ -73,18 +78,71 @@ def ids(r):
     return [k for k, _ in entries(r.client, "t:mentions")]
 
 
+class Search:
+    """GitHub's issue search over a list of issues that may change: the
+    query's created:>= filters, sort=created&order=asc orders (ties by
+    number), per_page and page slice the result as it is at each request;
+    past the first 1,000 results it answers 422, as GitHub does. FN, when
+    set, is called with each request's query after its answer is made (to
+    delete an issue between two pages, say). LOG holds each request's
+    query and headers."""
+
+    def __init__(self, issues, fn=None):
+        self.issues = list(issues)
+        self.fn = fn
+        self.log = []
+        self.lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, fmt, *args):
+                pass
+
+            def do_GET(self):
+                url = urllib.parse.urlsplit(self.path)
+                q = dict(urllib.parse.parse_qsl(url.query))
+                with outer.lock:
+                    outer.log.append({"query": q, "headers": dict(self.headers.items())})
+                    since = q.get("q", "").split(" created:>=")[-1]
+                    t = calendar.timegm(time.strptime(since, "%Y-%m-%dT%H:%M:%SZ"))
+                    found = sorted((i for i in outer.issues if calendar.timegm(time.strptime(
+                        i["created_at"], "%Y-%m-%dT%H:%M:%SZ")) >= t),
+                        key=lambda i: (i["created_at"], i["number"]))
+                    size, page = int(q["per_page"]), int(q["page"])
+                    status = 200 if page * size <= 1000 else 422
+                    body = json.dumps(results(found[(page - 1) * size:page * size], len(found))
+                                      if status == 200 else
+                                      {"message": "Only the first 1000 search results are "
+                                                  "available"}).encode()
+                    if outer.fn:
+                        outer.fn(outer, q)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        ThreadingHTTPServer.daemon_threads = True
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = "http://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
+                         daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 def test_search_cap_token_restart():
     with Scenario() as sc:
         r = sc.add(Redis(sc.tmp))
-        h = sc.add(Httpd())
-        pages = [response(results([issue(k) for k in range(p * 100, p * 100 + 100)], 1500))
-                 for p in range(10)]
-        # The moved query (created:>= the time of issue 999) starts again
-        # at issue 998, of the same second.
-        pages.append(response(results([issue(k) for k in range(998, 1098)], 150)))
-        pages.append(response(results([issue(k) for k in range(1098, 1148)], 150)))
-        pages.append(response(EMPTY))
-        h.script(SEARCH, pages)
+        # 1,148 results, more than the 1,000 the search gives of a query.
+        h = sc.add(Search([issue(k) for k in range(1148)]))
         token = os.path.join(sc.tmp, "gh.token")
         with open(token, "w") as f:
             f.write("ghp_test123\n")
@@ -99,38 +157,39 @@ def test_search_cap_token_restart():
         assert m["url"] == "https://github.com/acme/r/issues/21", m
         assert "user21" in json.dumps(m["author"]), m
 
-        reqs = h.requests(SEARCH)
-        assert [query(q)["page"] for q in reqs[:12]] == [str(p) for p in range(1, 11)] + ["1", "2"]
-        first = created_from(reqs[0])
+        # Each full page is followed by the query again from the cursor's
+        # second (issue 99's, which issue 98 shares), at page 1: never
+        # past the 1,000.
+        reqs = [q["query"] for q in h.log]
+        assert all(q["page"] == "1" for q in reqs), [q["page"] for q in reqs]
+        first = created_from({"path": "/?" + urllib.parse.urlencode(reqs[0])})
         assert abs(calendar.timegm(time.strptime(first, "%Y-%m-%dT%H:%M:%SZ")) -
                    (time.time() - 3600)) < 60, first
-        assert all(created_from(q) == first for q in reqs[:10]), [q["path"] for q in reqs[:10]]
-        assert created_from(reqs[10]) == iso(T0 + 999 // 2), reqs[10]
-        assert created_from(reqs[11]) == iso(T0 + 999 // 2), reqs[11]
-        q0 = query(reqs[0])
+        assert reqs[1]["q"] == "acme created:>=" + iso(T0 + 99 // 2), reqs[1]
+        assert reqs[2]["q"] == "acme created:>=" + iso(T0 + 197 // 2), reqs[2]
+        q0 = reqs[0]
         assert q0["q"].startswith("acme created:>=") and q0["sort"] == "created", q0
         assert q0["order"] == "asc" and q0["per_page"] == "100", q0
-        hd = reqs[0]["headers"]
+        hd = h.log[0]["headers"]
         assert hd.get("Authorization") == "Bearer ghp_test123", hd
         assert hd.get("Accept") == "application/vnd.github+json", hd
         assert hd.get("X-GitHub-Api-Version") == "2022-11-28", hd
         log = d.logtext()
-        assert "1500 results, more than the search gives" in log, log
         assert "with the token from token_file" in log and "ghp_test123" not in log, log
         # The next poll sends the cursor: the last issue's time.
-        wait_for("a poll after the cap", lambda: len(h.requests(SEARCH)) >= 13)
-        assert created_from(h.requests(SEARCH)[12]) == iso(T0 + 1147 // 2)
+        n = len(h.log)
+        wait_for("the next poll", lambda: len(h.log) > n)
+        assert h.log[n]["query"]["q"] == "acme created:>=" + iso(T0 + 1147 // 2), h.log[n]
 
         rc, _ = d.stop()
         assert rc == 0
         r.client.delete("t:mentions")
-        h.script(SEARCH, [response(results([issue(1146), issue(1147)]))])
-        n0 = len(h.requests(SEARCH))
+        n0 = len(h.log)
         before = len(d.logtext())
         d2 = sc.add(Daemon(sc.tmp, gh_config(sc, r, h, extra)))
         d2.wait_ready()
-        wait_for("two polls after the restart", lambda: len(h.requests(SEARCH)) >= n0 + 2)
-        assert created_from(h.requests(SEARCH)[n0]) == iso(T0 + 1147 // 2)
+        wait_for("two polls after the restart", lambda: len(h.log) >= n0 + 2)
+        assert h.log[n0]["query"]["q"] == "acme created:>=" + iso(T0 + 1147 // 2), h.log[n0]
         assert r.client.xlen("t:mentions") == 0, entries(r.client, "t:mentions")
         assert " new" not in d2.logtext()[before:], d2.logtext()[before:]
 
@@ -233,6 +292,30 @@ def test_errors_survived():
         assert d.proc.poll() is None
 
 
+def test_item_gone_between_pages():
+    # 250 new issues; once the first page is read, issue 50 on it (emitted)
+    # is deleted (spam, say): the result shifts by one, and none of the
+    # others may be lost at the next page's boundary.
+    def delete_after_first(search, q):
+        if len(search.log) == 1:
+            search.issues = [i for i in search.issues if i["number"] != 50]
+
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        h = sc.add(Search([issue(k) for k in range(250)], delete_after_first))
+        d = sc.add(Daemon(sc.tmp, gh_config(sc, r, h, "\nsearch_gap = 50ms")))
+        d.wait_ready()
+        want = ["gh:https://github.com/acme/r/issues/%d" % k for k in range(250)]
+        try:
+            wait_for("250 mentions", lambda: r.client.xlen("t:mentions") >= 250, timeout=20)
+        except AssertionError:
+            pass
+        time.sleep(1.5)
+        got = ids(r)
+        assert sorted(set(want) - set(got)) == [], ("missing", sorted(set(want) - set(got)))
+        assert got == want, got
+
+
 def test_parse_fixtures():
     assert check_fixtures("github") >= 2
     rc, got, err = parse("github", fixture("github", "ratelimit.json"))
@@ -247,4 +330,4 @@ def test_parse_fixtures():
 
 if __name__ == "__main__":
     run([test_parse_fixtures, test_search_cap_token_restart, test_unauthenticated_pacing,
-         test_repo_comments, test_errors_survived])
+         test_repo_comments, test_errors_survived, test_item_gone_between_pages])

@@ -1,7 +1,7 @@
 """test_lemmy.py - the lemmy connector against tests/tools/httpd.py serving
 /api/v3/search responses shaped like Lemmy 0.19's (PostView and CommentView,
 ap_ids of other instances, a published time without a zone, deleted and
-removed items, unicode): each track term is searched for posts and
+removed items, unicode, "<" in markdown): each track term is searched for posts and
 comments, the items become mentions, a poll pages back to the cursor and no
 further, a restart repeats nothing, 429, 503 and truncated JSON are survived
 and logged once each by the host,
@@ -164,6 +164,32 @@ def test_errors_survived():
         assert d.proc.poll() is None
 
 
+def test_markdown_angle_brackets():
+    # Lemmy's texts are markdown, in which raw HTML is shown as it is (the
+    # renderer has no HTML): a "<" is a "<", not a tag that would take the
+    # words after it away.
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        h = sc.add(Httpd())
+        h.route("/api/v3/search", EMPTY)
+        c = comment(51, T0 - 90)
+        c["comment"]["content"] = "Rust: `Vec<acme::Widget>` is slow when n<acme_max & more"
+        h.route(search("acme", "Comments"), {"posts": [], "comments": [c]})
+        p = post(52, T0 - 60, body="Add #include <acme.h> first.\n\nThen Tom &amp; Jerry.")
+        h.route(search("acme", "Posts"), {"posts": [p], "comments": []})
+        d = sc.add(Daemon(sc.tmp, lemmy_config(sc, r, h)))
+        d.wait_ready()
+        wait_for("the post", lambda: r.client.xlen("t:mentions") >= 1)
+        time.sleep(2)
+        got = dict(entries(r.client, "t:mentions"))
+        assert "lemmy:https://lemmy.ml/comment/51" in got, got
+        assert got["lemmy:https://lemmy.ml/comment/51"]["text"] == \
+            "Rust: `Vec<acme::Widget>` is slow when n<acme_max & more", got
+        # Lemmy 0.18 stored "&" as "&amp;": decoded, as in titles.
+        assert got["lemmy:https://lemmy.world/post/52"]["text"] == \
+            "Add #include <acme.h> first. Then Tom & Jerry.", got
+
+
 def test_parse_fixtures():
     assert check_fixtures("lemmy") >= 2
     rc, got, err = parse("lemmy", fixture("lemmy", "truncated.json"))
@@ -173,4 +199,5 @@ def test_parse_fixtures():
 
 
 if __name__ == "__main__":
-    run([test_parse_fixtures, test_search_page_to_cursor_restart, test_errors_survived])
+    run([test_parse_fixtures, test_search_page_to_cursor_restart, test_errors_survived,
+         test_markdown_angle_brackets])

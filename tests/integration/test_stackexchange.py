@@ -7,11 +7,16 @@ its second are not emitted twice, has_more pages on, a restart repeats
 nothing, the method's backoff is honoured (the gap between requests is
 measured), a used-up quota stops requests, error bodies (bad_parameter,
 throttle_violation with its wait) are logged and obeyed, 429, 503 and
-truncated JSON are survived, an app key from key_file is sent, and the saved
-bodies under tests/plugins/stackexchange parse as expected."""
+truncated JSON are survived, an app key from key_file is sent, more new
+questions than max_pages holds all come, over the next polls, against a
+server that filters and pages as the API does, and the saved bodies under
+tests/plugins/stackexchange parse as expected."""
 import json
 import os
+import threading
 import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from apiserver import (Httpd, assert_failed_once, assert_works_again, check_fixtures, fixture,
                        parse, query, response, truncated)
@@ -61,10 +66,10 @@ def test_search_cursor_gzip_restart():
         r = sc.add(Redis(sc.tmp))
         h = sc.add(Httpd())
         h.script(SEARCH, [
-            gz(wrapper([question(2, T0 - 50), question(1, T0 - 100)])),
+            gz(wrapper([question(1, T0 - 100), question(2, T0 - 50)])),
             # The cursor's second again (q2) and a new one; more to come.
-            gz(wrapper([question(3, T0 + 10), question(2, T0 - 50)], has_more=True)),
-            gz(wrapper([question(2, T0 - 50)], has_more=False))])
+            gz(wrapper([question(2, T0 - 50), question(3, T0 + 10)], has_more=True)),
+            gz(wrapper([question(3, T0 + 10)], has_more=False))])
         h.script("/2.3/comments", [gz(wrapper([
             {"owner": {"display_name": "Carol"}, "creation_date": T0 - 20, "post_id": 7001,
              "comment_id": 99001, "score": 1, "body": "acme comment <b>here</b>"}]))])
@@ -85,7 +90,7 @@ def test_search_cursor_gzip_restart():
         reqs = h.requests(SEARCH)
         first = query(reqs[0])
         assert first["site"] == "stackoverflow" and first["q"] == "acme", first
-        assert first["sort"] == "creation" and first["order"] == "desc", first
+        assert first["sort"] == "creation" and first["order"] == "asc", first
         assert first["pagesize"] == "100" and first["filter"] == "withbody", first
         assert abs(int(first["fromdate"]) - (time.time() - 3600)) < 60, first
         assert "key" not in first, first
@@ -97,7 +102,8 @@ def test_search_cursor_gzip_restart():
         wait_for("4 mentions", lambda: r.client.xlen("t:mentions") >= 4)
         reqs = h.requests(SEARCH)
         assert query(reqs[1])["fromdate"] == str(T0 - 50), reqs[1]
-        assert query(reqs[2])["page"] == "2" and query(reqs[2])["fromdate"] == str(T0 - 50)
+        # More to come: the query again from the newest second read.
+        assert query(reqs[2])["page"] == "1" and query(reqs[2])["fromdate"] == str(T0 + 10)
         assert ids(r)[3:] == ["se:q7003"], ids(r)
         assert d.logtext().count('search "acme": ') == 2, d.logtext()
         cq = query(h.requests("/2.3/comments")[0])
@@ -207,6 +213,115 @@ def test_errors_survived():
         assert d.proc.poll() is None
 
 
+class Site:
+    """A Stack Exchange API over a list of questions that may grow: search/
+    advanced and comments answer as the real API does, filtering by
+    fromdate (inclusive), sorting by creation in the order asked, paging by
+    page and pagesize, has_more when more follow. FN, when set, is called
+    with each request's query after its answer is made."""
+
+    def __init__(self, questions, fn=None):
+        self.questions = list(questions)
+        self.fn = fn
+        self.lock = threading.Lock()
+        self.log = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, fmt, *args):
+                pass
+
+            def do_GET(self):
+                url = urllib.parse.urlsplit(self.path)
+                q = dict(urllib.parse.parse_qsl(url.query))
+                with outer.lock:
+                    outer.log.append(q)
+                    items = [] if url.path != SEARCH else \
+                        [x for x in outer.questions if x["creation_date"] >= int(q["fromdate"])]
+                items.sort(key=lambda x: (x["creation_date"], x["question_id"]),
+                           reverse=q.get("order", "desc") == "desc")
+                size, page = int(q["pagesize"]), int(q["page"])
+                body = json.dumps(wrapper(items[(page - 1) * size:page * size],
+                                          has_more=len(items) > page * size)).encode()
+                if outer.fn:
+                    with outer.lock:
+                        outer.fn(outer, q)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        ThreadingHTTPServer.daemon_threads = True
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = "http://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
+                         daemon=True).start()
+
+    def add(self, questions):
+        with self.lock:
+            self.questions.extend(questions)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_more_than_max_pages_come_later():
+    # 250 new questions since the cursor and max_pages = 1: a poll reads one
+    # page of them, and the others come at the next polls; none is lost,
+    # none repeated, all in order.
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        site = sc.add(Site([question(0, T0 - 100)]))
+        d = sc.add(Daemon(sc.tmp, se_config(sc, r, site, extra="\nmax_pages = 1")))
+        d.wait_ready()
+        wait_for("the first question", lambda: r.client.xlen("t:mentions") >= 1)
+        site.add([question(k, T0 + k) for k in range(1, 251)])
+        try:
+            wait_for("251 mentions", lambda: r.client.xlen("t:mentions") >= 251, timeout=30)
+        except AssertionError:
+            pass
+        time.sleep(2)
+        got = ids(r)
+        missing = sorted(set("se:q%d" % (7000 + k) for k in range(251)) - set(got))
+        assert not missing, ("%d of 251 emitted, missing" % len(got), missing)
+        assert got == ["se:q%d" % (7000 + k) for k in range(251)], got
+
+
+def test_question_gone_between_pages():
+    # 250 new questions; once the first page of them is read, question 50
+    # on it is deleted (the site deletes spam fast): the result shifts by
+    # one, and no other question may be lost at the next page's boundary.
+    def delete_after_first_page(site, q):
+        if q.get("page") == "1" and int(q["fromdate"]) == T0 - 100 and \
+                any(x["question_id"] == 7050 for x in site.questions):
+            site.questions = [x for x in site.questions if x["question_id"] != 7050]
+
+    with Scenario() as sc:
+        r = sc.add(Redis(sc.tmp))
+        site = sc.add(Site([question(0, T0 - 100)], delete_after_first_page))
+        d = sc.add(Daemon(sc.tmp, se_config(sc, r, site)))
+        d.wait_ready()
+        wait_for("the first question", lambda: r.client.xlen("t:mentions") >= 1)
+        site.add([question(k, T0 + k // 2) for k in range(1, 251)])
+        try:
+            wait_for("251 mentions", lambda: r.client.xlen("t:mentions") >= 251, timeout=20)
+        except AssertionError:
+            pass
+        time.sleep(2)
+        got = ids(r)
+        # Question 50 was read before it went: every one is emitted.
+        want = ["se:q%d" % (7000 + k) for k in range(251)]
+        assert sorted(set(want) - set(got)) == [], ("missing", sorted(set(want) - set(got)))
+        assert got == want, got
+
+
 def test_parse_fixtures():
     assert check_fixtures("stackexchange") >= 2
     rc, got, err = parse("stackexchange", fixture("stackexchange", "throttle.json"))
@@ -222,4 +337,5 @@ def test_parse_fixtures():
 
 if __name__ == "__main__":
     run([test_parse_fixtures, test_search_cursor_gzip_restart, test_backoff_and_key,
-         test_quota_used_up, test_errors_survived])
+         test_quota_used_up, test_errors_survived, test_more_than_max_pages_come_later,
+         test_question_gone_between_pages])

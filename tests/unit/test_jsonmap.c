@@ -814,6 +814,20 @@ test_mentlist(void **state)
 	assert_int_equal(mentlist_last(&l)->key, 1);
 	mentlist_clear(&l);
 	assert_null(mentlist_last(&l));
+	/* Of equal keys, the one added first comes first, whatever the
+	 * order of the keys as added. */
+	for (i = 4; i >= 0; i--) {
+		snprintf(id, sizeof id, "q%d", i);
+		m.id = id;
+		assert_int_equal(mentlist_add(&l, &m, i < 2 ? 0 : 1), 0);
+	}
+	mentlist_sort(&l);
+	for (i = 0; i < 5; i++) {
+		snprintf(id, sizeof id, "q%d", i < 2 ? 1 - i : 6 - i);
+		assert_string_equal(mentlist_last(&l)->m.id, id);
+		mentlist_drop_last(&l);
+	}
+	assert_null(mentlist_last(&l));
 	mentlist_free(&l);
 	assert_null(l.v);
 }
