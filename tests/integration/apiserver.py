@@ -1,13 +1,16 @@
 """apiserver.py - what the tests of polling API connectors share: tests/tools/
 httpd.py on a free loopback port scripted with JSON responses, its request
-log, and `mentionctl parse` run on fixture files."""
+log, an in-process JSON API whose answers a test computes (JsonServer), and
+`mentionctl parse` run on fixture files."""
 import json
 import os
 import re
 import subprocess
+import threading
 import time
 import urllib.parse
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from harness import MENTIONCTL, PLUGINS
 
@@ -50,6 +53,55 @@ class Httpd:
     def close(self):
         self.proc.kill()
         self.proc.wait()
+
+
+class JsonServer:
+    """An API on a free loopback port (HTTP/1.1, a thread per connection)
+    whose GETs a subclass answers: answer(path, query, headers) returns
+    (status, document), called under self.lock, the query as a dict. Then
+    FN, when set, is called (still under the lock) with the server and the
+    query: to change the data between two requests."""
+
+    def __init__(self, fn=None):
+        self.fn = fn
+        self.lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, fmt, *args):
+                pass
+
+            def do_GET(self):
+                url = urllib.parse.urlsplit(self.path)
+                q = dict(urllib.parse.parse_qsl(url.query))
+                with outer.lock:
+                    status, doc = outer.answer(url.path, q, dict(self.headers.items()))
+                    if outer.fn:
+                        outer.fn(outer, q)
+                body = json.dumps(doc).encode()
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json; charset=utf-8")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        ThreadingHTTPServer.daemon_threads = True
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = "http://127.0.0.1:%d" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
+                         daemon=True).start()
+
+    def answer(self, path, query, headers):
+        raise NotImplementedError
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
 
 
 def response(doc, status=200, headers=None, gzip=False):

@@ -15,12 +15,11 @@ tests/plugins/github parse as expected."""
 import calendar
 import json
 import os
-import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from apiserver import (Httpd, assert_failed_once, assert_works_again, check_fixtures, fixture,
+from apiserver import (Httpd, JsonServer, assert_failed_once, assert_works_again, check_fixtures,
+                       fixture,
                        iso, parse, query, response, truncated)
 from harness import Daemon, Redis, Scenario, config, entries, run, wait_for
 
@@ -78,7 +77,7 @@ def ids(r):
     return [k for k, _ in entries(r.client, "t:mentions")]
 
 
-class Search:
+class Search(JsonServer):
     """GitHub's issue search over a list of issues that may change: the
     query's created:>= filters, sort=created&order=asc orders (ties by
     number), per_page and page slice the result as it is at each request;
@@ -89,53 +88,20 @@ class Search:
 
     def __init__(self, issues, fn=None):
         self.issues = list(issues)
-        self.fn = fn
         self.log = []
-        self.lock = threading.Lock()
-        outer = self
+        super().__init__(fn)
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, fmt, *args):
-                pass
-
-            def do_GET(self):
-                url = urllib.parse.urlsplit(self.path)
-                q = dict(urllib.parse.parse_qsl(url.query))
-                with outer.lock:
-                    outer.log.append({"query": q, "headers": dict(self.headers.items())})
-                    since = q.get("q", "").split(" created:>=")[-1]
-                    t = calendar.timegm(time.strptime(since, "%Y-%m-%dT%H:%M:%SZ"))
-                    found = sorted((i for i in outer.issues if calendar.timegm(time.strptime(
-                        i["created_at"], "%Y-%m-%dT%H:%M:%SZ")) >= t),
-                        key=lambda i: (i["created_at"], i["number"]))
-                    size, page = int(q["per_page"]), int(q["page"])
-                    status = 200 if page * size <= 1000 else 422
-                    body = json.dumps(results(found[(page - 1) * size:page * size], len(found))
-                                      if status == 200 else
-                                      {"message": "Only the first 1000 search results are "
-                                                  "available"}).encode()
-                    if outer.fn:
-                        outer.fn(outer, q)
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                try:
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-        ThreadingHTTPServer.daemon_threads = True
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = "http://127.0.0.1:%d" % self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
-                         daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+    def answer(self, path, q, headers):
+        self.log.append({"query": q, "headers": headers})
+        since = q.get("q", "").split(" created:>=")[-1]
+        t = calendar.timegm(time.strptime(since, "%Y-%m-%dT%H:%M:%SZ"))
+        found = sorted((i for i in self.issues if calendar.timegm(time.strptime(
+            i["created_at"], "%Y-%m-%dT%H:%M:%SZ")) >= t),
+            key=lambda i: (i["created_at"], i["number"]))
+        size, page = int(q["per_page"]), int(q["page"])
+        if page * size > 1000:
+            return 422, {"message": "Only the first 1000 search results are available"}
+        return 200, results(found[(page - 1) * size:page * size], len(found))
 
 
 def test_search_cap_token_restart():

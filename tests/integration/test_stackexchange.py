@@ -13,12 +13,10 @@ server that filters and pages as the API does, and the saved bodies under
 tests/plugins/stackexchange parse as expected."""
 import json
 import os
-import threading
 import time
-import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from apiserver import (Httpd, assert_failed_once, assert_works_again, check_fixtures, fixture,
+from apiserver import (Httpd, JsonServer, assert_failed_once, assert_works_again, check_fixtures,
+                       fixture,
                        parse, query, response, truncated)
 from harness import Daemon, Redis, Scenario, config, entries, run, wait_for
 
@@ -213,7 +211,7 @@ def test_errors_survived():
         assert d.proc.poll() is None
 
 
-class Site:
+class Site(JsonServer):
     """A Stack Exchange API over a list of questions that may grow: search/
     advanced and comments answer as the real API does, filtering by
     fromdate (inclusive), sorting by creation in the order asked, paging by
@@ -222,54 +220,22 @@ class Site:
 
     def __init__(self, questions, fn=None):
         self.questions = list(questions)
-        self.fn = fn
-        self.lock = threading.Lock()
         self.log = []
-        outer = self
+        super().__init__(fn)
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, fmt, *args):
-                pass
-
-            def do_GET(self):
-                url = urllib.parse.urlsplit(self.path)
-                q = dict(urllib.parse.parse_qsl(url.query))
-                with outer.lock:
-                    outer.log.append(q)
-                    items = [] if url.path != SEARCH else \
-                        [x for x in outer.questions if x["creation_date"] >= int(q["fromdate"])]
-                items.sort(key=lambda x: (x["creation_date"], x["question_id"]),
-                           reverse=q.get("order", "desc") == "desc")
-                size, page = int(q["pagesize"]), int(q["page"])
-                body = json.dumps(wrapper(items[(page - 1) * size:page * size],
-                                          has_more=len(items) > page * size)).encode()
-                if outer.fn:
-                    with outer.lock:
-                        outer.fn(outer, q)
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                try:
-                    self.wfile.write(body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-
-        ThreadingHTTPServer.daemon_threads = True
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = "http://127.0.0.1:%d" % self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1},
-                         daemon=True).start()
+    def answer(self, path, q, headers):
+        self.log.append(q)
+        items = [] if path != SEARCH else \
+            [x for x in self.questions if x["creation_date"] >= int(q["fromdate"])]
+        items.sort(key=lambda x: (x["creation_date"], x["question_id"]),
+                   reverse=q.get("order", "desc") == "desc")
+        size, page = int(q["pagesize"]), int(q["page"])
+        return 200, wrapper(items[(page - 1) * size:page * size],
+                            has_more=len(items) > page * size)
 
     def add(self, questions):
         with self.lock:
             self.questions.extend(questions)
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def test_more_than_max_pages_come_later():
