@@ -19,8 +19,7 @@ import time
 import urllib.parse
 
 from apiserver import (Httpd, JsonServer, assert_failed_once, assert_works_again, check_fixtures,
-                       fixture,
-                       iso, parse, query, response, truncated)
+                       fixture, iso, parse, query, response, truncated)
 from harness import Daemon, Redis, Scenario, config, entries, run, wait_for
 
 T0 = int(time.time()) - 1800

@@ -16,8 +16,7 @@ import os
 import time
 
 from apiserver import (Httpd, JsonServer, assert_failed_once, assert_works_again, check_fixtures,
-                       fixture,
-                       parse, query, response, truncated)
+                       fixture, parse, query, response, truncated)
 from harness import Daemon, Redis, Scenario, config, entries, run, wait_for
 
 T0 = int(time.time()) - 600
