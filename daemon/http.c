@@ -1050,6 +1050,26 @@ http_stream_finish(struct http_req *req, long status, const char *error,
 	http_stream_retry(req, wait, error);
 }
 
+/* The value of the last header NAME in H (the "Name: value\0" lines of a
+ * response), or NULL. */
+static const char *
+http_buf_header(const struct http_buf *h, const char *name)
+{
+	const char *p, *end, *found = NULL;
+	size_t n = strlen(name);
+
+	if (h->p == NULL)
+		return NULL;
+	for (p = h->p, end = p + h->len; p < end; p += strlen(p) + 1) {
+		if (strncasecmp(p, name, n) != 0 || p[n] != ':')
+			continue;
+		found = p + n + 1;
+		while (*found == ' ' || *found == '\t')
+			found++;
+	}
+	return found;
+}
+
 /* Whether REQ's response body ended only because the connection closed:
  * HTTP/1 without Content-Length or chunked framing. libcurl cannot tell such
  * a body cut on the way from a whole one; framed bodies it checks. */
@@ -1059,7 +1079,6 @@ http_unframed(struct http_req *req)
 	curl_off_t len = -1;
 	long version = 0;
 	const char *te;
-	size_t i;
 
 	if (curl_easy_getinfo(req->easy, CURLINFO_HTTP_VERSION, &version) ==
 	    CURLE_OK && version >= CURL_HTTP_VERSION_2_0)
@@ -1067,13 +1086,8 @@ http_unframed(struct http_req *req)
 	if (curl_easy_getinfo(req->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
 	    &len) == CURLE_OK && len >= 0)
 		return 0;
-	for (i = 0; i < req->h_all.len; i += strlen(req->h_all.p + i) + 1) {
-		te = req->h_all.p + i;
-		if (strncasecmp(te, "Transfer-Encoding:", 18) == 0 &&
-		    strcasestr(te + 18, "chunked") != NULL)
-			return 0;
-	}
-	return 1;
+	te = http_buf_header(&req->h_all, "Transfer-Encoding");
+	return te == NULL || strcasestr(te, "chunked") == NULL;
 }
 
 /* A transfer of REQ completed with RC: gather the response, remove the easy
@@ -1563,23 +1577,11 @@ const char *
 http_response_header(const struct md_http_response *resp, const char *name)
 {
 	const struct http_resp *hr = (const struct http_resp *)resp;
-	const char *p, *end, *found = NULL;
-	size_t n;
 
 	if (resp == NULL || resp != http_cb_resp || name == NULL ||
-	    hr->headers == NULL || hr->headers->p == NULL)
+	    hr->headers == NULL)
 		return NULL;
-	n = strlen(name);
-	p = hr->headers->p;
-	end = p + hr->headers->len;
-	for (; p < end; p += strlen(p) + 1) {
-		if (strncasecmp(p, name, n) != 0 || p[n] != ':')
-			continue;
-		found = p + n + 1;
-		while (*found == ' ' || *found == '\t')
-			found++;
-	}
-	return found;
+	return http_buf_header(hr->headers, name);
 }
 
 void
