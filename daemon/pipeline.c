@@ -356,9 +356,8 @@ pipeline_emit(struct pipeline *pl, struct mention *m)
 		    m->classes);
 		/* Its own entry, named by its text so that every instance
 		 * names the same edit alike. */
-		key = xasprintf("%s:%s#edit-%08x", m->source, m->id,
-		    hit.text_hash);
 		first = mention_key(m);
+		key = xasprintf("%s#edit-%08x", first, hit.text_hash);
 	} else {
 		if (seen == DEDUP_NEW)
 			dedup_set_classes(pl->dedup, &hit, m->classes);
